@@ -1,0 +1,38 @@
+# The two commands: `make demo` and `make test`. Each bootstraps .venv on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck unit bench clean browser-deps
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/cmmm demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check cmmm tests benchmarks sample_inventories/generate.py
+	$(BIN)/ruff format --check cmmm tests benchmarks sample_inventories/generate.py
+
+typecheck: $(STAMP)
+	$(BIN)/mypy cmmm
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -q
+
+test: lint typecheck unit
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+# Debian's chromium for the report's browser tests (needs root; the tests skip with a reason without it).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,5 @@
+"""python -m cmmm"""
+
+from cmmm.cli import main
+
+main()

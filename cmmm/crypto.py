@@ -1,0 +1,467 @@
+"""Algorithm knowledge: signature OIDs and aliases, key families, security strength, quantum exposure, sizes.
+
+Sources: RFC 8017/5758/8410 (classical OIDs), FIPS 204 and 205 with RFC 9881 (ML-DSA, SLH-DSA OIDs and
+sizes), draft-ietf-lamps-pq-composite-sigs (composite arc 1.3.6.1.5.5.7.6), NIST SP 800-57 Part 1 (security
+strength), NIST IR 8547 ipd (quantum-vulnerable families).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from cmmm.model import KeyFamily
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SignatureAlgorithm:
+    name: str  # canonical name (OpenSSL's long name where one exists)
+    oid: str
+    hash: str  # sha1, sha256, …; "none" where the scheme has no separate hash (EdDSA, ML-DSA, SLH-DSA)
+    family: KeyFamily
+    aliases: tuple[str, ...] = ()
+
+
+SIGNATURE_ALGORITHMS: tuple[SignatureAlgorithm, ...] = (
+    SignatureAlgorithm(
+        name="md2WithRSAEncryption",
+        oid="1.2.840.113549.1.1.2",
+        hash="md2",
+        family=KeyFamily.RSA,
+        aliases=("md2rsa", "rsa-md2"),
+    ),
+    SignatureAlgorithm(
+        name="md5WithRSAEncryption",
+        oid="1.2.840.113549.1.1.4",
+        hash="md5",
+        family=KeyFamily.RSA,
+        aliases=("md5rsa", "rsa-md5", "md5-rsa", "md5withrsa"),
+    ),
+    SignatureAlgorithm(
+        name="sha1WithRSAEncryption",
+        oid="1.2.840.113549.1.1.5",
+        hash="sha1",
+        family=KeyFamily.RSA,
+        aliases=(
+            "sha1rsa",
+            "sha1-rsa",
+            "rsa-sha1",
+            "sha1withrsa",
+            "1.3.14.3.2.29",
+            "sha-1withrsaencryption",
+            "shawithrsaencryption",
+        ),
+    ),
+    SignatureAlgorithm(
+        name="sha224WithRSAEncryption",
+        oid="1.2.840.113549.1.1.14",
+        hash="sha224",
+        family=KeyFamily.RSA,
+        aliases=("sha224rsa", "sha224-rsa", "sha224withrsa"),
+    ),
+    SignatureAlgorithm(
+        name="sha256WithRSAEncryption",
+        oid="1.2.840.113549.1.1.11",
+        hash="sha256",
+        family=KeyFamily.RSA,
+        aliases=(
+            "sha256rsa",
+            "sha256-rsa",
+            "rsa-sha256",
+            "sha256withrsa",
+            "rs256",
+            "sha256_rsa",
+            "rsassa-pkcs1-v1_5-sha256",
+        ),
+    ),
+    SignatureAlgorithm(
+        name="sha384WithRSAEncryption",
+        oid="1.2.840.113549.1.1.12",
+        hash="sha384",
+        family=KeyFamily.RSA,
+        aliases=("sha384rsa", "sha384-rsa", "rsa-sha384", "sha384withrsa", "rs384"),
+    ),
+    SignatureAlgorithm(
+        name="sha512WithRSAEncryption",
+        oid="1.2.840.113549.1.1.13",
+        hash="sha512",
+        family=KeyFamily.RSA,
+        aliases=("sha512rsa", "sha512-rsa", "rsa-sha512", "sha512withrsa", "rs512"),
+    ),
+    SignatureAlgorithm(
+        name="rsassaPss",
+        oid="1.2.840.113549.1.1.10",
+        hash="sha256",
+        family=KeyFamily.RSA,
+        aliases=("rsa-pss", "rsassa-pss", "ps256", "sha256withrsa/pss"),
+    ),
+    SignatureAlgorithm(
+        name="dsa-with-sha1",
+        oid="1.2.840.10040.4.3",
+        hash="sha1",
+        family=KeyFamily.DSA,
+        aliases=("sha1dsa", "dsawithsha1", "dsa-sha1"),
+    ),
+    SignatureAlgorithm(
+        name="dsa-with-sha256",
+        oid="2.16.840.1.101.3.4.3.2",
+        hash="sha256",
+        family=KeyFamily.DSA,
+        aliases=("sha256dsa", "dsa-sha256"),
+    ),
+    SignatureAlgorithm(
+        name="ecdsa-with-SHA1",
+        oid="1.2.840.10045.4.1",
+        hash="sha1",
+        family=KeyFamily.EC,
+        aliases=("sha1ecdsa", "ecdsa-sha1", "sha1withecdsa"),
+    ),
+    SignatureAlgorithm(
+        name="ecdsa-with-SHA224",
+        oid="1.2.840.10045.4.3.1",
+        hash="sha224",
+        family=KeyFamily.EC,
+        aliases=("sha224ecdsa", "ecdsa-sha224"),
+    ),
+    SignatureAlgorithm(
+        name="ecdsa-with-SHA256",
+        oid="1.2.840.10045.4.3.2",
+        hash="sha256",
+        family=KeyFamily.EC,
+        aliases=(
+            "sha256ecdsa",
+            "ecdsa-sha256",
+            "sha256withecdsa",
+            "es256",
+            "sha256-ecdsa",
+            "ecdsawithsha256",
+        ),
+    ),
+    SignatureAlgorithm(
+        name="ecdsa-with-SHA384",
+        oid="1.2.840.10045.4.3.3",
+        hash="sha384",
+        family=KeyFamily.EC,
+        aliases=(
+            "sha384ecdsa",
+            "ecdsa-sha384",
+            "sha384withecdsa",
+            "es384",
+            "sha384-ecdsa",
+            "ecdsawithsha384",
+        ),
+    ),
+    SignatureAlgorithm(
+        name="ecdsa-with-SHA512",
+        oid="1.2.840.10045.4.3.4",
+        hash="sha512",
+        family=KeyFamily.EC,
+        aliases=("sha512ecdsa", "ecdsa-sha512", "sha512withecdsa", "es512"),
+    ),
+    SignatureAlgorithm(
+        name="ED25519",
+        oid="1.3.101.112",
+        hash="none",
+        family=KeyFamily.ED25519,
+        aliases=("ed25519", "pureed25519"),
+    ),
+    SignatureAlgorithm(
+        name="ED448", oid="1.3.101.113", hash="none", family=KeyFamily.ED448, aliases=("ed448",)
+    ),
+    SignatureAlgorithm(
+        name="ML-DSA-44",
+        oid="2.16.840.1.101.3.4.3.17",
+        hash="none",
+        family=KeyFamily.ML_DSA,
+        aliases=("mldsa44", "id-ml-dsa-44", "dilithium2"),
+    ),
+    SignatureAlgorithm(
+        name="ML-DSA-65",
+        oid="2.16.840.1.101.3.4.3.18",
+        hash="none",
+        family=KeyFamily.ML_DSA,
+        aliases=("mldsa65", "id-ml-dsa-65", "dilithium3"),
+    ),
+    SignatureAlgorithm(
+        name="ML-DSA-87",
+        oid="2.16.840.1.101.3.4.3.19",
+        hash="none",
+        family=KeyFamily.ML_DSA,
+        aliases=("mldsa87", "id-ml-dsa-87", "dilithium5"),
+    ),
+)
+
+# FIPS 205 parameter sets in OID order .20 – .31.
+SLH_DSA_SETS = (
+    "SLH-DSA-SHA2-128s",
+    "SLH-DSA-SHA2-128f",
+    "SLH-DSA-SHA2-192s",
+    "SLH-DSA-SHA2-192f",
+    "SLH-DSA-SHA2-256s",
+    "SLH-DSA-SHA2-256f",
+    "SLH-DSA-SHAKE-128s",
+    "SLH-DSA-SHAKE-128f",
+    "SLH-DSA-SHAKE-192s",
+    "SLH-DSA-SHAKE-192f",
+    "SLH-DSA-SHAKE-256s",
+    "SLH-DSA-SHAKE-256f",
+)
+SIGNATURE_ALGORITHMS += tuple(
+    SignatureAlgorithm(
+        name=n,
+        oid=f"2.16.840.1.101.3.4.3.{20 + i}",
+        hash="none",
+        family=KeyFamily.SLH_DSA,
+        aliases=(n.lower().replace("-", ""),),
+    )
+    for i, n in enumerate(SLH_DSA_SETS)
+)
+
+COMPOSITE_ARC = "1.3.6.1.5.5.7.6."  # draft-ietf-lamps-pq-composite-sigs: ML-DSA paired with RSA/ECDSA/EdDSA
+
+# Public-key algorithm OIDs (SubjectPublicKeyInfo), for certificates whose key cryptography cannot load.
+KEY_ALGORITHM_OIDS: dict[str, str] = {
+    "1.2.840.113549.1.1.1": "RSA",
+    "1.2.840.113549.1.1.10": "RSA",
+    "1.2.840.10045.2.1": "EC",
+    "1.3.101.112": "Ed25519",
+    "1.3.101.113": "Ed448",
+    "1.2.840.10040.4.1": "DSA",
+    **{a.oid: a.name for a in SIGNATURE_ALGORITHMS if a.family in (KeyFamily.ML_DSA, KeyFamily.SLH_DSA)},
+}
+
+_SIG_BY_KEY: dict[str, SignatureAlgorithm] = {}
+for _alg in SIGNATURE_ALGORITHMS:
+    for _k in (_alg.name, _alg.oid, *_alg.aliases):
+        _SIG_BY_KEY[re.sub(r"[\s_]", "", _k.lower())] = _alg
+        _SIG_BY_KEY[re.sub(r"[^a-z0-9.]", "", _k.lower())] = _alg
+
+
+def signature_algorithm(text: str | None) -> SignatureAlgorithm | None:
+    """Look up a signature algorithm by canonical name, OID or any common alias (case-insensitive)."""
+    if not text:
+        return None
+    t = text.strip().lower()
+    for key in (re.sub(r"[\s_]", "", t), re.sub(r"[^a-z0-9.]", "", t)):
+        if key in _SIG_BY_KEY:
+            return _SIG_BY_KEY[key]
+    if t.startswith(COMPOSITE_ARC):
+        return SignatureAlgorithm(name=f"composite-{t}", oid=t, hash="none", family=KeyFamily.COMPOSITE)
+    return None
+
+
+CURVE_SIZES = {
+    "secp256r1": 256,
+    "prime256v1": 256,
+    "p-256": 256,
+    "p256": 256,
+    "nistp256": 256,
+    "secp384r1": 384,
+    "p-384": 384,
+    "p384": 384,
+    "nistp384": 384,
+    "secp521r1": 521,
+    "p-521": 521,
+    "p521": 521,
+    "nistp521": 521,
+    "secp224r1": 224,
+    "p-224": 224,
+    "secp256k1": 256,
+    "secp192r1": 192,
+    "prime192v1": 192,
+    "brainpoolp256r1": 256,
+    "brainpoolp384r1": 384,
+    "brainpoolp512r1": 512,
+}
+CURVE_BY_SIZE = {256: "secp256r1", 384: "secp384r1", 521: "secp521r1"}
+
+
+def key_algorithm(text: str | None) -> tuple[str | None, int | None, str | None]:
+    """Normalize a key-algorithm spelling to (key_algorithm, key_size, curve).
+
+    Accepts RSA, rsaEncryption, RSA-2048, RSA_2048, RSA 4096, EC, ECDSA, id-ecPublicKey, EC_prime256v1,
+    EC-P256, ECDSA P-384, secp384r1, Ed25519, ML-DSA-65, SLH-DSA-SHA2-128s, composite names.
+    """
+    if text is None:
+        return None, None, None
+    raw = str(text).strip()
+    if not raw:
+        return None, None, None
+    t = raw.lower().replace("_", "-")
+    num = re.search(r"(\d{3,5})", t)
+    size = int(num.group(1)) if num else None
+    if "ml-dsa" in t or "mldsa" in t or "dilithium" in t:
+        if ("+" in t or "composite" in t) or any(c in t for c in ("rsa", "ecdsa", "ed25519", "ed448")):
+            return raw, None, None
+        lvl = re.search(r"(44|65|87)", t)
+        return (f"ML-DSA-{lvl.group(1)}" if lvl else "ML-DSA"), None, None
+    if "slh-dsa" in t or "slhdsa" in t or "sphincs" in t:
+        for name in SLH_DSA_SETS:
+            if name.lower().replace("-", "") in t.replace("-", ""):
+                return name, None, None
+        return "SLH-DSA", None, None
+    if "ed25519" in t:
+        return "Ed25519", 256, None
+    if "ed448" in t:
+        return "Ed448", 456, None
+    if t.startswith("rsa") or "rsaencryption" in t or t in {"1.2.840.113549.1.1.1"}:
+        return "RSA", size, None
+    if (
+        t.startswith(("ec", "id-ecpublickey"))
+        or "ecdsa" in t
+        or t.startswith(("secp", "prime", "p-", "nistp", "brainpool"))
+    ):
+        for cname, csize in CURVE_SIZES.items():
+            if cname in t.replace(" ", "-") or cname in t.replace(" ", ""):
+                return (
+                    "EC",
+                    csize,
+                    (
+                        "secp256r1"
+                        if csize == 256 and "k1" not in cname
+                        else CURVE_BY_SIZE.get(csize, cname)
+                        if "brainpool" not in cname
+                        else cname
+                    ),
+                )
+        return "EC", size, CURVE_BY_SIZE.get(size or 0)
+    if t.startswith("dsa"):
+        return "DSA", size, None
+    if t in KEY_ALGORITHM_OIDS:
+        return KEY_ALGORITHM_OIDS[t], None, None
+    return raw, size, None
+
+
+def key_family(key_alg: str | None) -> KeyFamily:
+    if not key_alg:
+        return KeyFamily.UNKNOWN
+    k = key_alg.lower()
+    if k.startswith("ml-dsa") and "+" not in k:
+        return KeyFamily.ML_DSA
+    if k.startswith("slh-dsa"):
+        return KeyFamily.SLH_DSA
+    if "composite" in k or "+" in k:
+        return KeyFamily.COMPOSITE
+    for fam in (KeyFamily.RSA, KeyFamily.EC, KeyFamily.ED25519, KeyFamily.ED448, KeyFamily.DSA):
+        if k == fam.value.lower():
+            return fam
+    return KeyFamily.UNKNOWN
+
+
+# Shor's algorithm breaks these (DOMAIN §4). Composite signatures stay secure while either part does.
+QUANTUM_VULNERABLE_FAMILIES = frozenset(
+    {KeyFamily.RSA, KeyFamily.EC, KeyFamily.ED25519, KeyFamily.ED448, KeyFamily.DSA}
+)
+
+
+def quantum_vulnerable(key_alg: pd.Series) -> pd.Series:
+    """Vectorized: True for RSA/ECC/EdDSA/DSA keys, False for ML-DSA/SLH-DSA/composite, NA when unknown."""
+    uniq = key_alg.dropna().unique()
+    lookup: dict[str, bool | None] = {}
+    for u in uniq:
+        fam = key_family(str(u))
+        lookup[u] = None if fam is KeyFamily.UNKNOWN else fam in QUANTUM_VULNERABLE_FAMILIES
+    return key_alg.map(lookup).astype("boolean")
+
+
+def classical_security_bits(family: KeyFamily, key_size: int | None) -> int | None:
+    """Classical security strength in bits (NIST SP 800-57 Part 1 Table 2)."""
+    if family in (KeyFamily.RSA, KeyFamily.DSA):
+        if key_size is None:
+            return None
+        for size, bits in ((15360, 256), (7680, 192), (3072, 128), (2048, 112), (1024, 80)):
+            if key_size >= size:
+                return bits
+        return 0
+    if family is KeyFamily.EC:
+        return None if key_size is None else key_size // 2
+    return {KeyFamily.ED25519: 128, KeyFamily.ED448: 224}.get(family)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PqcSize:
+    """Wire sizes of a signature algorithm (DOMAIN §5; FIPS 204/205, composite draft)."""
+
+    name: str
+    public_key_bytes: int
+    signature_bytes: int
+    nist_category: int | None  # None: quantum-vulnerable
+
+
+SIZES: dict[str, PqcSize] = {
+    s.name: s
+    for s in (
+        PqcSize(name="ML-DSA-44", public_key_bytes=1312, signature_bytes=2420, nist_category=2),
+        PqcSize(name="ML-DSA-65", public_key_bytes=1952, signature_bytes=3309, nist_category=3),
+        PqcSize(name="ML-DSA-87", public_key_bytes=2592, signature_bytes=4627, nist_category=5),
+        PqcSize(name="SLH-DSA-SHA2-128s", public_key_bytes=32, signature_bytes=7856, nist_category=1),
+        PqcSize(name="SLH-DSA-SHA2-128f", public_key_bytes=32, signature_bytes=17088, nist_category=1),
+        PqcSize(name="SLH-DSA-SHA2-192s", public_key_bytes=48, signature_bytes=16224, nist_category=3),
+        PqcSize(name="SLH-DSA-SHA2-192f", public_key_bytes=48, signature_bytes=35664, nist_category=3),
+        PqcSize(name="SLH-DSA-SHA2-256s", public_key_bytes=64, signature_bytes=29792, nist_category=5),
+        PqcSize(name="SLH-DSA-SHA2-256f", public_key_bytes=64, signature_bytes=49856, nist_category=5),
+        PqcSize(name="ML-DSA-44+ECDSA-P256", public_key_bytes=1377, signature_bytes=2492, nist_category=2),
+        PqcSize(name="EC-256", public_key_bytes=65, signature_bytes=72, nist_category=None),
+        PqcSize(name="EC-384", public_key_bytes=97, signature_bytes=104, nist_category=None),
+        PqcSize(name="RSA-2048", public_key_bytes=270, signature_bytes=256, nist_category=None),
+        PqcSize(name="RSA-3072", public_key_bytes=398, signature_bytes=384, nist_category=None),
+        PqcSize(name="RSA-4096", public_key_bytes=526, signature_bytes=512, nist_category=None),
+        PqcSize(name="Ed25519", public_key_bytes=32, signature_bytes=64, nist_category=None),
+    )
+}
+
+# A TLS handshake carries about two public keys and five signatures (DOMAIN §5); an initial congestion
+# window of 10 segments carries about 14,600 bytes (RFC 6928).
+HANDSHAKE_PUBLIC_KEYS = 2
+HANDSHAKE_SIGNATURES = 5
+INITIAL_WINDOW_BYTES = 14_600
+
+# IANA TLS Supported Groups: hybrid post-quantum key exchange (draft-ietf-tls-ecdhe-mlkem).
+PQC_HYBRID_GROUPS = {"X25519MLKEM768": 4588, "SecP256r1MLKEM768": 4587, "SecP384r1MLKEM1024": 4589}
+
+# Organizations operating publicly trusted TLS CAs (CCADB), matched case-insensitively against the issuer
+# name or organization of rows that do not say whether they are public. Used only when `trust` is empty.
+PUBLIC_CA_MARKERS = (
+    "let's encrypt",
+    "lets encrypt",
+    "isrg",
+    "digicert",
+    "sectigo",
+    "comodo",
+    "globalsign",
+    "entrust",
+    "godaddy",
+    "go daddy",
+    "starfield",
+    "amazon",
+    "google trust services",
+    "gts ",
+    "microsoft azure tls",
+    "buypass",
+    "certum",
+    "actalis",
+    "zerossl",
+    "ssl.com",
+    "harica",
+    "quovadis",
+    "thawte",
+    "geotrust",
+    "rapidssl",
+    "symantec",
+    "verisign",
+    "identrust",
+    "trustcor",
+    "chunghwa",
+    "netlock",
+    "affirmtrust",
+    "swisssign",
+    "d-trust",
+    "telia",
+    "secom",
+    "trustwave",
+    "usertrust",
+    "baltimore",
+    "cybertrust",
+)

@@ -1,0 +1,89 @@
+"""Write the normalized inventory: Parquet, CSV (formula-safe) or JSON, chosen by the file extension."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from cmmm.errors import UsageError
+from cmmm.model import Inventory
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells that a spreadsheet would run as a formula (= + - @ tab CR) with an apostrophe."""
+    out = frame.copy()
+    for col in out.columns:
+        s = out[col]
+        if s.dtype == object or str(s.dtype) == "string":
+            text = s.astype("string")
+            risky = text.str.startswith(_FORMULA_START).fillna(False)
+            if risky.any():
+                out[col] = text.where(~risky, "'" + text)
+    return out
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """JSON-ready rows: ISO 8601 dates, null for missing values, plain Python numbers."""
+    out = frame.copy()
+    for col in out.columns:
+        if isinstance(out[col].dtype, pd.DatetimeTZDtype):
+            out[col] = out[col].map(lambda v: v.isoformat() if pd.notna(v) else None)
+    rows = out.astype(object).where(out.notna(), None).to_dict(orient="records")
+    return [{k: _plain(v) for k, v in r.items()} for r in rows]
+
+
+def _plain(v: Any) -> Any:
+    if v is None:
+        return None
+    if hasattr(v, "item"):
+        v = v.item()
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    return v
+
+
+def inventory_document(inv: Inventory) -> dict[str, Any]:
+    """The stable JSON shape: certificates, observations, services, rejected, private_keys, sources."""
+    return {
+        "certificates": records(inv.certificates),
+        "observations": records(inv.observations),
+        "services": records(inv.services),
+        "rejected": [{"source": r.source, "locator": r.locator, "reason": r.reason} for r in inv.rejected],
+        "private_keys": [
+            {"path": k.path, "locator": k.locator, "key_type": k.key_type, "encrypted": k.encrypted}
+            for k in inv.private_keys
+        ],
+        "sources": [
+            {
+                "path": s.path,
+                "ingester": s.ingester,
+                "records": s.records,
+                "rejected": s.rejected,
+                "read_at": s.read_at.isoformat(),
+            }
+            for s in inv.sources
+        ],
+    }
+
+
+def write_inventory(inv: Inventory, path: Path) -> str:
+    """Write by extension; returns the format written. The tabular forms are the certificate facts table,
+    which `cmmm ingest` reads back (cert_id and every column keep their names)."""
+    name = path.name.lower()
+    if name.endswith(".json"):
+        path.write_text(json.dumps(inventory_document(inv), indent=1, default=str) + "\n", encoding="utf-8")
+        return "json"
+    facts = inv.certificate_facts()
+    if name.endswith(".parquet"):
+        facts.to_parquet(path, index=False)
+        return "parquet"
+    if name.endswith(".csv"):
+        neutralize_formulas(facts).to_csv(path, index=False)
+        return "csv"
+    raise UsageError(f"{path}: unknown output format; use .parquet, .csv or .json")

@@ -1,0 +1,185 @@
+"""Read inventories from files and directories, detect each file's format by content, merge them."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cmmm.errors import InputError
+from cmmm.ingest._base import SNIFF_BYTES, Batch, Ingester, ReadContext
+from cmmm.ingest._merge import merge
+from cmmm.ingest.registry import INGESTERS, Format
+from cmmm.model import Inventory, Rejected, SourceRecord
+
+__all__ = ["INGESTERS", "Format", "Ingester", "ReadContext", "detect", "load", "read_file", "walk"]
+
+ProgressFn = Callable[[int, int], None]
+_SKIP_NAMES = {
+    "readme",
+    "readme.md",
+    "readme.txt",
+    "license",
+    "notice",
+    ".ds_store",
+    "generate.py",
+    "source.txt",
+    "makefile",
+}
+_PARALLEL_MIN_FILES = 256
+
+
+def walk(paths: Iterable[Path | str], rejected: list[Rejected]) -> Iterator[Path]:
+    """Every regular file under `paths`, following directory symlinks once (loops are reported)."""
+    seen: set[str] = set()
+    for p in paths:
+        path = Path(p)
+        try:
+            st = path.stat()
+        except OSError as exc:
+            rejected.append(Rejected(source=str(path), locator="-", reason=_os_reason(exc)))
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            yield from _walk_dir(path, seen, rejected)
+        elif stat.S_ISREG(st.st_mode):
+            yield path
+        else:
+            rejected.append(Rejected(source=str(path), locator="-", reason="not a regular file"))
+
+
+def _walk_dir(root: Path, seen: set[str], rejected: list[Rejected]) -> Iterator[Path]:
+    real = os.path.realpath(root)
+    if real in seen:
+        rejected.append(
+            Rejected(source=str(root), locator="-", reason="directory symlink loop; visited once")
+        )
+        return
+    seen.add(real)
+    try:
+        entries = sorted(os.scandir(root), key=lambda e: e.name)
+    except OSError as exc:
+        rejected.append(Rejected(source=str(root), locator="-", reason=_os_reason(exc)))
+        return
+    for entry in entries:
+        if entry.name.startswith(".") or entry.name.lower() in _SKIP_NAMES:
+            continue
+        path = Path(entry.path)
+        try:
+            st = path.stat()
+        except OSError as exc:
+            rejected.append(Rejected(source=str(path), locator="-", reason=_os_reason(exc)))
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            yield from _walk_dir(path, seen, rejected)
+        elif stat.S_ISREG(st.st_mode):
+            yield path
+        else:
+            rejected.append(Rejected(source=str(path), locator="-", reason="not a regular file"))
+
+
+def _os_reason(exc: OSError) -> str:
+    return f"cannot read: {exc.strerror or exc}"
+
+
+def detect(path: Path, head: bytes) -> Format | None:
+    """The format whose sniffer is most confident about this file, or None."""
+    best: tuple[int, Format | None] = (0, None)
+    for key, ing in INGESTERS.items():
+        score = ing.sniff(path, head)
+        if score > best[0]:
+            best = (score, key)
+    return best[1]
+
+
+def read_file(path: Path, ctx: ReadContext) -> tuple[str, Batch]:
+    """Detect and read one file. Failures come back as a Batch holding one rejection, never raise."""
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            return "-", Batch(rejected=[Rejected(source=str(path), locator="-", reason="empty file")])
+        if size > ctx.max_file_bytes:
+            return "-", Batch(
+                rejected=[
+                    Rejected(
+                        source=str(path),
+                        locator="-",
+                        reason=f"file is {size} bytes, over the {ctx.max_file_bytes}-byte limit",
+                    )
+                ]
+            )
+        with path.open("rb") as fh:
+            head = fh.read(SNIFF_BYTES)
+    except OSError as exc:
+        return "-", Batch(rejected=[Rejected(source=str(path), locator="-", reason=_os_reason(exc))])
+    fmt = detect(path, head)
+    if fmt is None:
+        return "-", Batch(
+            rejected=[
+                Rejected(
+                    source=str(path),
+                    locator="-",
+                    reason="unrecognized content: not a certificate, inventory or known export",
+                )
+            ]
+        )
+    try:
+        return fmt.value, INGESTERS[fmt].read(path, ctx)
+    except InputError as exc:
+        return fmt.value, Batch(
+            rejected=[Rejected(source=exc.source, locator=str(exc.line or "-"), reason=exc.reason)]
+        )
+    except OSError as exc:
+        return fmt.value, Batch(rejected=[Rejected(source=str(path), locator="-", reason=_os_reason(exc))])
+
+
+def _read_chunk(paths: list[Path], ctx: ReadContext) -> list[tuple[Path, str, Batch]]:
+    return [(p, *read_file(p, ctx)) for p in paths]
+
+
+def load(
+    paths: Sequence[Path | str],
+    *,
+    now: datetime | None = None,
+    passwords: Sequence[str] = (),
+    progress: ProgressFn | None = None,
+    workers: int | None = None,
+) -> Inventory:
+    """Ingest files and directories into one Inventory.
+
+    Every file is detected by content; unusable files and records become `Inventory.rejected`.
+    Many files are read on all local cores. `now` stamps the sources (default: the current time).
+    """
+    now = now or datetime.now(UTC)
+    ctx = ReadContext(now=now, passwords=tuple(passwords))
+    inventory = Inventory()
+    files = list(walk(paths, inventory.rejected))
+    results: list[tuple[Path, str, Batch]] = []
+    n_workers = workers if workers is not None else (os.cpu_count() or 1)
+    if len(files) >= _PARALLEL_MIN_FILES and n_workers > 1:
+        size = max(16, len(files) // (n_workers * 8))
+        chunks = [files[i : i + size] for i in range(0, len(files), size)]
+        with ProcessPoolExecutor(max_workers=n_workers) as pool:
+            done = 0
+            for part in pool.map(_read_chunk, chunks, [ctx] * len(chunks)):
+                results.extend(part)
+                done += len(part)
+                if progress:
+                    progress(done, len(files))
+    else:
+        for i, f in enumerate(files):
+            results.append((f, *read_file(f, ctx)))
+            if progress:
+                progress(i + 1, len(files))
+    batches: list[Batch] = []
+    for path, fmt, batch in results:
+        inventory.sources.append(
+            SourceRecord(
+                path=str(path), ingester=fmt, records=batch.records, rejected=len(batch.rejected), read_at=now
+            )
+        )
+        inventory.notes.extend(batch.notes)
+        batches.append(batch)
+    return merge(batches, inventory)

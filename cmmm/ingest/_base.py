@@ -1,0 +1,65 @@
+"""What an ingester is: a content sniffer and a reader that returns a Batch of rows and rejections."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from cmmm.model import PrivateKeyFinding, Rejected
+
+SNIFF_BYTES = 65_536
+MAX_FILE_BYTES = 1 << 30  # 1 GiB: larger inputs are refused, not read into memory
+MAX_CELL_CHARS = 65_536  # a single table cell longer than this is rejected as hostile or corrupt
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReadContext:
+    """What every reader may need: the clock, PKCS#12 passwords (never logged), size limits."""
+
+    now: datetime
+    passwords: Sequence[str] = ()
+    max_file_bytes: int = MAX_FILE_BYTES
+
+
+@dataclass(slots=True, kw_only=True)
+class Batch:
+    """Rows one file yielded. certificates/observations are frames or lists of row dicts."""
+
+    certificates: pd.DataFrame | list[dict[str, Any]] = field(default_factory=list)
+    observations: pd.DataFrame | list[dict[str, Any]] = field(default_factory=list)
+    services: pd.DataFrame | None = None
+    rejected: list[Rejected] = field(default_factory=list)
+    private_keys: list[PrivateKeyFinding] = field(default_factory=list)
+    bodies: dict[str, bytes] = field(default_factory=dict)
+    profile: dict[str, Any] | None = None
+    policy: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def records(self) -> int:
+        return len(self.certificates)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Ingester:
+    """One input format. `sniff(path, head)` returns a confidence 0–100 from the name and first bytes."""
+
+    name: str
+    description: str
+    sniff: Callable[[Path, bytes], int]
+    read: Callable[[Path, ReadContext], Batch]
+
+
+def text_of(data: bytes) -> str:
+    """Decode UTF-8 (with or without BOM), falling back to Latin-1, which never fails."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")

@@ -1,0 +1,84 @@
+"""Parse the dates inventories really hold into timezone-aware UTC, vectorized.
+
+Accepted: ISO 8601 / RFC 3339 (naive means UTC), epoch seconds or milliseconds (integers or floats),
+OpenSSL's "Jan  5 12:00:00 2027 GMT", "5-Jan-2027", "January 5, 2027", and spreadsheet dates with
+slashes, dots or dashes ("05/01/2027", "5.1.2027 14:00", "1/2/2024 3:04 PM").
+
+Ambiguity rule for slash dates (documented in the README): a column is read day-first when any of its
+slash dates can only be day-first (first part > 12), month-first when any can only be month-first
+(second part > 12), and day-first when nothing decides. Dotted dates are always day-first (the
+European convention that uses them); year-first dates are always year-month-day.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from datetime import UTC, datetime
+
+import numpy as np
+import pandas as pd
+from dateutil import parser as du_parser
+
+from cmmm.model import UTC_DT
+
+_SLASH = re.compile(r"^\s*(\d{1,2})[/-](\d{1,2})[/-](\d{2,4})\b")
+_EPOCH = re.compile(r"^\s*-?\d{9,13}(\.\d+)?\s*$")
+
+
+def parse_dates(values: pd.Series) -> tuple[pd.Series, str | None]:
+    """Return (UTC datetimes with NaT where unparseable or empty, a note on the ambiguity rule used)."""
+    s = values.astype("string").str.strip()
+    s = s.mask(s.isin(["", "EMPTY", "-", "N/A", "n/a", "none", "None", "null", "NaT"]))
+    out = pd.Series(pd.NaT, index=s.index, dtype=UTC_DT)
+    todo = s.notna()
+    if not todo.any():
+        return out, None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        iso = pd.to_datetime(s[todo], format="ISO8601", utc=True, errors="coerce")
+    out[todo] = iso.astype(UTC_DT)
+    todo &= out.isna()
+    note: str | None = None
+    if todo.any():
+        rest = s[todo]
+        epoch = rest.str.match(_EPOCH)
+        if epoch.any():
+            nums = pd.to_numeric(rest[epoch], errors="coerce").astype("float64")
+            ms = nums.abs() > 1e11
+            secs = np.where(ms, nums / 1000.0, nums)
+            out[epoch[epoch].index] = pd.to_datetime(secs, unit="s", utc=True).astype(UTC_DT)
+            todo &= out.isna()
+    if todo.any():
+        rest = s[todo]
+        parts = rest.str.extract(_SLASH)
+        slash = parts[0].notna() & ~rest.str.contains(".", regex=False)
+        dayfirst = True
+        if slash.any():
+            a = pd.to_numeric(parts.loc[slash, 0])
+            b = pd.to_numeric(parts.loc[slash, 1])
+            if (a > 12).any():
+                dayfirst, note = True, "slash dates read day-first (a value's first part is above 12)"
+            elif (b > 12).any():
+                dayfirst, note = False, "slash dates read month-first (a value's second part is above 12)"
+            else:
+                note = "slash dates were ambiguous; read day-first by the documented default"
+        cache: dict[str, datetime | None] = {}
+        for v in rest.unique():
+            cache[v] = _slow_parse(v, dayfirst=dayfirst)
+        parsed = rest.map(cache)
+        out[todo] = pd.to_datetime(parsed, utc=True, errors="coerce").astype(UTC_DT)
+    return out, note
+
+
+def _slow_parse(value: str, *, dayfirst: bool) -> datetime | None:
+    v = re.sub(r"\s+", " ", value).strip()
+    if re.match(r"^\d{1,2}\.\d{1,2}\.\d{2,4}", v):
+        dayfirst = True
+    try:
+        dt = du_parser.parse(v, dayfirst=dayfirst, yearfirst=bool(re.match(r"^\d{4}", v)))
+    except (ValueError, OverflowError, TypeError):
+        return None
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)

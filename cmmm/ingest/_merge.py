@@ -1,0 +1,149 @@
+"""Merge per-file batches into one Inventory: one row per certificate, every observation kept."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cmmm.crypto import PUBLIC_CA_MARKERS, quantum_vulnerable
+from cmmm.ingest._base import Batch
+from cmmm.model import (
+    CERTIFICATE_COLUMNS,
+    OBSERVATION_COLUMNS,
+    SERVICE_COLUMNS,
+    Inventory,
+    conform,
+    empty_frame,
+)
+
+
+def _frame(rows: pd.DataFrame | list[dict[str, Any]], columns: dict[str, str]) -> pd.DataFrame:
+    if isinstance(rows, pd.DataFrame):
+        return rows
+    return pd.DataFrame.from_records(rows) if rows else empty_frame(columns)
+
+
+def merge(batches: list[Batch], inventory: Inventory) -> Inventory:
+    cert_parts = [_frame(b.certificates, CERTIFICATE_COLUMNS) for b in batches if len(b.certificates)]
+    obs_parts = [_frame(b.observations, OBSERVATION_COLUMNS) for b in batches if len(b.observations)]
+    certs = (
+        conform(pd.concat(cert_parts, ignore_index=True), CERTIFICATE_COLUMNS)
+        if cert_parts
+        else empty_frame(CERTIFICATE_COLUMNS)
+    )
+    obs = (
+        conform(pd.concat(obs_parts, ignore_index=True), OBSERVATION_COLUMNS)
+        if obs_parts
+        else empty_frame(OBSERVATION_COLUMNS)
+    )
+    services = [b.services for b in batches if b.services is not None and len(b.services)]
+    if services:
+        svc = pd.concat(services, ignore_index=True).drop_duplicates("service", keep="first")
+        inventory.services = conform(svc, SERVICE_COLUMNS)
+    for b in batches:
+        inventory.rejected.extend(b.rejected)
+        inventory.private_keys.extend(b.private_keys)
+        inventory.bodies.update(b.bodies)
+        if b.profile is not None:
+            inventory.profile = {**inventory.profile, **b.profile}
+        if b.policy is not None:
+            inventory.policy = {**inventory.policy, **b.policy}
+
+    certs, obs = _reconcile(certs, obs)
+    certs = _dedupe(certs)
+    certs = _derive(certs)
+    certs = _link_issuers(certs)
+    inventory.certificates = certs.reset_index(drop=True)
+    inventory.observations = obs.reset_index(drop=True)
+    inventory.invalidate()
+    return inventory
+
+
+def _issuer_key(certs: pd.DataFrame) -> pd.Series:
+    return certs["issuer_name"].str.lower().str.strip() + "|" + certs["serial"]
+
+
+def _reconcile(certs: pd.DataFrame, obs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A table row naming the issuer and serial of a parsed certificate is that certificate."""
+    body = certs["has_body"].fillna(False).astype(bool)
+    if not body.any() or body.all():
+        return certs, obs
+    key = _issuer_key(certs)
+    by_key = pd.Series(certs.loc[body, "cert_id"].to_numpy(), index=key[body].to_numpy())
+    by_key = by_key[~by_key.index.duplicated() & by_key.index.notna()]
+    if "fingerprint_sha1" in certs:
+        by_sha1 = certs.loc[body].dropna(subset=["fingerprint_sha1"]).drop_duplicates("fingerprint_sha1")
+        sha1_map = pd.Series(by_sha1["cert_id"].to_numpy(), index=by_sha1["fingerprint_sha1"].to_numpy())
+    rows = ~body
+    new_ids = key[rows].map(by_key)
+    new_ids = new_ids.fillna(certs.loc[rows, "fingerprint_sha1"].map(sha1_map))
+    remap = pd.Series(new_ids.to_numpy(), index=certs.loc[rows, "cert_id"].to_numpy()).dropna()
+    remap = remap[~remap.index.duplicated()]
+    if remap.empty:
+        return certs, obs
+    certs = certs.copy()
+    certs["cert_id"] = certs["cert_id"].replace(remap.to_dict())
+    obs = obs.copy()
+    obs["cert_id"] = obs["cert_id"].replace(remap.to_dict())
+    return certs, obs
+
+
+def _dedupe(certs: pd.DataFrame) -> pd.DataFrame:
+    """One row per cert_id: parsed bodies first, then the first non-empty value of each column."""
+    dup = certs["cert_id"].duplicated(keep=False)
+    if not dup.any():
+        return certs
+    single = certs[~dup]
+    multi = certs[dup].sort_values("has_body", ascending=False, kind="stable")
+    merged = multi.groupby("cert_id", sort=False, dropna=False).first().reset_index()
+    out = pd.concat([single, conform(merged, CERTIFICATE_COLUMNS)], ignore_index=True)
+    return conform(out, CERTIFICATE_COLUMNS)
+
+
+def _derive(certs: pd.DataFrame) -> pd.DataFrame:
+    missing = certs["validity_days"].isna() & certs["not_before"].notna() & certs["not_after"].notna()
+    if missing.any():
+        delta = (
+            certs.loc[missing, "not_after"] - certs.loc[missing, "not_before"]
+        ).dt.total_seconds() / 86400.0
+        certs.loc[missing, "validity_days"] = delta
+    certs["quantum_vulnerable"] = quantum_vulnerable(certs["key_algorithm"])
+    no_trust = certs["trust"].isna()
+    if no_trust.any():
+        issuer = (certs["issuer_name"].fillna("") + " " + certs["issuer_org"].fillna("")).str.lower()
+        pattern = "|".join(m.replace(".", r"\.") for m in PUBLIC_CA_MARKERS)
+        public = issuer.str.contains(pattern, regex=True)
+        certs.loc[no_trust, "trust"] = np.where(public[no_trust], "public", "private")
+    no_ca = certs["is_ca"].isna()
+    if no_ca.any():
+        certs.loc[no_ca, "is_ca"] = False
+    return certs
+
+
+def _link_issuers(certs: pd.DataFrame) -> pd.DataFrame:
+    """issuer_cert_id by AKI→SKI, else issuer DN→subject DN, else issuer name→CA common name.
+
+    Several candidates (re-keyed or cross-signed CAs) resolve to the one valid longest; the graph keeps
+    every candidate and verifies signatures.
+    """
+    cas = certs[certs["is_ca"].fillna(False).astype(bool)].sort_values("not_after", ascending=False)
+    if cas.empty:
+        return certs
+    out = certs["issuer_cert_id"].copy()
+    self_signed = certs["is_self_signed"].fillna(False).astype(bool)
+    for left, right in (("authority_key_id", "subject_key_id"), ("issuer_dn", "subject_dn")):
+        lut = cas.dropna(subset=[right]).drop_duplicates(right)
+        m = certs[left].map(pd.Series(lut["cert_id"].to_numpy(), index=lut[right].to_numpy()))
+        out = out.fillna(m)
+    lut = (
+        cas.dropna(subset=["common_name"])
+        .assign(k=lambda d: d["common_name"].str.lower())
+        .drop_duplicates("k")
+    )
+    m = certs["issuer_name"].str.lower().map(pd.Series(lut["cert_id"].to_numpy(), index=lut["k"].to_numpy()))
+    out = out.fillna(m)
+    out = out.mask(self_signed | (out == certs["cert_id"]))
+    certs["issuer_cert_id"] = out.astype("string")
+    return certs

@@ -1,0 +1,71 @@
+"""The ingester registry: one explicit dict from format key to implementation (no self-registration)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from cmmm.ingest import bundle, tabular, x509files
+from cmmm.ingest._base import Ingester
+
+
+class Format(StrEnum):
+    BUNDLE_FILE = "bundle-file"
+    CSV = "csv"
+    JSON = "json"
+    YAML = "yaml"
+    PEM = "pem"
+    DER = "der"
+    PKCS7 = "pkcs7"
+    PKCS12 = "pkcs12"
+
+
+INGESTERS: dict[Format, Ingester] = {
+    Format.BUNDLE_FILE: Ingester(
+        name="bundle-file",
+        description="services.csv, profile.yaml and policy.yaml of an inventory bundle",
+        sniff=bundle.sniff_bundle_file,
+        read=bundle.read_bundle_file,
+    ),
+    Format.CSV: Ingester(
+        name="csv",
+        description="native inventory or CLM export as CSV (delimiter sniffed, header aliases)",
+        sniff=tabular.sniff_csv,
+        read=tabular.read_csv,
+    ),
+    Format.JSON: Ingester(
+        name="json",
+        description='native inventory as JSON: a list of objects or {"certificates": [...]}',
+        sniff=tabular.sniff_json,
+        read=tabular.read_json,
+    ),
+    Format.YAML: Ingester(
+        name="yaml",
+        description="native inventory as YAML: a list of mappings or {certificates: [...]}",
+        sniff=tabular.sniff_yaml,
+        read=tabular.read_yaml,
+    ),
+    Format.PEM: Ingester(
+        name="pem",
+        description="PEM bundles of certificates (garbage between blocks tolerated), PEM PKCS#7",
+        sniff=x509files.sniff_pem,
+        read=x509files.read_pem,
+    ),
+    Format.DER: Ingester(
+        name="der",
+        description="a DER-encoded certificate (.der/.cer/.crt) or DER PKCS#7",
+        sniff=x509files.sniff_der,
+        read=x509files.read_der,
+    ),
+    Format.PKCS7: Ingester(
+        name="pkcs7",
+        description="PKCS#7 certificate bundles (.p7b/.p7c), DER or PEM",
+        sniff=x509files.sniff_pkcs7,
+        read=x509files.read_pkcs7,
+    ),
+    Format.PKCS12: Ingester(
+        name="pkcs12",
+        description="PKCS#12 (.pfx/.p12); passwords from --password-file or CMMM_PKCS12_PASSWORDS",
+        sniff=x509files.sniff_pkcs12,
+        read=x509files.read_pkcs12,
+    ),
+}

@@ -1,0 +1,489 @@
+"""Native inventories: the spreadsheet (CSV), JSON and YAML every organization has, plus CLM exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from cmmm.crypto import key_algorithm, signature_algorithm
+from cmmm.errors import InputError
+from cmmm.ingest._base import MAX_CELL_CHARS, Batch, ReadContext, text_of
+from cmmm.ingest._columns import (
+    AUTOMATION_VALUES,
+    CRITICALITY_VALUES,
+    DATE_COLUMNS,
+    DISCOVERY_VALUES,
+    ENVIRONMENT_VALUES,
+    FALSE_VALUES,
+    TRUE_VALUES,
+    TRUST_VALUES,
+    map_headers,
+    squash,
+)
+from cmmm.ingest._dates import parse_dates
+from cmmm.model import Rejected
+
+_DELIMITERS = [",", ";", "\t", "|"]
+_CN = re.compile(r"(?:^|[,/]\s*)CN\s*=\s*((?:\\,|[^,/])+)", re.IGNORECASE)
+_ORG = re.compile(r"(?:^|[,/]\s*)O\s*=\s*((?:\\,|[^,/])+)", re.IGNORECASE)
+
+
+# ---------------------------------------------------------------------------------------------- sniffing
+def _header_score(headers: list[str]) -> int:
+    canon = set(map_headers(headers).values())
+    has_name = bool(canon & {"common_name", "sans"})
+    has_expiry = "not_after" in canon
+    if has_name and has_expiry:
+        return 60 + min(len(canon), 30)
+    if has_name or has_expiry:
+        return 20 + min(len(canon), 10)
+    return 0
+
+
+def sniff_csv(path: Path, head: bytes) -> int:
+    if b"\x00" in head[:4096] or head.lstrip().startswith((b"{", b"[", b"-----BEGIN", b"<")):
+        return 0
+    text = text_of(head)
+    lines = [ln for ln in text.splitlines()[:20] if ln.strip() and not ln.lstrip().startswith("#")]
+    if not lines:
+        return 0
+    for line in lines[:5]:
+        delim = _sniff_delimiter(line)
+        score = _header_score(next(csv.reader([line], delimiter=delim)))
+        if score:
+            return score
+    return 0
+
+
+def _sniff_delimiter(line: str) -> str:
+    counts = {d: line.count(d) for d in _DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _records_of(doc: Any) -> list[Any] | None:
+    if isinstance(doc, list) and doc and all(isinstance(r, dict) for r in doc[:50]):
+        return doc
+    if isinstance(doc, dict):
+        for key in ("certificates", "Certificates", "items", "inventory"):
+            val = doc.get(key)
+            if isinstance(val, list) and (not val or isinstance(val[0], dict)):
+                return val
+    return None
+
+
+def sniff_json(path: Path, head: bytes) -> int:
+    stripped = text_of(head).lstrip()
+    if not stripped.startswith(("{", "[")):
+        return 0
+    # Look at the keys in the first records without parsing the whole file.
+    keys = re.findall(r'"([A-Za-z_][\w .-]{0,40})"\s*:', stripped[:20000])
+    if '"certificates"' not in stripped[:2000] and not stripped.startswith("["):
+        return 0
+    return _header_score(keys)
+
+
+def sniff_yaml(path: Path, head: bytes) -> int:
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        return 0
+    text = text_of(head)
+    if re.search(r"^\s*(apiVersion|kind)\s*:", text, re.MULTILINE):
+        return 0  # Kubernetes objects belong to the kubernetes ingester
+    keys = re.findall(r"^\s*-?\s*([A-Za-z_][\w .-]{0,40}):", text, re.MULTILINE)
+    return _header_score(keys)
+
+
+# ---------------------------------------------------------------------------------------------- reading
+def read_csv(path: Path, ctx: ReadContext) -> Batch:
+    text = text_of(path.read_bytes())
+    lines = text.splitlines()
+    start = 0
+    while start < len(lines) and (
+        not lines[start].strip()
+        or lines[start].lstrip().startswith("#")
+        or _header_score(next(csv.reader([lines[start]], delimiter=_sniff_delimiter(lines[start])))) == 0
+    ):
+        start += 1
+        if start > 20:
+            break
+    if start >= len(lines) or start > 20:
+        raise InputError(
+            str(path),
+            "no header row with recognizable columns (need common_name or sans, "
+            "and not_after or an alias such as 'Expiration Date')",
+            line=1,
+        )
+    delim = _sniff_delimiter(lines[start])
+    body = "\n".join(lines[start:])
+    rejected: list[Rejected] = []
+    try:
+        frame = pd.read_csv(
+            io.StringIO(body), sep=delim, dtype=str, keep_default_na=False, engine="c", skipinitialspace=True
+        )
+        line_no = pd.Series(np.arange(len(frame)) + start + 2, index=frame.index)
+    except (pd.errors.ParserError, ValueError):
+        frame, line_no = _read_csv_tolerant(path, body, delim, start, rejected)
+    return _from_records(frame, line_no, path, ctx, rejected, header_line=start + 1)
+
+
+def _read_csv_tolerant(
+    path: Path, body: str, delim: str, start: int, rejected: list[Rejected]
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Row by row with the csv module, so that a malformed row is rejected with its line number."""
+    reader = csv.reader(io.StringIO(body), delimiter=delim, skipinitialspace=True)
+    header = next(reader)
+    rows: list[list[str]] = []
+    nums: list[int] = []
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            rejected.append(
+                Rejected(
+                    source=str(path),
+                    locator=f"line {reader.line_num + start}",
+                    reason=f"unreadable CSV row: {exc}",
+                )
+            )
+            continue
+        if not row or not any(c.strip() for c in row):
+            continue
+        if len(row) != len(header):
+            rejected.append(
+                Rejected(
+                    source=str(path),
+                    locator=f"line {reader.line_num + start}",
+                    reason=f"expected {len(header)} fields, found {len(row)}",
+                )
+            )
+            continue
+        rows.append(row)
+        nums.append(reader.line_num + start)
+    frame = pd.DataFrame(rows, columns=header, dtype=object)
+    return frame, pd.Series(nums, index=frame.index, dtype="int64")
+
+
+def read_json(path: Path, ctx: ReadContext) -> Batch:
+    try:
+        doc = json.loads(text_of(path.read_bytes()))
+    except json.JSONDecodeError as exc:
+        raise InputError(str(path), f"invalid JSON: {exc.msg}", line=exc.lineno) from None
+    return _from_documents(path, ctx, [doc])
+
+
+def read_yaml(path: Path, ctx: ReadContext) -> Batch:
+    try:
+        docs = [d for d in yaml.safe_load_all(text_of(path.read_bytes())) if d is not None]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(
+            str(path), f"invalid YAML: {getattr(exc, 'problem', exc)}", line=mark.line + 1 if mark else None
+        ) from None
+    return _from_documents(path, ctx, docs)
+
+
+def _from_documents(path: Path, ctx: ReadContext, docs: list[Any]) -> Batch:
+    records: list[dict[str, Any]] = []
+    locs: list[str] = []
+    rejected: list[Rejected] = []
+    for d_i, doc in enumerate(docs):
+        recs = _records_of(doc)
+        if recs is None:
+            raise InputError(str(path), 'expected a list of certificate objects or {"certificates": [...]}')
+        for i, rec in enumerate(recs):
+            if not isinstance(rec, dict):
+                rejected.append(Rejected(source=str(path), locator=f"record {i}", reason="not an object"))
+                continue
+            records.append({k: _cell(v) for k, v in rec.items()})
+            locs.append(f"record {i}" if len(docs) == 1 else f"document {d_i} record {i}")
+    frame = pd.DataFrame(records, dtype=object)
+    return _from_records(
+        frame, pd.Series(locs, index=frame.index, dtype=object), path, ctx, rejected, header_line=None
+    )
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, list):
+        return ";".join(str(x) for x in v)
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+# ------------------------------------------------------------------------------------------ normalizing
+def _vocab(col: pd.Series, table: dict[str, str]) -> pd.Series:
+    """Map free-text values onto a vocabulary; unknown values are kept lower-cased."""
+    s = col.astype("string").str.strip()
+    uniq = s.dropna().unique()
+    lookup = {u: (table.get(squash(u), u.lower()) if u else pd.NA) for u in uniq}
+    return s.map(lookup).astype("string")
+
+
+def _bool(col: pd.Series) -> pd.Series:
+    s = col.astype("string").str.strip().str.lower()
+    return s.map(
+        lambda v: True if v in TRUE_VALUES else False if v in FALSE_VALUES else pd.NA, na_action="ignore"
+    ).astype("boolean")
+
+
+def _extract(col: pd.Series, pattern: re.Pattern[str]) -> pd.Series:
+    got = col.astype("string").str.extract(pattern, expand=False)
+    return got.str.replace("\\,", ",", regex=False).str.strip()
+
+
+def _serials(col: pd.Series) -> pd.Series:
+    """Lower-case hex without leading zeros. A column with any hex letter or colon is hex, else decimal."""
+    s = col.astype("string").str.strip().str.lower()
+    s = s.str.replace(r"^0x", "", regex=True).str.replace(r"[:\s-]", "", regex=True)
+    s = s.mask(s == "")
+    valid = s.dropna()
+    is_hex_col = bool(valid.str.contains(r"[a-f]", regex=True).any()) or bool(
+        col.astype("string").str.contains(":", regex=False).any()
+    )
+
+    def conv(v: str) -> str | None:
+        try:
+            return format(int(v, 16 if is_hex_col else 10), "x")
+        except ValueError:
+            return None
+
+    uniq = valid.unique()
+    return s.map({u: conv(u) for u in uniq}).astype("string")
+
+
+def _from_records(
+    raw: pd.DataFrame,
+    locator: pd.Series,
+    path: Path,
+    ctx: ReadContext,
+    rejected: list[Rejected],
+    header_line: int | None,
+) -> Batch:
+    src = str(path)
+    headers = [str(c) for c in raw.columns]
+    mapping = map_headers(headers)
+    canon = set(mapping.values())
+    if not canon & {"common_name", "sans"} or "not_after" not in canon:
+        raise InputError(
+            src,
+            "no recognizable certificate columns: need common_name (or sans) and not_after "
+            f"(or aliases such as 'Common Name', 'Expiration Date'); found {headers[:12]}",
+            line=header_line,
+        )
+    df = raw[list(mapping)].rename(columns=mapping)
+    df = df.astype("string").apply(lambda c: c.str.strip())
+    loc = locator.astype(str)
+    if loc.str.isnumeric().all():
+        loc = "line " + loc
+
+    ok = pd.Series(True, index=df.index)
+    too_long = df.apply(lambda c: c.str.len().fillna(0) > MAX_CELL_CHARS).any(axis=1)
+    if too_long.any():
+        for i in df.index[too_long]:
+            rejected.append(
+                Rejected(source=src, locator=loc[i], reason=f"a cell exceeds {MAX_CELL_CHARS} characters")
+            )
+        ok &= ~too_long
+
+    out = pd.DataFrame(index=df.index)
+    cn = df.get("common_name", pd.Series(pd.NA, index=df.index, dtype="string")).replace("", pd.NA)
+    dn_cn = _extract(cn, _CN)
+    out["common_name"] = dn_cn.fillna(cn)
+    if "subject_dn" in df:
+        out["subject_dn"] = df["subject_dn"].replace("", pd.NA)
+        out["common_name"] = out["common_name"].fillna(_extract(out["subject_dn"], _CN))
+    elif cn.str.contains("=", regex=False).any():
+        out["subject_dn"] = cn.where(cn.str.contains("=", regex=False))
+    if "sans" in df:
+        sans = df["sans"].str.replace(r"(?i)\b(DNS|IP Address|IP|URI|email):", "", regex=True)
+        sans = sans.str.replace(r"\s*[;,|]\s*", ";", regex=True).str.strip("; ").replace("", pd.NA)
+        out["sans"] = sans
+        out["common_name"] = out["common_name"].fillna(sans.str.split(";").str[0])
+    no_name = out["common_name"].isna() & ok
+    for i in df.index[no_name]:
+        rejected.append(Rejected(source=src, locator=loc[i], reason="no common_name or sans"))
+    ok &= ~no_name
+
+    notes: list[str] = []
+    for col in DATE_COLUMNS:
+        if col in df:
+            parsed, note = parse_dates(df[col])
+            out[col] = parsed
+            if note:
+                notes.append(f"{col}: {note}")
+    bad_date = out["not_after"].isna() & ok
+    for i in df.index[bad_date]:
+        val = df.at[i, "not_after"]
+        reason = (
+            "not_after is empty"
+            if pd.isna(val) or val == ""
+            else f"not_after is not a date: {str(val)[:60]!r}"
+        )
+        rejected.append(Rejected(source=src, locator=loc[i], reason=reason))
+    ok &= ~bad_date
+    if "not_before" in df:
+        bad_nb = df["not_before"].fillna("").ne("") & out["not_before"].isna() & ok
+        for i in df.index[bad_nb]:
+            rejected.append(
+                Rejected(
+                    source=src,
+                    locator=loc[i],
+                    reason=f"not_before is not a date: {str(df.at[i, 'not_before'])[:60]!r}",
+                )
+            )
+        ok &= ~bad_nb
+
+    for col in (
+        "subject_org",
+        "issuer_org",
+        "ext_key_usage",
+        "subject_key_id",
+        "authority_key_id",
+        "key_id",
+        "key_curve",
+    ):
+        if col in df:
+            out[col] = df[col].replace("", pd.NA)
+    if "issuer" in df:
+        iss = df["issuer"].replace("", pd.NA)
+        is_dn = iss.str.contains("=", regex=False).fillna(False)
+        out["issuer_name"] = _extract(iss, _CN).where(is_dn, iss)
+        out["issuer_name"] = out["issuer_name"].fillna(_extract(iss, _ORG))
+        out["issuer_dn"] = iss.where(is_dn)
+        if "issuer_org" not in out:
+            out["issuer_org"] = _extract(iss, _ORG)
+    if "issuer_dn" in df:
+        idn = df["issuer_dn"].replace("", pd.NA)
+        out["issuer_dn"] = idn.fillna(out["issuer_dn"]) if "issuer_dn" in out else idn
+        name = _extract(idn, _CN)
+        out["issuer_name"] = out["issuer_name"].fillna(name) if "issuer_name" in out else name
+    if "serial" in df:
+        out["serial"] = _serials(df["serial"])
+
+    if "key_algorithm" in df:
+        uniq = df["key_algorithm"].dropna().unique()
+        lut = {u: key_algorithm(u) for u in uniq}
+        out["key_algorithm"] = df["key_algorithm"].map({u: v[0] for u, v in lut.items()}).astype("string")
+        size_from_alg = df["key_algorithm"].map({u: v[1] for u, v in lut.items()})
+        out["key_curve"] = df["key_algorithm"].map({u: v[2] for u, v in lut.items()}).astype("string")
+    else:
+        size_from_alg = pd.Series(pd.NA, index=df.index)
+    size = (
+        pd.to_numeric(df["key_size"].str.extract(r"(\d+)", expand=False), errors="coerce")
+        if "key_size" in df
+        else pd.Series(np.nan, index=df.index)
+    )
+    out["key_size"] = size.fillna(pd.to_numeric(size_from_alg, errors="coerce")).round().astype("Int64")
+    if "key_algorithm" in out:
+        ec_missing_curve = (out["key_algorithm"] == "EC") & out["key_curve"].isna()
+        out.loc[ec_missing_curve, "key_curve"] = (
+            out.loc[ec_missing_curve, "key_size"]
+            .map({256: "secp256r1", 384: "secp384r1", 521: "secp521r1"})
+            .astype("string")
+        )
+    if "signature_algorithm" in df:
+        uniq = df["signature_algorithm"].dropna().unique()
+        sigs = {u: signature_algorithm(u) for u in uniq}
+        out["signature_algorithm"] = (
+            df["signature_algorithm"]
+            .map({u: (s.name if s else (u or pd.NA)) for u, s in sigs.items()})
+            .astype("string")
+        )
+        out["signature_hash"] = (
+            df["signature_algorithm"]
+            .map({u: (s.hash if s else _hash_hint(u)) for u, s in sigs.items()})
+            .astype("string")
+        )
+    for col in ("is_ca", "is_self_signed"):
+        if col in df:
+            out[col] = _bool(df[col])
+    for col in ("path_len", "sct_count"):
+        if col in df:
+            out[col] = pd.to_numeric(df[col], errors="coerce").astype("Int64")
+    if "trust" in df:
+        out["trust"] = _vocab(df["trust"], TRUST_VALUES)
+
+    fp = pd.Series(pd.NA, index=df.index, dtype="string")
+    if "fingerprint_sha256" in df:
+        f = df["fingerprint_sha256"].str.lower().str.replace(r"[^0-9a-f]", "", regex=True)
+        fp = f.where(f.str.len() == 64)
+        sha1_in_fp = f.where(f.str.len() == 40)
+        if "fingerprint_sha1" not in df:
+            out["fingerprint_sha1"] = sha1_in_fp
+    if "fingerprint_sha1" in df:
+        f1 = df["fingerprint_sha1"].str.lower().str.replace(r"[^0-9a-f]", "", regex=True)
+        out["fingerprint_sha1"] = f1.where(f1.str.len() == 40)
+    out["fingerprint_sha256"] = fp
+    given_id = (
+        df["cert_id"].replace("", pd.NA)
+        if "cert_id" in df
+        else pd.Series(pd.NA, index=df.index, dtype="string")
+    )
+    out["cert_id"] = given_id.fillna("sha256:" + fp).fillna(_row_ids(out))
+    out["has_body"] = False
+
+    # observations: one per row, or one per endpoint when the row lists several
+    obs = pd.DataFrame({"cert_id": out["cert_id"], "source": src, "source_ref": loc}, index=df.index)
+    for col, table in (
+        ("automation", AUTOMATION_VALUES),
+        ("criticality", CRITICALITY_VALUES),
+        ("environment", ENVIRONMENT_VALUES),
+        ("discovered_by", DISCOVERY_VALUES),
+    ):
+        if col in df:
+            obs[col] = _vocab(df[col], table)
+    for col in ("service", "owner", "team", "tags"):
+        if col in df:
+            obs[col] = df[col].replace("", pd.NA)
+    if "last_seen" in out:
+        obs["last_seen"] = out.pop("last_seen")
+    if "secrecy_years" in df:
+        obs["secrecy_years"] = pd.to_numeric(df["secrecy_years"], errors="coerce")
+    if "discovered_by" not in obs:
+        obs["discovered_by"] = "manual"
+    obs["discovered_by"] = obs["discovered_by"].fillna("manual")
+    if "endpoints" in df:
+        obs["location"] = (
+            df["endpoints"].str.replace(r"\s*[;,|]\s*", ";", regex=True).replace("", pd.NA).str.split(";")
+        )
+        obs = obs[ok].explode("location")
+        hp = obs["location"].astype("string").str.extract(r"^(?:\w+://)?\[?([^\]/:]+)\]?(?::(\d+))?")
+        obs["host"] = hp[0]
+        obs["port"] = pd.to_numeric(hp[1], errors="coerce").astype("Int64")
+    else:
+        obs = obs[ok]
+    return Batch(
+        certificates=out[ok].reset_index(drop=True),
+        observations=obs.reset_index(drop=True),
+        rejected=rejected,
+        notes=[f"{src}: {n}" for n in notes],
+    )
+
+
+def _hash_hint(name: str) -> Any:
+    m = re.search(r"(md5|sha1|sha224|sha256|sha384|sha512)", str(name).lower().replace("-", ""))
+    return m.group(1) if m else pd.NA
+
+
+def _row_ids(out: pd.DataFrame) -> pd.Series:
+    """Stable ids for rows without a body: by issuer+serial when the serial is known, else by name+expiry."""
+    issuer = out.get("issuer_name", pd.Series(pd.NA, index=out.index, dtype="string")).astype("string")
+    issuer = issuer.str.lower().fillna("")
+    serial = out.get("serial", pd.Series(pd.NA, index=out.index, dtype="string")).astype("string")
+    name = out["common_name"].astype("string").str.lower().fillna("")
+    expiry = out["not_after"].astype("string").fillna("")
+    key = ("s|" + issuer + "|" + serial).where(serial.notna(), "n|" + issuer + "|" + name + "|" + expiry)
+    hashed = pd.util.hash_pandas_object(key.fillna(""), index=False).to_numpy()
+    return pd.Series(np.char.add("row:", np.char.mod("%016x", hashed)), index=out.index, dtype="string")

@@ -1,0 +1,234 @@
+"""X.509 files: PEM bundles, DER, PKCS#7 (.p7b/.p7c, PEM or DER) and PKCS#12 (.pfx/.p12)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
+
+from cmmm._x509 import certificate_row
+from cmmm.errors import InputError
+from cmmm.ingest._base import Batch, ReadContext, text_of
+from cmmm.model import PrivateKeyFinding, Rejected
+
+_BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 #]+)-----(.*?)-----END \1-----", re.DOTALL)
+_BEGIN = re.compile(rb"-----BEGIN ([A-Z0-9 #]+)-----")
+_KEY_LABELS = {
+    b"PRIVATE KEY",
+    b"RSA PRIVATE KEY",
+    b"EC PRIVATE KEY",
+    b"DSA PRIVATE KEY",
+    b"ENCRYPTED PRIVATE KEY",
+    b"OPENSSH PRIVATE KEY",
+}
+_CERT_LABELS = {b"CERTIFICATE", b"X509 CERTIFICATE", b"TRUSTED CERTIFICATE"}
+_P7_LABELS = {b"PKCS7", b"CMS", b"PKCS #7 SIGNED DATA"}
+_PKCS12_SUFFIXES = (".pfx", ".p12")
+_P7_SUFFIXES = (".p7b", ".p7c", ".p7")
+_DER_SUFFIXES = (".der", ".cer", ".crt", ".cert")
+
+
+def _observation(path: Path, ref: str) -> dict[str, Any]:
+    return {"source": str(path), "source_ref": ref, "location": str(path), "discovered_by": "filesystem"}
+
+
+def _add(batch: Batch, path: Path, ref: str, cert: x509.Certificate, der: bytes) -> None:
+    row = certificate_row(cert, der)
+    assert isinstance(batch.certificates, list) and isinstance(batch.observations, list)
+    batch.certificates.append(row)
+    batch.observations.append({"cert_id": row["cert_id"], **_observation(path, ref)})
+    batch.bodies[row["cert_id"]] = der
+
+
+# ------------------------------------------------------------------------------------------------- PEM
+def sniff_pem(path: Path, head: bytes) -> int:
+    return 90 if _BEGIN.search(head) else 0
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def read_pem(path: Path, ctx: ReadContext) -> Batch:
+    """Block by block: one corrupt block is rejected with its line, the others are kept."""
+    data = path.read_bytes()
+    batch = Batch()
+    ends = 0
+    for m in _BLOCK.finditer(data):
+        label, line = m.group(1), _line_of(data, m.start())
+        ref = f"line {line}"
+        ends = m.end()
+        if label in _CERT_LABELS:
+            try:
+                der = base64.b64decode(re.sub(rb"\s+", b"", m.group(2)), validate=True)
+                cert = x509.load_der_x509_certificate(der)
+                _add(batch, path, ref, cert, der)
+            except (binascii.Error, ValueError) as exc:
+                batch.rejected.append(
+                    Rejected(
+                        source=str(path), locator=ref, reason=f"corrupt certificate block: {_short(exc)}"
+                    )
+                )
+        elif label in _KEY_LABELS:
+            batch.private_keys.append(_key_finding(path, ref, label, m.group(0)))
+        elif label in _P7_LABELS:
+            try:
+                der = base64.b64decode(re.sub(rb"\s+", b"", m.group(2)), validate=True)
+                for i, cert in enumerate(pkcs7.load_der_pkcs7_certificates(der)):
+                    _add(batch, path, f"{ref} cert {i}", cert, cert.public_bytes(serialization.Encoding.DER))
+            except (binascii.Error, ValueError) as exc:
+                batch.rejected.append(
+                    Rejected(source=str(path), locator=ref, reason=f"corrupt PKCS#7 block: {_short(exc)}")
+                )
+        else:
+            batch.notes.append(f"{path}:{line}: skipped a {label.decode()} block (not a certificate)")
+    for m in _BEGIN.finditer(data, ends):
+        if not _BLOCK.match(data, m.start()):
+            batch.rejected.append(
+                Rejected(
+                    source=str(path),
+                    locator=f"line {_line_of(data, m.start())}",
+                    reason=f"{m.group(1).decode()} block has no END line (truncated)",
+                )
+            )
+    if not batch.certificates and not batch.rejected and not batch.private_keys:
+        raise InputError(str(path), "PEM file holds no certificate")
+    return batch
+
+
+def _short(exc: Exception) -> str:
+    return str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+
+
+def _key_finding(path: Path, ref: str, label: bytes, pem: bytes) -> PrivateKeyFinding:
+    if label == b"ENCRYPTED PRIVATE KEY" or b"Proc-Type: 4,ENCRYPTED" in pem:
+        return PrivateKeyFinding(path=str(path), locator=ref, key_type="unknown (encrypted)", encrypted=True)
+    if label == b"OPENSSH PRIVATE KEY":
+        return PrivateKeyFinding(path=str(path), locator=ref, key_type="OpenSSH", encrypted=False)
+    try:
+        key = serialization.load_pem_private_key(pem, password=None)
+        kind = type(key).__name__.replace("PrivateKey", "").lstrip("_")
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        kind = label.decode().replace(" PRIVATE KEY", "") or "unknown"
+    return PrivateKeyFinding(path=str(path), locator=ref, key_type=kind or "PKCS#8", encrypted=False)
+
+
+# ------------------------------------------------------------------------------------------------- DER
+def _looks_der(head: bytes) -> bool:
+    return len(head) > 4 and head[0] == 0x30 and head[1] in (0x80, 0x81, 0x82, 0x83, 0x84)
+
+
+def sniff_der(path: Path, head: bytes) -> int:
+    if not _looks_der(head):
+        return 0
+    return 70 if path.suffix.lower() in _DER_SUFFIXES else 40
+
+
+def read_der(path: Path, ctx: ReadContext) -> Batch:
+    data = path.read_bytes()
+    batch = Batch()
+    try:
+        cert = x509.load_der_x509_certificate(data)
+    except ValueError:
+        pass
+    else:
+        _add(batch, path, "der", cert, data)
+        return batch
+    try:
+        certs = pkcs7.load_der_pkcs7_certificates(data)
+    except ValueError:
+        pass
+    else:
+        for i, c in enumerate(certs):
+            _add(batch, path, f"pkcs7 cert {i}", c, c.public_bytes(serialization.Encoding.DER))
+        return batch
+    if path.suffix.lower() in _PKCS12_SUFFIXES or _maybe_pkcs12(data):
+        return read_pkcs12(path, ctx)
+    try:
+        serialization.load_der_private_key(data, password=None)
+        batch.private_keys.append(
+            PrivateKeyFinding(path=str(path), locator="der", key_type="DER", encrypted=False)
+        )
+        return batch
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        pass
+    raise InputError(str(path), "binary DER content is not a certificate, PKCS#7 or PKCS#12")
+
+
+def _maybe_pkcs12(data: bytes) -> bool:
+    # PFX ::= SEQUENCE { version INTEGER (3), authSafe ContentInfo, ... }
+    return _looks_der(data) and b"\x02\x01\x03" in data[:8]
+
+
+# ---------------------------------------------------------------------------------------------- PKCS#7
+def sniff_pkcs7(path: Path, head: bytes) -> int:
+    if path.suffix.lower() in _P7_SUFFIXES and (_looks_der(head) or b"-----BEGIN PKCS7" in head):
+        return 95
+    return 0
+
+
+def read_pkcs7(path: Path, ctx: ReadContext) -> Batch:
+    data = path.read_bytes()
+    if b"-----BEGIN" in data[:4096]:
+        return read_pem(path, ctx)
+    batch = Batch()
+    try:
+        certs = pkcs7.load_der_pkcs7_certificates(data)
+    except ValueError as exc:
+        raise InputError(str(path), f"unreadable PKCS#7: {_short(exc)}") from None
+    for i, c in enumerate(certs):
+        _add(batch, path, f"cert {i}", c, c.public_bytes(serialization.Encoding.DER))
+    return batch
+
+
+# --------------------------------------------------------------------------------------------- PKCS#12
+def sniff_pkcs12(path: Path, head: bytes) -> int:
+    if path.suffix.lower() in _PKCS12_SUFFIXES and _looks_der(head):
+        return 95
+    return 50 if _maybe_pkcs12(head) else 0
+
+
+def read_pkcs12(path: Path, ctx: ReadContext) -> Batch:
+    """Try no password, the empty one, then each configured password (which are never logged)."""
+    data = path.read_bytes()
+    candidates: list[bytes | None] = [None, b"", *(p.encode() for p in ctx.passwords)]
+    for pw in candidates:
+        try:
+            p12 = pkcs12.load_pkcs12(data, pw)
+        except (ValueError, TypeError):
+            continue
+        except UnsupportedAlgorithm as exc:
+            raise InputError(str(path), f"PKCS#12 uses an unsupported algorithm: {_short(exc)}") from None
+        batch = Batch()
+        certs = ([p12.cert] if p12.cert else []) + list(p12.additional_certs)
+        for i, pc in enumerate(certs):
+            cert = pc.certificate
+            _add(batch, path, f"bag {i}", cert, cert.public_bytes(serialization.Encoding.DER))
+        if p12.key is not None:
+            batch.private_keys.append(
+                PrivateKeyFinding(
+                    path=str(path),
+                    locator="key bag",
+                    key_type=type(p12.key).__name__.replace("PrivateKey", "").lstrip("_"),
+                    encrypted=pw not in (None, b""),
+                )
+            )
+        return batch
+    tried = len(ctx.passwords)
+    raise InputError(
+        str(path),
+        "PKCS#12 could not be opened: wrong password or corrupt file "
+        f"(tried no password and {tried} configured password{'s' if tried != 1 else ''}; "
+        "supply them with --password-file or CMMM_PKCS12_PASSWORDS)",
+    )
+
+
+def decode_text(data: bytes) -> str:
+    return text_of(data)

@@ -1,0 +1,57 @@
+"""Terminal rendering of result objects (rich tables; every input-derived string is markup-escaped)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from cmmm.model import Inventory
+from cmmm.summary import InventorySummary
+
+
+def safe(value: object) -> str:
+    """Escape rich markup and neutralize terminal control characters in untrusted text."""
+    text = "".join(ch if ch.isprintable() or ch == " " else "\N{REPLACEMENT CHARACTER}" for ch in str(value))
+    return escape(text)
+
+
+def render_summary(console: Console, s: InventorySummary, inv: Inventory) -> None:
+    console.print(
+        f"[bold]{s.certificates}[/] certificates, {s.observations} observations from {s.files} files"
+        + (f", {s.services} services" if s.services else "")
+    )
+    console.print(
+        f"expired [red]{s.expired}[/] · expiring ≤30 d [yellow]{s.expiring_30}[/] · ≤90 d "
+        f"{s.expiring_90} · quantum-vulnerable {s.quantum_vulnerable}"
+    )
+    t = Table(title="by source format", title_justify="left", show_edge=False)
+    t.add_column("ingester")
+    t.add_column("certificates", justify="right")
+    for k, v in s.by_ingester.items():
+        t.add_row(safe(k), str(v))
+    console.print(t)
+    if s.by_discovery:
+        console.print("discovered by: " + ", ".join(f"{safe(k)} {v}" for k, v in s.by_discovery.items()))
+    t = Table(title="top issuers", title_justify="left", show_edge=False)
+    t.add_column("issuer")
+    t.add_column("certificates", justify="right")
+    for name, n in s.top_issuers:
+        t.add_row(safe(name), str(n))
+    console.print(t)
+    console.print("key algorithms: " + ", ".join(f"{safe(k)} {v}" for k, v in s.key_algorithms.items()))
+    if s.private_keys:
+        console.print(f"[red]private keys found: {s.private_keys}[/] (never copied; listed by path)")
+        for pk in inv.private_keys[:10]:
+            console.print(
+                f"  {safe(pk.path)} {safe(pk.locator)}: {safe(pk.key_type)}"
+                f"{' (encrypted)' if pk.encrypted else ' (UNENCRYPTED)'}"
+            )
+    if s.rejected:
+        console.print(f"[yellow]rejected: {s.rejected}[/]")
+        for r in inv.rejected[:20]:
+            console.print(f"  {safe(r.source)}:{safe(r.locator)}: {safe(r.reason)}")
+        if s.rejected > 20:
+            console.print(f"  … and {s.rejected - 20} more (see --format json)")
+    for note in s.notes[:10]:
+        console.print(f"[dim]note: {safe(note)}[/]")

@@ -1,0 +1,225 @@
+"""Dated facts the policy checks, criteria and drills read: validity caps, sunsets, PQC deadlines.
+
+Every table names its source. Dates are UTC. See ../docs or DOMAIN notes in the README for the narrative.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ValidityCap:
+    effective: date  # applies to certificates issued on or after this date
+    max_days: int
+    dcv_reuse_days: int
+
+
+# CA/Browser Forum ballot SC-081, Baseline Requirements §6.3.2 and §4.2.1. A "day" is 86,400 s and any
+# fraction counts as a further day.
+PUBLIC_TLS_VALIDITY_CAPS: tuple[ValidityCap, ...] = (
+    ValidityCap(effective=date(2020, 9, 1), max_days=398, dcv_reuse_days=398),
+    ValidityCap(effective=date(2026, 3, 15), max_days=200, dcv_reuse_days=200),
+    ValidityCap(effective=date(2027, 3, 15), max_days=100, dcv_reuse_days=100),
+    ValidityCap(effective=date(2029, 3, 15), max_days=47, dcv_reuse_days=10),
+)
+
+# Short-lived certificates (revocation optional), BR §4.9 as amended by SC-081.
+SHORT_LIVED_DAYS_FROM_2026_03_15 = 7
+
+
+def validity_cap_on(day: date) -> ValidityCap:
+    """The public TLS cap in force for a certificate issued on `day`."""
+    cap = PUBLIC_TLS_VALIDITY_CAPS[0]
+    for c in PUBLIC_TLS_VALIDITY_CAPS:
+        if c.effective <= day:
+            cap = c
+    return cap
+
+
+def next_validity_cap(day: date) -> ValidityCap | None:
+    """The next cap step after `day`, if one is scheduled."""
+    for c in PUBLIC_TLS_VALIDITY_CAPS:
+        if c.effective > day:
+            return c
+    return None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LetsEncryptProfile:
+    effective: date
+    default_days: int
+    note: str
+
+
+# Let's Encrypt announcements (2025): shortening the default lifetime toward 45 days.
+LETS_ENCRYPT_SCHEDULE: tuple[LetsEncryptProfile, ...] = (
+    LetsEncryptProfile(effective=date(2015, 12, 3), default_days=90, note="classic profile"),
+    LetsEncryptProfile(effective=date(2026, 5, 13), default_days=90, note="45-day profile opt-in"),
+    LetsEncryptProfile(
+        effective=date(2027, 2, 10), default_days=64, note="default 64 days, 10-day authz reuse"
+    ),
+    LetsEncryptProfile(
+        effective=date(2028, 2, 16), default_days=45, note="default 45 days, 7-hour authz reuse"
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Sunset:
+    id: str
+    title: str
+    date: date
+    source: str
+    draft: bool = False
+
+
+SUNSETS: tuple[Sunset, ...] = (
+    Sunset(
+        id="sha1-public-issuance",
+        title="Public CAs stop SHA-1 issuance",
+        date=date(2016, 1, 1),
+        source="CA/B Forum BR §7.1.3",
+    ),
+    Sunset(
+        id="sha1-end",
+        title="All remaining SHA-1 in certificates and CRLs ends",
+        date=date(2026, 9, 15),
+        source="CA/B Forum ballot SC-097",
+    ),
+    Sunset(
+        id="rsa-1024",
+        title="RSA below 2048 bits not allowed in public TLS",
+        date=date(2014, 1, 1),
+        source="CA/B Forum BR §6.1.5",
+    ),
+    Sunset(
+        id="ir8547-112bit",
+        title="112-bit RSA/ECDSA/DH deprecated",
+        date=date(2030, 12, 31),
+        source="NIST IR 8547 ipd (draft)",
+        draft=True,
+    ),
+    Sunset(
+        id="ir8547-classical",
+        title="All RSA, ECC and finite-field DH disallowed",
+        date=date(2035, 12, 31),
+        source="NIST IR 8547 ipd (draft)",
+        draft=True,
+    ),
+    Sunset(
+        id="chrome-serverauth-only",
+        title="Subscriber certificates may carry only serverAuth EKU",
+        date=date(2027, 3, 15),
+        source="Chrome Root Program Policy v1.8",
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PqcDeadline:
+    authority: str
+    category: str
+    prefer_by: date | None
+    exclusive_by: date
+    source: str
+
+
+# NSA CNSA 2.0 ("support and prefer" → "exclusive use"), UK NCSC, EU roadmap, US federal (as reported).
+PQC_DEADLINES: tuple[PqcDeadline, ...] = (
+    PqcDeadline(
+        authority="CNSA 2.0",
+        category="software/firmware signing",
+        prefer_by=date(2025, 1, 1),
+        exclusive_by=date(2030, 12, 31),
+        source="NSA CNSA 2.0 FAQ",
+    ),
+    PqcDeadline(
+        authority="CNSA 2.0",
+        category="web browsers, servers, cloud services",
+        prefer_by=date(2025, 1, 1),
+        exclusive_by=date(2033, 12, 31),
+        source="NSA CNSA 2.0 FAQ",
+    ),
+    PqcDeadline(
+        authority="CNSA 2.0",
+        category="networking equipment",
+        prefer_by=date(2026, 1, 1),
+        exclusive_by=date(2030, 12, 31),
+        source="NSA CNSA 2.0 FAQ",
+    ),
+    PqcDeadline(
+        authority="CNSA 2.0",
+        category="operating systems",
+        prefer_by=date(2027, 1, 1),
+        exclusive_by=date(2033, 12, 31),
+        source="NSA CNSA 2.0 FAQ",
+    ),
+    PqcDeadline(
+        authority="CNSA 2.0",
+        category="niche equipment",
+        prefer_by=date(2030, 1, 1),
+        exclusive_by=date(2033, 12, 31),
+        source="NSA CNSA 2.0 FAQ",
+    ),
+    PqcDeadline(
+        authority="CNSA 2.0",
+        category="custom and legacy",
+        prefer_by=None,
+        exclusive_by=date(2033, 12, 31),
+        source="NSA CNSA 2.0 FAQ",
+    ),
+    PqcDeadline(
+        authority="UK NCSC",
+        category="priority migrations",
+        prefer_by=date(2028, 12, 31),
+        exclusive_by=date(2031, 12, 31),
+        source="NCSC PQC migration timelines (2025)",
+    ),
+    PqcDeadline(
+        authority="UK NCSC",
+        category="complete migration",
+        prefer_by=date(2028, 12, 31),
+        exclusive_by=date(2035, 12, 31),
+        source="NCSC PQC migration timelines (2025)",
+    ),
+    PqcDeadline(
+        authority="EU",
+        category="high-risk use cases",
+        prefer_by=date(2026, 12, 31),
+        exclusive_by=date(2030, 12, 31),
+        source="EU coordinated PQC roadmap (2025)",
+    ),
+    PqcDeadline(
+        authority="EU",
+        category="medium-risk use cases",
+        prefer_by=date(2026, 12, 31),
+        exclusive_by=date(2035, 12, 31),
+        source="EU coordinated PQC roadmap (2025)",
+    ),
+    PqcDeadline(
+        authority="US federal",
+        category="key establishment, high-value systems",
+        prefer_by=None,
+        exclusive_by=date(2030, 12, 31),
+        source="US executive order as reported June 2026",
+    ),
+    PqcDeadline(
+        authority="US federal",
+        category="signatures, high-value systems",
+        prefer_by=None,
+        exclusive_by=date(2031, 12, 31),
+        source="US executive order as reported June 2026",
+    ),
+)
+
+# Revocation deadlines, BR §4.9.1.1 / §4.9.1.2.
+REVOCATION_HOURS = {"key_compromise": 24, "misissuance": 120, "subordinate_ca": 168}
+
+
+def as_utc(day: date | datetime) -> datetime:
+    """Midnight UTC of a date, or an aware datetime unchanged (naive means UTC)."""
+    if isinstance(day, datetime):
+        return day if day.tzinfo else day.replace(tzinfo=UTC)
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
