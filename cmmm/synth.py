@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import math
+import random
+import struct
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from ipaddress import ip_address
 from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, mldsa, rsa
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, mldsa, padding, rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID, NameOID
 
 PrivateKey = Any  # the union of cryptography's private key types
 
@@ -95,8 +98,14 @@ def issue(
     serial: int | None = None,
     eku_server: bool = True,
     subject: x509.Name | None = None,
+    scts: tuple[datetime, ...] = (),
+    deterministic: bool = False,
 ) -> Issued:
-    """Issue one certificate (self-signed when `issuer` is None). Leaves get SANs and serverAuth EKU."""
+    """Issue one certificate (self-signed when `issuer` is None). Leaves get SANs and serverAuth EKU.
+
+    `scts` embeds a (syntactically valid, unverifiable) SCT list with those timestamps, as publicly
+    trusted CAs do; `deterministic` signs ECDSA per RFC 6979 so that the same inputs give the same bytes.
+    """
     key = key if key is not None else make_key(key_kind)
     subject_name = subject if subject is not None else _name(cn, org)
     issuer_name = issuer.cert.subject if issuer else subject_name
@@ -140,8 +149,162 @@ def issue(
         b = b.add_extension(x509.SubjectAlternativeName(names), critical=False)
         if eku_server:
             b = b.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-    cert = b.sign(signing_key, _hash_for(signing_key, digest))
+    if scts:
+        b = b.add_extension(
+            x509.UnrecognizedExtension(
+                ExtensionOID.PRECERT_SIGNED_CERTIFICATE_TIMESTAMPS, _sct_list(scts, subject_name)
+            ),
+            critical=False,
+        )
+    ecdsa_det = True if deterministic and isinstance(signing_key, ec.EllipticCurvePrivateKey) else None
+    if digest == "sha1" and isinstance(signing_key, rsa.RSAPrivateKey):
+        cert = _sign_sha1_rsa(b.sign(signing_key, hashes.SHA256()), signing_key)
+    else:
+        cert = b.sign(signing_key, _hash_for(signing_key, digest), ecdsa_deterministic=ecdsa_det)
     return Issued(cert=cert, key=key)
+
+
+_SHA256_RSA = bytes.fromhex("300d06092a864886f70d01010b0500")
+_SHA1_RSA = bytes.fromhex("300d06092a864886f70d0101050500")
+
+
+def _sign_sha1_rsa(cert: x509.Certificate, key: rsa.RSAPrivateKey) -> x509.Certificate:
+    """Re-sign with sha1WithRSAEncryption, which cryptography's builder refuses (legacy samples need it)."""
+    tbs = cert.tbs_certificate_bytes.replace(_SHA256_RSA, _SHA1_RSA, 1)
+    sig = key.sign(tbs, padding.PKCS1v15(), hashes.SHA1())
+    bits = b"\x00" + sig
+    body = tbs + _SHA1_RSA + b"\x03" + _der_len(len(bits)) + bits
+    return x509.load_der_x509_certificate(b"\x30" + _der_len(len(body)) + body)
+
+
+def _sct_list(times: tuple[datetime, ...], subject: x509.Name) -> bytes:
+    """RFC 6962 §3.3 SignedCertificateTimestampList in an OCTET STRING; log ids and signatures are fake."""
+    items = b""
+    for i, t in enumerate(times):
+        seed = hashlib.sha256(f"{subject.rfc4514_string()}|{i}|{t.isoformat()}".encode()).digest()
+        log_id = hashlib.sha256(b"log" + bytes([i])).digest()
+        sig = b"\x30\x44\x02\x20" + seed + b"\x02\x20" + hashlib.sha256(seed).digest()
+        sct = (
+            b"\x00"
+            + log_id
+            + struct.pack(">Q", int(t.timestamp() * 1000))
+            + b"\x00\x00"  # no CT extensions
+            + b"\x04\x03"  # sha256 / ecdsa
+            + struct.pack(">H", len(sig))
+            + sig
+        )
+        items += struct.pack(">H", len(sct)) + sct
+    tls = struct.pack(">H", len(items)) + items
+    return b"\x04" + _der_len(len(tls)) + tls
+
+
+def _der_len(n: int) -> bytes:
+    if n < 0x80:
+        return bytes([n])
+    raw = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(raw)]) + raw
+
+
+# ------------------------------------------------------------------------------ deterministic keys
+_SMALL_PRIMES_PRODUCT = math.prod(
+    p for p in range(3, 20000, 2) if all(p % q for q in range(3, int(p**0.5) + 1, 2))
+)
+_EC_CURVES: dict[str, ec.EllipticCurve] = {
+    "256": ec.SECP256R1(),
+    "384": ec.SECP384R1(),
+    "521": ec.SECP521R1(),
+}
+
+
+def _probable_prime(n: int, rng: random.Random, rounds: int) -> bool:
+    """Miller–Rabin with random bases (FIPS 186-5 table B.1 round counts for random candidates)."""
+    d, s = n - 1, 0
+    while d % 2 == 0:
+        d //= 2
+        s += 1
+    for _ in range(rounds):
+        x = pow(rng.randrange(2, n - 2), d, n)
+        if x in (1, n - 1):
+            continue
+        for _ in range(s - 1):
+            x = pow(x, 2, n)
+            if x == n - 1:
+                break
+        else:
+            return False
+    return True
+
+
+@dataclass(slots=True)
+class DeterministicKeys:
+    """Keys derived from a seed, so that sample inventories regenerate byte-identically.
+
+    EC keys come from `ec.derive_private_key` on seeded scalars and Ed25519/ML-DSA keys from seeded
+    bytes: every key is distinct. RSA keys are the product of two primes drawn from a seeded pool
+    (pure-Python prime search is slow): each key has a distinct modulus, but keys built from the same
+    pool share a prime factor, so they are for samples and tests only, never for real use.
+    """
+
+    seed: int
+    _rng: random.Random = field(init=False)
+    _primes: dict[int, list[int]] = field(init=False, default_factory=dict)
+    _pairs: dict[int, list[tuple[int, int]]] = field(init=False, default_factory=dict)
+    _used: dict[int, int] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._rng = random.Random(self.seed)
+
+    def make(self, kind: str) -> PrivateKey:
+        """The next key of `kind` (same names as make_key)."""
+        family, _, size = kind.partition("-")
+        rng = self._rng
+        if family == "EC":
+            curve = _EC_CURVES[size]
+            return ec.derive_private_key(rng.randrange(1, 1 << (curve.key_size - 1)), curve)
+        if family == "RSA":
+            return self._rsa(int(size))
+        if kind == "Ed25519":
+            return ed25519.Ed25519PrivateKey.from_private_bytes(rng.randbytes(32))
+        if kind == "ML-DSA-44":
+            return mldsa.MLDSA44PrivateKey.from_seed_bytes(rng.randbytes(32))
+        if kind == "ML-DSA-65":
+            return mldsa.MLDSA65PrivateKey.from_seed_bytes(rng.randbytes(32))
+        if kind == "ML-DSA-87":
+            return mldsa.MLDSA87PrivateKey.from_seed_bytes(rng.randbytes(32))
+        raise ValueError(f"unknown key kind {kind!r}")
+
+    def _prime(self, bits: int) -> int:
+        rng = random.Random(f"{self.seed}|prime|{bits}|{len(self._primes.get(bits, []))}")
+        while True:
+            n = rng.getrandbits(bits) | (3 << (bits - 2)) | 1
+            if math.gcd(n, _SMALL_PRIMES_PRODUCT) != 1 or (n - 1) % 65537 == 0:
+                continue
+            if _probable_prime(n, rng, 4 if bits >= 1024 else 8):
+                return n
+
+    def _rsa(self, bits: int) -> rsa.RSAPrivateKey:
+        half = bits // 2
+        primes = self._primes.setdefault(half, [])
+        pairs = self._pairs.setdefault(half, [])
+        used = self._used.get(half, 0)
+        while used >= len(pairs):
+            new = self._prime(half)
+            pairs.extend((old, new) for old in primes)
+            primes.append(new)
+        self._used[half] = used + 1
+        p, q = pairs[used]
+        e = 65537
+        d = pow(e, -1, (p - 1) * (q - 1))
+        numbers = rsa.RSAPrivateNumbers(
+            p=p,
+            q=q,
+            d=d,
+            dmp1=rsa.rsa_crt_dmp1(d, p),
+            dmq1=rsa.rsa_crt_dmq1(d, q),
+            iqmp=rsa.rsa_crt_iqmp(p, q),
+            public_numbers=rsa.RSAPublicNumbers(e, p * q),
+        )
+        return numbers.private_key(unsafe_skip_rsa_key_validation=True)
 
 
 def key_pem(key: PrivateKey) -> bytes:

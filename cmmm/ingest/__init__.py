@@ -64,7 +64,8 @@ def _walk_dir(root: Path, seen: set[str], rejected: list[Rejected]) -> Iterator[
         rejected.append(Rejected(source=str(root), locator="-", reason=_os_reason(exc)))
         return
     for entry in entries:
-        if entry.name.startswith(".") or entry.name.lower() in _SKIP_NAMES:
+        # docs/bundle.md: names starting with "." or "_" are not inventory (e.g. sample_inventories/_truth)
+        if entry.name.startswith((".", "_")) or entry.name.lower() in _SKIP_NAMES:
             continue
         path = Path(entry.path)
         try:

@@ -139,6 +139,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "location",
         "sslLocations".lower(),
         "hostport",
+        "server",
+        "servers",
     ),
     "service": ("service", "application", "app", "servicename", "system"),
     "owner": ("owner", "owneremail", "contact", "responsible", "responsibleperson", "ownername", "custodian"),

@@ -66,12 +66,22 @@ def _issuer_key(certs: pd.DataFrame) -> pd.Series:
 
 
 def _reconcile(certs: pd.DataFrame, obs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A table row naming the issuer and serial of a parsed certificate is that certificate."""
-    body = certs["has_body"].fillna(False).astype(bool)
+    """A table row naming the issuer and serial of a known certificate is that certificate.
+
+    Known: parsed from a body, or a row carrying the SHA-256 fingerprint (its cert_id is then the body's
+    id already). So a spreadsheet row without a fingerprint merges with a scanner row that has one.
+    """
+    body = certs["has_body"].fillna(False).astype(bool) | certs["cert_id"].str.startswith("sha256:").fillna(
+        False
+    ).astype(bool)
     if not body.any() or body.all():
         return certs, obs
     key = _issuer_key(certs)
-    by_key = pd.Series(certs.loc[body, "cert_id"].to_numpy(), index=key[body].to_numpy())
+    # parsed bodies first, so that their issuer spelling wins over a table's
+    order = (
+        certs["has_body"].fillna(False).astype(bool)[body].sort_values(ascending=False, kind="stable").index
+    )
+    by_key = pd.Series(certs.loc[order, "cert_id"].to_numpy(), index=key[order].to_numpy())
     by_key = by_key[~by_key.index.duplicated() & by_key.index.notna()]
     if "fingerprint_sha1" in certs:
         by_sha1 = certs.loc[body].dropna(subset=["fingerprint_sha1"]).drop_duplicates("fingerprint_sha1")
@@ -84,9 +94,9 @@ def _reconcile(certs: pd.DataFrame, obs: pd.DataFrame) -> tuple[pd.DataFrame, pd
     if remap.empty:
         return certs, obs
     certs = certs.copy()
-    certs["cert_id"] = certs["cert_id"].replace(remap.to_dict())
+    certs["cert_id"] = certs["cert_id"].map(remap).fillna(certs["cert_id"]).astype("string")
     obs = obs.copy()
-    obs["cert_id"] = obs["cert_id"].replace(remap.to_dict())
+    obs["cert_id"] = obs["cert_id"].map(remap).fillna(obs["cert_id"]).astype("string")
     return certs, obs
 
 

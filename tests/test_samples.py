@@ -1,0 +1,187 @@
+"""The committed sample organizations ingest cleanly and agree with their ground truth (_truth/*.json)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import cmmm
+from cmmm.model import Inventory
+from tests.conftest import NOW
+
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_inventories"
+ORGS = ("level1-chaos", "level2-aware", "level3-defined", "level4-agile")
+
+
+@pytest.fixture(scope="module")
+def loaded() -> dict[str, tuple[Inventory, dict[str, Any]]]:
+    out = {}
+    for org in ORGS:
+        truth = json.loads((SAMPLES / "_truth" / f"{org}.json").read_text(encoding="utf-8"))
+        out[org] = (cmmm.load([SAMPLES / org], now=NOW, workers=1), truth)
+    return out
+
+
+def _pairs(frame: pd.DataFrame) -> set[tuple[str, str]]:
+    return set(zip(frame["common_name"], frame["serial"], strict=True))
+
+
+@pytest.mark.parametrize("org", ORGS)
+def test_org_ingests_with_the_truths_counts(loaded: dict[str, Any], org: str) -> None:
+    inv, truth = loaded[org]
+    facts = inv.certificate_facts()
+    assert len(inv) == truth["expected"]["certificates"]
+    assert int(facts["is_ca"].sum()) == truth["expected"]["ca_certificates"]
+    assert truth["intended_level"] == ORGS.index(org) + 1
+    assert inv.profile["organization"] and inv.policy["name"]
+    if org != "level1-chaos":
+        assert inv.rejected == []
+        assert inv.private_keys == []
+    # every service the inventory names is in the catalog
+    named = set(inv.observations["service"].dropna())
+    assert named <= set(inv.services["service"])
+
+
+@pytest.mark.parametrize("org", ORGS)
+def test_truth_lists_every_certificate_the_inventory_holds(loaded: dict[str, Any], org: str) -> None:
+    inv, truth = loaded[org]
+    listed: set[tuple[str, str]] = set()
+    for entry in truth["cas"].values():
+        listed |= {tuple(p) for p in entry["certificates"]}
+    listed |= {tuple(p) for p in truth["self_signed"]}
+    certs = inv.certificates
+    known = certs[certs["serial"].notna()]
+    roots = known[known["is_self_signed"].fillna(False) & known["is_ca"].fillna(False)]
+    assert _pairs(known) - _pairs(roots) <= listed
+    if org != "level1-chaos":  # the spreadsheet of level 1 has serials for some rows only
+        assert len(known) == len(certs)
+
+
+@pytest.mark.parametrize("org", ["level3-defined", "level4-agile"])
+def test_issuer_chains_match_the_truth(loaded: dict[str, Any], org: str) -> None:
+    """Walking issuer_cert_id up from every certificate reproduces the truth's per-CA lists and services."""
+    inv, truth = loaded[org]
+    f = inv.certificate_facts().set_index("cert_id")
+    parent = f["issuer_cert_id"].dropna().to_dict()
+    name = f["common_name"].to_dict()
+    beneath: dict[str, set[tuple[str, str]]] = {}
+    services: dict[str, set[str]] = {}
+    for cid, row in f.iterrows():
+        seen, up = set(), parent.get(cid)
+        while up is not None and up not in seen:
+            seen.add(up)
+            beneath.setdefault(name[up], set()).add((row["common_name"], row["serial"]))
+            if pd.notna(row["service"]):
+                services.setdefault(name[up], set()).add(row["service"])
+            up = parent.get(up)
+    for ca, entry in truth["cas"].items():
+        assert beneath.get(ca, set()) == {tuple(p) for p in entry["certificates"]}, ca
+        assert services.get(ca, set()) == set(entry["services"]), ca
+        assert set(entry["services"]) <= set(entry["affected_services"])
+
+
+def test_level1_broken_rows_keys_and_legacy_crypto(loaded: dict[str, Any]) -> None:
+    inv, truth = loaded["level1-chaos"]
+    rejected = {(Path(r.source).name, r.locator) for r in inv.rejected}
+    expected = {(name, f"line {n}") for name, lines in truth["rejected_lines"].items() for n in lines}
+    assert rejected == expected
+    keys = {Path(k.path).relative_to(SAMPLES / "level1-chaos").as_posix() for k in inv.private_keys}
+    assert keys == set(truth["private_key_files"])
+    assert not any(k.encrypted for k in inv.private_keys)
+    f = inv.certificate_facts()
+    leaves = f[~f["is_ca"]]
+    # SHA-1 is visible only where a body was found (the spreadsheet has no signature column)
+    sha1 = _pairs(leaves[leaves["signature_hash"] == "sha1"])
+    assert sha1 and sha1 <= {tuple(p) for p in truth["sha1_signed"]}
+    assert (f["signature_hash"] == "sha1").sum() == len(sha1) + 1  # + the domain controller's CA
+    assert _pairs(leaves[(leaves["key_algorithm"] == "RSA") & (leaves["key_size"] < 2048)]) == {
+        tuple(p) for p in truth["rsa_1024"]
+    }
+    # mixed date formats all parsed: only the listed expired certificates are expired, none absurd
+    expired = f[f["not_after"] < NOW]
+    assert len(expired) == len(truth["expired"])
+    assert (
+        f["not_after"]
+        .between(pd.Timestamp("2020-01-01", tz="UTC"), pd.Timestamp("2050-01-01", tz="UTC"))
+        .all()
+    )
+    assert f["sans"].str.startswith("*.").any()  # wildcards
+    assert inv.notes  # the day-first reading of slash dates is reported
+
+
+def test_level2_shadow_and_stale(loaded: dict[str, Any]) -> None:
+    inv, truth = loaded["level2-aware"]
+    f = inv.certificate_facts()
+    only_scan = f[f["discovered_by"] == "network-scan"]
+    assert _pairs(only_scan) == {tuple(p) for p in truth["shadow"]}
+    public_unscanned = f[(f["discovered_by"] == "manual") & (f["trust"] == "public")]
+    assert _pairs(public_unscanned) == {tuple(p) for p in truth["stale"]}
+    # spreadsheet rows (no fingerprint) merged with the scan's rows (fingerprint) into one certificate
+    assert (f["discovered_by"] == "manual;network-scan").sum() == len(f) - len(only_scan) - len(
+        public_unscanned
+    ) - int((f["trust"] == "private").sum())
+
+
+def test_level4_ml_dsa_pilot(loaded: dict[str, Any]) -> None:
+    inv, truth = loaded["level4-agile"]
+    f = inv.certificate_facts()
+    pq = f[f["key_algorithm"] == "ML-DSA-65"]
+    assert _pairs(pq) == {tuple(p) for p in truth["pqc"]}
+    assert len(pq) >= 6
+    assert not pq["quantum_vulnerable"].any()
+    assert pq["has_body"].all() and pq["owner"].notna().all()
+    assert (pq["signature_algorithm"] == "ML-DSA-65").all()
+    # bodies from pqc/*.pem merged with the rows of vault-certificates.csv / ca-register.csv
+    assert pq["discovered_by"].str.contains("filesystem").all()
+    assert pq["discovered_by"].str.contains("ca-api").all()
+
+
+def test_level4_is_automated_and_short_lived(loaded: dict[str, Any]) -> None:
+    inv, _ = loaded["level4-agile"]
+    f = inv.certificate_facts()
+    leaves = f[~f["is_ca"]]
+    automated = leaves["automation"].isin(["acme", "cert-manager", "cloud-managed", "vault"])
+    assert automated.mean() >= 0.95
+    public = leaves[leaves["trust"] == "public"]
+    assert automated[public.index].all()
+    assert (public["validity_days"] <= 90).all()
+    assert leaves["owner"].notna().all() and leaves["team"].notna().all()
+    assert not (f["signature_hash"] == "sha1").any()
+    assert not ((f["key_algorithm"] == "RSA") & (f["key_size"] < 2048)).any()
+
+
+@pytest.mark.parametrize("org", ["level3-defined", "level4-agile"])
+def test_csv_rows_merge_with_pem_bodies(loaded: dict[str, Any], org: str) -> None:
+    inv, _ = loaded[org]
+    f = inv.certificate_facts()
+    from_files = f[f["has_body"] & ~f["is_ca"]]
+    assert len(from_files) >= 100
+    both = from_files["discovered_by"].str.contains("filesystem") & from_files["discovered_by"].str.contains(
+        "network-scan|ca-api|kubernetes|cloud-api", regex=True
+    )
+    assert both.all()
+    assert (from_files["sources"] >= 2).all()
+    assert set(from_files["cert_id"]) <= set(inv.bodies)
+
+
+def test_level3_owner_coverage_and_no_unautomated_near_expiry(loaded: dict[str, Any]) -> None:
+    inv, _ = loaded["level3-defined"]
+    f = inv.certificate_facts()
+    assert f["owner"].notna().mean() >= 0.97
+    leaves = f[~f["is_ca"]]
+    auto = leaves["automation"].isin(["acme", "vault", "cloud-managed"])
+    assert 0.55 <= auto.mean() <= 0.7
+    soon = leaves["not_after"] < NOW + pd.Timedelta(days=14)
+    assert not (soon & ~auto).any()
+    assert {"network-scan", "ca-api", "cloud-api"} <= set(";".join(f["discovered_by"].dropna()).split(";"))
+
+
+def test_the_samples_folder_ingests_as_a_whole_without_the_truth(loaded: dict[str, Any]) -> None:
+    inv = cmmm.load([SAMPLES], now=NOW, workers=1)
+    assert len(inv) == len(pd.concat([loaded[o][0].certificates["cert_id"] for o in ORGS]).unique())
+    assert not any("_truth" in s.path for s in inv.sources)
+    assert {r.source for r in inv.rejected} == {str(SAMPLES / "level1-chaos" / "certificates.csv")}
