@@ -206,7 +206,7 @@ def _cast(col: pd.Series, dtype: str) -> pd.Series:
     if dtype == UTC_DT:
         return pd.to_datetime(col, utc=True, errors="coerce").astype(UTC_DT)
     if dtype == "boolean" and col.dtype == object:
-        return col.map(lambda v: pd.NA if v is None or v is pd.NA else bool(v)).astype("boolean")
+        return col.map(lambda v: pd.NA if pd.isna(v) else bool(v)).astype("boolean")
     return col.astype(dtype)
 
 
@@ -261,6 +261,7 @@ class Inventory:
     policy: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     _facts: pd.DataFrame | None = None
+    _cache: dict[str, Any] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.certificates)
@@ -287,4 +288,6 @@ class Inventory:
         return self._facts
 
     def invalidate(self) -> None:
+        """Drop derived views (facts, CA hierarchy) after the frames were changed."""
         self._facts = None
+        self._cache.clear()
