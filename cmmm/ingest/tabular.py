@@ -60,7 +60,8 @@ def sniff_csv(path: Path, head: bytes) -> int:
         score = _header_score(next(csv.reader([line], delimiter=delim)))
         if score:
             return score
-    return 0
+    # A spreadsheet by name whose header we do not know: read it, so the rejection says why.
+    return 5 if path.suffix.lower() in (".csv", ".tsv") else 0
 
 
 def _sniff_delimiter(line: str) -> str:
