@@ -194,11 +194,7 @@ def conform(frame: pd.DataFrame, columns: Mapping[str, str]) -> pd.DataFrame:
                 col = _cast(col, dtype)
             out[name] = col.reset_index(drop=True)
         else:
-            out[name] = pd.Series(
-                pd.array([pd.NA] * n, dtype=dtype)
-                if dtype != UTC_DT
-                else pd.Series([pd.NaT] * n, dtype=UTC_DT)
-            )
+            out[name] = pd.Series(pd.NaT if dtype == UTC_DT else pd.NA, index=pd.RangeIndex(n), dtype=dtype)
     return pd.DataFrame(out)
 
 
