@@ -21,8 +21,9 @@ from cryptography import x509
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import cmmm  # noqa: E402
-from _synthetic import AS_OF, canonical_csv, pem_files  # noqa: E402
+from _synthetic import AS_OF, canonical_csv, pem_files
+
+import cmmm
 
 
 def timed(fn):  # type: ignore[no-untyped-def]
