@@ -16,8 +16,8 @@ demo: $(STAMP)
 	$(BIN)/cmmm demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check cmmm tests benchmarks sample_inventories/generate.py
-	$(BIN)/ruff format --check cmmm tests benchmarks sample_inventories/generate.py
+	$(BIN)/ruff check cmmm tests benchmarks sample_inventories
+	$(BIN)/ruff format --check cmmm tests benchmarks sample_inventories
 
 typecheck: $(STAMP)
 	$(BIN)/mypy cmmm
