@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
+from cryptography.x509.oid import NameOID
 from rich.console import Console
 from rich.table import Table
 
 from cmmm.render_text import safe
-from cmmm.scan import Comparison, ScanResult, Status
+from cmmm.scan import ChainStatus, Comparison, EndpointResult, ScanResult, Status
 
 _STATUS_STYLE = {Status.OK: "green", Status.TIMEOUT: "yellow", Status.SKIPPED: "dim"}
 MAX_ROWS = 200
@@ -21,27 +22,36 @@ def render_scan(console: Console, result: ScanResult) -> None:
         f"[bold]{len(result.results)}[/] endpoints scanned in {result.elapsed_s:.1f} s: {counts}"
         + (" [yellow](interrupted: partial results)[/]" if result.interrupted else "")
     )
-    t = Table(show_edge=False)
-    for col in ("endpoint", "status", "versions", "group", "PQC", "chain", "leaf", "host", "trust"):
-        t.add_column(col)
-    for r in result.results[:MAX_ROWS]:
-        leaf = r.leaf
-        style = _STATUS_STYLE.get(r.status, "red")
-        t.add_row(
-            safe(r.endpoint.location) + (f" ({safe(r.endpoint.sni)})" if r.endpoint.sni else ""),
-            f"[{style}]{r.status.value}[/]"
-            + (f" {safe(r.error)}" if r.error and r.status is not Status.OK else ""),
-            " ".join(v.replace("TLSv", "") for v in r.tls_versions),
-            safe(r.group or ""),
-            _yes_no(r.hybrid_pq),
-            str(len(r.chain)) if r.chain else "",
-            safe(leaf.subject.rfc4514_string()) if leaf is not None else "",
-            _yes_no(r.hostname_match, "match", "[red]mismatch[/]"),
-            safe(r.chain_status.value) if r.chain_status else "",
+    shown = [r for r in result.results if r.status is not Status.SKIPPED]
+    for r in shown[:MAX_ROWS]:
+        console.print(_line(r))
+    if len(shown) > MAX_ROWS:
+        console.print(f"… and {len(shown) - MAX_ROWS} more endpoints (see -o FILE or --format json)")
+
+
+def _line(r: EndpointResult) -> str:
+    """One line per endpoint, like the scanners people know: where, what, and what is wrong."""
+    where = safe(r.endpoint.location) + (f" (SNI {safe(r.endpoint.sni)})" if r.endpoint.sni else "")
+    style = _STATUS_STYLE.get(r.status, "red")
+    head = f"[bold]{where}[/] [{style}]{r.status.value}[/]"
+    if r.status is not Status.OK:
+        return f"{head} {safe(r.error or '')}"
+    parts = ["TLS " + ",".join(v.replace("TLSv", "") for v in r.tls_versions)]
+    if r.group:
+        parts.append(
+            safe(r.group) + (" [green](hybrid PQC)[/]" if r.hybrid_pq else " [yellow](no hybrid PQC)[/]")
         )
-    console.print(t)
-    if len(result.results) > MAX_ROWS:
-        console.print(f"… and {len(result.results) - MAX_ROWS} more endpoints (see -o FILE or --format json)")
+    leaf = r.leaf
+    if leaf is not None:
+        cn = leaf.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+        parts.append(f"CN={safe(cn[0].value)}" if cn else "(no CN)")
+        parts.append(f"{len(r.chain)}-cert chain")
+    if r.chain_status is not None:
+        ok = r.chain_status is ChainStatus.VALID
+        parts.append(("[green]" if ok else "[red]") + r.chain_status.value + "[/]")
+    if r.hostname_match is False:
+        parts.append("[red]hostname mismatch[/]")
+    return head + " · " + " · ".join(parts)
 
 
 def _yes_no(value: bool | None, yes: str = "yes", no: str = "no") -> str:

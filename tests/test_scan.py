@@ -247,7 +247,31 @@ def test_scan_file_round_trip_and_ingest(net: Net, scanned: ScanResult, tmp_path
     assert len(pd.read_csv(csv_path)) == 8
 
 
-def test_two_hundred_endpoints_with_bounded_concurrency() -> None:
+class _InFlight:
+    """Counts handshakes in progress inside the scanner (exact, unlike a server's view of closes)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import cmmm.scan as mod
+
+        self.now = self.max = 0
+        self._lock = threading.Lock()
+        real = mod._handshake
+
+        def counted(*args: object) -> None:
+            with self._lock:
+                self.now += 1
+                self.max = max(self.max, self.now)
+            try:
+                real(*args)  # type: ignore[arg-type]
+            finally:
+                with self._lock:
+                    self.now -= 1
+
+        monkeypatch.setattr(mod, "_handshake", counted)
+
+
+def test_two_hundred_endpoints_with_bounded_concurrency(monkeypatch: pytest.MonkeyPatch) -> None:
+    inflight = _InFlight(monkeypatch)
     leaf = issue(cn="many.test", not_before=NOW - timedelta(days=1), days=30, sans=(LOCAL,))
     servers = LoopbackServers()
     ctx = tls_context([leaf], groups=None)  # hybrid negotiated first: four handshakes per endpoint
@@ -269,7 +293,7 @@ def test_two_hundred_endpoints_with_bounded_concurrency() -> None:
         servers.stop()
     assert result.counts == {"ok": 200}
     assert all(r.hybrid_pq for r in result.results)
-    assert servers.max_active <= bound
+    assert inflight.max <= bound and servers.accepted == 800  # 4 handshakes per endpoint
     assert elapsed < 15.0  # budget; typically ~2 s on a shared 2-core machine
 
 
@@ -408,3 +432,50 @@ def test_cli_bad_usage_is_one_line(tmp_path: Path) -> None:
     assert res.exit_code == 2 and "no targets" in res.stderr
     res = runner.invoke(app, ["scan", "--targets-file", str(tmp_path / "missing.txt")])
     assert res.exit_code == 2 and "missing.txt" in res.stderr
+
+
+def test_registry_entry_and_hostile_names_are_escaped(net: Net) -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from cmmm.ingest.registry import INGESTERS
+    from cmmm.render_scan import render_scan
+
+    ing = INGESTERS[Format.CMMM_SCAN]
+    assert ing.read.__doc__ and ing.sniff.__doc__ and ing.description
+    evil = issue(cn="[bold red]pwned[/] \x1b[2J", not_before=NOW - timedelta(days=1), days=9, sans=(LOCAL,))
+    servers = LoopbackServers()
+    port = servers.tls(tls_context([evil]))
+    servers.start()
+    try:
+        result = scan([f"{LOCAL}:{port}"], now=NOW, timeout=1.0, trust=[])
+    finally:
+        servers.stop()
+    buf = StringIO()
+    render_scan(Console(file=buf, width=200, color_system=None), result)
+    text = buf.getvalue()
+    assert "[bold red]pwned[/]" in text and "\x1b" not in text
+
+
+def test_politeness_per_host_and_rate(monkeypatch: pytest.MonkeyPatch) -> None:
+    inflight = _InFlight(monkeypatch)
+    leaf = issue(cn="polite.test", not_before=NOW - timedelta(days=1), days=30, sans=(LOCAL,))
+    servers = LoopbackServers()
+    ctx = tls_context([leaf], groups=None)
+    ports = [servers.tls(ctx) for _ in range(12)]
+    servers.start()
+    try:
+        result = scan(
+            [f"{LOCAL}:{p}" for p in ports], now=NOW, timeout=2.0, concurrency=12, per_host=2, trust=[]
+        )
+        assert result.counts == {"ok": 12} and inflight.max == 2
+        closed = LoopbackServers.closed_port()
+        t0 = time.monotonic()
+        paced = scan(
+            [f"{LOCAL}:{closed}"] * 1 + [f"{LOCAL}:{p}" for p in ports[:3]], now=NOW, rate=10, trust=[]
+        )
+        # 1 refused connection + 3 endpoints × 4 handshakes = 13 connections at 10 per second
+        assert time.monotonic() - t0 >= 1.1 and paced.counts == {"refused": 1, "ok": 3}
+    finally:
+        servers.stop()
