@@ -337,8 +337,10 @@ def read_targets_file(path: Path) -> list[str]:
     """One target per line; blank lines and '#' comments ignored."""
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(str(path), f"cannot read targets file: {exc}") from None
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read targets file: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise InputError(str(path), "targets file is not UTF-8 text") from None
     return [ln.split("#", 1)[0].strip() for ln in text.splitlines() if ln.split("#", 1)[0].strip()]
 
 

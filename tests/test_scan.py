@@ -431,7 +431,7 @@ def test_cli_bad_usage_is_one_line(tmp_path: Path) -> None:
     res = runner.invoke(app, ["scan"])
     assert res.exit_code == 2 and "no targets" in res.stderr
     res = runner.invoke(app, ["scan", "--targets-file", str(tmp_path / "missing.txt")])
-    assert res.exit_code == 2 and "missing.txt" in res.stderr
+    assert res.exit_code == 2 and "cannot read targets file" in res.stderr.replace("\n", " ")
 
 
 def test_registry_entry_and_hostile_names_are_escaped(net: Net) -> None:
