@@ -38,7 +38,11 @@ from OpenSSL import SSL
 
 from cmmm._x509 import certificate_row
 from cmmm.errors import InputError, UsageError
-from cmmm.model import Discovery
+from cmmm.export import neutralize_formulas, records
+from cmmm.ingest._base import Batch
+from cmmm.ingest._merge import merge
+from cmmm.ingest.cmmm_scan import batch_from_document
+from cmmm.model import Discovery, Inventory, SourceRecord
 
 __all__ = [
     "DEFAULT_PORTS",
@@ -200,7 +204,7 @@ class ScanResult:
                     "hybrid_pq": r.hybrid_pq,
                     "cipher": r.cipher,
                     "chain_length": len(r.chain),
-                    "leaf_subject": leaf.subject.rfc4514_string() if leaf is not None else None,
+                    "leaf_subject": subject_text(leaf) if leaf is not None else None,
                     "leaf_not_after": leaf.not_valid_after_utc if leaf is not None else None,
                     "hostname_match": r.hostname_match,
                     "chain_status": r.chain_status.value if r.chain_status else None,
@@ -222,17 +226,12 @@ class ScanResult:
             "endpoints": [_result_doc(r) for r in self.results],
         }
 
-    def to_batch(self, source: str | None = None) -> Any:
+    def to_batch(self, source: str | None = None) -> Batch:
         """An ingest Batch (discovered_by=network-scan), as `cmmm ingest scan.json` would read it."""
-        from cmmm.ingest.cmmm_scan import batch_from_document
-
         return batch_from_document(self.to_document(), source or self.source)
 
-    def to_inventory(self, source: str | None = None) -> Any:
+    def to_inventory(self, source: str | None = None) -> Inventory:
         """The scan as an Inventory on its own (certificates merged, observations per endpoint)."""
-        from cmmm.ingest._merge import merge
-        from cmmm.model import Inventory, SourceRecord
-
         batch = self.to_batch(source)
         inv = Inventory()
         inv.sources.append(
@@ -447,6 +446,7 @@ class _Conn:
     group: str | None
     chain: list[x509.Certificate] = field(default_factory=list)
     address: str = ""
+    note: str | None = None
 
 
 def _context(version: int | None = None, groups: str | None = None) -> SSL.Context:
@@ -613,8 +613,13 @@ def _attempt(
             if ep.sni:
                 conn.set_tlsext_host_name(ep.sni.encode("idna") if not ep.sni.isascii() else ep.sni.encode())
             _handshake(conn, sock, deadline)
-            chain = conn.get_peer_cert_chain(as_cryptography=True) or []
+            try:
+                chain = conn.get_peer_cert_chain(as_cryptography=True) or []
+                note = None
+            except ValueError as exc:  # a hostile or broken certificate cryptography refuses to parse
+                chain, note = [], f"presented a certificate that cannot be parsed: {exc}"[:200]
             return _Conn(
+                note=note,
                 protocol=conn.get_protocol_version_name(),
                 cipher=conn.get_cipher_name(),
                 group=conn.get_group_name(),
@@ -662,6 +667,14 @@ def system_trust_store() -> tuple[x509.Certificate, ...]:
         if certs:
             return tuple(certs)
     return ()
+
+
+def subject_text(cert: x509.Certificate) -> str:
+    """The subject DN as RFC 4514 text, or a repr when a hostile attribute cannot be decoded."""
+    try:
+        return cert.subject.rfc4514_string()
+    except ValueError:
+        return repr(cert.subject)
 
 
 def _leaf_names(leaf: x509.Certificate) -> tuple[list[str], list[str]]:
@@ -726,7 +739,7 @@ def judge_chain(
     if expired:
         return (
             ChainStatus.EXPIRED,
-            f"{expired[0].subject.rfc4514_string()} expired {expired[0].not_valid_after_utc:%Y-%m-%d}",
+            f"{subject_text(expired[0])} expired {expired[0].not_valid_after_utc:%Y-%m-%d}",
         )
     if len(chain) == 1 and leaf.subject == leaf.issuer:
         return ChainStatus.SELF_SIGNED, "self-signed leaf"
@@ -793,6 +806,7 @@ def _probe(
     result = EndpointResult(
         endpoint=ep,
         status=Status.OK,
+        error=main.note,
         address=main.address,
         protocol=main.protocol,
         cipher=main.cipher,
@@ -896,8 +910,6 @@ def scan(
 # --------------------------------------------------------------------------------------- scan files
 def write_scan(result: ScanResult, path: Path) -> str:
     """Write the scan as JSON (the cmmm_scan document) or CSV (one row per endpoint); returns the kind."""
-    from cmmm.export import neutralize_formulas
-
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
@@ -986,8 +998,6 @@ class Comparison:
     endpoints_tls: int
 
     def to_document(self) -> dict[str, Any]:
-        from cmmm.export import records
-
         return {
             "endpoints_scanned": self.endpoints_scanned,
             "endpoints_tls": self.endpoints_tls,
@@ -1007,7 +1017,7 @@ def _first_map(keys: pd.Series, values: pd.Series) -> pd.Series:
     return pd.Series(frame["v"].to_numpy(), index=frame["k"].to_numpy(), dtype="string")
 
 
-def compare(result: ScanResult, inventory: Any) -> Comparison:
+def compare(result: ScanResult, inventory: Inventory) -> Comparison:
     """Shadow certificates and stale rows: `result` against an Inventory (e.g. the spreadsheet).
 
     A served leaf matches an inventory certificate by SHA-256 fingerprint, then SHA-1 fingerprint,
