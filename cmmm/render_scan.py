@@ -35,8 +35,10 @@ def _line(r: EndpointResult) -> str:
     style = _STATUS_STYLE.get(r.status, "red")
     head = f"[bold]{where}[/] [{style}]{r.status.value}[/]"
     if r.status is not Status.OK:
-        return f"{head} {safe(r.error or '')}"
-    parts = ["TLS " + ",".join(v.replace("TLSv", "") for v in r.tls_versions)]
+        head += f" {safe(r.error or '')}"
+        if r.leaf is None:
+            return head
+    parts = ["TLS " + ",".join(v.replace("TLSv", "") for v in r.tls_versions)] if r.tls_versions else []
     if r.group:
         parts.append(
             safe(r.group) + (" [green](hybrid PQC)[/]" if r.hybrid_pq else " [yellow](no hybrid PQC)[/]")

@@ -437,6 +437,9 @@ class _Failed(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+        # A TLS 1.2 server that demands a client certificate fails the handshake after presenting its
+        # own chain: that chain is still a discovered certificate.
+        self.chain: list[x509.Certificate] = []
 
 
 @dataclass(slots=True)
@@ -599,6 +602,13 @@ def _connect(addresses: Sequence[Any], timeout: float, deadline: float) -> socke
     raise _Failed(Status.REFUSED, "connection refused" if refused else "no address")
 
 
+def _peer_chain(conn: SSL.Connection) -> tuple[list[x509.Certificate], str | None]:
+    try:
+        return list(conn.get_peer_cert_chain(as_cryptography=True) or [])[:MAX_CHAIN], None
+    except ValueError as exc:  # a hostile or broken certificate cryptography refuses to parse
+        return [], f"presented a certificate that cannot be parsed: {exc}"[:200]
+
+
 def _attempt(
     ep: Endpoint, addresses: Sequence[Any], ctx: SSL.Context, timeout: float, pacer: _Pacer
 ) -> _Conn:
@@ -612,18 +622,18 @@ def _attempt(
             conn.set_connect_state()
             if ep.sni:
                 conn.set_tlsext_host_name(ep.sni.encode("idna") if not ep.sni.isascii() else ep.sni.encode())
-            _handshake(conn, sock, deadline)
             try:
-                chain = conn.get_peer_cert_chain(as_cryptography=True) or []
-                note = None
-            except ValueError as exc:  # a hostile or broken certificate cryptography refuses to parse
-                chain, note = [], f"presented a certificate that cannot be parsed: {exc}"[:200]
+                _handshake(conn, sock, deadline)
+            except _Failed as failed:
+                failed.chain = _peer_chain(conn)[0]
+                raise
+            chain, note = _peer_chain(conn)
             return _Conn(
                 note=note,
                 protocol=conn.get_protocol_version_name(),
                 cipher=conn.get_cipher_name(),
                 group=conn.get_group_name(),
-                chain=list(chain)[:MAX_CHAIN],
+                chain=chain,
                 address=str(sock.getpeername()[0]),
             )
         except TimeoutError:
@@ -777,9 +787,8 @@ def _probe(
     try:
         main = _attempt(ep, addresses, ctxs.main, timeout, pacer)
     except _Failed as f:
-        return EndpointResult(
-            endpoint=ep, status=f.status, error=f.message, elapsed_ms=(time.monotonic() - t0) * 1000
-        )
+        failed = EndpointResult(endpoint=ep, status=f.status, error=f.message, chain=tuple(f.chain))
+        return replace(_judged(failed, now, trust), elapsed_ms=(time.monotonic() - t0) * 1000)
     # Later probes go to the address that answered, so a multi-address name is judged consistently.
     addr = [a for a in addresses if str(a[4][0]) == main.address] or list(addresses)
     accepted = {main.protocol}
@@ -815,15 +824,20 @@ def _probe(
         hybrid_pq=hybrid,
         chain=tuple(main.chain),
     )
-    if main.chain:
-        status, reason = judge_chain(main.chain, now, trust)
-        result = replace(
-            result,
-            hostname_match=hostname_matches(main.chain[0], ep.sni or ep.host),
-            chain_status=status,
-            chain_error=reason,
-        )
-    return replace(result, elapsed_ms=(time.monotonic() - t0) * 1000)
+    return replace(_judged(result, now, trust), elapsed_ms=(time.monotonic() - t0) * 1000)
+
+
+def _judged(result: EndpointResult, now: datetime, trust: Sequence[x509.Certificate]) -> EndpointResult:
+    if not result.chain:
+        return result
+    status, reason = judge_chain(result.chain, now, trust)
+    ep = result.endpoint
+    return replace(
+        result,
+        hostname_match=hostname_matches(result.chain[0], ep.sni or ep.host),
+        chain_status=status,
+        chain_error=reason,
+    )
 
 
 def scan(
@@ -1027,7 +1041,7 @@ def compare(result: ScanResult, inventory: Inventory) -> Comparison:
     """
     scanned = [r for r in result.results if r.status is not Status.SKIPPED]
     leaf_rows = []
-    for r in result.ok:
+    for r in scanned:
         if r.leaf is None:
             continue
         row = certificate_row(r.leaf)
@@ -1101,7 +1115,7 @@ def compare(result: ScanResult, inventory: Inventory) -> Comparison:
         loc = r.endpoint.location
         inv = leaf_inv.get(loc)
         inv = None if inv is None or pd.isna(inv) else str(inv)
-        if r.status is Status.OK:
+        if r.leaf is not None:
             reason = (
                 f"serves another inventory certificate ({leaf_cn.get(loc)})"
                 if inv

@@ -93,6 +93,8 @@ def net() -> Iterator[Net]:
         "postgres": s.postgres(tls_context([ecdsa, inter])),
         "smtp": s.smtp(tls_context([ecdsa, inter])),
         "v6": s.tls(tls_context([ecdsa, inter]), host="::1"),
+        "mtls": s.tls(tls_context([ecdsa, inter], max_version=SSL.TLS1_2_VERSION, require_client_cert=True)),
+        "closer": s.listen(lambda c: c.recv(1)),  # reads one byte of the ClientHello, then hangs up
     }
     certs = {
         "root": root,
@@ -182,6 +184,12 @@ def test_starttls_ipv6_sni_and_hostname(net: Net) -> None:
         assert _der(r.chain)[0] == leaf
     assert v6.address == "::1" and v6.endpoint.location == f"[::1]:{net.ports['v6']}"
     assert named.hostname_match is True and other.hostname_match is False
+    fails = scan([net.ep("mtls"), net.ep("closer")], now=NOW, timeout=1.0, trust=net.trust)
+    mtls, closer = fails.results
+    assert mtls.status is Status.HANDSHAKE_FAILURE and "alert" in (mtls.error or "")
+    assert _der(mtls.chain) == [leaf, net.certs["inter"].der]  # presented before the failure: kept
+    assert mtls.chain_status is ChainStatus.VALID
+    assert closer.status is Status.HANDSHAKE_FAILURE and closer.chain == ()
     plain_as_pg = scan([net.ep("plain", starttls=StartTLS.POSTGRES)], now=NOW, timeout=1.0, trust=[])
     assert plain_as_pg.results[0].status is Status.NOT_TLS
 

@@ -30,6 +30,7 @@ def tls_context(
     min_version: int = SSL.TLS1_2_VERSION,
     max_version: int = SSL.TLS1_3_VERSION,
     groups: str | None = "X25519:P-256:P-384",
+    require_client_cert: bool = False,
 ) -> SSL.Context:
     """A server context presenting `chain` (leaf first). groups=None keeps OpenSSL's defaults, which
     in the OpenSSL bundled with cryptography include the hybrid X25519MLKEM768 first."""
@@ -41,6 +42,8 @@ def tls_context(
     for extra in chain[1:]:
         ctx.add_extra_chain_cert(extra.cert)
     ctx.use_privatekey(chain[0].key)
+    if require_client_cert:
+        ctx.set_verify(SSL.VERIFY_PEER | SSL.VERIFY_FAIL_IF_NO_PEER_CERT, lambda *a: True)
     if groups is not None:
         assert _LIB.SSL_CTX_set1_curves_list(ctx._context, groups.encode()) == 1
     return ctx
