@@ -222,7 +222,7 @@ def scan_cmd(
     targets: Annotated[
         list[str] | None,
         typer.Argument(
-            help="host, host:port, IPv4/IPv6 address ([v6]:port), CIDR range, or NAME@ADDRESS[:PORT] "
+            help="host, host:port, IPv4/IPv6 address (\\[v6]:port), CIDR range, or NAME@ADDRESS[:PORT] "
             "to send SNI NAME.",
             show_default=False,
         ),
