@@ -81,7 +81,7 @@ def main() -> None:
         ok = result.counts.get("ok", 0)
         print(
             f"cmmm scan : {len(targets)} endpoints, {ok} ok, {cmmm_s:.2f} s, "
-            f"{len(targets) / cmmm_s:.0f} endpoints/s (chain + 4 version probes + group/hybrid per endpoint; "
+            f"{len(targets) / cmmm_s:.0f} endpoints/s (4 handshakes per endpoint: chain, group, hybrid PQC, TLS 1.0–1.3; "
             f"concurrency {args.concurrency})"
         )
         nmap = shutil.which("nmap")
