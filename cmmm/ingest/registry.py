@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from cmmm.ingest import bundle, tabular, x509files
+from cmmm.ingest import bundle, cmmm_scan, tabular, x509files
 from cmmm.ingest._base import Ingester
 
 
@@ -17,6 +17,7 @@ class Format(StrEnum):
     DER = "der"
     PKCS7 = "pkcs7"
     PKCS12 = "pkcs12"
+    CMMM_SCAN = "cmmm-scan"
 
 
 INGESTERS: dict[Format, Ingester] = {
@@ -67,5 +68,11 @@ INGESTERS: dict[Format, Ingester] = {
         description="PKCS#12 (.pfx/.p12); passwords from --password-file or CMMM_PKCS12_PASSWORDS",
         sniff=x509files.sniff_pkcs12,
         read=x509files.read_pkcs12,
+    ),
+    Format.CMMM_SCAN: Ingester(
+        name="cmmm-scan",
+        description='a `cmmm scan -o FILE.json` result ({"cmmm_scan": 1, ...}): chains seen on the network',
+        sniff=cmmm_scan.sniff_scan,
+        read=cmmm_scan.read_scan_file,
     ),
 }
