@@ -431,7 +431,7 @@ def _from_records(
         if "cert_id" in df
         else pd.Series(pd.NA, index=df.index, dtype="string")
     )
-    out["cert_id"] = given_id.fillna("sha256:" + fp).fillna(_row_ids(out))
+    out["cert_id"] = given_id.fillna("sha256:" + fp).fillna(row_ids(out))
     out["has_body"] = False
 
     # observations: one per row, or one per endpoint when the row lists several
@@ -477,7 +477,7 @@ def _hash_hint(name: str) -> Any:
     return m.group(1) if m else pd.NA
 
 
-def _row_ids(out: pd.DataFrame) -> pd.Series:
+def row_ids(out: pd.DataFrame) -> pd.Series:
     """Stable ids for rows without a body: by issuer+serial when the serial is known, else by name+expiry."""
     issuer = out.get("issuer_name", pd.Series(pd.NA, index=out.index, dtype="string")).astype("string")
     issuer = issuer.str.lower().fillna("")
@@ -487,3 +487,6 @@ def _row_ids(out: pd.DataFrame) -> pd.Series:
     key = ("s|" + issuer + "|" + serial).where(serial.notna(), "n|" + issuer + "|" + name + "|" + expiry)
     hashed = pd.util.hash_pandas_object(key.fillna(""), index=False).to_numpy()
     return pd.Series(np.char.add("row:", np.char.mod("%016x", hashed)), index=out.index, dtype="string")
+
+
+_row_ids = row_ids  # the earlier private name

@@ -1,0 +1,273 @@
+"""Write the inventory as a CycloneDX 1.6 cryptographic bill of materials (CBOM) for the PQC tooling ecosystem.
+
+Shape follows the CycloneDX 1.6 cryptoProperties model (https://cyclonedx.org/docs/1.6/json/) and the
+bom-ref conventions of IBM/PQCA cbomkit: one `certificate` asset per certificate, whose
+signatureAlgorithmRef points at an `algorithm` asset and whose subjectPublicKeyRef points at a
+`related-crypto-material` public-key asset per key type, itself pointing at its key `algorithm`.
+Algorithms carry nistQuantumSecurityLevel (0 = broken by a cryptographically relevant quantum computer).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+
+from cmmm import __version__
+from cmmm.crypto import (
+    CATEGORY_CLASSICAL_BITS,
+    classical_security_bits,
+    key_family,
+    nist_quantum_level,
+    signature_algorithm,
+)
+from cmmm.model import Inventory, KeyFamily
+
+SPEC_VERSION = "1.6"
+SERIAL_PROPERTY = "cmmm:serialNumber"
+_CURVE_OIDS = {"secp256r1": "1.2.840.10045.3.1.7", "secp384r1": "1.3.132.0.34", "secp521r1": "1.3.132.0.35"}
+_KEY_OIDS = {
+    "RSA": "1.2.840.113549.1.1.1",
+    "EC": "1.2.840.10045.2.1",
+    "Ed25519": "1.3.101.112",
+    "Ed448": "1.3.101.113",
+    "DSA": "1.2.840.10040.4.1",
+    "ML-DSA-44": "2.16.840.1.101.3.4.3.17",
+    "ML-DSA-65": "2.16.840.1.101.3.4.3.18",
+    "ML-DSA-87": "2.16.840.1.101.3.4.3.19",
+}
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-." else "-" for c in text.lower()).strip("-")
+
+
+def _key_name(alg: str | None, size: Any, curve: str | None) -> str:
+    if not alg:
+        return "unknown"
+    if alg == "EC":
+        return f"EC-{curve}" if curve else (f"EC-{int(size)}" if pd.notna(size) else "EC")
+    if alg in ("RSA", "DSA") and pd.notna(size):
+        return f"{alg}-{int(size)}"
+    return alg
+
+
+def _key_levels(alg: str | None, size: Any) -> tuple[int | None, int | None]:
+    """(classicalSecurityLevel, nistQuantumSecurityLevel) of a certificate key."""
+    quantum = nist_quantum_level(alg)
+    fam = key_family(alg)
+    classical = classical_security_bits(fam, int(size) if pd.notna(size) else None)
+    if classical is None and quantum:
+        classical = CATEGORY_CLASSICAL_BITS.get(quantum)
+    return classical, quantum
+
+
+def _algorithm_component(
+    ref: str,
+    name: str,
+    *,
+    primitive: str,
+    functions: list[str],
+    oid: str | None,
+    classical: int | None,
+    quantum: int | None,
+    parameter_set: str | None = None,
+    curve: str | None = None,
+) -> dict[str, Any]:
+    props: dict[str, Any] = {"primitive": primitive}
+    if parameter_set:
+        props["parameterSetIdentifier"] = parameter_set
+    if curve:
+        props["curve"] = curve
+    props["cryptoFunctions"] = functions
+    if classical is not None:
+        props["classicalSecurityLevel"] = int(classical)
+    if quantum is not None:
+        props["nistQuantumSecurityLevel"] = int(quantum)
+    crypto: dict[str, Any] = {"assetType": "algorithm", "algorithmProperties": props}
+    if oid:
+        crypto["oid"] = oid
+    return {"type": "cryptographic-asset", "bom-ref": ref, "name": name, "cryptoProperties": crypto}
+
+
+def _iso(ts: Any) -> str | None:
+    if ts is None or pd.isna(ts):
+        return None
+    return pd.Timestamp(ts).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def cbom_document(inv: Inventory, *, timestamp: datetime | None = None) -> dict[str, Any]:
+    """The inventory as a CycloneDX 1.6 BOM (a dict ready for json.dumps).
+
+    Certificates, their key and signature algorithms (with quantum-security levels) and the algorithm
+    assets of imported CBOMs. The serial number is derived from the certificate ids, so the same
+    inventory always yields the same document. `timestamp` defaults to the latest source read time.
+    """
+    certs = inv.certificates
+    components: list[dict[str, Any]] = []
+
+    # key types: one algorithm and one public-key material per distinct (algorithm, size, curve)
+    keys = certs[["key_algorithm", "key_size", "key_curve"]].astype(object)
+    keys = keys.where(keys.notna(), None)
+    key_name_s = pd.Series(
+        [_key_name(a, s, c) if a else None for a, s, c in keys.itertuples(index=False)],
+        index=certs.index,
+        dtype="string",
+    )
+    distinct = keys.assign(name=key_name_s).dropna(subset=["name"]).drop_duplicates("name")
+    for alg, size, curve, name in distinct.itertuples(index=False):
+        classical, quantum = _key_levels(alg, size)
+        fam = key_family(alg)
+        primitive = "signature" if fam is not KeyFamily.RSA else "pke"
+        oid = _KEY_OIDS.get(str(alg)) if alg else None
+        algo_ref = f"crypto/algorithm/{_slug(str(name))}"
+        components.append(
+            _algorithm_component(
+                algo_ref,
+                str(name),
+                primitive=primitive,
+                functions=["sign", "verify"],
+                oid=oid,
+                classical=classical,
+                quantum=quantum,
+                parameter_set=str(int(size))
+                if size is not None and fam in (KeyFamily.RSA, KeyFamily.DSA)
+                else None,
+                curve=curve,
+            )
+        )
+        material: dict[str, Any] = {"type": "public-key", "algorithmRef": algo_ref}
+        if size is not None:
+            material["size"] = int(size)
+        key_crypto: dict[str, Any] = {
+            "assetType": "related-crypto-material",
+            "relatedCryptoMaterialProperties": material,
+        }
+        if oid:
+            key_crypto["oid"] = oid
+        components.append(
+            {
+                "type": "cryptographic-asset",
+                "bom-ref": f"crypto/key/{_slug(str(name))}",
+                "name": str(name),
+                "cryptoProperties": key_crypto,
+            }
+        )
+
+    # signature algorithms
+    sig_names = certs["signature_algorithm"].dropna().unique()
+    key_refs = {c["bom-ref"] for c in components}
+    for sname in sorted(str(s) for s in sig_names):
+        if f"crypto/algorithm/{_slug(sname)}" in key_refs:
+            continue  # ML-DSA and EdDSA name key and signature alike: one asset serves both
+        sig = signature_algorithm(sname)
+        quantum = None
+        classical = None
+        if sig is not None:
+            if sig.family in (KeyFamily.ML_DSA, KeyFamily.SLH_DSA):
+                quantum = nist_quantum_level(sig.name)
+                classical = CATEGORY_CLASSICAL_BITS.get(quantum or 0)
+            elif sig.family is not KeyFamily.UNKNOWN and sig.family is not KeyFamily.COMPOSITE:
+                quantum = 0
+        components.append(
+            _algorithm_component(
+                f"crypto/algorithm/{_slug(sname)}",
+                sname,
+                primitive="signature",
+                functions=["sign", "verify"],
+                oid=sig.oid if sig else None,
+                classical=classical,
+                quantum=quantum,
+            )
+        )
+
+    # certificates
+    cols = certs.assign(
+        _key=key_name_s,
+        _nb=certs["not_before"].dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        _na=certs["not_after"].dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+    for row in cols[
+        [
+            "cert_id",
+            "common_name",
+            "subject_dn",
+            "issuer_dn",
+            "issuer_name",
+            "serial",
+            "_nb",
+            "_na",
+            "signature_algorithm",
+            "_key",
+            "fingerprint_sha256",
+        ]
+    ].itertuples(index=False):
+        cert_id, cn, subject, issuer, issuer_name, serial, nb, na, sig_name, key, fp = (
+            None if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)) else v for v in row
+        )
+        props: dict[str, Any] = {"subjectName": subject or f"CN={cn}"}
+        if issuer or issuer_name:
+            props["issuerName"] = issuer or f"CN={issuer_name}"
+        if nb:
+            props["notValidBefore"] = nb
+        if na:
+            props["notValidAfter"] = na
+        if sig_name:
+            props["signatureAlgorithmRef"] = f"crypto/algorithm/{_slug(str(sig_name))}"
+        if key:
+            props["subjectPublicKeyRef"] = f"crypto/key/{_slug(str(key))}"
+        props["certificateFormat"] = "X.509"
+        comp: dict[str, Any] = {
+            "type": "cryptographic-asset",
+            "bom-ref": f"crypto/certificate/{cert_id}",
+            "name": cn or subject or str(cert_id),
+            "cryptoProperties": {"assetType": "certificate", "certificateProperties": props},
+        }
+        if fp:
+            comp["hashes"] = [{"alg": "SHA-256", "content": fp}]
+        if serial:
+            comp["properties"] = [{"name": SERIAL_PROPERTY, "value": str(serial)}]
+        components.append(comp)
+
+    # algorithm assets imported from other CBOMs (deduplicated by name and OID)
+    algs = inv.algorithms.drop_duplicates(["algorithm", "oid"]) if len(inv.algorithms) else inv.algorithms
+    seen_refs = {c["bom-ref"] for c in components}
+    for a in algs.astype(object).where(algs.notna(), None).to_dict("records"):
+        ref = f"crypto/algorithm/{_slug(str(a['algorithm']))}" + (f"@{a['oid']}" if a["oid"] else "")
+        if ref in seen_refs:
+            continue
+        seen_refs.add(ref)
+        components.append(
+            _algorithm_component(
+                ref,
+                str(a["algorithm"]),
+                primitive=str(a["primitive"] or "other"),
+                functions=[],
+                oid=a["oid"],
+                classical=a["classical_security_level"],
+                quantum=a["nist_quantum_security_level"],
+                parameter_set=a["parameter_set"],
+                curve=a["curve"],
+            )
+        )
+        if not components[-1]["cryptoProperties"]["algorithmProperties"]["cryptoFunctions"]:
+            del components[-1]["cryptoProperties"]["algorithmProperties"]["cryptoFunctions"]
+
+    stamp = timestamp or max((s.read_at for s in inv.sources), default=None)
+    ids = "\n".join(sorted(certs["cert_id"].dropna().astype(str)))
+    metadata: dict[str, Any] = {
+        "tools": {"components": [{"type": "application", "name": "cmmm", "version": __version__}]},
+    }
+    if stamp is not None:
+        metadata = {"timestamp": _iso(stamp), **metadata}
+    return {
+        "$schema": "http://cyclonedx.org/schema/bom-1.6.schema.json",
+        "bomFormat": "CycloneDX",
+        "specVersion": SPEC_VERSION,
+        "serialNumber": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'cmmm-inventory:' + ids)}",
+        "version": 1,
+        "metadata": metadata,
+        "components": components,
+    }
