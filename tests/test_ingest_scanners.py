@@ -97,6 +97,7 @@ def test_nmap_without_pem_merges_with_the_body_by_fingerprint(tmp_path: Path, ch
     assert row["common_name"] == "svc0.example.test"
     assert row["issuer_name"] == "Test Issuing CA 1"
     assert row["key_algorithm"] == "EC" and row["signature_algorithm"] == "ecdsa-with-SHA256"
+    assert row["key_size"] == 256 and row["key_curve"] == "secp256r1"
     # the same certificate as a PEM file: nmap's SHA-1 joins the row to the parsed body
     write(tmp_path / "leaf.pem", chain.leaves[0].pem)
     inv = load([tmp_path], now=NOW)
@@ -362,3 +363,55 @@ def test_testssl_wrong_shapes(tmp_path: Path) -> None:
     assert "truncated testssl.sh output" in reasons["cut.json"]
     assert reasons["odd.json"].startswith("not testssl.sh JSON")
     assert reasons["none.csv"] == "testssl.sh output holds no findings"
+
+
+# ---------------------------------------------------------------------------------------------- zgrab2
+def _zgrab2_line(chain: Chain, module: str = "http") -> str:
+    leaf = chain.leaves[1]
+    handshake = {
+        "server_hello": {"version": {"name": "TLSv1.3", "value": 772}},
+        "server_key_exchange": {"ecdh_params": {"curve_id": {"name": "x25519", "id": 29}}},
+        "server_certificates": {
+            "certificate": {"raw": base64.b64encode(leaf.der).decode(), "parsed": {"serial_number": "1"}},
+            "chain": [{"raw": base64.b64encode(chain.inter.der).decode()}],
+        },
+    }
+    result = (
+        {
+            "response": {
+                "request": {
+                    "url": {"scheme": "https", "host": "svc1.example.test:8443"},
+                    "tls_log": {"handshake_log": handshake},
+                }
+            }
+        }
+        if module == "http"
+        else {"tls": {"handshake_log": handshake}}
+    )
+    rec = {
+        "ip": "10.0.0.7",
+        "domain": "svc1.example.test",
+        "data": {
+            module: {
+                "status": "success",
+                "protocol": module,
+                "result": result,
+                "timestamp": "2026-11-20T10:00:00Z",
+            }
+        },
+    }
+    return json.dumps(rec)
+
+
+def test_zgrab2_lines(tmp_path: Path, chain: Chain) -> None:
+    text = (
+        _zgrab2_line(chain) + "\n" + _zgrab2_line(chain, "postgres") + "\n" + _zgrab2_line(chain)[:50] + "\n"
+    )
+    path = write(tmp_path / "zgrab.json", text)
+    assert detect(path, path.read_bytes()) is Format.ZGRAB2
+    inv = load([path], now=NOW)
+    assert set(inv.certificates["cert_id"]) == {chain.leaves[1].cert_id, chain.inter.cert_id}
+    leaf = inv.observations[inv.observations["tls_versions"].notna()].sort_values("port")
+    assert list(leaf["location"]) == ["svc1.example.test:5432", "svc1.example.test:8443"]
+    assert set(leaf["kex_groups"]) == {"x25519"} and set(leaf["tls_versions"]) == {"TLSv1.3"}
+    assert [r.locator for r in inv.rejected] == ["line 3"]

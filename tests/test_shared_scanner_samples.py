@@ -126,6 +126,17 @@ def test_testssl_samples() -> None:
 
 
 @needs_samples
+def test_zgrab2_samples() -> None:
+    assert FORMATS is not None
+    folder = FORMATS / "zgrab2_censys_ct"
+    inv = load(sorted(folder.glob("zgrab2_*.json")), now=NOW)
+    assert not inv.rejected
+    assert sorted(inv.observations["location"]) == ["target:443", "target:5432"]
+    assert set(inv.observations["tls_versions"]) == {"TLSv1.2"}
+    assert set(inv.certificates["key_algorithm"]) == {"RSA"}
+
+
+@needs_samples
 def test_cbom_samples_and_export_of_them() -> None:
     inv = _load("cyclonedx_cbom")
     per_file = {Path(s.path).name: s.records for s in inv.sources}

@@ -13,7 +13,7 @@ import pandas as pd
 from cryptography import x509
 
 from cmmm._x509 import certificate_row
-from cmmm.crypto import key_algorithm, signature_algorithm
+from cmmm.crypto import CURVE_BY_SIZE, key_algorithm, signature_algorithm
 from cmmm.errors import InputError
 from cmmm.ingest._base import Batch
 from cmmm.ingest._dates import parse_dates
@@ -222,6 +222,10 @@ def rows_without_body(records: list[dict[str, Any]]) -> tuple[pd.DataFrame, list
             sans = ";".join(str(s) for s in sans) or None
         cn = r.get("common_name") or dn_attr(subject, "CN") or (sans.split(";")[0] if sans else None)
         alg, size, curve = key_algorithm(r.get("key"))
+        given = str(r.get("key_size") or "").strip()
+        size = int(given) if given.isdigit() else size
+        if alg == "EC" and not curve and size:
+            curve = CURVE_BY_SIZE.get(size)
         sig = signature_algorithm(r.get("signature"))
         cols["common_name"].append(cn)
         cols["subject_dn"].append(subject)
@@ -234,7 +238,7 @@ def rows_without_body(records: list[dict[str, Any]]) -> tuple[pd.DataFrame, list
         cols["issuer_org"].append(dn_attr(issuer, "O"))
         cols["serial"].append(r.get("serial"))
         cols["key_algorithm"].append(alg)
-        cols["key_size"].append(r.get("key_size") or size)
+        cols["key_size"].append(size)
         cols["key_curve"].append(r.get("key_curve") or curve)
         cols["signature_algorithm"].append(sig.name if sig else r.get("signature"))
         cols["signature_hash"].append(sig.hash if sig else None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from cmmm.crypto import (
 )
 from cmmm.errors import InputError
 from cmmm.ingest._base import Batch, ReadContext, text_of
-from cmmm.ingest._scan import add_rows, hex_fingerprint, hex_serial, reject_entities
+from cmmm.ingest._scan import add_rows, dn_attr, hex_fingerprint, hex_serial, reject_entities
 from cmmm.model import Rejected
 
 DISCOVERED_BY = "cbom"
@@ -104,9 +105,10 @@ def _xml_bom(root: ET.Element) -> dict[str, Any]:
 
 
 def _walk(components: list[Any]) -> Iterator[tuple[int, dict[str, Any]]]:
-    stack = list(enumerate(components))
+    """Components and their nested components, breadth first."""
+    stack = deque(enumerate(components))
     while stack:
-        i, c = stack.pop(0)
+        i, c = stack.popleft()
         if isinstance(c, dict):
             yield i, c
             nested = c.get("components")
@@ -189,33 +191,38 @@ def _ref_tail(ref: str | None) -> tuple[str, str]:
 
 
 def _key(ref: str | None, by_ref: dict[Any, dict[str, Any]]) -> tuple[str | None, int | None]:
+    """Key algorithm text and size of a subjectPublicKeyRef: from the public-key material it names, the
+    algorithm that material names, or the ref itself (cbomkit refs carry name and OID)."""
     comp = by_ref.get(ref)
     size: int | None = None
+    curve: str | None = None
     names: list[str] = []
+    oids: list[str] = []
     if comp is not None:
-        cp = comp.get("cryptoProperties") or {}
-        rcm = cp.get("relatedCryptoMaterialProperties") or {}
+        rcm = _obj(_obj(comp.get("cryptoProperties")).get("relatedCryptoMaterialProperties"))
         size = _int(rcm.get("size"))
         alg = by_ref.get(rcm.get("algorithmRef"))
-        for c in (alg, comp):
+        for c in (comp, alg):
             if c is not None:
-                names += [str((c.get("cryptoProperties") or {}).get("oid") or ""), str(c.get("name") or "")]
+                cp = _obj(c.get("cryptoProperties"))
+                names.append(str(c.get("name") or ""))
+                oids.append(str(cp.get("oid") or "").removeprefix("oid:"))
+                curve = curve or _obj(cp.get("algorithmProperties")).get("curve")
     tail, oid = _ref_tail(ref)
-    names += [oid, tail]
+    names.append(tail)
+    oids.append(oid)
+    family: str | None = None
     for n in names:
-        n = n.removeprefix("oid:")
-        if n in KEY_ALGORITHM_OIDS:
-            fam = KEY_ALGORITHM_OIDS[n]
-            # the OID names the family only: the size comes from the material or the name
-            for other in names:
-                _, s2, _ = key_algorithm(other) if other and other not in KEY_ALGORITHM_OIDS else (0, None, 0)
-                size = size or s2
-            return fam + (f"-{size}" if size and fam in ("RSA", "DSA") else ""), size
-        if n:
-            kfam, s2, curve = key_algorithm(n)
-            if kfam and key_family(kfam).value != "unknown":
-                return (curve and f"EC {curve}") or kfam, size or s2
-    return None, size
+        fam, s2, c2 = key_algorithm(n) if n else (None, None, None)
+        if fam and key_family(fam).value != "unknown":
+            family = family or fam
+            size = size or s2
+            curve = curve or c2
+    for o in oids:
+        family = family or KEY_ALGORITHM_OIDS.get(o)
+    if family is None:
+        return None, size
+    return (f"EC {curve}" if family == "EC" and curve else family), size
 
 
 def _signature(ref: str | None, by_ref: dict[Any, dict[str, Any]]) -> str | None:
@@ -261,7 +268,8 @@ def _certificate(
     subject = _dn(cp.get("subjectName"))
     return {
         "subject_dn": subject,
-        "common_name": None if subject and "=" in subject else subject or comp.get("name"),
+        "common_name": (dn_attr(subject, "CN") if subject and "=" in subject else subject)
+        or comp.get("name"),
         "issuer_dn": _dn(cp.get("issuerName")),
         "serial": hex_serial(serial),
         "not_before": cp.get("notValidBefore"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from cmmm.ingest import bundle, cbom, nmap, sslyze, tabular, testssl, x509files
+from cmmm.ingest import bundle, cbom, nmap, sslyze, tabular, testssl, x509files, zgrab2
 from cmmm.ingest._base import Ingester
 
 
@@ -21,6 +21,7 @@ class Format(StrEnum):
     SSLYZE = "sslyze"
     TESTSSL = "testssl"
     CYCLONEDX_CBOM = "cyclonedx-cbom"
+    ZGRAB2 = "zgrab2"
 
 
 INGESTERS: dict[Format, Ingester] = {
@@ -95,5 +96,11 @@ INGESTERS: dict[Format, Ingester] = {
         description="CycloneDX 1.6/1.7 cryptographic bill of materials (JSON or XML): certificates, algorithms",
         sniff=cbom.sniff,
         read=cbom.read,
+    ),
+    Format.ZGRAB2: Ingester(
+        name="zgrab2",
+        description="zgrab2 JSON lines: certificates and TLS version/group of every logged handshake",
+        sniff=zgrab2.sniff,
+        read=zgrab2.read,
     ),
 }
