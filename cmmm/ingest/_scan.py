@@ -142,6 +142,11 @@ def add_body(
     return rows
 
 
+def _extract(col: pd.Series, pattern: re.Pattern[str]) -> pd.Series:
+    got = col.astype("string").str.extract(pattern, expand=False)
+    return got.str.replace("\\,", ",", regex=False).str.strip().astype("string")
+
+
 def dn_attr(dn: str | None, which: str) -> str | None:
     if not dn:
         return None
@@ -192,64 +197,59 @@ def rows_without_body(records: list[dict[str, Any]]) -> tuple[pd.DataFrame, list
     """
     if not records:
         return pd.DataFrame(), [], 0
-    cols: dict[str, list[Any]] = {
-        k: []
-        for k in (
-            "common_name",
-            "subject_dn",
-            "subject_org",
-            "sans",
-            "issuer_dn",
-            "issuer_name",
-            "issuer_org",
-            "serial",
-            "key_algorithm",
-            "key_size",
-            "key_curve",
-            "signature_algorithm",
-            "signature_hash",
-            "fingerprint_sha256",
-            "fingerprint_sha1",
-        )
-    }
-    before: list[Any] = []
-    after: list[Any] = []
-    for r in records:
-        subject = r.get("subject_dn")
-        issuer = r.get("issuer_dn")
-        sans = r.get("sans")
-        if isinstance(sans, list):
-            sans = ";".join(str(s) for s in sans) or None
-        cn = r.get("common_name") or dn_attr(subject, "CN") or (sans.split(";")[0] if sans else None)
-        alg, size, curve = key_algorithm(r.get("key"))
-        given = str(r.get("key_size") or "").strip()
-        size = int(given) if given.isdigit() else size
-        if alg == "EC" and not curve and size:
-            curve = CURVE_BY_SIZE.get(size)
-        sig = signature_algorithm(r.get("signature"))
-        cols["common_name"].append(cn)
-        cols["subject_dn"].append(subject)
-        cols["subject_org"].append(dn_attr(subject, "O"))
-        cols["sans"].append(sans)
-        cols["issuer_dn"].append(issuer)
-        cols["issuer_name"].append(
-            r.get("issuer_name") or dn_attr(issuer, "CN") or dn_attr(issuer, "O") or issuer
-        )
-        cols["issuer_org"].append(dn_attr(issuer, "O"))
-        cols["serial"].append(r.get("serial"))
-        cols["key_algorithm"].append(alg)
-        cols["key_size"].append(size)
-        cols["key_curve"].append(r.get("key_curve") or curve)
-        cols["signature_algorithm"].append(sig.name if sig else r.get("signature"))
-        cols["signature_hash"].append(sig.hash if sig else None)
-        cols["fingerprint_sha256"].append(r.get("fingerprint_sha256"))
-        cols["fingerprint_sha1"].append(r.get("fingerprint_sha1"))
-        before.append(r.get("not_before"))
-        after.append(r.get("not_after"))
-    out = pd.DataFrame(cols).astype({k: "string" for k in cols if k != "key_size"})
-    out["key_size"] = pd.to_numeric(out["key_size"], errors="coerce").astype("Int64")
-    out["not_before"], _ = parse_dates(pd.Series(before, dtype="string"))
-    out["not_after"], _ = parse_dates(pd.Series(after, dtype="string"))
+    fields = [
+        "common_name",
+        "subject_dn",
+        "sans",
+        "issuer_dn",
+        "issuer_name",
+        "serial",
+        "key",
+        "key_size",
+        "key_curve",
+        "signature",
+        "fingerprint_sha256",
+        "fingerprint_sha1",
+    ]
+    raw = pd.DataFrame.from_records(
+        [{k: r.get(k) for k in (*fields, "not_before", "not_after")} for r in records],
+        columns=[*fields, "not_before", "not_after"],
+    )
+    raw["sans"] = raw["sans"].map(lambda v: ";".join(str(x) for x in v) or None if isinstance(v, list) else v)
+    text = raw.drop(columns=["not_before", "not_after"]).astype("string").replace("", pd.NA)
+    subject, issuer = text["subject_dn"], text["issuer_dn"]
+    out = pd.DataFrame(index=raw.index)
+    out["subject_dn"] = subject
+    out["common_name"] = (
+        text["common_name"].fillna(_extract(subject, _CN)).fillna(text["sans"].str.split(";").str[0])
+    )
+    out["subject_org"] = _extract(subject, _ORG)
+    out["sans"] = text["sans"]
+    out["issuer_dn"] = issuer
+    out["issuer_org"] = _extract(issuer, _ORG)
+    out["issuer_name"] = (
+        text["issuer_name"].fillna(_extract(issuer, _CN)).fillna(out["issuer_org"]).fillna(issuer)
+    )
+    out["serial"] = text["serial"]
+    # algorithm spellings repeat: normalize each distinct one once
+    keys = {u: key_algorithm(u) for u in text["key"].dropna().unique()}
+    out["key_algorithm"] = text["key"].map({u: v[0] for u, v in keys.items()}).astype("string")
+    given = pd.to_numeric(text["key_size"].str.extract(r"^\s*(\d+)", expand=False), errors="coerce")
+    from_alg = pd.to_numeric(text["key"].map({u: v[1] for u, v in keys.items()}), errors="coerce")
+    out["key_size"] = given.fillna(from_alg).astype("Int64")
+    curve = text["key_curve"].fillna(text["key"].map({u: v[2] for u, v in keys.items()}).astype("string"))
+    by_size = out["key_size"].map(CURVE_BY_SIZE).astype("string")
+    out["key_curve"] = curve.fillna(by_size.where(out["key_algorithm"] == "EC"))
+    sigs = {u: signature_algorithm(u) for u in text["signature"].dropna().unique()}
+    out["signature_algorithm"] = text["signature"].map({u: s.name if s else u for u, s in sigs.items()})
+    out["signature_hash"] = text["signature"].map({u: s.hash if s else pd.NA for u, s in sigs.items()})
+    out["signature_algorithm"] = out["signature_algorithm"].astype("string")
+    out["signature_hash"] = out["signature_hash"].astype("string")
+    out["fingerprint_sha256"] = text["fingerprint_sha256"]
+    out["fingerprint_sha1"] = text["fingerprint_sha1"]
+    before, after = raw["not_before"], raw["not_after"]
+    out["not_before"], _ = parse_dates(before.astype("string"))
+    out["not_after"], _ = parse_dates(after.astype("string"))
     drop = out["common_name"].isna() | out["not_after"].isna()
     out = out[~drop].copy()
     identity = out["not_after"].astype("string").fillna("")
@@ -283,8 +283,15 @@ def add_rows(
         batch.rejected.append(
             Rejected(source=str(path), locator=str(observations[i]["source_ref"]), reason=reason)
         )
-    kept = [o for i, o in enumerate(observations) if i not in gone]
-    assert isinstance(batch.certificates, list) and isinstance(batch.observations, list)
-    for row, obs in zip(frame.to_dict("records"), kept, strict=True):
-        batch.certificates.append(row)
-        batch.observations.append({**obs, "cert_id": row["cert_id"]})
+    if frame.empty:
+        return
+    kept = pd.DataFrame.from_records([o for i, o in enumerate(observations) if i not in gone])
+    kept["cert_id"] = frame["cert_id"].to_numpy()
+    # frames stay frames (a list of row dicts would cost a Python object per cell); bodies parsed
+    # earlier in the same file join them as a frame too
+    certs, obs = batch.certificates, batch.observations
+    assert isinstance(certs, list) and isinstance(obs, list)
+    batch.certificates = (
+        pd.concat([pd.DataFrame.from_records(certs), frame], ignore_index=True) if certs else frame
+    )
+    batch.observations = pd.concat([pd.DataFrame.from_records(obs), kept], ignore_index=True) if obs else kept

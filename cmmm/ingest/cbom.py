@@ -6,7 +6,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +124,14 @@ def read(path: Path, ctx: ReadContext) -> Batch:
     described = _obj(_obj(doc.get("metadata")).get("component")).get("name")
     comps = list(_walk(doc.get("components") or []))
     by_ref = {c.get("bom-ref"): c for _, c in comps if c.get("bom-ref")}
+    cache: dict[tuple[str, Any], Any] = {}
+
+    def resolve(kind: str, ref: Any) -> Any:
+        # thousands of certificates share a handful of algorithm refs: resolve each once
+        if (kind, ref) not in cache:
+            cache[(kind, ref)] = _key(ref, by_ref) if kind == "key" else _signature(ref, by_ref)
+        return cache[(kind, ref)]
+
     batch = Batch()
     records: list[dict[str, Any]] = []
     observations: list[dict[str, Any]] = []
@@ -144,7 +152,7 @@ def read(path: Path, ctx: ReadContext) -> Batch:
                     )
                 )
                 continue
-            records.append(_certificate(comp, cp, by_ref))
+            records.append(_certificate(comp, cp, resolve))
             observations.append(
                 {
                     "source": src,
@@ -240,7 +248,7 @@ def _signature(ref: str | None, by_ref: dict[Any, dict[str, Any]]) -> str | None
 
 
 def _certificate(
-    comp: dict[str, Any], cp: dict[str, Any], by_ref: dict[Any, dict[str, Any]]
+    comp: dict[str, Any], cp: dict[str, Any], resolve: Callable[[str, Any], Any]
 ) -> dict[str, Any]:
     related = cp.get("relatedCryptographicAssets")
     sig_ref = cp.get("signatureAlgorithmRef")
@@ -251,7 +259,7 @@ def _certificate(
                 sig_ref = sig_ref or r.get("ref")
             elif isinstance(r, dict) and r.get("type") in ("publicKey", "public-key"):
                 key_ref = key_ref or r.get("ref")
-    key, size = _key(key_ref, by_ref)
+    key, size = resolve("key", key_ref)
     fp = cp.get("fingerprint")
     sha256 = None
     if isinstance(fp, dict) and str(fp.get("alg", "")).upper().replace("-", "") == "SHA256":
@@ -276,7 +284,7 @@ def _certificate(
         "not_after": cp.get("notValidAfter"),
         "key": key,
         "key_size": size,
-        "signature": _signature(sig_ref, by_ref),
+        "signature": resolve("signature", sig_ref),
         "fingerprint_sha256": sha256,
     }
 
