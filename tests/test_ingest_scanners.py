@@ -354,6 +354,16 @@ def test_testssl_csv_fields_without_bodies_merge_by_issuer_and_serial(tmp_path: 
     assert len(inv.observations) == 4
 
 
+def test_testssl_interrupted_flat_json_keeps_the_findings_before_the_cut(
+    tmp_path: Path, chain: Chain
+) -> None:
+    text = json.dumps(_testssl_findings(chain), indent=2)
+    path = write(tmp_path / "flat.json", text[: text.rindex('"id": "intermediate_cert <#1> <hostCert#2>"')])
+    inv = load([path], now=NOW)
+    assert chain.leaves[0].cert_id in set(inv.certificates["cert_id"])  # hostCert#2 came before the cut
+    assert len(inv.rejected) == 1 and "interrupted scan" in inv.rejected[0].reason
+
+
 def test_testssl_wrong_shapes(tmp_path: Path) -> None:
     write(tmp_path / "cut.json", '[{"id": "service", "ip": "a/1.2.3.4", "severity": "INFO", "finding": "HT')
     write(tmp_path / "odd.json", '[{"id": "x", "ip": "a/1", "severity": "INFO", "finding": "y"}, 3]')

@@ -103,7 +103,8 @@ def join_groups(groups: Iterable[str]) -> str | None:
 
 
 def reject_entities(path: Path, head: bytes) -> None:
-    """XML entity declarations are never legitimate in scanner output: refuse them (entity expansion)."""
+    """XML entity declarations are never legitimate in scanner output: refuse them (entity expansion).
+    `head` is the first MiB: a DOCTYPE can only come before the root element."""
     if _XML_ENTITY.search(head):
         raise InputError(str(path), "XML declares entities (<!ENTITY>); refused as unsafe")
 

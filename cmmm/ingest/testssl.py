@@ -60,9 +60,22 @@ def sniff(path: Path, head: bytes) -> int:
     return 0
 
 
-def _findings(path: Path) -> tuple[list[dict[str, Any]], datetime | None]:
+def _salvage(text: str) -> list[Any] | None:
+    """An interrupted scan leaves the flat JSON without its closing bracket: keep the findings before it."""
+    if not text.lstrip().startswith("["):
+        return None
+    end = text.rfind("}")
+    try:
+        doc = json.loads(text[: end + 1] + "]") if end > 0 else None
+    except json.JSONDecodeError:
+        return None
+    return doc if isinstance(doc, list) else None
+
+
+def _findings(path: Path, cut: list[int]) -> tuple[list[dict[str, Any]], datetime | None]:
     """Every finding as {id, ip, port, finding}, whichever of the three shapes the file has, and the scan
-    start time when the file records it (only the pretty JSON does)."""
+    start time when the file records it (only the pretty JSON does). A flat JSON file cut short keeps
+    the findings before the cut and appends the line of the cut to `cut`."""
     src = str(path)
     text = text_of(path.read_bytes())
     stripped = text.lstrip()
@@ -70,9 +83,12 @@ def _findings(path: Path) -> tuple[list[dict[str, Any]], datetime | None]:
         try:
             doc = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise InputError(
-                src, f"invalid JSON: {exc.msg} (truncated testssl.sh output?)", line=exc.lineno
-            ) from None
+            doc = _salvage(text)
+            if doc is None:
+                raise InputError(
+                    src, f"invalid JSON: {exc.msg} (truncated testssl.sh output?)", line=exc.lineno
+                ) from None
+            cut.append(exc.lineno)
         if isinstance(doc, list):
             if not all(isinstance(f, dict) and "id" in f and "finding" in f for f in doc):
                 raise InputError(src, "not testssl.sh JSON: expected objects with 'id' and 'finding'")
@@ -113,7 +129,8 @@ def _epoch(value: Any) -> datetime | None:
 def read(path: Path, ctx: ReadContext) -> Batch:
     """One observation per presented certificate (and its intermediates) per scanned target."""
     src = str(path)
-    findings, started = _findings(path)
+    cut: list[int] = []
+    findings, started = _findings(path, cut)
     targets: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for f in findings:
         targets[(str(f.get("ip") or ""), str(f.get("port") or ""))].append(f)
@@ -181,6 +198,14 @@ def read(path: Path, ctx: ReadContext) -> Batch:
     )
     if not findings:
         batch.rejected.append(Rejected(source=src, locator="-", reason="testssl.sh output holds no findings"))
+    for line in cut:
+        batch.rejected.append(
+            Rejected(
+                source=src,
+                locator=f"line {line}",
+                reason=f"JSON ends early (interrupted scan?); the {len(findings)} findings before it were kept",
+            )
+        )
     return batch
 
 
