@@ -122,15 +122,22 @@ def _document(inv: Inventory, timestamp: datetime | None) -> dict[str, Any]:
     components: list[dict[str, Any]] = []
 
     # key types: one algorithm and one public-key material per distinct (algorithm, size, curve)
-    keys = certs[["key_algorithm", "key_size", "key_curve"]].astype(object)
-    keys = keys.where(keys.notna(), None)
-    key_name_s = pd.Series(
-        [_key_name(a, s, c) if a else None for a, s, c in keys.itertuples(index=False)],
-        index=certs.index,
-        dtype="string",
+    combo = (
+        certs["key_algorithm"].astype("string").fillna("")
+        + "|"
+        + certs["key_size"].astype("string").fillna("")
+        + "|"
+        + certs["key_curve"].astype("string").fillna("")
     )
-    distinct = keys.assign(name=key_name_s).dropna(subset=["name"]).drop_duplicates("name")
-    for alg, size, curve, name in distinct.itertuples(index=False):
+    kinds: dict[str, tuple[str, int | None, str | None]] = {}
+    for u in combo.unique():
+        a, s, c = str(u).split("|")
+        if a:
+            kinds[str(u)] = (a, int(s) if s else None, c or None)
+    names = {u: _key_name(a, s, c) for u, (a, s, c) in kinds.items()}
+    key_name_s = combo.map(names).astype("string")
+    distinct = {names[u]: kind for u, kind in sorted(kinds.items())}
+    for name, (alg, size, curve) in distinct.items():
         classical, quantum = _key_levels(alg, size)
         fam = key_family(alg)
         primitive = "signature" if fam is not KeyFamily.RSA else "pke"

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from cmmm.cbom import cbom_document
 from cmmm.errors import UsageError
 from cmmm.model import Inventory
 
@@ -79,8 +80,6 @@ def write_inventory(inv: Inventory, path: Path) -> str:
     which `cmmm ingest` reads back (cert_id and every column keep their names)."""
     name = path.name.lower()
     if name.endswith((".cdx.json", ".cbom.json")):
-        from cmmm.cbom import cbom_document
-
         path.write_text(json.dumps(cbom_document(inv), indent=1) + "\n", encoding="utf-8")
         return "cyclonedx-cbom"
     if name.endswith(".json"):
