@@ -143,7 +143,11 @@ def ingest_cmd(
     paths: PathsArg,
     output: Annotated[
         Path | None,
-        typer.Option("-o", "--output", help="Write the normalized inventory: .parquet, .csv or .json."),
+        typer.Option(
+            "-o",
+            "--output",
+            help="Write the normalized inventory: .parquet, .csv, .json, or .cdx.json (CycloneDX 1.6 CBOM).",
+        ),
     ] = None,
     fmt: Annotated[
         OutputFormat, typer.Option("--format", help="Summary as text or the whole inventory as JSON.")

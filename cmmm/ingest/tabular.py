@@ -506,7 +506,7 @@ def _from_records(
     cert_id = given_id.fillna("sha256:" + fp)
     missing = cert_id.isna()
     if missing.any():
-        cert_id[missing] = _row_ids(out[missing])
+        cert_id[missing] = row_ids(out[missing])
     out["cert_id"] = cert_id
     out["has_body"] = False
 
@@ -579,7 +579,7 @@ def _hash_hint(name: str) -> Any:
     return m.group(1) if m else pd.NA
 
 
-def _row_ids(out: pd.DataFrame) -> pd.Series:
+def row_ids(out: pd.DataFrame) -> pd.Series:
     """Stable ids for rows without a body: by issuer+serial when the serial is known, else by name+expiry."""
     issuer = out.get("issuer_name", pd.Series(pd.NA, index=out.index, dtype="string")).astype("string")
     issuer = issuer.str.lower().fillna("")
@@ -589,3 +589,6 @@ def _row_ids(out: pd.DataFrame) -> pd.Series:
     key = ("s|" + issuer + "|" + serial).where(serial.notna(), "n|" + issuer + "|" + name + "|" + expiry)
     hashed = pd.util.hash_pandas_object(key.fillna(""), index=False).to_numpy()
     return pd.Series(np.char.add("row:", np.char.mod("%016x", hashed)), index=out.index, dtype="string")
+
+
+_row_ids = row_ids  # the earlier private name
