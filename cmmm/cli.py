@@ -5,7 +5,9 @@ from __future__ import annotations
 import functools
 import json
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -19,10 +21,12 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from cmmm import ingest
-from cmmm.errors import CmmmError, InputError
+from cmmm.errors import CmmmError, InputError, UsageError
 from cmmm.export import inventory_document, write_inventory
 from cmmm.model import Inventory
+from cmmm.render_scan import render_comparison, render_scan
 from cmmm.render_text import render_summary
+from cmmm.scan import DEFAULT_PORTS, compare, parse_ports, read_targets_file, scan, write_scan
 from cmmm.summary import summarize
 
 app = typer.Typer(
@@ -35,7 +39,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -139,7 +143,11 @@ def ingest_cmd(
     paths: PathsArg,
     output: Annotated[
         Path | None,
-        typer.Option("-o", "--output", help="Write the normalized inventory: .parquet, .csv or .json."),
+        typer.Option(
+            "-o",
+            "--output",
+            help="Write the normalized inventory: .parquet, .csv, .json, or .cdx.json (CycloneDX 1.6 CBOM).",
+        ),
     ] = None,
     fmt: Annotated[
         OutputFormat, typer.Option("--format", help="Summary as text or the whole inventory as JSON.")
@@ -187,6 +195,112 @@ def demo_cmd(
         out.rule(f"[bold]{escape(org.name)}")
         inv = load_inventory([org], now)
         render_summary(out, summarize(inv, now=now), inv)
+
+
+# ------------------------------------------------------------------------------------------- scan
+@contextmanager
+def _stop_on_sigint(stop: threading.Event) -> Iterator[None]:
+    """First Ctrl-C: finish the connections in flight and keep the results; a second one aborts."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        stop.set()
+        err.print("cmmm: stopping the scan (Ctrl-C again to abort)")
+        signal.signal(signal.SIGINT, previous)
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+EXIT_INTERRUPTED = 130
+
+
+@app.command("scan")
+@handled
+def scan_cmd(
+    targets: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="host, host:port, IPv4/IPv6 address (\\[v6]:port), CIDR range, or NAME@ADDRESS[:PORT] "
+            "to send SNI NAME.",
+            show_default=False,
+        ),
+    ] = None,
+    ports: Annotated[
+        str | None,
+        typer.Option(
+            "--ports",
+            help="Ports for targets without one, e.g. 443,8443,9000-9010 (default: common TLS ports).",
+        ),
+    ] = None,
+    targets_file: Annotated[Path | None, typer.Option("--targets-file", help="One target per line.")] = None,
+    concurrency: Annotated[int, typer.Option("--concurrency", help="Endpoints scanned at once.")] = 64,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds per connection attempt.")] = 5.0,
+    rate: Annotated[
+        float | None, typer.Option("--rate", help="At most R new connections per second.")
+    ] = None,
+    per_host: Annotated[int, typer.Option("--per-host", help="At most N connections at once per host.")] = 4,
+    sni: Annotated[str | None, typer.Option("--sni", help="SNI name to send to address targets.")] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Allow CIDR ranges over --max-range addresses.")] = False,
+    max_range: Annotated[
+        int, typer.Option("--max-range", help="Largest range scanned without --yes.")
+    ] = 1024,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write the scan: .json (ingestible) or .csv.")
+    ] = None,
+    merge_with: Annotated[
+        Path | None,
+        typer.Option("--merge", help="Compare with this inventory: shadow certificates and stale rows."),
+    ] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="Text tables or JSON.")] = OutputFormat.TEXT,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Discover the certificates actually served: chain, TLS versions, key-exchange group, hybrid PQC
+    (X25519MLKEM768), hostname match, chain validity and classified errors, per endpoint.
+
+    The output (-o scan.json) is an inventory source: `cmmm ingest scan.json spreadsheet.csv` merges it.
+    Ctrl-C stops cleanly and keeps what was gathered (exit 130).
+    """
+    now = parse_as_of(as_of)
+    listed = list(targets or []) + (read_targets_file(targets_file) if targets_file else [])
+    if not listed:
+        raise UsageError("no targets: give TARGET arguments or --targets-file")
+    port_list = parse_ports(ports) if ports else DEFAULT_PORTS
+    stop = threading.Event()
+    with _progress("scanning") as progress, _stop_on_sigint(stop):
+        result = scan(
+            listed,
+            now=now,
+            ports=port_list,
+            concurrency=concurrency,
+            timeout=timeout,
+            rate=rate,
+            per_host=per_host,
+            sni=sni,
+            max_range=max_range,
+            yes=yes,
+            progress=progress,
+            stop=stop,
+        )
+    if output is not None:
+        err.print(
+            f"wrote {len(result.results)} endpoints to {escape(str(output))} ({write_scan(result, output)})"
+        )
+    comparison = compare(result, load_inventory([merge_with], now)) if merge_with else None
+    if fmt is OutputFormat.JSON:
+        doc = {**result.to_document(), "comparison": comparison.to_document() if comparison else None}
+        sys.stdout.write(json.dumps(doc, indent=1, default=str) + "\n")
+    else:
+        render_scan(out, result)
+        if comparison is not None:
+            render_comparison(out, comparison)
+    if result.interrupted:
+        raise typer.Exit(EXIT_INTERRUPTED)
 
 
 def main() -> Any:

@@ -157,24 +157,11 @@ def issue(
             critical=False,
         )
     ecdsa_det = True if deterministic and isinstance(signing_key, ec.EllipticCurvePrivateKey) else None
-    if digest == "sha1" and isinstance(signing_key, rsa.RSAPrivateKey):
-        cert = _sign_sha1_rsa(b.sign(signing_key, hashes.SHA256()), signing_key)
+    if digest in _LEGACY_RSA_OIDS:
+        cert = _legacy_rsa_sign(b.sign(signing_key, hashes.SHA256()), signing_key, digest)
     else:
         cert = b.sign(signing_key, _hash_for(signing_key, digest), ecdsa_deterministic=ecdsa_det)
     return Issued(cert=cert, key=key)
-
-
-_SHA256_RSA = bytes.fromhex("300d06092a864886f70d01010b0500")
-_SHA1_RSA = bytes.fromhex("300d06092a864886f70d0101050500")
-
-
-def _sign_sha1_rsa(cert: x509.Certificate, key: rsa.RSAPrivateKey) -> x509.Certificate:
-    """Re-sign with sha1WithRSAEncryption, which cryptography's builder refuses (legacy samples need it)."""
-    tbs = cert.tbs_certificate_bytes.replace(_SHA256_RSA, _SHA1_RSA, 1)
-    sig = key.sign(tbs, padding.PKCS1v15(), hashes.SHA1())
-    bits = b"\x00" + sig
-    body = tbs + _SHA1_RSA + b"\x03" + _der_len(len(bits)) + bits
-    return x509.load_der_x509_certificate(b"\x30" + _der_len(len(body)) + body)
 
 
 def _sct_list(times: tuple[datetime, ...], subject: x509.Name) -> bytes:
@@ -198,11 +185,34 @@ def _sct_list(times: tuple[datetime, ...], subject: x509.Name) -> bytes:
     return b"\x04" + _der_len(len(tls)) + tls
 
 
+# cryptography refuses to sign certificates with SHA-1 or MD5, yet real inventories still hold them.
+# The legacy RSA OIDs have the same length as sha256WithRSAEncryption, so the TBS is patched in place
+# and signed directly with PKCS#1 v1.5 (RFC 8017 §9.2) over the legacy hash.
+_SHA256_RSA_OID = bytes.fromhex("06092a864886f70d01010b")
+_LEGACY_RSA_OIDS = {
+    "sha1": bytes.fromhex("06092a864886f70d010105"),
+    "md5": bytes.fromhex("06092a864886f70d010104"),
+}
+
+
 def _der_len(n: int) -> bytes:
     if n < 0x80:
         return bytes([n])
-    raw = n.to_bytes((n.bit_length() + 7) // 8, "big")
-    return bytes([0x80 | len(raw)]) + raw
+    body = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(body)]) + body
+
+
+def _legacy_rsa_sign(cert: x509.Certificate, key: PrivateKey, digest: str) -> x509.Certificate:
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise ValueError(f"{digest} certificates are built for RSA issuers only")
+    oid = _LEGACY_RSA_OIDS[digest]
+    tbs = cert.tbs_certificate_bytes.replace(_SHA256_RSA_OID, oid, 1)
+    algo = hashes.SHA1() if digest == "sha1" else hashes.MD5()
+    sig = key.sign(tbs, padding.PKCS1v15(), algo)
+    alg_id = b"\x30" + _der_len(len(oid) + 2) + oid + b"\x05\x00"
+    bit = b"\x03" + _der_len(len(sig) + 1) + b"\x00" + sig
+    body = tbs + alg_id + bit
+    return x509.load_der_x509_certificate(b"\x30" + _der_len(len(body)) + body)
 
 
 # ------------------------------------------------------------------------------ deterministic keys

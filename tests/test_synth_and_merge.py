@@ -78,3 +78,18 @@ def test_spreadsheet_row_merges_with_a_scan_row_that_has_the_fingerprint(
     assert facts.loc[0, "secrecy_years"] == 10
     assert not facts.loc[0, "is_ca"]  # a column missing from one batch is not read as True
     assert set(inv.observations["host"]) == {"web01"}  # "Server" is an endpoints header
+
+
+def test_bare_hosts_next_to_multi_endpoint_rows(tmp_path: Path) -> None:
+    """A row listing several endpoints (exploded: repeated index labels) beside a bare host name."""
+    write(
+        tmp_path / "sheet.csv",
+        "Common Name,Expiration Date,Server\n"
+        'a.example,2027-01-01,"web01; mail01:25"\n'
+        "b.example,2027-01-01,srv-web02\n"
+        "c.example,2027-01-01,https://c.example:8443/login\n",
+    )
+    inv = cmmm.load([tmp_path], now=NOW)
+    obs = inv.observations.sort_values("location")
+    assert list(obs["host"]) == ["c.example", "mail01", "srv-web02", "web01"]
+    assert list(obs["port"].astype("float").fillna(0).astype(int)) == [8443, 25, 0, 0]

@@ -10,6 +10,7 @@ import pandas as pd
 from cmmm.crypto import PUBLIC_CA_MARKERS, quantum_vulnerable
 from cmmm.ingest._base import Batch
 from cmmm.model import (
+    ALGORITHM_COLUMNS,
     CERTIFICATE_COLUMNS,
     OBSERVATION_COLUMNS,
     SERVICE_COLUMNS,
@@ -19,15 +20,18 @@ from cmmm.model import (
 )
 
 
-def _frame(rows: pd.DataFrame | list[dict[str, Any]], columns: dict[str, str]) -> pd.DataFrame:
-    if isinstance(rows, pd.DataFrame):
-        return rows
-    return pd.DataFrame.from_records(rows) if rows else empty_frame(columns)
+def _frames(parts: list[pd.DataFrame | list[dict[str, Any]]]) -> list[pd.DataFrame]:
+    """Row dicts from every batch become one DataFrame (building one per file is the slow path)."""
+    frames = [p for p in parts if isinstance(p, pd.DataFrame) and len(p)]
+    rows = [r for p in parts if isinstance(p, list) for r in p]
+    if rows:
+        frames.append(pd.DataFrame.from_records(rows))
+    return frames
 
 
 def merge(batches: list[Batch], inventory: Inventory) -> Inventory:
-    cert_parts = [_frame(b.certificates, CERTIFICATE_COLUMNS) for b in batches if len(b.certificates)]
-    obs_parts = [_frame(b.observations, OBSERVATION_COLUMNS) for b in batches if len(b.observations)]
+    cert_parts = _frames([b.certificates for b in batches])
+    obs_parts = _frames([b.observations for b in batches])
     certs = (
         conform(pd.concat(cert_parts, ignore_index=True), CERTIFICATE_COLUMNS)
         if cert_parts
@@ -42,6 +46,9 @@ def merge(batches: list[Batch], inventory: Inventory) -> Inventory:
     if services:
         svc = pd.concat(services, ignore_index=True).drop_duplicates("service", keep="first")
         inventory.services = conform(svc, SERVICE_COLUMNS)
+    algorithms = [row for b in batches for row in b.algorithms]
+    if algorithms:
+        inventory.algorithms = conform(pd.DataFrame.from_records(algorithms), ALGORITHM_COLUMNS)
     for b in batches:
         inventory.rejected.extend(b.rejected)
         inventory.private_keys.extend(b.private_keys)
@@ -87,8 +94,8 @@ def _reconcile(certs: pd.DataFrame, obs: pd.DataFrame) -> tuple[pd.DataFrame, pd
         by_sha1 = certs.loc[body].dropna(subset=["fingerprint_sha1"]).drop_duplicates("fingerprint_sha1")
         sha1_map = pd.Series(by_sha1["cert_id"].to_numpy(), index=by_sha1["fingerprint_sha1"].to_numpy())
     rows = ~body
-    new_ids = key[rows].map(by_key)
-    new_ids = new_ids.fillna(certs.loc[rows, "fingerprint_sha1"].map(sha1_map))
+    new_ids = key[rows].map(by_key).astype("string")
+    new_ids = new_ids.fillna(certs.loc[rows, "fingerprint_sha1"].map(sha1_map).astype("string"))
     remap = pd.Series(new_ids.to_numpy(), index=certs.loc[rows, "cert_id"].to_numpy()).dropna()
     remap = remap[~remap.index.duplicated()]
     if remap.empty:
@@ -146,14 +153,14 @@ def _link_issuers(certs: pd.DataFrame) -> pd.DataFrame:
     for left, right in (("authority_key_id", "subject_key_id"), ("issuer_dn", "subject_dn")):
         lut = cas.dropna(subset=[right]).drop_duplicates(right)
         m = certs[left].map(pd.Series(lut["cert_id"].to_numpy(), index=lut[right].to_numpy()))
-        out = out.fillna(m)
+        out = out.fillna(m.astype("string"))
     lut = (
         cas.dropna(subset=["common_name"])
         .assign(k=lambda d: d["common_name"].str.lower())
         .drop_duplicates("k")
     )
     m = certs["issuer_name"].str.lower().map(pd.Series(lut["cert_id"].to_numpy(), index=lut["k"].to_numpy()))
-    out = out.fillna(m)
+    out = out.fillna(m.astype("string"))
     out = out.mask(self_signed | (out == certs["cert_id"]))
     certs["issuer_cert_id"] = out.astype("string")
     return certs

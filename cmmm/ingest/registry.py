@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from cmmm.ingest import bundle, tabular, x509files
+from cmmm.ingest import bundle, cbom, cmmm_scan, nmap, sslyze, tabular, testssl, x509files, zgrab2
 from cmmm.ingest._base import Ingester
 
 
@@ -17,6 +17,12 @@ class Format(StrEnum):
     DER = "der"
     PKCS7 = "pkcs7"
     PKCS12 = "pkcs12"
+    CMMM_SCAN = "cmmm-scan"
+    NMAP = "nmap"
+    SSLYZE = "sslyze"
+    TESTSSL = "testssl"
+    CYCLONEDX_CBOM = "cyclonedx-cbom"
+    ZGRAB2 = "zgrab2"
 
 
 INGESTERS: dict[Format, Ingester] = {
@@ -67,5 +73,41 @@ INGESTERS: dict[Format, Ingester] = {
         description="PKCS#12 (.pfx/.p12); passwords from --password-file or CMMM_PKCS12_PASSWORDS",
         sniff=x509files.sniff_pkcs12,
         read=x509files.read_pkcs12,
+    ),
+    Format.CMMM_SCAN: Ingester(
+        name="cmmm-scan",
+        description='a `cmmm scan -o FILE.json` result ({"cmmm_scan": 1, ...}): chains seen on the network',
+        sniff=cmmm_scan.sniff_scan,
+        read=cmmm_scan.read_scan_file,
+    ),
+    Format.NMAP: Ingester(
+        name="nmap",
+        description="nmap -oX XML with the ssl-cert and ssl-enum-ciphers scripts (TLS endpoints)",
+        sniff=nmap.sniff,
+        read=nmap.read,
+    ),
+    Format.SSLYZE: Ingester(
+        name="sslyze",
+        description="sslyze --json_out (versions 5 and 6): certificate chains, TLS versions, groups",
+        sniff=sslyze.sniff,
+        read=sslyze.read,
+    ),
+    Format.TESTSSL: Ingester(
+        name="testssl",
+        description="testssl.sh --jsonfile (flat), --jsonfile-pretty and --csvfile",
+        sniff=testssl.sniff,
+        read=testssl.read,
+    ),
+    Format.CYCLONEDX_CBOM: Ingester(
+        name="cyclonedx-cbom",
+        description="CycloneDX 1.6/1.7 cryptographic bill of materials (JSON or XML): certificates, algorithms",
+        sniff=cbom.sniff,
+        read=cbom.read,
+    ),
+    Format.ZGRAB2: Ingester(
+        name="zgrab2",
+        description="zgrab2 JSON lines: certificates and TLS version/group of every logged handshake",
+        sniff=zgrab2.sniff,
+        read=zgrab2.read,
     ),
 }
