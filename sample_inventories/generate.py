@@ -17,7 +17,10 @@ Determinism:
 - not byte-identical: ML-DSA-65 signatures (OpenSSL signs ML-DSA hedged/randomized; the keys are
   seeded, so subjects, serials, dates and public keys stay identical), hence the PEM files of the
   ML-DSA pilot chain; and the PKCS#12 file (random MAC salt). `--check` compares those by structure
-  (subject, issuer, serial, validity of every certificate inside) and everything else byte for byte.
+  (subject, issuer, serial, validity and public key of every certificate inside) and everything else
+  byte for byte; regenerating keeps such a file's old bytes when its structure is unchanged, so a
+  regeneration with the same seed leaves `git status` clean. Their fingerprints are therefore left
+  out of the CSVs: those rows match the PEM bodies by issuer and serial.
 
 The level-1 PKCS#12 file (certs/mail-exchange.pfx) has an empty password, as exported by a hurried
 admin, so it ingests without CMMM_PKCS12_PASSWORDS; its private key is reported as a finding.
@@ -28,12 +31,10 @@ from __future__ import annotations
 
 import argparse
 import csv
-import filecmp
 import hashlib
 import io
 import json
 import random
-import shutil
 import sys
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -1389,6 +1390,7 @@ def level3(w: World) -> Org:
             "forbidden_signature_hashes": ["md5", "sha1"],
             "approved_issuers": [
                 "Let's Encrypt",
+                "Internet Security Research Group",
                 "DigiCert Inc",
                 "Amazon",
                 "Microsoft Corporation",
@@ -1763,7 +1765,14 @@ def level4(w: World) -> Org:
                 "ML-DSA-65": {},
             },
             "forbidden_signature_hashes": ["md5", "sha1"],
-            "approved_issuers": ["Let's Encrypt", "Google Trust Services", "Amazon", "Fabrikam Cloud"],
+            "approved_issuers": [
+                "Let's Encrypt",
+                "Internet Security Research Group",
+                "Google Trust Services",
+                "Google Trust Services LLC",
+                "Amazon",
+                "Fabrikam Cloud",
+            ],
             "max_validity_days": {"public": 90, "private": 397},
             "wildcards": {"allowed": False, "allowed_environments": ["dev", "test"]},
             "require_owner": True,
@@ -1777,18 +1786,26 @@ BUILDERS = {"level1-chaos": level1, "level2-aware": level2, "level3-defined": le
 
 
 def generate(out: Path, seed: int = SEED) -> dict[str, dict[str, Any]]:
-    """Write all four organizations and _truth/ under `out` (their folders are replaced)."""
+    """Write all four organizations and _truth/ under `out`; files no longer generated are removed.
+
+    A PEM or PKCS#12 file whose certificates are unchanged in structure (see _structure) keeps its old
+    bytes, so regenerating does not churn the randomized ML-DSA signatures and the PFX salt.
+    """
     world = World(seed)
     truths: dict[str, dict[str, Any]] = {}
     for slug in ORGS:
         org = BUILDERS[slug](world)
         target = out / slug
-        if target.exists():
-            shutil.rmtree(target)
+        stale = {p for p in target.rglob("*") if p.is_file()} if target.exists() else set()
         for rel, data in sorted(org.files.items()):
             p = target / rel
+            stale.discard(p)
+            if p.exists() and _same(p.read_bytes(), data, p.suffix):
+                continue
             p.parent.mkdir(parents=True, exist_ok=True)
             p.write_bytes(data)
+        for p in stale:
+            p.unlink()
         truths[slug] = org.truth()
     (out / "_truth").mkdir(parents=True, exist_ok=True)
     for slug, t in truths.items():
@@ -1798,14 +1815,20 @@ def generate(out: Path, seed: int = SEED) -> dict[str, dict[str, Any]]:
     return truths
 
 
-def _structure(path: Path) -> list[tuple[str, ...]]:
-    """Subject, issuer, serial and validity of every certificate in a PEM or PKCS#12 file."""
-    data = path.read_bytes()
-    if path.suffix == ".pfx":
+def _same(old: bytes, new: bytes, suffix: str) -> bool:
+    if old == new:
+        return True
+    return suffix in (".pem", ".pfx") and _structure(old, suffix) == _structure(new, suffix)
+
+
+def _structure(data: bytes, suffix: str) -> list[tuple[str, ...]]:
+    """Subject, issuer, serial, validity and public key of every certificate in a PEM or PKCS#12 file."""
+    if suffix == ".pfx":
         p12 = pkcs12.load_pkcs12(data, None)
         certs = [c.certificate for c in ([p12.cert] if p12.cert else []) + list(p12.additional_certs)]
     else:
         certs = x509.load_pem_x509_certificates(data)
+    spki = serialization.PublicFormat.SubjectPublicKeyInfo
     return [
         (
             c.subject.rfc4514_string(),
@@ -1813,6 +1836,7 @@ def _structure(path: Path) -> list[tuple[str, ...]]:
             str(c.serial_number),
             iso(c.not_valid_before_utc),
             iso(c.not_valid_after_utc),
+            c.public_key().public_bytes(serialization.Encoding.DER, spki).hex(),
         )
         for c in certs
     ]
@@ -1835,9 +1859,7 @@ def check(seed: int = SEED) -> list[str]:
             problems += [f"not generated: {sub}/{p}" for p in sorted(old - new)]
             for rel in sorted(new & old):
                 a, b = new_root / rel, old_root / rel
-                if filecmp.cmp(a, b, shallow=False):
-                    continue
-                if rel.suffix in (".pem", ".pfx") and _structure(a) == _structure(b):
+                if _same(b.read_bytes(), a.read_bytes(), rel.suffix):
                     continue
                 problems.append(f"differs: {sub}/{rel}")
     return problems
