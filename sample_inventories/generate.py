@@ -406,13 +406,18 @@ class Org:
 
         by_ca: dict[str, dict[str, Any]] = {}
         for c in present:
-            for ca in chain(c):
-                e = by_ca.setdefault(ca.name, {"certificates": set(), "services": set()})
+            for depth, ca in enumerate(chain(c)):
+                e = by_ca.setdefault(ca.name, {"certificates": set(), "direct": set(), "services": set()})
                 e["certificates"].add((c.cn, c.serial))
+                if depth == 0:
+                    e["direct"].add((c.cn, c.serial))
                 if c.service:
                     e["services"].add(c.service)
+        in_inventory = {c.own_ca.name for c in present if c.own_ca is not None}
         cas = {
             name: {
+                "in_inventory": name in in_inventory,
+                "direct": sorted([list(t) for t in e["direct"]]),
                 "certificates": sorted([list(t) for t in e["certificates"]]),
                 "services": sorted(e["services"]),
                 "affected_services": sorted(closure(e["services"])),

@@ -79,6 +79,8 @@ def test_issuer_chains_match_the_truth(loaded: dict[str, Any], org: str) -> None
                 services.setdefault(name[up], set()).add(row["service"])
             up = parent.get(up)
     for ca, entry in truth["cas"].items():
+        assert entry["in_inventory"]
+        assert {tuple(p) for p in entry["direct"]} <= {tuple(p) for p in entry["certificates"]}
         assert beneath.get(ca, set()) == {tuple(p) for p in entry["certificates"]}, ca
         assert services.get(ca, set()) == set(entry["services"]), ca
         assert set(entry["services"]) <= set(entry["affected_services"])
@@ -185,3 +187,15 @@ def test_the_samples_folder_ingests_as_a_whole_without_the_truth(loaded: dict[st
     assert len(inv) == len(pd.concat([loaded[o][0].certificates["cert_id"] for o in ORGS]).unique())
     assert not any("_truth" in s.path for s in inv.sources)
     assert {r.source for r in inv.rejected} == {str(SAMPLES / "level1-chaos" / "certificates.csv")}
+
+
+@pytest.mark.parametrize("org", ["level1-chaos", "level2-aware"])
+def test_direct_children_match_issuer_names(loaded: dict[str, Any], org: str) -> None:
+    """Where CA bodies are missing (levels 1-2), the issuer name still names each direct child's CA."""
+    inv, truth = loaded[org]
+    certs = inv.certificates
+    for ca, entry in truth["cas"].items():
+        mine = certs[(certs["issuer_name"] == ca) & ~certs["is_self_signed"].fillna(False)]
+        direct = {tuple(p) for p in entry["direct"]}
+        assert {p for p in _pairs(mine) if pd.notna(p[1])} == {p for p in direct if p in _pairs(certs)}, ca
+        assert len(mine) == len(direct), ca
