@@ -117,6 +117,7 @@ _env.filters.update(
     yrs=lambda v: f"{v:g} years",
     day=lambda d: d.strftime("%Y-%m-%d"),
     stamp=lambda d: d.strftime("%Y-%m-%d %H:%M UTC"),
+    plural=lambda word, n: word if n == 1 else word + "s",
     slug=lambda s: re.sub(r"[^a-z0-9]+", "-", str(s).lower()).strip("-"),
 )
 

@@ -61,7 +61,7 @@ def _figure(width: float, height: float) -> tuple[Figure, Axes]:
     return fig, ax
 
 
-def _inline(fig: Figure, name: str, title: str) -> str:
+def _inline(fig: Figure, name: str, title: str, wide: bool = False) -> str:
     buf = io.StringIO()
     with mpl.rc_context({**_RC, "svg.hashsalt": f"cmmm-{name}", "svg.id": f"chart-{name}"}):
         fig.savefig(
@@ -71,7 +71,9 @@ def _inline(fig: Figure, name: str, title: str) -> str:
     svg = svg[svg.index("<svg") :]
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.DOTALL)
     # Accessible name; the title comes from the code, not from data.
-    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{title}" class="chart" ', 1)
+    svg = svg.replace(
+        "<svg ", f'<svg role="img" aria-label="{title}" class="chart{" wide" if wide else ""}" ', 1
+    )
     _check_inert(svg, name)
     return svg
 
@@ -119,7 +121,7 @@ def expiry_timeline(weeks: Sequence[WeekBucket]) -> str:
         ax.set_ylabel("certificates")
         _style(ax)
         ax.legend(frameon=False, loc="upper right", ncols=2)
-        return _inline(fig, "expiry", "Certificates expiring per week, next 12 months")
+        return _inline(fig, "expiry", "Certificates expiring per week, next 12 months", wide=True)
 
 
 def hbar(counts: Sequence[Count], name: str, title: str, color: str = NAVY) -> str:
@@ -177,7 +179,9 @@ def validity_histogram(bins: Sequence[ValidityBin], caps: Sequence[CapRow]) -> s
             )
         ax.set_ylabel("certificates")
         _style(ax)
-        return _inline(fig, "validity", "Validity periods of end-entity certificates against the dated caps")
+        return _inline(
+            fig, "validity", "Validity periods of end-entity certificates against the dated caps", wide=True
+        )
 
 
 def radar(dimensions: dict[str, float]) -> str:
@@ -251,4 +255,4 @@ def burn_down(points: Sequence[BurnPoint], deadline_hours: float, name: str) -> 
         ax.set_xlim(left=0)
         _style(ax)
         ax.legend(frameon=False, loc="upper right")
-        return _inline(fig, name, "Burn-down of certificates still to replace")
+        return _inline(fig, name, "Burn-down of certificates still to replace", wide=True)

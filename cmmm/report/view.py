@@ -9,6 +9,7 @@ JSON, Markdown) starts from the same neutralized text. HTML escaping itself is t
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -368,17 +369,23 @@ def _share(n: float, total: float) -> float:
 
 
 def _counts(series: pd.Series, total: int | None = None, top: int | None = TOP) -> tuple[Count, ...]:
+    """Value counts of `series` (missing values as "(unknown)"), largest first, ties by label."""
     vc = series.value_counts(dropna=False)
     vc.index = pd.Index(["(unknown)" if pd.isna(k) or k == "" else str(k) for k in vc.index])
+    return _ranked(vc, total, top)
+
+
+def _ranked(vc: pd.Series, total: int | None = None, top: int | None = TOP) -> tuple[Count, ...]:
+    """label → count as Count rows, largest first, ties by label; beyond `top`, one "N others" row."""
     vc = vc.groupby(level=0, sort=False).sum()
-    vc = vc.sort_values(ascending=False, kind="stable")
-    # Sort ties by label so output does not depend on input order.
-    frame = vc.rename("n").reset_index().sort_values(["n", "index"], ascending=[False, True])
-    tot = total if total is not None else int(vc.sum())
+    frame = pd.DataFrame({"label": vc.index.astype(str), "n": vc.to_numpy()}).sort_values(
+        ["n", "label"], ascending=[False, True], kind="stable"
+    )
+    tot = total if total is not None else int(frame["n"].sum())
     rows = frame.head(top) if top else frame
     out = [
-        Count(label=clean_text(r["index"]), count=int(r["n"]), share=_share(r["n"], tot))
-        for _, r in rows.iterrows()
+        Count(label=clean_text(label), count=int(k), share=_share(k, tot))
+        for label, k in zip(rows["label"], rows["n"], strict=True)
     ]
     if top and len(frame) > top:
         rest = int(frame["n"].iloc[top:].sum())
@@ -457,9 +464,17 @@ def _inventory_section(inv: Inventory, f: pd.DataFrame, now: datetime) -> Invent
     over_current = int(np.nansum(pvd.to_numpy() > maxd[idx]))
 
     automation = f["automation"].where(f["automation"].notna(), "unknown")
-    disc = f["discovered_by"].dropna().str.split(";")
-    exploded = disc.explode()
-    seen_auto = disc.map(lambda ms: any(m in {d.value for d in AUTOMATED_DISCOVERY} for m in ms))
+    disc = f["discovered_by"].dropna()
+    # Few distinct method combinations exist: split those, not every row.
+    combos = disc.value_counts()
+    pairs = pd.Series(combos.index.str.split(";").to_numpy(), dtype=object).explode()
+    method_counts = (
+        pd.Series(combos.to_numpy()[pairs.index.to_numpy()], index=pairs.to_numpy().astype(str))
+        .groupby(level=0)
+        .sum()
+    )
+    auto_methods = "|".join(sorted(re.escape(d.value) for d in AUTOMATED_DISCOVERY))
+    seen_auto = disc.str.contains(rf"(?:^|;)(?:{auto_methods})(?:;|$)", regex=True)
     owner_known = f["owner"].notna() | f["team"].notna()
 
     reasons = pd.Series([r.reason.split(":")[0] for r in inv.rejected], dtype="string")
@@ -495,10 +510,10 @@ def _inventory_section(inv: Inventory, f: pd.DataFrame, now: datetime) -> Invent
         over_current_cap=over_current,
         automation=_counts(automation, total=n, top=None),
         automated_share=_share(int(automated.sum()), n),
-        discovery=_counts(exploded, total=n, top=None) if len(exploded) else (),
+        discovery=_ranked(method_counts, total=n, top=None) if len(method_counts) else (),
         automated_discovery_share=_share(int(seen_auto.sum()), n),
-        discovery_methods=int(exploded.nunique()),
-        seen_by_multiple=int((disc.map(len) > 1).sum()),
+        discovery_methods=len(method_counts),
+        seen_by_multiple=int(disc.str.contains(";", regex=False).sum()),
         owner_share=_share(int(owner_known.sum()), n),
         rejected=len(inv.rejected),
         rejected_reasons=_counts(reasons, total=len(inv.rejected)) if len(reasons) else (),
@@ -621,7 +636,10 @@ def _findings(
     ts = pd.Timestamp(now)
     leaf = ~_bool(f["is_ca"])
     automated = f["automation"].isin([a.value for a in AUTOMATED])
-    name = f["common_name"].fillna(f["sans"].str.split(";").str[0])
+    name = f["common_name"].copy()
+    no_cn = name.isna() & f["sans"].notna()
+    if no_cn.any():
+        name[no_cn] = f.loc[no_cn, "sans"].str.split(";").str[0]
     out: list[Finding] = []
 
     expired = f["not_after"] < ts
