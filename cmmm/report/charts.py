@@ -100,6 +100,13 @@ FULL = 10.6
 HALF = 5.1
 
 
+CHART_LABEL_CHARS = 28  # longer labels would shrink the plot; tables carry the longer form
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= CHART_LABEL_CHARS else label[: CHART_LABEL_CHARS - 1] + "…"
+
+
 def _style(ax: Axes) -> None:
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(axis="y", color=GRID, linewidth=0.8)
@@ -130,7 +137,7 @@ def hbar(counts: Sequence[Count], name: str, title: str, color: str = NAVY) -> s
         rows = list(reversed(counts))
         fig, ax = _figure(HALF, 0.28 * max(len(rows), 2) + 0.4)
         ax.barh(range(len(rows)), [r.count for r in rows], color=color, height=0.65)
-        ax.set_yticks(range(len(rows)), [r.label for r in rows])
+        ax.set_yticks(range(len(rows)), [_short(r.label) for r in rows])
         top = max((r.count for r in rows), default=1) or 1
         for i, r in enumerate(rows):
             ax.text(

@@ -629,6 +629,16 @@ def _pqc_section(inv: Inventory, f: pd.DataFrame, now: datetime) -> PqcSection:
     )
 
 
+def _on_critical(total: int, critical: int) -> str:
+    if total == 1:
+        return (
+            "It is on a high or critical service." if critical else "It is not on a high or critical service."
+        )
+    if critical == 0:
+        return "None of them is on a high or critical service."
+    return f"{critical:,} of them on high or critical services."
+
+
 def _findings(
     inv: Inventory, f: pd.DataFrame, now: datetime, section: InventorySection
 ) -> tuple[Finding, ...]:
@@ -652,8 +662,8 @@ def _findings(
                 code="expired-deployed",
                 severity="critical" if crit_deployed.any() else "high",
                 title=f"{k:,} expired certificate{'s are' if k != 1 else ' is'} still deployed",
-                detail=f"{int(crit_deployed.sum()):,} of them on high or critical services. Clients that check "
-                "validity fail on these endpoints today.",
+                detail=_on_critical(k, int(crit_deployed.sum()))
+                + " Clients that check validity fail on these endpoints today.",
                 count=k,
                 examples=_examples(name[deployed]),
                 action="Renew and redeploy the expired certificates, or remove them from the endpoints.",
