@@ -104,5 +104,5 @@ def print_pdf(browser: str, page: Path, pdf: Path, workdir: Path) -> None:
 
 def distinct_colours(png: Path) -> int:
     pixels = mpimg.imread(png)
-    flat = (pixels[..., :3] * 255).astype(np.uint8).reshape(-1, 3)
-    return len(np.unique(flat, axis=0))
+    rgb = (pixels[..., :3] * 255).astype(np.uint32).reshape(-1, 3)
+    return len(np.unique((rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]))
