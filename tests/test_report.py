@@ -207,6 +207,15 @@ def test_findings_rank_risks_and_actions(inv: cmmm.Inventory) -> None:
     assert "2027-03-15" in renewals.detail and "47-day cap" in renewals.detail
 
 
+def test_as_of_moves_the_caps_in_force(inv: cmmm.Inventory) -> None:
+    later = report.build_view(inv, now=NOW.replace(year=2027, month=3, day=15), generated_at=NOW)
+    assert [c.max_days for c in later.inventory.caps if c.in_force] == [100]
+    assert [c.max_days for c in later.inventory.caps] == [100, 47]
+    assert later.inventory.expiry_weeks[0].start.isoformat() == "2027-03-15"
+    renewals = next(x for x in later.findings if x.code == "manual-public-renewals")
+    assert "From 2029-03-15" in renewals.detail
+
+
 def test_absent_stages_render_as_not_evaluated(inv: cmmm.Inventory) -> None:
     v = report.build_view(inv, now=NOW, generated_at=NOW)
     html = report.render_html(v)
@@ -355,3 +364,30 @@ def test_cli_demo_writes_one_report_per_org(bundle: Path, tmp_path: Path) -> Non
     assert res.exit_code == 0, res.output
     assert (reports / "contoso.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert "contoso.html" in res.output
+
+
+def test_docs_list_every_json_key() -> None:
+    import dataclasses
+    import re
+
+    from cmmm.report import view as view_module
+
+    doc = (Path(__file__).parents[1] / "docs" / "report.md").read_text(encoding="utf-8")
+    entries = dict(re.findall(r"- \*\*(\w+)\*\*[^:]*: (.*?)(?=\n- \*\*|\Z)", doc, flags=re.DOTALL))
+    for name, text in entries.items():
+        cls = getattr(view_module, name)
+        documented = re.findall(r"^`(\w+)`|[,(] ?`(\w+)`", " ".join(text.split()))
+        keys = [a or b for a, b in documented]
+        assert [f.name for f in dataclasses.fields(cls) if f.name in keys] == [
+            f.name for f in dataclasses.fields(cls)
+        ], name
+    reachable = {
+        "ReportView",
+        "Summary",
+        "Finding",
+        "InventorySection",
+        "PqcSection",
+        "DrillSection",
+        "MaturitySection",
+    }
+    assert reachable <= set(entries)

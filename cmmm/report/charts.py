@@ -124,7 +124,12 @@ def expiry_timeline(weeks: Sequence[WeekBucket]) -> str:
         ax.bar(x, auto, color=TEAL, width=0.8, label="automated renewal")
         ax.bar(x, manual, bottom=auto, color=AMBER, width=0.8, label="manual or unknown")
         ticks = [i for i in x if i % 4 == 0]
-        ax.set_xticks(ticks, [weeks[i].start.strftime("%b %d") for i in ticks], rotation=0)
+        labels = []
+        for k, i in enumerate(ticks):
+            d = weeks[i].start
+            new_year = k == 0 or d.year != weeks[ticks[k - 1]].start.year
+            labels.append(d.strftime("%b %d\n%Y") if new_year else d.strftime("%b %d"))
+        ax.set_xticks(ticks, labels, rotation=0)
         ax.set_ylabel("certificates")
         _style(ax)
         ax.legend(frameon=False, loc="upper right", ncols=2)
