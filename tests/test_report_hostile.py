@@ -15,6 +15,7 @@ from cryptography.x509.oid import NameOID
 
 import cmmm
 from cmmm import report
+from cmmm.report.view import CaRow, DependencySection, DrillSection, PlanRow
 from cmmm.synth import issue
 from tests.conftest import NOW
 
@@ -135,3 +136,33 @@ def test_hostile_strings_in_json_and_markdown(tmp_path: Path) -> None:
     assert issuers[0] == "| issuer | certificates | share |"
     for row in issuers[2:]:
         assert re.sub(r"\\\|", "", row).count("|") == 4, row  # a pipe in the data cannot add a column
+
+
+def test_adapter_strings_are_neutralized_too(tmp_path: Path) -> None:
+    inv = cmmm.load([write_hostile_bundle(tmp_path / "b")], now=NOW)
+    drill = DrillSection(
+        scenario=SCRIPT,
+        title=RLO + IMG,
+        kind="ca_distrust",
+        verdict=JS,
+        deadline_hours=24,
+        affected_certificates=1,
+        completion_p50_hours=None,
+        completion_p90_hours=None,
+        on_time_probability=0.0,
+        exposed={SCRIPT: 1},
+        first_wave=(PlanRow(target=LONG, owner=RLO, action=IMG, method=JS, start_hours=0, finish_hours=1),),
+    )
+    deps = DependencySection(
+        top_cas=(
+            CaRow(name=RLO + SCRIPT, kind="root", certificates=1, services=1, critical_services=0, share=1.0),
+        )
+    )
+    v = report.build_view(inv, now=NOW, generated_at=NOW, drills=[drill], graph_summary=deps)
+    assert "\u202e" not in json.dumps(report.render_json(v), ensure_ascii=False)
+    html = report.render_html(v)
+    p = _Collect()
+    p.feed(html)
+    assert "script" not in p.tags and "img" not in p.tags
+    assert not [a for a, _ in p.attrs if a.startswith("on")]
+    assert "\u202e" not in html and "A" * 300 not in html

@@ -9,6 +9,7 @@ JSON, Markdown) starts from the same neutralized text. HTML escaping itself is t
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -828,6 +829,22 @@ METHOD_NOTES = (
 )
 
 
+def _neutralized(value: Any) -> Any:
+    """A copy of an adapter value with every string passed through clean_text (adapters carry certificate
+    names, owners and CA names in their details; they get the same treatment as the inventory's strings)."""
+    if isinstance(value, str):
+        return clean_text(value, TEXT_CHARS)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(
+            value, **{f.name: _neutralized(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        )
+    if isinstance(value, dict):
+        return {_neutralized(k): _neutralized(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return tuple(_neutralized(v) for v in value)
+    return value
+
+
 def build_view(
     inv: Inventory,
     *,
@@ -838,6 +855,9 @@ def build_view(
     drills: tuple[DrillSection, ...] | list[DrillSection] = (),
 ) -> ReportView:
     """Aggregate the inventory (and whatever other stages produced) into the report's view model."""
+    assessment = _neutralized(assessment)
+    graph_summary = _neutralized(graph_summary)
+    drills = tuple(_neutralized(d) for d in drills)
     f = inv.certificate_facts()
     section = _inventory_section(inv, f, now)
     pqc = _pqc_section(inv, f, now)
@@ -847,8 +867,8 @@ def build_view(
     if assessment is not None:
         actions += [
             Action(
-                title=clean_text(r.title, TEXT_CHARS),
-                detail=clean_text(r.action, TEXT_CHARS),
+                title=r.action,
+                detail=r.title,
                 source="assessment",
             )
             for r in assessment.roadmap
