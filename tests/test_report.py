@@ -391,3 +391,15 @@ def test_docs_list_every_json_key() -> None:
         "MaturitySection",
     }
     assert reachable <= set(entries)
+
+
+def test_over_cap_needs_an_issuance_date(tmp_path: Path) -> None:
+    (tmp_path / "inv.csv").write_text(
+        "Common Name,Issuer,Valid From,Expiration Date,Trust\n"
+        "a.example,R11,2026-04-01,2027-04-20,public\n"  # 384 days under the 200-day cap: over
+        "b.example,R11,,2027-04-20,public\n"  # no issuance date: not judged
+        "c.example,R11,2026-10-01,2026-12-30,public\n",  # 90 days: fine
+        encoding="utf-8",
+    )
+    v = report.build_view(cmmm.load([tmp_path], now=NOW), now=NOW, generated_at=NOW)
+    assert v.inventory.over_current_cap == 1

@@ -462,7 +462,8 @@ def _inventory_section(inv: Inventory, f: pd.DataFrame, now: datetime) -> Invent
     maxd = np.array([c.max_days for c in PUBLIC_TLS_VALIDITY_CAPS], dtype=float)
     nb = public_leaf["not_before"].dt.tz_localize(None).to_numpy().astype("datetime64[D]")
     idx = np.clip(np.searchsorted(eff, nb, side="right") - 1, 0, len(eff) - 1)
-    over_current = int(np.nansum(pvd.to_numpy() > maxd[idx]))
+    known = ~np.isnat(nb) & ~np.isnan(pvd.to_numpy())  # no issuance date or validity: cannot judge
+    over_current = int((known & (pvd.to_numpy() > maxd[idx])).sum())
 
     automation = f["automation"].where(f["automation"].notna(), "unknown")
     disc = f["discovered_by"].dropna()
