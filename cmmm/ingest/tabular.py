@@ -538,6 +538,7 @@ def _from_records(
         if multi.any():
             split = obs[multi].assign(location=obs.loc[multi, "location"].str.split(";")).explode("location")
             obs = pd.concat([obs[~multi], split]).sort_index(kind="stable")
+        obs = obs.reset_index(drop=True)
         obs["location"] = obs["location"].astype("string")
         obs["host"], obs["port"] = _host_port(obs["location"])
     else:
