@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from cmmm.ingest import bundle, tabular, x509files
+from cmmm.ingest import (
+    aws_acm,
+    azure_keyvault,
+    bundle,
+    certbot,
+    clm,
+    ctlog,
+    kubernetes,
+    tabular,
+    vault_pki,
+    x509files,
+)
 from cmmm.ingest._base import Ingester
 
 
@@ -17,6 +28,13 @@ class Format(StrEnum):
     DER = "der"
     PKCS7 = "pkcs7"
     PKCS12 = "pkcs12"
+    KUBERNETES = "kubernetes"
+    AWS_ACM = "aws-acm"
+    AZURE_KEYVAULT = "azure-keyvault"
+    VAULT_PKI = "vault-pki"
+    CERTBOT = "certbot"
+    CLM = "clm"
+    CT_LOG = "ct-log"
 
 
 INGESTERS: dict[Format, Ingester] = {
@@ -67,5 +85,48 @@ INGESTERS: dict[Format, Ingester] = {
         description="PKCS#12 (.pfx/.p12); passwords from --password-file or CMMM_PKCS12_PASSWORDS",
         sniff=x509files.sniff_pkcs12,
         read=x509files.read_pkcs12,
+    ),
+    Format.KUBERNETES: Ingester(
+        name="kubernetes",
+        description="cert-manager Certificate/Issuer/ClusterIssuer and kubernetes.io/tls Secret objects "
+        "(YAML multi-document or kubectl -o json/yaml List)",
+        sniff=kubernetes.sniff,
+        read=kubernetes.read,
+    ),
+    Format.AWS_ACM: Ingester(
+        name="aws-acm",
+        description="AWS ACM describe-certificate, list-certificates, get-certificate (+ list-tags) JSON",
+        sniff=aws_acm.sniff,
+        read=aws_acm.read,
+    ),
+    Format.AZURE_KEYVAULT: Ingester(
+        name="azure-keyvault",
+        description="Azure Key Vault certificates: REST GetCertificate(s) and az keyvault certificate show/list",
+        sniff=azure_keyvault.sniff,
+        read=azure_keyvault.read,
+    ),
+    Format.VAULT_PKI: Ingester(
+        name="vault-pki",
+        description="HashiCorp Vault PKI cert/issuer reads and listings (HTTP API or vault -format=json)",
+        sniff=vault_pki.sniff,
+        read=vault_pki.read,
+    ),
+    Format.CERTBOT: Ingester(
+        name="certbot",
+        description="certbot certificates output and renewal .conf files (ACME lineages)",
+        sniff=certbot.sniff,
+        read=certbot.read,
+    ),
+    Format.CLM: Ingester(
+        name="clm",
+        description="CLM JSON exports: Venafi TPP/Cloud, Netflix Lemur, Keyfactor Command",
+        sniff=clm.sniff,
+        read=clm.read,
+    ),
+    Format.CT_LOG: Ingester(
+        name="ct-log",
+        description="Certificate Transparency records from crt.sh (output=json)",
+        sniff=ctlog.sniff,
+        read=ctlog.read,
     ),
 }

@@ -32,6 +32,7 @@ from cmmm.ingest._dates import parse_dates
 from cmmm.model import Rejected
 
 _DELIMITERS = [",", ";", "\t", "|"]
+_HEX_SERIAL_MARKERS = {"requestdisposition", "issuedrequestid"}  # AD CS certutil -view csv
 _CN = re.compile(r"(?:^|[,/]\s*)CN\s*=\s*((?:\\,|[^,/])+)", re.IGNORECASE)
 _ORG = re.compile(r"(?:^|[,/]\s*)O\s*=\s*((?:\\,|[^,/])+)", re.IGNORECASE)
 
@@ -243,14 +244,19 @@ def _extract(col: pd.Series, pattern: re.Pattern[str]) -> pd.Series:
     return got.str.replace("\\,", ",", regex=False).str.strip()
 
 
-def _serials(col: pd.Series) -> pd.Series:
-    """Lower-case hex without leading zeros. A column with any hex letter or colon is hex, else decimal."""
+def _serials(col: pd.Series, *, hex_serials: bool = False) -> pd.Series:
+    """Lower-case hex without leading zeros. A column with any hex letter or colon is hex, else decimal.
+
+    `hex_serials` forces hex for sources whose format defines serials as hex (crt.sh, ACM, certutil).
+    """
     s = col.astype("string").str.strip().str.lower()
     s = s.str.replace(r"^0x", "", regex=True).str.replace(r"[:\s-]", "", regex=True)
     s = s.mask(s == "")
     valid = s.dropna()
-    is_hex_col = bool(valid.str.contains(r"[a-f]", regex=True).any()) or bool(
-        col.astype("string").str.contains(":", regex=False).any()
+    is_hex_col = (
+        hex_serials
+        or bool(valid.str.contains(r"[a-f]", regex=True).any())
+        or bool(col.astype("string").str.contains(":", regex=False).any())
     )
 
     def conv(v: str) -> str | None:
@@ -270,10 +276,15 @@ def _from_records(
     ctx: ReadContext,
     rejected: list[Rejected],
     header_line: int | None,
+    *,
+    hex_serials: bool = False,
 ) -> Batch:
     src = str(path)
     headers = [str(c) for c in raw.columns]
     mapping = map_headers(headers)
+    if not hex_serials:
+        # certutil -view csv prints serials as hex digits that may happen to contain no letter
+        hex_serials = bool({squash(h) for h in headers} & _HEX_SERIAL_MARKERS)
     canon = set(mapping.values())
     if not canon & {"common_name", "sans"} or "not_after" not in canon:
         raise InputError(
@@ -370,7 +381,7 @@ def _from_records(
         name = _extract(idn, _CN)
         out["issuer_name"] = out["issuer_name"].fillna(name) if "issuer_name" in out else name
     if "serial" in df:
-        out["serial"] = _serials(df["serial"])
+        out["serial"] = _serials(df["serial"], hex_serials=hex_serials)
 
     if "key_algorithm" in df:
         uniq = df["key_algorithm"].dropna().unique()
@@ -475,6 +486,36 @@ def _from_records(
 def _hash_hint(name: str) -> Any:
     m = re.search(r"(md5|sha1|sha224|sha256|sha384|sha512)", str(name).lower().replace("-", ""))
     return m.group(1) if m else pd.NA
+
+
+def from_rows(
+    rows: list[dict[str, Any]],
+    locators: list[str],
+    path: Path,
+    ctx: ReadContext,
+    *,
+    hex_serials: bool = False,
+    rejected: list[Rejected] | None = None,
+) -> Batch:
+    """Certificates and observations from rows keyed by canonical column names (or aliases).
+
+    For source-specific ingesters whose records carry no certificate body: values go through the same
+    normalization as a spreadsheet (dates, serials, key and signature algorithms, vocabularies), and row
+    ids are made the same way, so a row naming the issuer and serial of a parsed body merges with it.
+    Rows without a name or not_after become rejections with their locator.
+    """
+    if not rows:
+        return Batch(rejected=list(rejected or []))
+    frame = pd.DataFrame([{k: _cell(v) for k, v in r.items()} for r in rows], dtype=object)
+    loc = pd.Series(locators, index=frame.index, dtype=object)
+    return _from_records(
+        frame, loc, path, ctx, list(rejected or []), header_line=None, hex_serials=hex_serials
+    )
+
+
+def row_ids(out: pd.DataFrame) -> pd.Series:
+    """Public name of the row-id rule, for ingesters that build certificate rows themselves."""
+    return _row_ids(out)
 
 
 def _row_ids(out: pd.DataFrame) -> pd.Series:
