@@ -10,6 +10,7 @@ from pathlib import Path
 import cmmm
 from cmmm.ingest import INGESTERS, Format, detect
 from cmmm.ingest.ctlog import SHADOW_COLUMNS, shadow_certificates
+from cmmm.summary import summarize
 from tests.conftest import NOW, Chain, write
 
 
@@ -200,6 +201,7 @@ def test_same_certificate_from_kubernetes_spreadsheet_and_ct_log_merges(
     assert shadow.iloc[0]["matched_domain"] == "example.test"
     explicit = shadow_certificates(inv, domains=["other.test", "example.test"])
     assert sorted(explicit["common_name"]) == ["rogue.example.test", "unrelated.other.test"]
+    assert summarize(inv, now=now).shadow_it == 1
 
 
 def test_crtsh_wrong_shape_and_no_ct_records(tmp_path: Path, chain: Chain, now) -> None:

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from cmmm._x509 import certificate_row
 from cmmm.errors import InputError
 from cmmm.ingest._base import Batch, ReadContext, text_of
-from cmmm.ingest.tabular import from_rows
+from cmmm.ingest.tabular import from_frame
 from cmmm.model import CERTIFICATE_COLUMNS, OBSERVATION_COLUMNS, Rejected, conform
 
 _PEM_CERT = re.compile(r"-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", re.DOTALL)
@@ -128,12 +128,35 @@ def rows_batch(
     """A Batch from body-less rows (canonical column names); `locations` become observation locations."""
     if not rows:
         return Batch()
+    return frame_batch(
+        pd.DataFrame.from_records(rows),
+        pd.Series(locators, dtype=object),
+        pd.Series(locations, dtype=object),
+        path,
+        ctx,
+        hex_serials=hex_serials,
+    )
+
+
+def frame_batch(
+    frame: pd.DataFrame,
+    locators: pd.Series,
+    locations: pd.Series,
+    path: Path,
+    ctx: ReadContext,
+    *,
+    hex_serials: bool = False,
+) -> Batch:
+    """`rows_batch` for a frame built column-wise (large listings such as crt.sh)."""
+    if frame.empty:
+        return Batch()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        batch = from_rows(rows, locators, path, ctx, hex_serials=hex_serials)
+        batch = from_frame(frame, locators, path, ctx, hex_serials=hex_serials)
     obs = batch.observations
     if isinstance(obs, pd.DataFrame) and len(obs):
-        where = dict(zip(locators, locations, strict=True))
+        where = pd.Series(locations.to_numpy(), index=locators.to_numpy())
+        where = where[~where.index.duplicated()]
         obs = obs.copy()
         obs["location"] = obs["source_ref"].map(where).astype("string")
         batch.observations = obs

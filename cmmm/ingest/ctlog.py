@@ -16,7 +16,7 @@ import pandas as pd
 
 from cmmm.errors import InputError
 from cmmm.ingest._base import Batch, ReadContext
-from cmmm.ingest._structured import json_keys, kv_tags, load_json, rows_batch
+from cmmm.ingest._structured import frame_batch, json_keys, load_json
 from cmmm.model import Inventory
 
 _CRTSH_KEYS = {"issuer_ca_id", "name_value", "entry_timestamp"}
@@ -43,44 +43,59 @@ def read(path: Path, ctx: ReadContext) -> Batch:
         raise InputError(
             str(path), "crt.sh JSON is a list of objects (issuer_name, name_value, not_after, …)"
         )
+    if not doc:
+        return Batch(notes=[f"{path}: crt.sh returned no records"])
+    # one certificate per issuer + serial (a precertificate and its certificate, one row per matching name):
+    # a single pass with dicts, then column-wise frames (no per-row dicts downstream)
     first: dict[tuple[str, str], dict[str, Any]] = {}
     ids: dict[tuple[str, str], list[str]] = {}
+    names: dict[tuple[str, str], dict[str, None]] = {}
     for r in doc:
         key = (str(r.get("issuer_name") or r.get("issuer_ca_id")), str(r.get("serial_number") or r.get("id")))
         ids.setdefault(key, []).append(str(r.get("id")))
+        seen = names.setdefault(key, {})
+        for n in str(r.get("name_value") or "").split("\n"):
+            if n.strip():
+                seen[n.strip()] = None
         prev = first.get(key)
         if prev is None:
-            first[key] = dict(r)
-            continue
-        # the earliest log entry of a certificate approximates its first SCT
-        if str(r.get("entry_timestamp") or "") < str(prev.get("entry_timestamp") or "~"):
-            prev["entry_timestamp"] = r.get("entry_timestamp")
-        names = set(str(prev.get("name_value") or "").split("\n"))
-        names |= set(str(r.get("name_value") or "").split("\n"))
-        prev["name_value"] = "\n".join(sorted(n for n in names if n))
-    rows: list[dict[str, Any]] = []
-    locs: list[str] = []
-    locations: list[str | None] = []
-    for key, r in first.items():
-        crt_ids = ids[key]
-        sans = [n.strip() for n in str(r.get("name_value") or "").split("\n") if n.strip()]
-        rows.append(
-            {
-                "common_name": r.get("common_name") or (sans[0] if sans else None),
-                "sans": sans,
-                "issuer": r.get("issuer_name"),
-                "serial": r.get("serial_number"),
-                "not_before": r.get("not_before"),
-                "not_after": r.get("not_after"),
-                "earliest_sct": r.get("entry_timestamp"),
-                "trust": "public",  # logged for browsers: issued by a publicly trusted CA
-                "discovered_by": "ct-log",
-                "tags": kv_tags({"crtsh_ids": ",".join(crt_ids), "issuer_ca_id": r.get("issuer_ca_id")}),
-            }
-        )
-        locs.append(f"crt.sh id {crt_ids[0]}")
-        locations.append(f"https://crt.sh/?id={crt_ids[0]}")
-    return rows_batch(rows, locs, locations, path, ctx, hex_serials=True)
+            first[key] = r
+        elif str(r.get("entry_timestamp") or "") < str(prev.get("entry_timestamp") or "~"):
+            # the earliest log entry of a certificate approximates its first SCT
+            first[key] = {**prev, "entry_timestamp": r.get("entry_timestamp")}
+    rows = list(first.values())
+
+    def col(field: str) -> pd.Series:
+        return pd.Series([r.get(field) for r in rows], dtype=object).astype("string")
+
+    sans = pd.Series([";".join(names[k]) for k in first], dtype="string")
+    id_lists = [ids[k] for k in first]
+    first_id = pd.Series([i[0] for i in id_lists], dtype="string")
+    frame = pd.DataFrame(
+        {
+            "common_name": col("common_name").fillna(sans.str.split(";").str[0]),
+            "sans": sans,
+            "issuer": col("issuer_name"),
+            "serial": col("serial_number"),
+            "not_before": col("not_before"),
+            "not_after": col("not_after"),
+            "earliest_sct": col("entry_timestamp"),
+            "trust": pd.Series("public", index=sans.index, dtype="string"),  # logged: a public CA issued it
+            "discovered_by": pd.Series("ct-log", index=sans.index, dtype="string"),
+            "tags": "crtsh_ids="
+            + pd.Series([",".join(i) for i in id_lists], dtype="string")
+            + ";issuer_ca_id="
+            + col("issuer_ca_id").fillna(""),
+        }
+    )
+    return frame_batch(
+        frame,
+        "crt.sh id " + first_id,
+        "https://crt.sh/?id=" + first_id,
+        path,
+        ctx,
+        hex_serials=True,
+    )
 
 
 def _registrable(names: pd.Series) -> pd.Series:

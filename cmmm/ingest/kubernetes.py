@@ -276,7 +276,7 @@ def read(path: Path, ctx: ReadContext) -> Batch:
     parts = [batch, rows_batch(rows, locs, locations, path, ctx)]
     out = combine(path, parts)
     n_iss = len(issuers)
-    if n_iss and not rows and not batch.certificates:
+    if n_iss and not certs and not secrets:
         notes.append(f"{path}: {n_iss} issuer(s) read; the file holds no certificates")
     if other:
         notes.append(f"{path}: skipped {other} Kubernetes object(s) that are not certificates or issuers")

@@ -214,7 +214,7 @@ def _from_documents(path: Path, ctx: ReadContext, docs: list[Any]) -> Batch:
 
 
 def _cell(v: Any) -> str:
-    if v is None:
+    if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
         return ""
     if isinstance(v, list):
         return ";".join(str(x) for x in v)
@@ -506,11 +506,35 @@ def from_rows(
     """
     if not rows:
         return Batch(rejected=list(rejected or []))
-    frame = pd.DataFrame([{k: _cell(v) for k, v in r.items()} for r in rows], dtype=object)
-    loc = pd.Series(locators, index=frame.index, dtype=object)
-    return _from_records(
-        frame, loc, path, ctx, list(rejected or []), header_line=None, hex_serials=hex_serials
+    frame = pd.DataFrame.from_records(rows)
+    return from_frame(
+        frame, pd.Series(locators, dtype=object), path, ctx, hex_serials=hex_serials, rejected=rejected
     )
+
+
+def from_frame(
+    frame: pd.DataFrame,
+    locators: pd.Series,
+    path: Path,
+    ctx: ReadContext,
+    *,
+    hex_serials: bool = False,
+    rejected: list[Rejected] | None = None,
+) -> Batch:
+    """`from_rows` for a frame built column-wise (list cells are ';'-joined, None becomes empty)."""
+    frame = frame.reset_index(drop=True)
+    cells = pd.DataFrame({c: _cells(frame[c]) for c in frame.columns}, index=frame.index, dtype=object)
+    loc = pd.Series(locators.to_numpy(), index=frame.index, dtype=object)
+    return _from_records(
+        cells, loc, path, ctx, list(rejected or []), header_line=None, hex_serials=hex_serials
+    )
+
+
+def _cells(col: pd.Series) -> pd.Series:
+    """Column-wise _cell: a string-typed column is filled vectorized, anything else value by value."""
+    if isinstance(col.dtype, pd.StringDtype):
+        return col.fillna("").astype(object)
+    return col.map(_cell)
 
 
 def row_ids(out: pd.DataFrame) -> pd.Series:
