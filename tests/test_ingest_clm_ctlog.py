@@ -202,6 +202,8 @@ def test_same_certificate_from_kubernetes_spreadsheet_and_ct_log_merges(
     explicit = shadow_certificates(inv, domains=["other.test", "example.test"])
     assert sorted(explicit["common_name"]) == ["rogue.example.test", "unrelated.other.test"]
     assert summarize(inv, now=now).shadow_it == 1
+    inv.profile = {"domains": ["other.test"]}
+    assert shadow_certificates(inv)["common_name"].tolist() == ["unrelated.other.test"]
 
 
 def test_crtsh_wrong_shape_and_no_ct_records(tmp_path: Path, chain: Chain, now) -> None:

@@ -37,7 +37,7 @@ def sniff(path: Path, head: bytes) -> int:
     text = text_of(head[:20000])
     if not keys or "vault.azure.net" not in text:
         return 0
-    if keys & {"x5t", "x509Thumbprint", "x509ThumbprintHex", "cer"} and "attributes" in keys:
+    if keys & {"x5t", "x509Thumbprint", "x509ThumbprintHex", "cer"}:
         return 93
     return 0
 

@@ -17,6 +17,7 @@ from cmmm.ingest._structured import add_body, json_keys, kv_tags, load_json, pem
 from cmmm.model import PrivateKeyFinding
 
 _SERIAL = re.compile(r"^[0-9a-f]{2}(?::[0-9a-f]{2})+$")
+_PEM_FIELD = re.compile(rb'"(?:certificate|issuing_ca)"\s*:\s*"-----BEGIN CERTIFICATE')
 _CERT_KEYS = {"certificate", "ca_chain", "issuing_ca"}
 _VAULT_KEYS = {
     "revocation_time",
@@ -30,7 +31,7 @@ _VAULT_KEYS = {
 
 def sniff(path: Path, head: bytes) -> int:
     keys = json_keys(head)
-    if "data" in keys and keys & _VAULT_KEYS:
+    if "data" in keys and (keys & _VAULT_KEYS or _PEM_FIELD.search(head)):
         return 93
     if "data" in keys and "keys" in keys and re.search(rb'"[0-9a-f]{2}(:[0-9a-f]{2}){7,}"', head):
         return 90
