@@ -134,7 +134,8 @@ def test_truncated_or_wrong_shaped_kubernetes_files_are_rejected(tmp_path: Path,
     write(
         tmp_path / "trunc.yaml",
         "apiVersion: v1\nkind: Secret\ntype: kubernetes.io/tls\nmetadata: {name: s, namespace: n}\n"
-        "data:\n  tls.crt: LS0tLS1CRUdJTiBDRVJUSUZJQ0FUR...\n",
+        "data:\n  tls.crt: LS0tLS1CRUdJTiBDRVJUSUZJQ0FUR...\n"
+        f"  tls.key: {base64.b64encode(b'-----BEGIN EC PRIVATE KEY-----').decode()}\n",
     )
     write(tmp_path / "broken.yaml", "apiVersion: cert-manager.io/v1\nkind: Certificate\nspec: [unclosed\n")
     write(
@@ -145,5 +146,6 @@ def test_truncated_or_wrong_shaped_kubernetes_files_are_rejected(tmp_path: Path,
     inv = cmmm.load([tmp_path], now=now)
     reasons = {Path(r.source).name: r.reason for r in inv.rejected}
     assert "not valid base64" in reasons["trunc.yaml"]
+    assert [(k.locator, k.key_type) for k in inv.private_keys] == [("document 0 Secret n/s tls.key", "EC")]
     assert reasons["broken.yaml"].startswith("invalid YAML")
     assert "spec/status is not a mapping" in reasons["shape.yaml"]

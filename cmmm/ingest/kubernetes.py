@@ -29,6 +29,7 @@ from cmmm.ingest._structured import (
     reject,
     rows_batch,
 )
+from cmmm.model import PrivateKeyFinding
 
 _KIND = re.compile(r"^\s*-?\s*kind\s*:\s*[\"']?(\w+)|\"kind\"\s*:\s*\"(\w+)\"", re.MULTILINE)
 _OUR_KINDS = {"Certificate", "Issuer", "ClusterIssuer", "Secret", "List"}
@@ -359,9 +360,21 @@ def _secret_body(
     batch: Batch,
 ) -> bool:
     """Add the certificates of a TLS Secret's tls.crt; True when a body was found."""
-    data = sec.get("data") or {}
-    raw = data.get("tls.crt") if isinstance(data, dict) else None
+    data = mapping(sec.get("data"))
+    raw = data.get("tls.crt")
     where = f"{ref} Secret {ns}/{name}"
+    if data.get("tls.key"):
+        # an exported Secret carries its private key: a finding (the key itself is never kept)
+        key = b64_der(str(data["tls.key"])) or b""
+        label = re.search(rb"-----BEGIN ([A-Z ]*)PRIVATE KEY-----", key)
+        batch.private_keys.append(
+            PrivateKeyFinding(
+                path=str(path),
+                locator=f"{where} tls.key",
+                key_type=(label.group(1).decode().strip() or "PKCS#8") if label else "unknown",
+                encrypted=b"ENCRYPTED" in key,
+            )
+        )
     if not raw:
         batch.notes.append(f"{path}: Secret {ns}/{name} has an empty tls.crt")
         return False
