@@ -156,3 +156,34 @@ def test_azure_camel_case_policy_and_bad_cer(tmp_path: Path, now) -> None:
     assert c["fingerprint_sha1"] == "7cb8b7539d87ba7215357b9b9049dff2d3fa59ba"
     assert inv.observations.iloc[0]["automation"] == "manual"  # EmailContacts only
     assert [r.reason for r in inv.rejected] == ["cer is not a base64 DER certificate"]
+
+
+def test_gcp_certificate_manager_managed_and_self_managed(tmp_path: Path, chain: Chain, now) -> None:
+    leaf = chain.leaves[2]
+    certs = [
+        {
+            "name": "projects/shop/locations/global/certificates/web",
+            "labels": {"team": "web", "environment": "production"},
+            "expireTime": "2027-02-01T00:00:00Z",
+            "sanDnsnames": ["web.example.test", "www.web.example.test"],
+            "managed": {"domains": ["web.example.test"], "state": "ACTIVE"},
+            "scope": "DEFAULT",
+        },
+        {
+            "name": "projects/shop/locations/global/certificates/uploaded",
+            "expireTime": leaf.cert.not_valid_after_utc.isoformat(),
+            "sanDnsnames": ["svc2.example.test"],
+            "pemCertificate": (leaf.pem + chain.inter.pem).decode(),
+            "selfManaged": {},
+        },
+    ]
+    f = write(tmp_path / "gcp.json", json.dumps(certs))
+    assert detect(f, f.read_bytes()) == Format.GCP_CERTMANAGER
+    inv = cmmm.load([f], now=now)
+    assert inv.rejected == []
+    facts = inv.certificate_facts().set_index("common_name")
+    assert facts.loc["web.example.test", "automation"] == "cloud-managed"
+    assert facts.loc["web.example.test", "environment"] == "prod"
+    assert facts.loc["svc2.example.test", "automation"] == "manual"
+    assert facts.loc["svc2.example.test", "cert_id"] == leaf.cert_id
+    assert len(inv) == 3  # managed row, uploaded leaf, its intermediate

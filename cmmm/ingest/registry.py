@@ -11,6 +11,7 @@ from cmmm.ingest import (
     certbot,
     clm,
     ctlog,
+    gcp_certmanager,
     kubernetes,
     tabular,
     vault_pki,
@@ -31,6 +32,7 @@ class Format(StrEnum):
     KUBERNETES = "kubernetes"
     AWS_ACM = "aws-acm"
     AZURE_KEYVAULT = "azure-keyvault"
+    GCP_CERTMANAGER = "gcp-certmanager"
     VAULT_PKI = "vault-pki"
     CERTBOT = "certbot"
     CLM = "clm"
@@ -104,6 +106,12 @@ INGESTERS: dict[Format, Ingester] = {
         description="Azure Key Vault certificates: REST GetCertificate(s) and az keyvault certificate show/list",
         sniff=azure_keyvault.sniff,
         read=azure_keyvault.read,
+    ),
+    Format.GCP_CERTMANAGER: Ingester(
+        name="gcp-certmanager",
+        description="Google Cloud Certificate Manager certificates (gcloud --format=json or REST)",
+        sniff=gcp_certmanager.sniff,
+        read=gcp_certmanager.read,
     ),
     Format.VAULT_PKI: Ingester(
         name="vault-pki",
