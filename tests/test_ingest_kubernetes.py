@@ -149,3 +149,18 @@ def test_truncated_or_wrong_shaped_kubernetes_files_are_rejected(tmp_path: Path,
     assert [(k.locator, k.key_type) for k in inv.private_keys] == [("document 0 Secret n/s tls.key", "EC")]
     assert reasons["broken.yaml"].startswith("invalid YAML")
     assert "spec/status is not a mapping" in reasons["shape.yaml"]
+
+
+def test_certificates_and_secrets_exported_to_separate_files_join(tmp_path: Path, chain: Chain, now) -> None:
+    leaf = chain.leaves[1]
+    write(tmp_path / "certificates.yaml", _certificate("shop", "web", "web-tls", "shop.example.test"))
+    write(tmp_path / "secrets.yaml", _secret("shop", "web-tls", leaf.pem))
+    write(tmp_path / "issuers.yaml", _ISSUER)
+    inv = cmmm.load([tmp_path], now=now)
+    assert inv.rejected == []
+    assert inv.certificates["cert_id"].tolist() == [leaf.cert_id]  # not a second, body-less certificate
+    facts = inv.certificate_facts().set_index("cert_id")
+    assert facts.loc[leaf.cert_id, "automation"] == "cert-manager"
+    assert facts.loc[leaf.cert_id, "team"] == "payments"
+    refs = sorted(inv.observations["source_ref"])
+    assert refs[0].startswith("document 0 Certificate shop/web (Secret in secrets.yaml)")

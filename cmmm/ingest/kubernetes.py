@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,6 +99,9 @@ def _issuer_info(obj: dict[str, Any]) -> _IssuerInfo:
     return _IssuerInfo("unknown", None, None, "unknown issuer type")
 
 
+_Resolver = Callable[[str, str, str], "_IssuerInfo | None"]
+
+
 def _guess_issuer(name: str) -> _IssuerInfo | None:
     """An issuer that is not in the input but named after Let's Encrypt (the ingress-shim convention)."""
     low = name.lower()
@@ -130,16 +134,24 @@ def _issuer_key(kind: str, ns: str, name: str) -> tuple[str, str, str]:
     return (kind, "" if kind == "ClusterIssuer" else ns, name)
 
 
+@dataclass(frozen=True, slots=True)
+class _Siblings:
+    """Issuers and TLS Secrets defined in the other small YAML/JSON files of the same directory, so that
+    `kubectl get certificates -o yaml > certs.yaml` and `… secrets … > secrets.yaml` still join."""
+
+    issuers: dict[tuple[str, str, str], _IssuerInfo]
+    secrets: dict[tuple[str, str], tuple[str, str]]  # (namespace, name) → (file name, tls.crt value)
+
+
 @functools.lru_cache(maxsize=64)
-def _sibling_issuers(
-    directory: str, listing: tuple[tuple[str, int, int], ...]
-) -> dict[tuple[str, str, str], _IssuerInfo]:
-    """Issuers and ClusterIssuers defined in the small YAML/JSON files of a directory (cached by listing)."""
-    found: dict[tuple[str, str, str], _IssuerInfo] = {}
+def _sibling_objects(directory: str, listing: tuple[tuple[str, int, int], ...]) -> _Siblings:
+    """Read once per directory listing (names, mtimes, sizes): the cache key changes when a file does."""
+    found = _Siblings({}, {})
     for name, _mtime, _size in listing:
         p = Path(directory) / name
         try:
-            if b"Issuer" not in p.read_bytes():
+            data = p.read_bytes()
+            if b"Issuer" not in data and b"kubernetes.io/tls" not in data:
                 continue
             docs = load_documents(p)
         except (OSError, InputError):
@@ -147,13 +159,17 @@ def _sibling_issuers(
         for doc in docs:
             for obj in _objects(doc):
                 kind = obj.get("kind")
+                ns, nm, _ = _meta(obj)
                 if kind in ("Issuer", "ClusterIssuer"):
-                    ns, nm, _ = _meta(obj)
-                    found[_issuer_key(str(kind), ns, nm)] = _issuer_info(obj)
+                    found.issuers[_issuer_key(str(kind), ns, nm)] = _issuer_info(obj)
+                elif kind == "Secret" and obj.get("type") == "kubernetes.io/tls":
+                    crt = mapping(obj.get("data")).get("tls.crt")
+                    if crt:
+                        found.secrets[(ns, nm)] = (name, str(crt))
     return found
 
 
-def _siblings(path: Path) -> dict[tuple[str, str, str], _IssuerInfo]:
+def _siblings(path: Path) -> _Siblings:
     try:
         entries = sorted(
             (e.name, e.stat().st_mtime_ns, e.stat().st_size)
@@ -161,9 +177,9 @@ def _siblings(path: Path) -> dict[tuple[str, str, str], _IssuerInfo]:
             if e.suffix.lower() in _SIBLING_SUFFIXES and e != path and e.is_file()
         )
     except OSError:
-        return {}
+        return _Siblings({}, {})
     entries = [e for e in entries if e[2] <= _SIBLING_MAX_BYTES][:_SIBLING_MAX_FILES]
-    return _sibling_issuers(str(path.parent), tuple(entries))
+    return _sibling_objects(str(path.parent), tuple(entries))
 
 
 def _environment(ns: str, labels: dict[str, str]) -> str | None:
@@ -236,10 +252,12 @@ def read(path: Path, ctx: ReadContext) -> Batch:
         else:
             other += 1
 
+    siblings = functools.cache(lambda: _siblings(path))  # listed once per file, and only when needed
+
     def resolve(kind: str, ns: str, name: str) -> _IssuerInfo | None:
         key = _issuer_key(kind, ns, name)
-        if key not in issuers and certs:
-            issuers.update({k: v for k, v in _siblings(path).items() if k not in issuers})
+        if key not in issuers:
+            issuers.update({k: v for k, v in siblings().issuers.items() if k not in issuers})
         return issuers.get(key) or _guess_issuer(name)
 
     batch = Batch()
@@ -264,6 +282,17 @@ def read(path: Path, ctx: ReadContext) -> Batch:
         if not isinstance(spec, dict) or not isinstance(status, dict):
             batch.rejected.append(reject(path, ref, f"Certificate {ns}/{name}: spec/status is not a mapping"))
             continue
+        sibling = siblings().secrets.get((ns, secret))
+        if sibling is not None:
+            fake = {"data": {"tls.crt": sibling[1]}}
+            where = f"{ref} Certificate {ns}/{name} (Secret in {sibling[0]})"
+            probe = Batch()
+            if _secret_body(path, where, fake, ns, secret, labels, {}, (ref, obj), resolve, probe):
+                assert isinstance(batch.certificates, list) and isinstance(batch.observations, list)
+                batch.certificates.extend(probe.certificates)
+                batch.observations.extend(probe.observations)
+                batch.bodies.update(probe.bodies)
+                continue
         if not status.get("notAfter"):
             notes.append(
                 f"{path}: Certificate {ns}/{name} has no status.notAfter "
@@ -302,7 +331,7 @@ def _certificate_row(
     ns: str,
     name: str,
     labels: dict[str, str],
-    resolve: Any,
+    resolve: _Resolver,
 ) -> dict[str, Any]:
     ref = spec.get("issuerRef") or {}
     ikind, iname = str(ref.get("kind") or "Issuer"), str(ref.get("name") or "?")
@@ -356,7 +385,7 @@ def _secret_body(
     labels: dict[str, str],
     ann: dict[str, Any],
     cert_obj: tuple[str, dict[str, Any]] | None,
-    resolve: Any,
+    resolve: _Resolver,
     batch: Batch,
 ) -> bool:
     """Add the certificates of a TLS Secret's tls.crt; True when a body was found."""
