@@ -6,14 +6,18 @@ is absent (set CMMM_SHARED_FORMATS to point elsewhere).
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import random
 from pathlib import Path
 
 import pytest
 
 import cmmm
-from cmmm.ingest import ReadContext, read_file
-from tests.conftest import NOW
+from cmmm.errors import InputError
+from cmmm.ingest import INGESTERS, Format, ReadContext, read_file
+from tests.conftest import NOW, write
 
 
 def _formats_dir() -> Path | None:
@@ -157,3 +161,39 @@ def test_edge_cases_folder_loads_with_password() -> None:
     names = set(inv.certificates["common_name"])
     assert {"a.encryption-example.com", "Fake LE Intermediate X1", "pfx-test.example"} <= names
     assert len(inv.private_keys) >= 2  # the two PKCS#12 key bags
+
+
+FUZZ_SAMPLES = {
+    "kubernetes": ["cert-manager/DERIVED_kubectl_get_certificates_A_o_json.json"],
+    "aws-acm": ["aws_acm/awsdocs_gs_acm_describe_output.json"],
+    "azure-keyvault": ["azure_keyvault_gcp/rest_7.4_GetCertificate-example.json"],
+    "vault-pki": ["vault_pki/docs_read_issuer_json_response.txt"],
+    "clm": [
+        "clm_csv_exports/venafi_cloud_certificatesearch_response.json",
+        "clm_csv_exports/venafi_tpp_certificate_details_response.json",
+    ],
+    "ct-log": ["zgrab2_censys_ct/crtsh_output_json_github.json"],
+}
+
+
+def test_wrong_typed_values_anywhere_never_raise(tmp_path: Path) -> None:
+    """Values of the wrong JSON type at any depth give rows or rejections, never a traceback."""
+    assert FORMATS is not None
+    rng = random.Random(7)
+    weird: list[object] = [None, 1, 1.5, "x", [], {}, [1, "a"], {"a": 1}, True]
+
+    def mutate(o: object) -> object:
+        if isinstance(o, dict):
+            return {k: rng.choice(weird) if rng.random() < 0.15 else mutate(v) for k, v in o.items()}
+        if isinstance(o, list):
+            return [rng.choice(weird) if rng.random() < 0.15 else mutate(v) for v in o]
+        return o
+
+    ctx = ReadContext(now=NOW)
+    for fmt, names in FUZZ_SAMPLES.items():
+        for name in names:
+            doc = json.loads((FORMATS / name).read_text())
+            for trial in range(8):
+                f = write(tmp_path / f"{fmt}-{trial}.json", json.dumps(mutate(doc)))
+                with contextlib.suppress(InputError):
+                    INGESTERS[Format(fmt)].read(f, ctx)

@@ -191,6 +191,11 @@ def reject(path: Path, locator: str, reason: str) -> Rejected:
     return Rejected(source=str(path), locator=locator, reason=reason)
 
 
+def seq(value: Any) -> list[Any]:
+    """`value` when it is a list, else an empty one."""
+    return value if isinstance(value, list) else []
+
+
 def mapping(value: Any) -> dict[str, Any]:
     """`value` when it is a mapping, else an empty one (hostile or truncated inputs put lists anywhere)."""
     return value if isinstance(value, dict) else {}

@@ -24,6 +24,7 @@ from cmmm.ingest._structured import (
     pem_certificates,
     reject,
     rows_batch,
+    seq,
 )
 
 _AUTOMATION = {"AMAZON_ISSUED": "cloud-managed", "PRIVATE": "cloud-managed", "IMPORTED": "manual"}
@@ -63,7 +64,7 @@ def _records(doc: Any) -> tuple[list[tuple[str, dict[str, Any], Any]], list[str]
             out.append((loc, cert, item.get("Tags", cert.get("Tags"))))
         elif isinstance(cert, str):
             pems.append(cert + "\n" + str(item.get("CertificateChain") or ""))
-        for j, s in enumerate(item.get("CertificateSummaryList") or []):
+        for j, s in enumerate(seq(item.get("CertificateSummaryList"))):
             if isinstance(s, dict):
                 out.append((f"{loc} summary {j}", s, s.get("Tags")))
         if "CertificateArn" in item and "Certificate" not in item:
@@ -141,7 +142,7 @@ def read(path: Path, ctx: ReadContext) -> Batch:
             base["trust"] = "public"
         elif ctype == "PRIVATE":
             base["trust"] = "private"
-        in_use = [str(u) for u in c.get("InUseBy") or []]
+        in_use = [str(u) for u in seq(c.get("InUseBy"))]
         for u_i, user in enumerate(in_use or [None]):
             row = dict(base)
             if user:

@@ -27,6 +27,7 @@ from cmmm.ingest._structured import (
     parse_der,
     pem_certificates,
     rows_batch,
+    seq,
 )
 
 _FRACTION = re.compile(r"(\.\d{6})\d+")  # .NET prints 7 fractional digits; ISO 8601 parsers take 6
@@ -97,14 +98,14 @@ def _venafi_tpp(rec: dict[str, Any], loc: str, src: str, out: _Out) -> bool:
     if not isinstance(d, dict):
         return False
     custom = {
-        str(f.get("Name")): ",".join(str(x) for x in f.get("Value") or [])
-        for f in rec.get("CustomFields") or []
+        str(f.get("Name")): ",".join(str(x) for x in seq(f.get("Value")))
+        for f in seq(rec.get("CustomFields"))
         if isinstance(f, dict)
     }
     tags = kv_tags(
         {"management_type": rec.get("ManagementType"), "template": d.get("TemplateName"), **custom}
     )
-    sans = [*(d.get("SubjectAltNameDNS") or []), *(d.get("SubjectAltNameIPAddress") or [])]
+    sans = [*seq(d.get("SubjectAltNameDNS")), *seq(d.get("SubjectAltNameIPAddress"))]
     out.row(
         {
             "common_name": d.get("CN") or rec.get("Name"),
@@ -132,10 +133,10 @@ def _venafi_tpp(rec: dict[str, Any], loc: str, src: str, out: _Out) -> bool:
 
 
 def _venafi_cloud(rec: dict[str, Any], loc: str, out: _Out) -> None:
-    by_type = rec.get("subjectAlternativeNamesByType") or {}
+    by_type = mapping(rec.get("subjectAlternativeNamesByType"))
     sans = [
-        *(by_type.get("dNSName") or rec.get("subjectAlternativeNameDns") or []),
-        *(by_type.get("iPAddress") or []),
+        *seq(by_type.get("dNSName") or rec.get("subjectAlternativeNameDns")),
+        *seq(by_type.get("iPAddress")),
     ]
     ctype = str(rec.get("certificateType") or "")
     base = {
@@ -157,7 +158,7 @@ def _venafi_cloud(rec: dict[str, Any], loc: str, out: _Out) -> None:
         "discovered_by": "ca-api",
         "tags": kv_tags({"certificate_source": rec.get("certificateSource"), "id": rec.get("id")}),
     }
-    instances = [i for i in rec.get("instances") or [] if isinstance(i, dict)]
+    instances = [i for i in seq(rec.get("instances")) if isinstance(i, dict)]
     if not instances:
         out.row(base, loc, f"venafi-cloud:{rec.get('id')}")
     for n, inst in enumerate(instances):
@@ -168,14 +169,14 @@ def _venafi_cloud(rec: dict[str, Any], loc: str, out: _Out) -> None:
 
 
 def _lemur(rec: dict[str, Any], loc: str, src: str, out: _Out) -> None:
-    domains = [d.get("name") for d in rec.get("domains") or [] if isinstance(d, dict)]
+    domains = [d.get("name") for d in seq(rec.get("domains")) if isinstance(d, dict)]
     authority = mapping(rec.get("authority"))
     tags = kv_tags(
         {
             "lemur_name": rec.get("name"),
             "authority": authority.get("name"),
             "rotation": rec.get("rotation"),
-            "destinations": len(rec.get("destinations") or []) or None,
+            "destinations": len(seq(rec.get("destinations"))) or None,
         }
     )
     location = f"lemur:{rec.get('id')}"
@@ -221,7 +222,7 @@ def _keyfactor(rec: dict[str, Any], loc: str, src: str, out: _Out) -> None:
     )
     places = [
         f"{p.get('StoreMachine')}:{p.get('StorePath')}"
-        for p in rec.get("Locations") or []
+        for p in seq(rec.get("Locations"))
         if isinstance(p, dict) and p.get("StoreMachine")
     ] or [f"keyfactor:{rec.get('Id')}"]
     der = b64_der(str(rec["ContentBytes"])) if rec.get("ContentBytes") else None
@@ -236,7 +237,7 @@ def _keyfactor(rec: dict[str, Any], loc: str, src: str, out: _Out) -> None:
         }
         if der is not None and out.body(der, None, obs):
             continue
-        sans = [e.get("Value") for e in rec.get("SubjectAltNameElements") or [] if isinstance(e, dict)]
+        sans = [e.get("Value") for e in seq(rec.get("SubjectAltNameElements")) if isinstance(e, dict)]
         out.row(
             {
                 "common_name": rec.get("IssuedCN") or _first(sans),

@@ -23,6 +23,7 @@ from cmmm.ingest._structured import (
     pem_certificates,
     reject,
     rows_batch,
+    seq,
 )
 
 
@@ -81,7 +82,7 @@ def read(path: Path, ctx: ReadContext) -> Batch:
                 )
             if found:
                 continue
-        sans = item.get("sanDnsnames") or managed.get("domains") or []
+        sans = seq(item.get("sanDnsnames")) or seq(managed.get("domains"))
         rows.append(
             {
                 "common_name": sans[0] if sans else None,

@@ -29,6 +29,7 @@ from cmmm.ingest._structured import (
     pem_certificates,
     reject,
     rows_batch,
+    seq,
 )
 from cmmm.model import PrivateKeyFinding
 
@@ -116,13 +117,13 @@ def _objects(doc: Any) -> list[dict[str, Any]]:
     if not isinstance(doc, dict):
         return []
     if doc.get("kind") == "List" or (isinstance(doc.get("items"), list) and "kind" not in doc):
-        return [o for o in doc.get("items") or [] if isinstance(o, dict)]
+        return [o for o in seq(doc.get("items")) if isinstance(o, dict)]
     return [doc]
 
 
 def _meta(obj: dict[str, Any]) -> tuple[str, str, dict[str, str]]:
-    md = obj.get("metadata") or {}
-    labels = md.get("labels") or {}
+    md = mapping(obj.get("metadata"))
+    labels = mapping(md.get("labels"))
     return (
         str(md.get("namespace") or "default"),
         str(md.get("name") or "?"),
@@ -203,7 +204,7 @@ def _people(labels: dict[str, str]) -> dict[str, str | None]:
 
 
 def _ready(status: dict[str, Any]) -> str | None:
-    for c in status.get("conditions") or []:
+    for c in seq(status.get("conditions")):
         if isinstance(c, dict) and c.get("type") == "Ready":
             return str(c.get("status"))
     return None
@@ -229,7 +230,7 @@ def read(path: Path, ctx: ReadContext) -> Batch:
             objs.append((ref, obj))
     if not objs:
         raise InputError(str(path), "no Kubernetes objects (expected apiVersion/kind documents or a List)")
-    if not any(o.get("kind") in _OUR_KINDS - {"List"} for _, o in objs):
+    if not any(str(o.get("kind")) in _OUR_KINDS - {"List"} for _, o in objs):
         raise InputError(
             str(path), "no Certificate, Issuer, ClusterIssuer or kubernetes.io/tls Secret objects"
         )
@@ -265,7 +266,7 @@ def read(path: Path, ctx: ReadContext) -> Batch:
     joined: set[tuple[str, str]] = set()
     for ref, sec in secrets:
         ns, name, labels = _meta(sec)
-        ann = (sec.get("metadata") or {}).get("annotations") or {}
+        ann = mapping(mapping(sec.get("metadata")).get("annotations"))
         cert_obj = certs.get((ns, name))
         if _secret_body(path, ref, sec, ns, name, labels, ann, cert_obj, resolve, batch):
             joined.add((ns, name))
@@ -333,7 +334,7 @@ def _certificate_row(
     labels: dict[str, str],
     resolve: _Resolver,
 ) -> dict[str, Any]:
-    ref = spec.get("issuerRef") or {}
+    ref = mapping(spec.get("issuerRef"))
     ikind, iname = str(ref.get("kind") or "Issuer"), str(ref.get("name") or "?")
     info: _IssuerInfo | None = resolve(ikind, ns, iname)
     names = _names(spec)
@@ -427,7 +428,7 @@ def _secret_body(
         status = mapping(c.get("status"))
         _, _, cert_labels = _meta(c)
     managed = cert_obj is not None or any(str(k).startswith("cert-manager.io/") for k in ann)
-    ref_spec = spec.get("issuerRef") or {}
+    ref_spec = mapping(spec.get("issuerRef"))
     ikind = str(ref_spec.get("kind") or ann.get("cert-manager.io/issuer-kind") or "Issuer")
     iname = str(ref_spec.get("name") or ann.get("cert-manager.io/issuer-name") or "")
     info = resolve(ikind, ns, iname) if managed and iname else None

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from cmmm.errors import InputError
 from cmmm.ingest._base import Batch, ReadContext, text_of
-from cmmm.ingest._structured import add_body, json_keys, kv_tags, load_json, pem_certificates, reject
+from cmmm.ingest._structured import add_body, json_keys, kv_tags, load_json, pem_certificates, reject, seq
 from cmmm.model import PrivateKeyFinding
 
 _SERIAL = re.compile(r"^[0-9a-f]{2}(?::[0-9a-f]{2})+$")
@@ -69,7 +69,7 @@ def read(path: Path, ctx: ReadContext) -> Batch:
         texts.append(("certificate", data["certificate"]))
     if isinstance(data.get("issuing_ca"), str):
         texts.append(("issuing_ca", data["issuing_ca"]))
-    for i, pem in enumerate(data.get("ca_chain") or []):
+    for i, pem in enumerate(seq(data.get("ca_chain"))):
         if isinstance(pem, str):
             texts.append((f"ca_chain {i}", pem))
     seen: set[str] = set()
