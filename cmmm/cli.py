@@ -160,8 +160,9 @@ def ingest_cmd(
     """Read and merge inventories; print what was found, what expires, and what was rejected.
 
     Formats are detected by content: CSV/JSON/YAML inventories (header aliases such as "Common Name" or
-    "Expiration Date"), PEM bundles, DER, PKCS#7 and PKCS#12 files. One certificate seen in several places
-    becomes one certificate with several observations.
+    "Expiration Date"), PEM bundles, DER, PKCS#7 and PKCS#12 files, Kubernetes/cert-manager objects, AWS ACM,
+    Azure Key Vault, Vault PKI, certbot, Venafi/Lemur/Keyfactor exports and crt.sh records. One certificate
+    seen in several places becomes one certificate with several observations.
     """
     now = parse_as_of(as_of)
     inv = load_inventory(paths, now, password_file)
