@@ -20,9 +20,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from cmmm import ingest
+from cmmm import ingest, report
 from cmmm.errors import CmmmError, InputError, UsageError
 from cmmm.export import inventory_document, write_inventory
+from cmmm.ingest.bundle import load_yaml_mapping
 from cmmm.model import Inventory
 from cmmm.render_scan import render_comparison, render_scan
 from cmmm.render_text import render_summary
@@ -159,8 +160,9 @@ def ingest_cmd(
     """Read and merge inventories; print what was found, what expires, and what was rejected.
 
     Formats are detected by content: CSV/JSON/YAML inventories (header aliases such as "Common Name" or
-    "Expiration Date"), PEM bundles, DER, PKCS#7 and PKCS#12 files. One certificate seen in several places
-    becomes one certificate with several observations.
+    "Expiration Date"), PEM bundles, DER, PKCS#7 and PKCS#12 files, Kubernetes/cert-manager objects, AWS ACM,
+    Azure Key Vault, Vault PKI, certbot, Venafi/Lemur/Keyfactor exports and crt.sh records. One certificate
+    seen in several places becomes one certificate with several observations.
     """
     now = parse_as_of(as_of)
     inv = load_inventory(paths, now, password_file)
@@ -176,6 +178,41 @@ def ingest_cmd(
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
+@app.command("report")
+@handled
+def report_cmd(
+    paths: PathsArg,
+    output: Annotated[Path, typer.Option("-o", "--output", help="The report file to write.")],
+    fmt: Annotated[
+        report.ReportFormat, typer.Option("--format", help="html (self-contained), json or markdown.")
+    ] = report.ReportFormat.HTML,
+    profile: Annotated[
+        Path | None, typer.Option("--profile", help="profile.yaml to use instead of the bundle's.")
+    ] = None,
+    policy: Annotated[
+        Path | None, typer.Option("--policy", help="policy.yaml to use instead of the bundle's.")
+    ] = None,
+    scenario: Annotated[
+        list[str] | None,
+        typer.Option("--scenario", help="A drill to run and report (name or file); repeatable."),
+    ] = None,
+    password_file: PasswordOpt = None,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Write the executive report: level, risks, inventory facts, PQC readiness, drills and roadmap.
+
+    HTML is one self-contained file (inline CSS and SVG charts, no scripts, no network) that prints to PDF;
+    json has the same content with stable keys; markdown suits tickets and wikis.
+    """
+    now = parse_as_of(as_of)
+    inv = load_inventory(paths, now, password_file)
+    inv.profile = load_yaml_mapping(profile) if profile else inv.profile
+    inv.policy = load_yaml_mapping(policy) if policy else inv.policy
+    view = report.prepare(inv, now=now, generated_at=datetime.now(UTC), scenarios=scenario or ())
+    report.write_report(view, output, fmt)
+    err.print(f"wrote {fmt.value} report to {escape(str(output))}")
+
+
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "sample_inventories"
 
 
@@ -186,7 +223,7 @@ def demo_cmd(
     reports: Annotated[Path, typer.Option("--reports", help="Where reports are written.")] = Path("reports"),
     as_of: AsOfOpt = None,
 ) -> None:
-    """Run the pipeline on every sample organization and print what each one looks like."""
+    """Run the pipeline on every sample organization, print what each looks like, write reports/<org>.html."""
     now = parse_as_of(as_of)
     orgs = sorted(p for p in samples.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
     if not orgs:
@@ -195,6 +232,9 @@ def demo_cmd(
         out.rule(f"[bold]{escape(org.name)}")
         inv = load_inventory([org], now)
         render_summary(out, summarize(inv, now=now), inv)
+        view = report.prepare(inv, now=now, generated_at=datetime.now(UTC))
+        path = report.write_report(view, reports / f"{org.name}.html")
+        out.print(f"report: [bold]{escape(str(path))}[/]")
 
 
 # ------------------------------------------------------------------------------------------- scan

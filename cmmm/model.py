@@ -220,6 +220,7 @@ def _cast(col: pd.Series, dtype: str) -> pd.Series:
     if dtype == UTC_DT:
         return pd.to_datetime(col, utc=True, errors="coerce").astype(UTC_DT)
     if dtype == "boolean" and col.dtype == object:
+        # pd.isna, not `is None`: concat fills a column one part lacks with float NaN, and bool(nan) is True.
         return col.map(lambda v: pd.NA if pd.isna(v) else bool(v)).astype("boolean")
     return col.astype(dtype)
 

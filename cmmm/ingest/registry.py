@@ -4,7 +4,25 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from cmmm.ingest import bundle, cbom, cmmm_scan, nmap, sslyze, tabular, testssl, x509files, zgrab2
+from cmmm.ingest import (
+    aws_acm,
+    azure_keyvault,
+    bundle,
+    cbom,
+    certbot,
+    clm,
+    cmmm_scan,
+    ctlog,
+    gcp_certmanager,
+    kubernetes,
+    nmap,
+    sslyze,
+    tabular,
+    testssl,
+    vault_pki,
+    x509files,
+    zgrab2,
+)
 from cmmm.ingest._base import Ingester
 
 
@@ -23,6 +41,14 @@ class Format(StrEnum):
     TESTSSL = "testssl"
     CYCLONEDX_CBOM = "cyclonedx-cbom"
     ZGRAB2 = "zgrab2"
+    KUBERNETES = "kubernetes"
+    AWS_ACM = "aws-acm"
+    AZURE_KEYVAULT = "azure-keyvault"
+    GCP_CERTMANAGER = "gcp-certmanager"
+    VAULT_PKI = "vault-pki"
+    CERTBOT = "certbot"
+    CLM = "clm"
+    CT_LOG = "ct-log"
 
 
 INGESTERS: dict[Format, Ingester] = {
@@ -109,5 +135,54 @@ INGESTERS: dict[Format, Ingester] = {
         description="zgrab2 JSON lines: certificates and TLS version/group of every logged handshake",
         sniff=zgrab2.sniff,
         read=zgrab2.read,
+    ),
+    Format.KUBERNETES: Ingester(
+        name="kubernetes",
+        description="cert-manager Certificate/Issuer/ClusterIssuer and kubernetes.io/tls Secret objects "
+        "(YAML multi-document or kubectl -o json/yaml List)",
+        sniff=kubernetes.sniff,
+        read=kubernetes.read,
+    ),
+    Format.AWS_ACM: Ingester(
+        name="aws-acm",
+        description="AWS ACM describe-certificate, list-certificates, get-certificate (+ list-tags) JSON",
+        sniff=aws_acm.sniff,
+        read=aws_acm.read,
+    ),
+    Format.AZURE_KEYVAULT: Ingester(
+        name="azure-keyvault",
+        description="Azure Key Vault certificates: REST GetCertificate(s) and az keyvault certificate show/list",
+        sniff=azure_keyvault.sniff,
+        read=azure_keyvault.read,
+    ),
+    Format.GCP_CERTMANAGER: Ingester(
+        name="gcp-certmanager",
+        description="Google Cloud Certificate Manager certificates (gcloud --format=json or REST)",
+        sniff=gcp_certmanager.sniff,
+        read=gcp_certmanager.read,
+    ),
+    Format.VAULT_PKI: Ingester(
+        name="vault-pki",
+        description="HashiCorp Vault PKI cert/issuer reads and listings (HTTP API or vault -format=json)",
+        sniff=vault_pki.sniff,
+        read=vault_pki.read,
+    ),
+    Format.CERTBOT: Ingester(
+        name="certbot",
+        description="certbot certificates output and renewal .conf files (ACME lineages)",
+        sniff=certbot.sniff,
+        read=certbot.read,
+    ),
+    Format.CLM: Ingester(
+        name="clm",
+        description="CLM JSON exports: Venafi TPP/Cloud, Netflix Lemur, Keyfactor Command",
+        sniff=clm.sniff,
+        read=clm.read,
+    ),
+    Format.CT_LOG: Ingester(
+        name="ct-log",
+        description="Certificate Transparency records from crt.sh (output=json)",
+        sniff=ctlog.sniff,
+        read=ctlog.read,
     ),
 }
