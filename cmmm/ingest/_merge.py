@@ -136,14 +136,14 @@ def _link_issuers(certs: pd.DataFrame) -> pd.DataFrame:
     for left, right in (("authority_key_id", "subject_key_id"), ("issuer_dn", "subject_dn")):
         lut = cas.dropna(subset=[right]).drop_duplicates(right)
         m = certs[left].map(pd.Series(lut["cert_id"].to_numpy(), index=lut[right].to_numpy()))
-        out = out.fillna(m)
+        out = out.fillna(m.astype("string"))
     lut = (
         cas.dropna(subset=["common_name"])
         .assign(k=lambda d: d["common_name"].str.lower())
         .drop_duplicates("k")
     )
     m = certs["issuer_name"].str.lower().map(pd.Series(lut["cert_id"].to_numpy(), index=lut["k"].to_numpy()))
-    out = out.fillna(m)
+    out = out.fillna(m.astype("string"))
     out = out.mask(self_signed | (out == certs["cert_id"]))
     certs["issuer_cert_id"] = out.astype("string")
     return certs
