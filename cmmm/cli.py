@@ -180,6 +180,10 @@ def graph_cmd(
     export: Annotated[
         Path | None, typer.Option("--export", help="Write the graph: .graphml, .json, .svg or .png.")
     ] = None,
+    all_leaves: Annotated[
+        bool,
+        typer.Option("--all-leaves", help="Export every leaf and endpoint (default: grouped above 20,000)."),
+    ] = False,
     fmt: Annotated[OutputFormat, typer.Option("--format", help="text or json.")] = OutputFormat.TEXT,
     as_of: AsOfOpt = None,
 ) -> None:
@@ -193,7 +197,7 @@ def graph_cmd(
 
     inv = load_inventory(paths, parse_as_of(as_of))
     if export is not None:
-        kind = graph.export_graph(inv, export)
+        kind = graph.export_graph(inv, export, aggregate=False if all_leaves else None)
         err.print(f"wrote the dependency graph to {escape(str(export))} ({kind})")
     if blast is not None:
         b = graph.blast_radius(inv, blast)
