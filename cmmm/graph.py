@@ -838,7 +838,10 @@ def draw_graph(inv: Inventory, path: Path, *, max_groups: int = 60, max_cas: int
         edges.append((str(ca), gid))
     direct = {n.removeprefix("svc:") for n, c in col_of.items() if c == scol}
     deps = dependents(inv)
-    further = set(deps.loc[deps["service"].isin(direct) & ~deps["dependent"].isin(direct), "dependent"])
+    further_all = deps.loc[deps["service"].isin(direct) & ~deps["dependent"].isin(direct), "dependent"]
+    weights = service_table(inv).set_index("service")["weight"]
+    ranked = sorted(set(further_all), key=lambda n: (-int(weights.get(n, 1)), n))
+    further = set(ranked[:max_groups])  # the most critical dependents; the picture stays bounded
     needs = [(s, n) for s, n in _depends_edges(inv) if s in further and (n in direct or n in further)]
     level = dict.fromkeys(further, 1)
     for _ in range(len(further)):  # longest path from the directly affected services; cycles stop here
@@ -879,7 +882,7 @@ def draw_graph(inv: Inventory, path: Path, *, max_groups: int = 60, max_cas: int
     for u, v in edges:
         if u in y and v in y:
             ax.plot([col_of[u], col_of[v]], [y[u], y[v]], color="#bbbbbb", linewidth=0.6, zorder=1)
-    biggest = max(size.values(), default=1.0)
+    biggest = max([*size.values(), 1.0])
     for n, x in col_of.items():
         area = 30 + 370 * math.sqrt(size[n] / biggest) if kind[n] is not NodeType.SERVICE else 60
         ax.scatter([x], [y[n]], s=area, color=_COLORS.get(kind[n], "#7f7f7f"), zorder=2)
