@@ -44,10 +44,19 @@ def _norm(s: pd.Series) -> pd.Series:
 
 
 def ca_key(certs: pd.DataFrame) -> pd.Series:
-    """The node id of each CA certificate: its key identifier, else its certificate id."""
+    """The node id of each CA certificate: its key identifier, else (a table row, which cannot tell keys
+    apart) its name — the same id an unknown issuer of that name gets — else its certificate id."""
     ski = certs["subject_key_id"].astype("string")
     kid = certs["key_id"].astype("string")
-    return ("ca:ski:" + ski).fillna("ca:key:" + kid).fillna("ca:" + certs["cert_id"].astype("string"))
+    body = certs["has_body"].fillna(False).astype(bool)
+    name = certs["common_name"].astype("string").fillna(certs["subject_dn"].astype("string"))
+    by_name = unknown_ca_id(name).where(~body & name.notna())
+    return (
+        ("ca:ski:" + ski)
+        .fillna("ca:key:" + kid)
+        .fillna(by_name)
+        .fillna("ca:" + certs["cert_id"].astype("string"))
+    )
 
 
 def unknown_ca_id(names: pd.Series) -> pd.Series:
@@ -59,7 +68,7 @@ def hierarchy(inv: Inventory) -> Hierarchy:
     cached = inv._cache.get("hierarchy")
     if cached is not None:
         return cached
-    h = _build(inv.certificates)
+    h = _build(inv.certificates, inv.bodies)
     inv._cache["hierarchy"] = h
     return h
 
@@ -70,26 +79,105 @@ def _lookup(keys: pd.Series, table_keys: pd.Series, values: pd.Series) -> pd.Ser
     return keys.map(pd.Series(lut["v"].to_numpy(), index=lut["k"].to_numpy())).astype("string")
 
 
-def _build(certs: pd.DataFrame) -> Hierarchy:
+def _signed_by(body: bytes, issuer_bodies: list[bytes]) -> list[bool]:
+    """Which of the candidate issuer certificates verifies `body` (name and signature)."""
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+
+    cert = x509.load_der_x509_certificate(body)
+    out = []
+    for ib in issuer_bodies:
+        try:
+            cert.verify_directly_issued_by(x509.load_der_x509_certificate(ib))
+            out.append(True)
+        except (InvalidSignature, ValueError, TypeError, UnsupportedAlgorithm):
+            out.append(False)
+    return out
+
+
+def _by_name(
+    certs: pd.DataFrame,
+    bodies: dict[str, bytes],
+    issuer: pd.Series,
+    todo: pd.Series,
+    left: pd.Series,
+    right: pd.Series,
+    nodes: pd.Series,
+) -> tuple[pd.Series, pd.Series]:
+    """Link certificates by issuer DN or name. A candidate whose key identifier contradicts the
+    certificate's AKI is not its issuer. One candidate links; several are settled by signature when both
+    bodies are known, else the certificate stays unlinked and is returned as ambiguous."""
+    ambiguous = pd.Series(False, index=certs.index)
+    todo = todo & left.notna()
+    if not todo.any():
+        return issuer, ambiguous
+    table = pd.DataFrame({"k": right.to_numpy(), "node": nodes.to_numpy()}).dropna().drop_duplicates()
+    pos = np.flatnonzero(todo.to_numpy())
+    pairs = pd.DataFrame({"pos": pos, "k": left.to_numpy()[pos]}).merge(table, on="k")
+    aki = certs["authority_key_id"].astype("string").reset_index(drop=True)[pairs["pos"].to_numpy()]
+    node_ski = pairs["node"].where(pairs["node"].str.startswith("ca:ski:")).str.removeprefix("ca:ski:")
+    a = aki.fillna("").to_numpy(dtype=object)
+    k = node_ski.fillna("").to_numpy(dtype=object)
+    contra = (a != "") & (k != "") & (a != k)
+    pairs = pairs[~contra]
+    n = pairs.groupby("pos")["node"].transform("size")
+    single = pairs[n == 1]
+    values = issuer.to_numpy(dtype=object)
+    values[single["pos"].to_numpy()] = single["node"].to_numpy(dtype=object)
+    multi = pairs[n > 1]
+    if len(multi):
+        ids = certs["cert_id"].to_numpy(dtype=object)
+        node_body: dict[str, str] = {}
+        for node, cid in zip(nodes, certs.loc[nodes.index, "cert_id"], strict=True):
+            if cid in bodies:
+                node_body.setdefault(node, cid)
+        # Python over ambiguous certificates only: rare, because the AKI settles almost every link.
+        for p, group in multi.groupby("pos"):
+            cands = [c for c in group["node"] if c in node_body]
+            body = bodies.get(ids[p])
+            hits = _signed_by(body, [bodies[node_body[c]] for c in cands]) if body and cands else []
+            if sum(hits) == 1:
+                values[p] = cands[hits.index(True)]
+            else:
+                ambiguous.iloc[p] = True
+    return pd.Series(values, index=issuer.index, dtype="string"), ambiguous
+
+
+def _build(certs: pd.DataFrame, bodies: dict[str, bytes]) -> Hierarchy:
     is_ca = certs["is_ca"].fillna(False).astype(bool)
     self_signed = certs["is_self_signed"].fillna(False).astype(bool)
     cas = certs[is_ca]
     cert_node = pd.Series(pd.NA, index=certs.index, dtype="string")
     cert_node[is_ca] = ca_key(cas)
+    ca_nodes = cert_node[is_ca]
 
-    # The issuing node of every certificate, by the strongest evidence available.
+    # The issuing node of every certificate, by the strongest evidence available: the AKI names the key;
+    # then the issuer DN, then the issuer name (ambiguity and AKI contradictions handled in _by_name).
     issuer = pd.Series(pd.NA, index=certs.index, dtype="string")
-    ski_nodes = cas["subject_key_id"].astype("string")
-    issuer = issuer.fillna(_lookup(certs["authority_key_id"].astype("string"), ski_nodes, cert_node[is_ca]))
     issuer = issuer.fillna(
+        _lookup(certs["authority_key_id"].astype("string"), cas["subject_key_id"], ca_nodes)
+    )
+    dn = certs["issuer_dn"].astype("string")
+    issuer, amb_dn = _by_name(
+        certs, bodies, issuer, issuer.isna() & ~self_signed, dn, cas["subject_dn"].astype("string"), ca_nodes
+    )
+    name = _norm(certs["issuer_name"])
+    issuer, _ = _by_name(
+        certs,
+        bodies,
+        issuer,
+        issuer.isna() & ~self_signed & ~amb_dn,
+        name,
+        _norm(cas["common_name"]),
+        ca_nodes,
+    )
+    # An explicit link from an ingester, for certificates that name no issuer at all.
+    explicit = (
         certs["issuer_cert_id"]
-        .map(pd.Series(cert_node[is_ca].to_numpy(), index=cas["cert_id"].to_numpy()))
+        .map(pd.Series(ca_nodes.to_numpy(), index=cas["cert_id"].to_numpy()))
         .astype("string")
     )
-    issuer = issuer.fillna(
-        _lookup(certs["issuer_dn"].astype("string"), cas["subject_dn"].astype("string"), cert_node[is_ca])
-    )
-    issuer = issuer.fillna(_lookup(_norm(certs["issuer_name"]), _norm(cas["common_name"]), cert_node[is_ca]))
+    issuer = issuer.fillna(explicit.where(dn.isna() & name.isna()))
     unknown = issuer.isna() & ~self_signed
     issuer[unknown] = unknown_ca_id(certs.loc[unknown, "issuer_name"])
     issuer[self_signed] = pd.NA
@@ -127,7 +215,7 @@ def _build(certs: pd.DataFrame) -> Hierarchy:
         known_nodes = pd.DataFrame(
             columns=["ca_id", "name", "org", "subject_dn", "kind", "cert_ids", "not_after"]
         )
-    unk_mask = issuer.str.startswith("ca:name:").fillna(False)
+    unk_mask = (issuer.str.startswith("ca:name:") & ~issuer.isin(set(known["ca_id"]))).fillna(False)
     unk = pd.DataFrame(
         {
             "ca_id": issuer[unk_mask].to_numpy(),

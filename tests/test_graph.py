@@ -12,6 +12,10 @@ from pathlib import Path
 import networkx as nx
 import pandas as pd
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from typer.testing import CliRunner
 
 import cmmm
@@ -150,17 +154,52 @@ def test_signatures_confirm_issued_by_links(inv: Inventory) -> None:
     assert issued.count("false") == 0 and issued.count("true") >= 8
 
 
-def test_forged_link_is_marked_unverified(tmp_path: Path) -> None:
+def _leaf_without_aki(cn: str, signer: Issued) -> Issued:
+    """A leaf naming `signer`'s subject as issuer but carrying no AKI (older certificates often lack it)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)]))
+        .issuer_name(signer.cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(NOW - timedelta(days=5))
+        .not_valid_after(NOW + timedelta(days=60))
+        .sign(signer.key, hashes.SHA256())
+    )
+    return Issued(cert=cert, key=key)
+
+
+def test_aki_of_another_key_means_an_unknown_issuer(tmp_path: Path) -> None:
     t0 = NOW - timedelta(days=10)
     real = issue(cn="Same Name CA", not_before=t0, days=900, ca=True)
     impostor = issue(cn="Same Name CA", not_before=t0, days=900, ca=True)
     leaf = issue(cn="x.test", not_before=t0, days=90, issuer=impostor)
-    write(tmp_path / "c.pem", real.pem + leaf.pem)  # only the wrong CA is present; DN matches
+    write(tmp_path / "c.pem", real.pem + leaf.pem)  # only the other CA is present; the DN matches
     inv = cmmm.load([tmp_path], now=NOW)
+    assert list(orphans(inv)["common_name"]) == ["x.test"]
+    assert set(resolve_ca(inv, "Same Name CA")["kind"]) == {"root", "unknown"}
+
+
+def test_signature_refutes_and_settles_name_links(tmp_path: Path) -> None:
+    t0 = NOW - timedelta(days=10)
+    old = issue(cn="Rekeyed CA", not_before=t0, days=900, ca=True)
+    new = issue(cn="Rekeyed CA", not_before=t0, days=900, ca=True)
+    other = issue(cn="Lone CA", not_before=t0, days=900, ca=True)
+    forged = issue(cn="Lone CA", not_before=t0, days=900, ca=True)
+    settled = _leaf_without_aki("settled.test", new)  # two candidates by DN: the signature picks one
+    refuted = _leaf_without_aki("refuted.test", forged)  # one candidate by DN, wrong key
+    write(tmp_path / "c.pem", old.pem + new.pem + other.pem + settled.pem + refuted.pem)
+    write(tmp_path / "rows.csv", "common_name,not_after,issuer\nrow.test,2027-01-01,Rekeyed CA\n")
+    inv = cmmm.load([tmp_path], now=NOW)
+    cd = chain_depth(inv).set_index("common_name")
+    new_node = resolve_ca(inv, new.cert_id)["ca_id"].iloc[0]
+    assert cd.at["settled.test", "issuing_ca"] == new_node
     checked = dict(zip(inv.certificates["common_name"], verify_links(inv).tolist(), strict=True))
-    # the AKI does not match, so the leaf is linked by DN to the CA certificate we have — and fails
-    assert checked["x.test"] is False
+    assert checked["settled.test"] is True and checked["refuted.test"] is False
     assert summarize_graph(inv).unverified == 1
+    # a table row naming two CAs of the same name cannot be settled: it gets an unknown CA of that name
+    assert cd.at["row.test", "issuing_ca"] == "ca:name:rekeyed ca" and not cd.at["row.test", "anchored"]
 
 
 def test_unknown_issuers_orphans_and_depth(inv: Inventory) -> None:
@@ -211,6 +250,7 @@ def test_name_only_hierarchy_from_csv(tmp_path: Path) -> None:
         "common_name,not_after,issuer,is_ca,service\n"
         "Corp Root,2035-01-01,Corp Root,true,\n"
         "Corp Issuing 1,2030-01-01,Corp Root,true,\n"
+        "Corp Issuing 1,2033-01-01,Corp Root,true,\n"  # its renewal: a table cannot tell keys apart
         "Corp Issuing 2,2030-01-01,Corp Root,true,\n"
         "app1.corp,2027-01-01,Corp Issuing 1,,shop\n"
         "app2.corp,2027-01-01,Corp Issuing 1,,shop\n"
@@ -219,6 +259,8 @@ def test_name_only_hierarchy_from_csv(tmp_path: Path) -> None:
     )
     inv = cmmm.load([tmp_path], now=NOW)
     assert resolve_ca(inv, "Corp Root").iloc[0]["kind"] == "root"
+    assert len(resolve_ca(inv, "Corp Issuing 1")) == 1  # one node for both rows
+    assert resolve_ca(inv, "Corp Issuing 1").iloc[0]["not_after"].year == 2033
     b = blast_radius(inv, "Corp Issuing 1")
     assert names(b.certificates) == {"app1.corp", "app2.corp"} and b.direct_services == ["shop"]
     root = blast_radius(inv, "Corp Root")
