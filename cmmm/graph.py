@@ -612,7 +612,8 @@ def build_graph(inv: Inventory, *, aggregate: bool | None = None, leaves_per_ca:
     CAs), `cert:<cert_id>` (leaves; CA certificates are attributes of their CA node), `ep:<location>`,
     `svc:<service>`, `team:<team>`, and `group:<ca_id>|<service>` in aggregated graphs. Every node has
     `type` (NodeType) and `label`; every edge has `type` (EdgeType). issued_by edges carry `verified`
-    ("true"/"false"/"unchecked", see cmmm.hierarchy.verify_links). With `aggregate` (default: above 20,000
+    (True/False; absent when not checked — see cmmm.hierarchy.verify_links; a CA edge backed by several
+    certificates is False when any of them fails). With `aggregate` (default: above 20,000
     certificates) leaves and endpoints are folded into one group node per issuing CA and service.
     """
     h = hierarchy(inv)
@@ -625,7 +626,7 @@ def build_graph(inv: Inventory, *, aggregate: bool | None = None, leaves_per_ca:
         (r.pop("ca_id"), {**r, "type": r["kind"], "label": r.get("name", "")}) for r in _attrs(nodes)
     )
     checked = verify_links(inv, leaves_per_ca=leaves_per_ca)
-    verified = checked.map({True: "true", False: "false"}).astype("string").fillna("unchecked")
+    verified = checked
     is_ca = facts["is_ca"].fillna(False).astype(bool)
     ca_edges = pd.DataFrame(
         {"u": h.cert_node, "v": h.issuer, "cert_id": facts["cert_id"], "verified": verified}
@@ -635,9 +636,13 @@ def build_graph(inv: Inventory, *, aggregate: bool | None = None, leaves_per_ca:
         prev = g.get_edge_data(u, v)
         if prev is not None:
             prev["cert_id"] += ";" + cid
-            prev["verified"] = "false" if "false" in (prev["verified"], ver) else prev["verified"]
+            seen = [x for x in (prev.get("verified"), None if pd.isna(ver) else bool(ver)) if x is not None]
+            if seen:
+                prev["verified"] = all(seen)
         else:
-            g.add_edge(u, v, type=EdgeType.ISSUED_BY.value, cert_id=cid, verified=ver)
+            g.add_edge(u, v, type=EdgeType.ISSUED_BY.value, cert_id=cid)
+            if pd.notna(ver):
+                g.edges[u, v]["verified"] = bool(ver)
     svc = service_table(inv)
     g.add_nodes_from((f"svc:{r.pop('service')}", {**r, "type": NodeType.SERVICE.value}) for r in _attrs(svc))
     for n in svc["service"]:
@@ -652,7 +657,7 @@ def build_graph(inv: Inventory, *, aggregate: bool | None = None, leaves_per_ca:
         g.add_edge(f"svc:{s}", f"team:{t}", type=EdgeType.OWNED_BY.value)
     leaves = ~is_ca & h.issuer.notna()
     if aggregate:
-        _add_groups(g, inv, leaves.to_numpy())
+        _add_groups(g, inv)
     else:
         _add_leaves(g, inv, facts, leaves.to_numpy(), verified)
     return g
@@ -672,7 +677,7 @@ def _add_leaves(
     )
     issued = EdgeType.ISSUED_BY.value
     g.add_edges_from(
-        (u, v, {"type": issued, "verified": ver})
+        (u, v, {"type": issued} if ver is None else {"type": issued, "verified": ver})
         for u, v, ver in zip(ids, _column(h.issuer[leaves]), _column(verified[leaves]), strict=True)
     )
     obs = inv.observations[inv.observations["cert_id"].isin(set(lf["cert_id"]))]
@@ -728,7 +733,7 @@ def leaf_groups(inv: Inventory) -> pd.DataFrame:
     return out
 
 
-def _add_groups(g: nx.DiGraph, inv: Inventory, leaves: np.ndarray) -> None:
+def _add_groups(g: nx.DiGraph, inv: Inventory) -> None:
     groups = leaf_groups(inv)
     for r in groups.itertuples(index=False):
         label = f"{r.certificates} certs" + (f" · {r.service}" if r.service != "-" else "")

@@ -1,9 +1,13 @@
 """The CA hierarchy as frames: which CA issued each certificate, CA parents, and what lies beneath a CA.
 
 CA nodes are keyed by the CA's key, so a cross-signed intermediate (one subject and key, two issuer
-certificates) is one node with two parents. Issuers named by a table row but absent from the inventory
-become "unknown" CA nodes carrying the issuer name, so spreadsheets without CA certificates still form a
-hierarchy by name. Everything here is vectorized; cmmm.graph builds the networkx picture on top of it.
+certificates) is one node with two parents. A certificate's issuer is found by its AKI, else by issuer DN,
+else by issuer name; an AKI naming another key refutes a DN/name match, and several same-name candidates
+are settled by signature when both bodies are known. Issuers that are absent or stay ambiguous become
+"unknown" CA nodes carrying the issuer name (`ca:name:<name>`), so spreadsheets without CA certificates still
+form a hierarchy by name (a CA row of a spreadsheet, which cannot tell keys apart, gets that same id).
+Vectorized, except for per-CA-node walks and the rare ambiguous link; cmmm.graph builds the networkx picture
+and the queries on top of it.
 """
 
 from __future__ import annotations
