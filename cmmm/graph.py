@@ -305,11 +305,12 @@ def concentration(inv: Inventory) -> pd.DataFrame:
     """One row per CA node (issuing CAs, intermediates, roots and unknown CAs), riskiest first.
 
     Columns: ca_id, name, org, kind, depth (0 = top of its chain), anchored (reaches a known root),
-    issued (certificates it signed directly), certificates (all beneath it, transitively), leaves
+    issued (certificates it signed directly), issuing (it signed at least one leaf directly: an issuing
+    CA), certificates (all beneath it, transitively), leaves
     (end-entity certificates beneath it), leaf_share (of all leaves in the inventory), services (affected
     services incl. depends_on), critical_services (high or critical among them), critical_share (of all
     high/critical services), score (the blast-radius score), not_after.
-    Per-root figures are the rows with kind == "root"; a certificate under a cross-signed intermediate
+    Per-issuing-CA figures are the rows with issuing == True, per-root figures those with kind == "root"; a certificate under a cross-signed intermediate
     counts for both roots, so root shares can add up to more than 1.
     """
     cached = inv._cache.get("graph:concentration")
@@ -373,6 +374,8 @@ def concentration(inv: Inventory) -> pd.DataFrame:
         columns={"certificates": "issued"}
     )
     out = out.merge(stats, on="ca_id", how="left")
+    direct_leaves = h.issuer[is_leaf].value_counts()
+    out["issuing"] = out["ca_id"].isin(direct_leaves.index).to_numpy(dtype=bool)
     for col in ("certificates", "leaves", "services", "critical_services", "score"):
         out[col] = out[col].fillna(0).astype("int64")
     out["leaf_share"] = out["leaves"] / total_leaves if total_leaves else 0.0
@@ -386,6 +389,7 @@ def concentration(inv: Inventory) -> pd.DataFrame:
             "depth",
             "anchored",
             "issued",
+            "issuing",
             "certificates",
             "leaves",
             "leaf_share",
@@ -496,7 +500,7 @@ def issuer_expires_first(inv: Inventory) -> pd.DataFrame:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GraphSummary:
-    """What `cmmm graph` prints without options. `riskiest`: the top rows of concentration();
+    """What `cmmm graph` prints without options. `riskiest`: the top issuing CAs of concentration();
     `roots`: the concentration rows of kind root; `depth`: certificates per chain depth;
     `verified`/`unverified`: issued-by links whose signature was checked and held / failed."""
 
@@ -522,7 +526,7 @@ def summarize_graph(inv: Inventory, *, top: int = 10) -> GraphSummary:
         certificates=len(inv.certificates),
         leaves=int((~inv.certificates["is_ca"].fillna(False).astype(bool)).sum()),
         cas={k.value: int((conc["kind"] == k.value).sum()) for k in CaKind},
-        riskiest=conc.head(top).reset_index(drop=True),
+        riskiest=conc[conc["issuing"]].head(top).reset_index(drop=True),
         roots=conc[conc["kind"] == CaKind.ROOT.value].reset_index(drop=True),
         single_points_of_failure=single_points_of_failure(inv),
         orphans=len(orphans(inv)),

@@ -41,29 +41,33 @@ def render_graph_summary(console: Console, s: GraphSummary) -> None:
         f"issuer expires first: [yellow]{s.issuer_expires_first}[/] · "
         f"signatures verified {s.verified}, [red]failed {s.unverified}[/]"
     )
-    t = _table(
-        "riskiest CAs (criticality-weighted blast radius)",
-        [
-            ("CA", False),
-            ("kind", False),
-            ("certificates", True),
-            ("leaf share", True),
-            ("services", True),
-            ("critical svc", True),
-            ("score", True),
-        ],
-    )
-    for r in s.riskiest.itertuples(index=False):
-        t.add_row(
-            cell(r.name),
-            r.kind,
-            str(r.certificates),
-            _pct(r.leaf_share),
-            str(r.services),
-            f"{r.critical_services} ({_pct(r.critical_share)})",
-            str(r.score),
-        )
-    console.print(t)
+    cols = [
+        ("CA", False),
+        ("kind", False),
+        ("certificates", True),
+        ("leaf share", True),
+        ("services", True),
+        ("critical svc", True),
+        ("score", True),
+    ]
+    for title, frame in (
+        ("roots", s.roots),
+        ("riskiest issuing CAs (criticality-weighted blast radius)", s.riskiest),
+    ):
+        if frame.empty:
+            continue
+        t = _table(title, cols)
+        for r in frame.itertuples(index=False):
+            t.add_row(
+                cell(r.name),
+                r.kind,
+                str(r.certificates),
+                _pct(r.leaf_share),
+                str(r.services),
+                f"{r.critical_services} ({_pct(r.critical_share)})",
+                str(r.score),
+            )
+        console.print(t)
     if len(s.single_points_of_failure):
         t = _table("single points of failure", [("CA", False), ("leaf share", True), ("why", False)])
         for r in s.single_points_of_failure.itertuples(index=False):
