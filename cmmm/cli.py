@@ -34,8 +34,8 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode="rich",
 )
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, soft_wrap=True, emoji=False)  # ":ski:" in an id is not an emoji
+err = Console(stderr=True, highlight=False, emoji=False)
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -352,7 +352,7 @@ def test_cli_graph(org: Org, tmp_path: Path) -> None:
     res = runner.invoke(app, ["graph", str(org.path), "--blast-radius", "Acme Issuing A"])
     assert res.exit_code == 0 and "checkout" in res.output and "a0.acme.test" in res.output
     res = runner.invoke(app, ["graph", str(org.path), "--blast-radius", "Acme Issuing"])
-    assert res.exit_code == 2 and "matches 2 CAs" in res.output
+    assert res.exit_code == 2 and "matches 2 CAs" in res.output and "ca:ski:" in res.output
     out = tmp_path / "g.graphml"
     res = runner.invoke(app, ["graph", str(org.path), "--export", str(out)])
     assert res.exit_code == 0 and nx.read_graphml(out).number_of_nodes() > 0
