@@ -158,6 +158,16 @@ def dependents(inv: Inventory) -> pd.DataFrame:
     return out
 
 
+def _obs_pos(inv: Inventory) -> np.ndarray:
+    """The row position in inv.certificates of each observation's certificate (-1 when absent). Cached."""
+    cached = inv._cache.get("graph:obs_pos")
+    if cached is not None:
+        return cached
+    out = pd.Index(inv.certificates["cert_id"]).get_indexer(inv.observations["cert_id"])
+    inv._cache["graph:obs_pos"] = out
+    return out
+
+
 def _cert_services(inv: Inventory) -> pd.DataFrame:
     """Unique (pos, service) pairs: the services each certificate serves (row position in certificates)."""
     cached = inv._cache.get("graph:cert_services")
@@ -250,8 +260,8 @@ def blast_radius(inv: Inventory, ca: str | Iterable[str]) -> BlastRadius:
     h = hierarchy(inv)
     facts = inv.certificate_facts()
     certs = facts[mask].assign(issuing_ca=h.issuer[mask].to_numpy()).reset_index(drop=True)
-    ids = set(certs["cert_id"])
-    obs = inv.observations[inv.observations["cert_id"].isin(ids)]
+    op = _obs_pos(inv)
+    obs = inv.observations[(op >= 0) & mask[np.maximum(op, 0)]]
     endpoints = (
         obs[_deployed(obs)][["location", "host", "port", "cert_id", "service"]]
         .drop_duplicates()

@@ -255,13 +255,24 @@ def certificates_under(inv: Inventory, ca_ids: Iterable[str]) -> pd.Series:
     """Boolean mask over inv.certificates: every certificate issued beneath the given CA nodes,
     transitively, including the certificates of the intermediate CAs beneath them."""
     h = hierarchy(inv)
+    ca_ids = set(ca_ids)
     below = descendants(h, ca_ids)
-    mask = h.issuer.isin(below).fillna(False)
+    mask = _in(inv, "issuer", h.issuer, below)
     # intermediate CA certificates whose node lies strictly below count as affected too
-    strict = below - set(ca_ids)
+    strict = below - ca_ids
     if strict:
-        mask |= h.cert_node.isin(strict).fillna(False)
-    return mask.astype(bool)
+        mask |= _in(inv, "cert_node", h.cert_node, strict)
+    return pd.Series(mask, index=inv.certificates.index, dtype=bool)
+
+
+def _in(inv: Inventory, name: str, column: pd.Series, values: set[str]) -> np.ndarray:
+    """column.isin(values) through cached integer codes: isin on 250,000 Arrow strings costs ~0.2 s."""
+    key = f"codes:{name}"
+    if key not in inv._cache:
+        inv._cache[key] = pd.factorize(column)
+    codes, uniques = inv._cache[key]
+    wanted = pd.Index(uniques).get_indexer(list(values))
+    return np.isin(codes, wanted[wanted >= 0])
 
 
 def resolve_ca(inv: Inventory, query: str) -> pd.DataFrame:
