@@ -919,5 +919,9 @@ def draw_graph(inv: Inventory, path: Path, *, max_groups: int = 60, max_cas: int
     for k, name in (*names.items(), (NodeType.GROUP, "certificates"), (NodeType.SERVICE, "service")):
         ax.scatter([], [], color=_COLORS[k], label=name)
     ax.legend(loc="lower left", fontsize=7, frameon=False, ncols=5, bbox_to_anchor=(0, 1.0))
-    fig.savefig(path, format=path.suffix.lower().lstrip("."), bbox_inches="tight", dpi=110)
+    # SVG text as <text> (XML-escaped by matplotlib), not glyph paths: smaller, searchable, embeddable.
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "cmmm"}):
+        fmt = path.suffix.lower().lstrip(".")
+        meta = {"Date": None} if fmt == "svg" else {}  # deterministic output: no timestamp
+        fig.savefig(path, format=fmt, bbox_inches="tight", dpi=110, metadata=meta)
     plt.close(fig)

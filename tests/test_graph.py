@@ -4,6 +4,8 @@ unknown issuers, service dependency propagation, blast radius, concentration and
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import timedelta
@@ -28,6 +30,7 @@ from cmmm.graph import (
     build_graph,
     chain_depth,
     concentration,
+    draw_graph,
     export_graph,
     issuer_expires_first,
     orphans,
@@ -326,7 +329,16 @@ def test_picture_draws_hostile_names_literally(tmp_path: Path) -> None:
     )
     inv = cmmm.load([tmp_path], now=NOW)
     export_graph(inv, tmp_path / "p.svg")
-    assert "<script>" not in (tmp_path / "p.svg").read_text()
+    svg = (tmp_path / "p.svg").read_text()
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    assert r"$\frac{1}{0}$" in svg  # drawn literally, not as mathtext
+    ET.fromstring(svg)
+
+
+def test_picture_folds_small_groups(inv: Inventory, tmp_path: Path) -> None:
+    draw_graph(inv, tmp_path / "p.svg", max_groups=2)
+    svg = (tmp_path / "p.svg").read_text()
+    assert "(other)" in svg and "Acme Root R1" in svg
 
 
 def test_summary_document(inv: Inventory) -> None:
@@ -403,3 +415,27 @@ def test_blast_radius_matches_generator_truth(truth_file: Path) -> None:
             assert {s["service"] for s in doc["services"]} == services, ca_name
         checked += 1
     assert checked, f"no CA entries recognized in {truth_file}"
+
+
+@pytest.mark.browser
+def test_svg_renders_in_a_browser(inv: Inventory, tmp_path: Path) -> None:
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("no headless Chromium (make browser-deps)")
+    export_graph(inv, tmp_path / "g.svg")
+    shot = tmp_path / "shot.png"
+    subprocess.run(
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            f"--screenshot={shot}",
+            "--window-size=1200,400",
+            (tmp_path / "g.svg").as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 5000
