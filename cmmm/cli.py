@@ -176,7 +176,12 @@ def graph_cmd(
         str | None,
         typer.Option("--blast-radius", help="A CA (name, fingerprint or ca: id): what goes down with it."),
     ] = None,
-    top: Annotated[int, typer.Option("--top", help="How many CAs to list.", min=1)] = 10,
+    top: Annotated[
+        int,
+        typer.Option(
+            "--top", help="How many CAs to list (with --blast-radius: 5× as many certificates).", min=1
+        ),
+    ] = 10,
     export: Annotated[
         Path | None, typer.Option("--export", help="Write the graph: .graphml, .json, .svg or .png.")
     ] = None,

@@ -64,6 +64,9 @@ CRITICALITY_WEIGHT: dict[str, int] = {
 CRITICAL_RANK = CRITICALITY_RANK[Criticality.HIGH]  # "critical services" below means high or critical
 
 
+UNNAMED_ISSUER = "ca:name:(unnamed issuer)"
+
+
 class AmbiguousCaError(InputError):
     """A CA query matched several CA nodes; `candidates` holds their rows (ca_id, name, kind, …)."""
 
@@ -442,7 +445,9 @@ def single_points_of_failure(inv: Inventory, *, share: float = 0.5) -> pd.DataFr
         ],
         default="",
     )
-    return out[out["reason"] != ""].reset_index(drop=True)
+    # Certificates that name no issuer at all share one "(unnamed issuer)" node: not knowing is not a CA.
+    unnamed = out["ca_id"] == UNNAMED_ISSUER
+    return out[(out["reason"] != "") & ~unnamed].reset_index(drop=True)
 
 
 # --- per-certificate chain facts ------------------------------------------------------------------

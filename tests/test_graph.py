@@ -439,3 +439,10 @@ def test_svg_renders_in_a_browser(inv: Inventory, tmp_path: Path) -> None:
         timeout=60,
     )
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 5000
+
+
+def test_certificates_naming_no_issuer_are_not_a_single_point_of_failure(tmp_path: Path) -> None:
+    write(tmp_path / "i.csv", "common_name,not_after\nx.test,2027-01-01\ny.test,2027-02-01\n")
+    inv = cmmm.load([tmp_path], now=NOW)
+    assert concentration(inv).iloc[0]["name"] == "(unnamed issuer)"
+    assert single_points_of_failure(inv).empty and len(orphans(inv)) == 2
