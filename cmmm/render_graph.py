@@ -97,6 +97,11 @@ def render_blast_radius(console: Console, b: BlastRadius, *, limit: int = 50) ->
                 *(cell(v) for v in (r.service, r.criticality, r.relation, r.via, r.team)), str(r.certificates)
             )
         console.print(t)
+    if len(b.endpoints):
+        t = _table("endpoints", [("location", False), ("service", False)])
+        for r in b.endpoints.drop_duplicates("location").head(limit).itertuples(index=False):
+            t.add_row(cell(r.location), cell(r.service))
+        console.print(t)
     t = _table("owners", [("owner", False), ("team", False), ("certificates", True), ("services", True)])
     for r in b.owners.itertuples(index=False):
         t.add_row(cell(r.owner), cell(r.team), str(r.certificates), str(r.services))

@@ -362,7 +362,7 @@ def test_cli_graph(org: Org, tmp_path: Path) -> None:
     doc = json.loads(res.output)
     assert {s["service"] for s in doc["services"]} == {"web", "api", "checkout", "reports"}
     res = runner.invoke(app, ["graph", str(org.path), "--blast-radius", "Acme Issuing A"])
-    assert res.exit_code == 0 and "checkout" in res.output and "a0.acme.test" in res.output
+    assert res.exit_code == 0 and "checkout" in res.output and "a0.acme.test:443" in res.output
     res = runner.invoke(app, ["graph", str(org.path), "--blast-radius", "Acme Issuing"])
     assert res.exit_code == 2 and "matches 2 CAs" in res.output and "ca:ski:" in res.output
     out = tmp_path / "g.graphml"
