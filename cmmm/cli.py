@@ -39,8 +39,8 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode="rich",
 )
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True, emoji=False)  # ":ski:" in an id is not an emoji
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -211,6 +211,56 @@ def report_cmd(
     view = report.prepare(inv, now=now, generated_at=datetime.now(UTC), scenarios=scenario or ())
     report.write_report(view, output, fmt)
     err.print(f"wrote {fmt.value} report to {escape(str(output))}")
+
+
+@app.command("graph")
+@handled
+def graph_cmd(
+    paths: PathsArg,
+    blast: Annotated[
+        str | None,
+        typer.Option("--blast-radius", help="A CA (name, fingerprint or ca: id): what goes down with it."),
+    ] = None,
+    top: Annotated[
+        int,
+        typer.Option(
+            "--top", help="How many CAs to list (with --blast-radius: 5× as many certificates).", min=1
+        ),
+    ] = 10,
+    export: Annotated[
+        Path | None, typer.Option("--export", help="Write the graph: .graphml, .json, .svg or .png.")
+    ] = None,
+    all_leaves: Annotated[
+        bool,
+        typer.Option("--all-leaves", help="Export every leaf and endpoint (default: grouped above 20,000)."),
+    ] = False,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="text or json.")] = OutputFormat.TEXT,
+    as_of: AsOfOpt = None,
+) -> None:
+    """The dependency graph: CA concentration and the riskiest CAs, or the blast radius of one CA.
+
+    Certificates → issuing CAs → roots (linked by key identifiers and names, confirmed by signatures),
+    certificates → endpoints → services → the services that depend on them.
+    """
+    from cmmm import graph
+    from cmmm.render_graph import render_blast_radius, render_graph_summary
+
+    inv = load_inventory(paths, parse_as_of(as_of))
+    if export is not None:
+        kind = graph.export_graph(inv, export, aggregate=False if all_leaves else None)
+        err.print(f"wrote the dependency graph to {escape(str(export))} ({kind})")
+    if blast is not None:
+        b = graph.blast_radius(inv, blast)
+        if fmt is OutputFormat.JSON:
+            sys.stdout.write(json.dumps(graph.blast_document(b), indent=1, default=str) + "\n")
+        else:
+            render_blast_radius(out, b, limit=top * 5)
+        return
+    s = graph.summarize_graph(inv, top=top)
+    if fmt is OutputFormat.JSON:
+        sys.stdout.write(json.dumps(graph.summary_document(s), indent=1, default=str) + "\n")
+    else:
+        render_graph_summary(out, s)
 
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "sample_inventories"
