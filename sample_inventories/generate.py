@@ -414,6 +414,8 @@ class Org:
                 if c.service:
                     e["services"].add(c.service)
         in_inventory = {c.own_ca.name for c in present if c.own_ca is not None}
+        # a CA the data can name: its certificate is present, or it signed a present certificate
+        named = in_inventory | {c.ca.name for c in present if c.ca is not None}
         cas = {
             name: {
                 "in_inventory": name in in_inventory,
@@ -423,6 +425,7 @@ class Org:
                 "affected_services": sorted(closure(e["services"])),
             }
             for name, e in sorted(by_ca.items())
+            if name in named
         }
         return {
             "organization": self.name,
@@ -679,7 +682,6 @@ def level1(w: World) -> Org:
     o.pem("certs/print-server.pem", [internal[6]])
     o.pem("certs/nas01-selfsigned.pem", [selfs[1]])
     o.put("certs/nas01.key", key_pem(selfs[1].issued.key))
-    with_file = {id(c.issued) for c in o.present.values()}
 
     # ---- certificates.csv : the spreadsheet
     listed = [c for c in le + gd + internal if c is not internal[6]] + [
@@ -710,9 +712,9 @@ def level1(w: World) -> Org:
         issuer = c.issuer_cn if c.ca is not None else c.cn
         if c.ca is not None and rng.random() < 0.4:
             issuer = c.cert.issuer.rfc4514_string()
-        serial = ""
-        if id(c.issued) in with_file or rng.random() < 0.4:
-            serial = ":".join(f"{b:02X}" for b in c.cert.serial_number.to_bytes(16, "big"))
+        # copied from wherever the admin looked: openssl's colon hex, Windows' spaced hex, or bare hex
+        raw = c.cert.serial_number.to_bytes(16, "big")
+        serial = rng.choice([":".join(f"{b:02X}" for b in raw), " ".join(f"{b:02x}" for b in raw), raw.hex()])
         note = rng.choice(
             [
                 "",

@@ -57,8 +57,7 @@ def test_truth_lists_every_certificate_the_inventory_holds(loaded: dict[str, Any
     known = certs[certs["serial"].notna()]
     roots = known[known["is_self_signed"].fillna(False) & known["is_ca"].fillna(False)]
     assert _pairs(known) - _pairs(roots) <= listed
-    if org != "level1-chaos":  # the spreadsheet of level 1 has serials for some rows only
-        assert len(known) == len(certs)
+    assert len(known) == len(certs)
 
 
 @pytest.mark.parametrize("org", ["level3-defined", "level4-agile"])
