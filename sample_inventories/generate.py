@@ -1314,10 +1314,6 @@ def level3(w: World) -> Org:
         "last_seen",
     ]
     scan_rows = o.rows(scanned, "network-scan", last_seen="2026-11-28T03:00:00Z")
-    for r, c in zip(scan_rows, scanned, strict=True):
-        if c.ca is not None and c.ca.public and c not in cloud and rng.random() < 0.01:
-            r["service"] = ""  # the CMDB lookup missed a few: nothing else knows their service
-            c.service = None
     o.csv("network-scan.csv", scan_rows, scan_cols, scanned)
     reg = ca_certs + pub_ca_certs
     o.csv(
@@ -1675,6 +1671,7 @@ def level4(w: World) -> Org:
         "key_size",
         "signature_algorithm",
         "endpoints",
+        "service",
         "discovered_by",
         "last_seen",
     ]

@@ -41,9 +41,12 @@ def test_org_ingests_with_the_truths_counts(loaded: dict[str, Any], org: str) ->
     if org != "level1-chaos":
         assert inv.rejected == []
         assert inv.private_keys == []
-    # every service the inventory names is in the catalog
+    # every service the inventory names is in the catalog; from level 3 on every row names one
     named = set(inv.observations["service"].dropna())
     assert named <= set(inv.services["service"])
+    if truth["intended_level"] >= 3:
+        rows = inv.observations[inv.observations["discovered_by"] != "filesystem"]
+        assert rows["service"].notna().all()
 
 
 @pytest.mark.parametrize("org", ORGS)
