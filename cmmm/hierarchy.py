@@ -66,7 +66,8 @@ def hierarchy(inv: Inventory) -> Hierarchy:
 
 def _lookup(keys: pd.Series, table_keys: pd.Series, values: pd.Series) -> pd.Series:
     lut = pd.DataFrame({"k": table_keys.to_numpy(), "v": values.to_numpy()}).dropna().drop_duplicates("k")
-    return keys.map(pd.Series(lut["v"].to_numpy(), index=lut["k"].to_numpy()))
+    # cast: with an empty table the mapped values come back with a dtype fillna would reject
+    return keys.map(pd.Series(lut["v"].to_numpy(), index=lut["k"].to_numpy())).astype("string")
 
 
 def _build(certs: pd.DataFrame) -> Hierarchy:
@@ -81,7 +82,9 @@ def _build(certs: pd.DataFrame) -> Hierarchy:
     ski_nodes = cas["subject_key_id"].astype("string")
     issuer = issuer.fillna(_lookup(certs["authority_key_id"].astype("string"), ski_nodes, cert_node[is_ca]))
     issuer = issuer.fillna(
-        certs["issuer_cert_id"].map(pd.Series(cert_node[is_ca].to_numpy(), index=cas["cert_id"].to_numpy()))
+        certs["issuer_cert_id"]
+        .map(pd.Series(cert_node[is_ca].to_numpy(), index=cas["cert_id"].to_numpy()))
+        .astype("string")
     )
     issuer = issuer.fillna(
         _lookup(certs["issuer_dn"].astype("string"), cas["subject_dn"].astype("string"), cert_node[is_ca])
