@@ -347,10 +347,9 @@ def _burndown(o: engine.Outcome, n: int, horizon: float) -> pd.DataFrame:
     if n == 0:
         zero = np.zeros(BURNDOWN_POINTS)
         return pd.DataFrame({"hours": hours, "p10": zero, "p50": zero, "p90": zero})
-    counts: np.ndarray = o.ranks.astype(float) + 1
-    remaining = np.empty((len(o.sorted_finish), BURNDOWN_POINTS))
-    for i, row in enumerate(o.sorted_finish):
-        remaining[i] = n - np.interp(hours, row, counts, left=0.0, right=float(n))
+    # done_by[:, j] counts the certificates finished by edges[j]; beyond the grid nothing more is done
+    col = np.minimum(np.searchsorted(o.edges, hours, side="right") - 1, len(o.edges) - 1)
+    remaining: np.ndarray = n - o.done_by[:, col]
     q = np.percentile(remaining, [10, 50, 90], axis=0)
     return pd.DataFrame(
         {"hours": hours.round(2), "p10": q[0].round(1), "p50": q[1].round(1), "p90": q[2].round(1)}
