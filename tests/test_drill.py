@@ -598,3 +598,36 @@ def test_cli_drill_json_plan_and_exit_codes(tmp_path: Path) -> None:
     res = runner.invoke(app, ["scenarios", "--format", "json"])
     listed = {s["name"] for s in json.loads(res.stdout)}
     assert res.exit_code == 0 and {"entrust-2024", "primary-intermediate-compromise-24h"} <= listed
+
+
+def test_change_freeze_and_revocation_extensions(tmp_path: Path) -> None:
+    rows = [
+        {
+            "common_name": f"c{i}.test",
+            "issuer": "DigiCert TLS RSA SHA256 2020 CA1",
+            "not_before": day(-10),
+            "not_after": day(300),
+            "criticality": "critical" if i < 2 else "low",
+            "owner": "ops@org.test",
+            "team": "ops",
+            "automation": "manual",
+            "service": f"s{i}",
+        }
+        for i in range(10)
+    ]
+    team = {"teams": [{"name": "ops", "engineers": 10, "hours_per_day": 8}]}
+    frozen = {
+        **team,
+        "change_freeze": [{"start": day(-1)[:10], "end": day(3)[:10], "applies_to": ["critical"]}],
+    }
+    sc = drill.load_scenario("digicert-dcv-2024")
+    calm = drill.run(sheet(tmp_path / "calm", rows, team), sc, now=NOW, runs=40)
+    tense = drill.run(sheet(tmp_path / "tense", rows, frozen), sc, now=NOW, runs=40)
+    assert any("change freeze" in r for r in tense.reasons)
+    assert not any("change freeze" in r for r in calm.reasons)
+    crit = tense.plan["criticality"] == "critical"
+    assert (tense.plan.loc[crit, "planned_finish"] > calm.plan.loc[crit, "planned_finish"]).all()
+    # extension_share 0.08 of 10 certificates: round(0.8) = 1, the most critical one, gets 120 h
+    deadlines = (tense.plan["deadline"] - pd.Timestamp(NOW)).dt.total_seconds() / 3600
+    assert sorted(deadlines.round().astype(int)) == [24] * 9 + [120]
+    assert tense.plan.loc[deadlines == 120, "criticality"].iloc[0] == "critical"
