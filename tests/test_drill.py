@@ -422,7 +422,7 @@ def test_24h_drill_fails_for_chaos_and_passes_for_agile(chaos: Inventory, agile:
     good = drill.run(agile, sc, now=NOW, runs=100)
     assert good.verdict == "pass", good.reasons
     assert good.completion_hours.p90 is not None and good.completion_hours.p90 <= 24
-    assert "pre-approved CA Backup Issuing CA" in " ".join(good.reasons)
+    assert "pre-approved backup CA Backup Issuing CA" in " ".join(good.reasons)
     assert list(good.burndown.columns) == ["hours", "p10", "p50", "p90"] and len(good.burndown) == 50
     assert good.burndown["p50"].iloc[0] == good.affected_certificates and good.burndown["p90"].iloc[-1] == 0
     assert list(good.plan.columns) == list(drill.PLAN_COLUMNS)

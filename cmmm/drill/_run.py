@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -11,7 +12,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cmmm.crypto import HANDSHAKE_PUBLIC_KEYS, HANDSHAKE_SIGNATURES, INITIAL_WINDOW_BYTES, SIZES
+from cmmm.crypto import (
+    HANDSHAKE_PUBLIC_KEYS,
+    HANDSHAKE_SIGNATURES,
+    INITIAL_WINDOW_BYTES,
+    PUBLIC_CA_MARKERS,
+    SIZES,
+)
 from cmmm.hierarchy import hierarchy
 from cmmm.model import AUTOMATED, CRITICALITY_RANK, Criticality, Inventory
 from cmmm.schedules import RealEvent, as_utc
@@ -62,6 +69,7 @@ class ReplacementCa:
 
     name: str | None
     pre_approved: bool
+    backup: bool
     ready_hours: float
 
 
@@ -149,15 +157,19 @@ def _teams(profile: Mapping[str, Any], incident: bool) -> tuple[list[str], np.nd
 def replacement_ca(
     profile: Mapping[str, Any], *, trust: str | None, exclude: tuple[str, ...], pqc: bool
 ) -> ReplacementCa:
-    """The CA that replacements come from: an approved CA or a pre-approved backup that is not the CA in
-    trouble and fits the certificates (public/private, post-quantum when asked); otherwise onboarding."""
+    """The CA that replacements come from: a pre-approved backup or an approved CA that is not the CA in
+    trouble and fits the certificates (public/private, post-quantum when asked); otherwise the first
+    fitting CA (or an unnamed new one) after `ca_onboarding_days`. Designated backups come first, then
+    CAs of the matching type (private for private certificates, ACME/public for public ones), then cloud."""
     onboarding_days = profile.get("ca_onboarding_days")
     if not isinstance(onboarding_days, int | float) or isinstance(onboarding_days, bool):
         onboarding_days = DEFAULT_ONBOARDING_DAYS
     lowered = [e.lower() for e in exclude if e]
-    candidates: list[tuple[str, bool]] = []
-    for group, approved in (("approved_cas", True), ("backup_cas", False)):
-        for ca in profile.get(group) or []:
+    allowed = _PUBLIC_CA_TYPES if trust == "public" else _PRIVATE_CA_TYPES if trust == "private" else None
+    exact = {"public": {"acme", "public"}, "private": {"private"}}.get(trust or "", set())
+    ranked: list[tuple[tuple[int, int, int, int], ReplacementCa]] = []
+    for group in ("backup_cas", "approved_cas"):
+        for pos, ca in enumerate(profile.get(group) or []):
             if not isinstance(ca, dict) or not ca.get("name"):
                 continue
             name = str(ca["name"])
@@ -165,19 +177,30 @@ def replacement_ca(
             if any(low in e or e in low for e in lowered):
                 continue
             kind = str(ca.get("type") or "").lower()
-            allowed = (
-                _PUBLIC_CA_TYPES if trust == "public" else _PRIVATE_CA_TYPES if trust == "private" else None
-            )
             if kind and allowed is not None and kind not in allowed:
                 continue
             if pqc and not (ca.get("pqc") or ca.get("pqc_capable")):
                 continue
-            candidates.append((name, approved or bool(ca.get("pre_approved"))))
-    ready = [c for c in candidates if c[1]]
-    if ready:
-        return ReplacementCa(name=ready[0][0], pre_approved=True, ready_hours=0.0)
-    first: str | None = candidates[0][0] if candidates else None
-    return ReplacementCa(name=first, pre_approved=False, ready_hours=float(onboarding_days) * 24)
+            backup = group == "backup_cas"
+            ready = not backup or bool(ca.get("pre_approved"))
+            ranked.append(
+                (
+                    (0 if ready else 1, 0 if backup else 1, 0 if kind in exact else 1, pos),
+                    ReplacementCa(
+                        name=name,
+                        pre_approved=ready,
+                        backup=backup,
+                        ready_hours=0.0 if ready else float(onboarding_days) * 24,
+                    ),
+                )
+            )
+    if ranked:
+        return min(ranked, key=lambda r: r[0])[1]
+    return ReplacementCa(name=None, pre_approved=False, backup=False, ready_hours=float(onboarding_days) * 24)
+
+
+def _has_backup(profile: Mapping[str, Any]) -> bool:
+    return any(isinstance(c, dict) and c.get("pre_approved") for c in profile.get("backup_cas") or [])
 
 
 def _frozen(profile: Mapping[str, Any], crit: pd.Series, now: datetime, end: datetime) -> np.ndarray:
@@ -224,7 +247,8 @@ def run(inv: Inventory, scenario: Scenario, *, now: datetime, runs: int = 300, s
     owner_known = (aff["owner"].notna() | aff["team"].notna()).to_numpy(dtype=bool)
     deadline_end = now + timedelta(hours=deadline)
     frozen = _frozen(profile, aff["criticality"], now, deadline_end)
-    ca_info, ready = _ca_ready(profile, sel, aff)
+    ca_info, ready, ca_names = _ca_ready(profile, sel, aff)
+    aff["replacement_ca"] = ca_names
     rate = profile.get("acme_rate_limit_per_hour")
     work = engine.Work(
         team=team_idx,
@@ -257,26 +281,50 @@ def run(inv: Inventory, scenario: Scenario, *, now: datetime, runs: int = 300, s
     return _replacement(inv, scenario, sel, aff, work, names, base, now, incident)
 
 
+def _effective_trust(aff: pd.DataFrame, target_cas: tuple[str, ...]) -> pd.Series:
+    """public/private per certificate; a certificate from a known public CA (by its issuer or the target
+    CA's name) counts as public even when a table left its trust empty or a body without SCTs made it
+    look private."""
+    trust = aff["trust"].astype("string")
+    markers = "|".join(re.escape(m) for m in PUBLIC_CA_MARKERS)
+    if any(re.search(markers, t.lower()) for t in target_cas):
+        return pd.Series("public", index=aff.index, dtype="string")
+    issuer = (
+        aff["issuer_name"].astype("string").fillna("") + " " + aff["issuer_org"].astype("string").fillna("")
+    ).str.lower()
+    public = issuer.str.contains(markers, regex=True)
+    return trust.mask(public.fillna(False).astype(bool), "public").fillna("unknown")
+
+
 def _ca_ready(
     profile: Mapping[str, Any], sel: Selection, aff: pd.DataFrame
-) -> tuple[ReplacementCa | None, np.ndarray]:
+) -> tuple[ReplacementCa | None, np.ndarray, np.ndarray]:
+    """The replacement CA (the slowest one when certificates of both trusts are affected), the median
+    hours until it can issue per certificate, and its name per certificate."""
     n = len(aff)
+    names: np.ndarray = np.full(n, None, dtype=object)
     if not (sel.needs_new_ca or sel.needs_pqc_ca) or not sel.needs_issuance:
-        return None, np.zeros(n)
+        return None, np.zeros(n), names
     exclude = sel.exclude_cas
     if sel.needs_new_ca and not exclude:
         exclude = tuple(sorted({str(v) for v in pd.concat([aff["issuer_name"], aff["issuer_org"]]).dropna()}))
     ready = np.zeros(n)
     chosen: ReplacementCa | None = None
-    trusts = aff["trust"].astype("string").fillna("unknown")
-    for trust in sorted(set(trusts)) or ["unknown"]:
+    chosen_weight = (0.0, 0)
+    trusts = _effective_trust(aff, sel.exclude_cas)
+    for trust in sorted(set(trusts)):
         ca = replacement_ca(
             profile, trust=None if trust == "unknown" else trust, exclude=exclude, pqc=sel.needs_pqc_ca
         )
-        ready[(trusts == trust).to_numpy(dtype=bool)] = ca.ready_hours
-        if chosen is None or ca.ready_hours > chosen.ready_hours:
-            chosen = ca
-    return chosen or replacement_ca(profile, trust=None, exclude=exclude, pqc=sel.needs_pqc_ca), ready
+        rows = (trusts == trust).to_numpy(dtype=bool)
+        ready[rows] = ca.ready_hours
+        names[rows] = ca.name
+        weight = (ca.ready_hours, int(rows.sum()))
+        if chosen is None or weight > chosen_weight:
+            chosen, chosen_weight = ca, weight
+    if chosen is None:
+        chosen = replacement_ca(profile, trust=None, exclude=exclude, pqc=sel.needs_pqc_ca)
+    return chosen, ready, names
 
 
 def _replacement(
@@ -327,6 +375,7 @@ def _replacement(
         prob,
         incident,
         findings,
+        has_backup=_has_backup(inv.profile or {}),
     )
     return DrillResult(
         **base,
@@ -396,7 +445,7 @@ def _plan(
             "team": team_name,
             "action": sel.action,
             "method": _methods(aff, work.automated).to_numpy(),
-            "replacement_ca": (ca.name if ca and ca.name else None) if ca else None,
+            "replacement_ca": aff["replacement_ca"].to_numpy(),
             "planned_start": t0 + pd.to_timedelta(start, unit="h"),
             "planned_finish": t0 + pd.to_timedelta(finish, unit="h"),
             "deadline": t0 + pd.to_timedelta(work.deadline_h, unit="h"),
@@ -442,6 +491,7 @@ def _reasons(
     prob: float,
     incident: bool,
     findings: Mapping[str, pd.DataFrame],
+    has_backup: bool,
 ) -> tuple[str, ...]:
     n = len(aff)
     out: list[str] = []
@@ -461,8 +511,16 @@ def _reasons(
     if unknown:
         out.append(f"{unknown} certificates have no known owner: triage is slower")
     if ca is not None:
-        if ca.pre_approved:
-            out.append(f"replacements come from the pre-approved CA {ca.name}: no onboarding delay")
+        if ca.pre_approved and not has_backup:
+            out.append(
+                f"no pre-approved backup CA: replacements come from {ca.name}, already approved for issuance"
+            )
+        elif ca.pre_approved and ca.backup:
+            out.append(f"replacements come from the pre-approved backup CA {ca.name}: no onboarding delay")
+        elif ca.pre_approved:
+            out.append(
+                f"replacements come from {ca.name}, already approved for issuance: no onboarding delay"
+            )
         else:
             what = "no pre-approved post-quantum CA" if sel.needs_pqc_ca else "no pre-approved backup CA"
             extra = f" ({ca.name} must be onboarded)" if ca.name else ""

@@ -56,6 +56,7 @@ def drill_document(result: DrillResult, *, plan_rows: int | None = None) -> dict
             {
                 "name": r.replacement_ca.name,
                 "pre_approved": r.replacement_ca.pre_approved,
+                "backup": r.replacement_ca.backup,
                 "ready_hours": r.replacement_ca.ready_hours,
             }
             if r.replacement_ca
