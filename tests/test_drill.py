@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -503,7 +504,7 @@ def test_every_catalog_scenario_runs_on_small_orgs(chaos: Inventory, agile: Inve
             json.dumps(drill.drill_document(r), default=str)
 
 
-SAMPLES = REPO / "sample_inventories"
+SAMPLES = Path(os.environ.get("CMMM_SAMPLES", str(REPO / "sample_inventories")))
 
 
 @pytest.mark.parametrize("org", ["level1-chaos", "level2-aware", "level3-defined", "level4-agile"])
