@@ -534,8 +534,10 @@ def test_simulated_evidence_for_the_maturity_criteria(chaos: Inventory, agile: I
 # ---------------------------------------------------------------- CLI
 def test_cli_drill_json_plan_and_exit_codes(tmp_path: Path) -> None:
     org = chaos_org(tmp_path / "org")
-    with (org / "inventory.csv").open("a", encoding="utf-8") as fh:
-        fh.write(f'=HYPERLINK("http://evil.test"),{day(30)},,,,,,manual,\n')
+    sheet_path = org / "inventory.csv"
+    lines = sheet_path.read_text(encoding="utf-8").splitlines()
+    lines[1:] = [ln.replace("it-lead@org.test", '"=HYPERLINK(""http://evil.test"")"') for ln in lines[1:]]
+    sheet_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     runner = CliRunner()
     plan = tmp_path / "plan.csv"
     res = runner.invoke(
@@ -575,7 +577,7 @@ def test_cli_drill_json_plan_and_exit_codes(tmp_path: Path) -> None:
     assert doc["verdict"] == "fail" and doc["plan_rows"] == doc["affected_certificates"]
     text = plan.read_text(encoding="utf-8")
     assert text.splitlines()[0] == ",".join(drill.PLAN_COLUMNS)
-    assert "\n=" not in text and ",=" not in text
+    assert "HYPERLINK" in text and "\n=" not in text and ',"=' not in text and ",=" not in text
     res = runner.invoke(
         app,
         [

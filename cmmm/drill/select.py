@@ -191,6 +191,8 @@ def select_ca_distrust(inv: Inventory, sc: Scenario, now: datetime) -> Selection
     notes: list[str] = []
     if not names:
         notes.append("the target CA is not in this inventory: nothing to replace")
+    if p.get("clients"):
+        notes.append(f"the distrust applies to {', '.join(p['clients'])}; other clients may keep trusting it")
     subs = int((under & live & ~leaf).sum())
     if subs:
         notes.append(f"{subs} subordinate CA certificates beneath the target are distrusted too")
