@@ -82,14 +82,17 @@ def main() -> None:
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     sc = drill.load_scenario("primary-intermediate-compromise-24h")
     t = time.perf_counter()
+    cpu0 = resource.getrusage(resource.RUSAGE_SELF)
     r = drill.run(inv, sc, now=NOW, runs=args.runs, seed=0)
     elapsed = time.perf_counter() - t
+    cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = cpu1.ru_utime - cpu0.ru_utime + cpu1.ru_stime - cpu0.ru_stime
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"build inventory         {built:6.2f} s")
     print(f"certificate_facts       {facts:6.2f} s")
     print(
         f"drill.run               {elapsed:6.2f} s  ({r.affected_certificates:,} affected × {args.runs} runs, "
-        f"p50 {r.completion_hours.p50} h, p90 {r.completion_hours.p90} h, {r.verdict.value})"
+        f"p50 {r.completion_hours.p50} h, p90 {r.completion_hours.p90} h, {r.verdict.value}); CPU {cpu:.2f} s"
     )
     print(f"peak RSS                {rss:6.0f} MiB  (before the drill: {rss0:.0f} MiB)")
 

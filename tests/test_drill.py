@@ -235,6 +235,7 @@ def test_mass_revocation_sunset_outage_and_primary_selection(tmp_path: Path) -> 
             "not_before": day(-20),
             "not_after": day(60),
             "automation": "acme",
+            "tags": "dcv:cname;web",
         },
         {
             "common_name": "le3.test",
@@ -263,7 +264,10 @@ def test_mass_revocation_sunset_outage_and_primary_selection(tmp_path: Path) -> 
         },
     ]
     inv = sheet(tmp_path, rows)
-    assert affected_names(inv, drill.load_scenario("digicert-dcv-2024")) == {"d1.test"}
+    dcv = drill.load_scenario("digicert-dcv-2024")
+    assert affected_names(inv, dcv) == {"d1.test"}
+    by_method = replace(dcv, parameters={**dcv.parameters, "filter": {"tags_any": ("dcv:cname",)}})
+    assert affected_names(inv, by_method) == {"le2.test"}  # the validation method, recorded as a tag
     assert affected_names(inv, drill.load_scenario("acme-ca-outage-7d")) == {"le1.test", "le3.test"}
     sunset = drill.load_scenario("sha1-end-2026")
     assert affected_names(inv, sunset) == {"old.test", "weak.test"}

@@ -708,8 +708,7 @@ def _handshake(inv: Inventory, aff: pd.DataFrame, scenario: Scenario) -> pd.Data
     pq = SIZES.get(target, SIZES["ML-DSA-65"])
     h = hierarchy(inv)
     leaf = aff[~aff["is_ca"].fillna(False).astype(bool)]
-    issuer = h.issuer.reindex(leaf.index) if len(leaf) else pd.Series(dtype="string")
-    # h.issuer is aligned with inv.certificates; map through cert_id
+    # h.issuer is aligned with inv.certificates: map through cert_id
     by_id = pd.Series(h.issuer.to_numpy(), index=inv.certificates["cert_id"].to_numpy())
     issuer = leaf["cert_id"].map(by_id)
     parent = h.parents.drop_duplicates("child").set_index("child")["parent"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -161,16 +162,10 @@ def filter_mask(inv: Inventory, spec: Mapping[str, Any], now: datetime) -> np.nd
         m &= isin(facts["criticality"], spec["criticality"])
     if "tags_any" in spec:
         tags = inv.observations[["cert_id", "tags"]].dropna()
-        pattern = "|".join(f"(?:^|;){t.lower()}(?:;|$)" for t in (_escape(x) for x in spec["tags_any"]))
+        pattern = "|".join(f"(?:^|;){re.escape(t.lower())}(?:;|$)" for t in spec["tags_any"])
         hit = set(tags.loc[tags["tags"].str.lower().str.contains(pattern, regex=True), "cert_id"])
         m &= certs["cert_id"].isin(hit).to_numpy(dtype=bool)
     return m
-
-
-def _escape(text: str) -> str:
-    import re
-
-    return re.escape(text)
 
 
 def _date_deadline(when: datetime, now: datetime, window_h: float) -> tuple[float, bool]:

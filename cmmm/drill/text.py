@@ -97,8 +97,11 @@ def render_drill(console: Console, r: DrillResult) -> None:
 
 def render_catalog(console: Console, scenarios: list[Scenario]) -> None:
     t = Table(title="scenario catalog", title_justify="left", show_edge=False)
-    for col in ("name", "kind", "deadline h", "replays", "title"):
-        t.add_column(col)
+    t.add_column("name", no_wrap=True)
+    t.add_column("kind", no_wrap=True)
+    t.add_column("deadline h", justify="right", no_wrap=True)
+    t.add_column("replays")
+    t.add_column("title")
     for s in scenarios:
         t.add_row(
             safe(s.name),
