@@ -27,6 +27,7 @@ from cmmm.errors import CmmmError, InputError, UsageError
 from cmmm.export import inventory_document, write_inventory
 from cmmm.ingest.bundle import load_yaml_mapping
 from cmmm.model import Inventory
+from cmmm.pipeline import DEMO_SCENARIOS
 from cmmm.render_scan import render_comparison, render_scan
 from cmmm.render_text import render_summary
 from cmmm.scan import DEFAULT_PORTS, compare, parse_ports, read_targets_file, scan, write_scan
@@ -342,7 +343,7 @@ def demo_cmd(
         out.rule(f"[bold]{escape(org.name)}")
         inv = load_inventory([org], now)
         render_summary(out, summarize(inv, now=now), inv)
-        view = report.prepare(inv, now=now, generated_at=datetime.now(UTC))
+        view = report.prepare(inv, now=now, generated_at=datetime.now(UTC), scenarios=DEMO_SCENARIOS)
         path = report.write_report(view, reports / f"{org.name}.html")
         out.print(f"report: [bold]{escape(str(path))}[/]")
 
