@@ -124,3 +124,153 @@ def pem_files(directory: Path, n: int, seed: int = 11, per_dir: int = 1000) -> l
         p.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
         paths.append(p)
     return paths
+
+
+# ------------------------------------------------------------------------------------------ bundles
+N_ROOTS = 4
+N_INTERMEDIATES = 40
+N_TEAMS = 300
+N_SERVICES = 3000
+SCAN_SHARE = 0.2  # share of certificates a network scan sees again (by fingerprint): exercises dedup
+
+
+def _ca_rows() -> pd.DataFrame:
+    """The CA certificates themselves: 4 self-signed roots and their 40 issuing CAs (linked by name)."""
+    iss = issuers(N_INTERMEDIATES)
+    roots = pd.DataFrame({"issuer": ROOTS, "root": ROOTS})
+    names = pd.concat([roots["root"], iss["issuer"]], ignore_index=True)
+    parents = pd.concat([roots["root"], iss["root"]], ignore_index=True)
+    public = pd.concat(
+        [roots["root"].isin(["ISRG Root X1", "DigiCert Global Root G2"]), iss["public"]], ignore_index=True
+    )
+    k = len(names)
+    nb = pd.Timestamp(AS_OF) - pd.to_timedelta(np.arange(k) * 17 + 400, unit="D")
+    days = np.where(np.arange(k) < len(ROOTS), 9000, 1825)
+    return pd.DataFrame(
+        {
+            "common_name": names,
+            "sans": "",
+            "issuer": parents,
+            "serial": [f"ca{i:04x}" for i in range(k)],
+            "fingerprint_sha256": [f"{i + 1:064x}" for i in range(k)],
+            "not_before": nb.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "not_after": (nb + pd.to_timedelta(days, unit="D")).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "key_algorithm": "RSA",
+            "key_size": 4096,
+            "signature_algorithm": "sha384WithRSAEncryption",
+            "trust": np.where(public, "public", "private"),
+            "is_ca": "true",
+            "endpoints": "",
+            "service": "",
+            "owner": "pki@corp.example",
+            "team": "team-000",
+            "environment": "prod",
+            "criticality": "critical",
+            "automation": "manual",
+            "discovered_by": "ca-api",
+        }
+    )
+
+
+def services_csv(seed: int = 7) -> pd.DataFrame:
+    """The service catalog: 3,000 services, each owned by one team, 30 % with dependencies."""
+    rng = np.random.default_rng(seed + 1)
+    names = np.array([f"svc-{i:04d}" for i in range(N_SERVICES)])
+    team = np.minimum(rng.zipf(1.3, N_SERVICES) - 1, N_TEAMS - 1)
+    deps = [
+        ";".join(names[rng.choice(i, size=min(i, 2), replace=False)]) if i and rng.random() < 0.3 else ""
+        for i in range(N_SERVICES)
+    ]
+    return pd.DataFrame(
+        {
+            "service": names,
+            "owner": [f"team-{t:03d}@corp.example" for t in team],
+            "team": [f"team-{t:03d}" for t in team],
+            "criticality": rng.choice(
+                ["low", "medium", "high", "critical"], N_SERVICES, p=[0.4, 0.3, 0.2, 0.1]
+            ),
+            "depends_on": deps,
+            "customer_facing": rng.choice(["true", "false"], N_SERVICES),
+            "secrecy_years": rng.choice([1, 5, 10, 25], N_SERVICES),
+            "pqc_capable": rng.choice(["true", "false"], N_SERVICES, p=[0.1, 0.9]),
+        }
+    )
+
+
+PROFILE = """\
+organization: Benchmark Corp
+industry: synthetic
+domains: [corp.example]
+teams:
+{teams}
+approved_cas:
+  - {{name: Let's Encrypt, type: acme}}
+  - {{name: DigiCert Inc, type: public}}
+  - {{name: Acme Corp, type: private}}
+backup_cas:
+  - {{name: Google Trust Services, type: acme, pre_approved: true}}
+  - {{name: Acme Backup CA, type: private, pre_approved: true}}
+ca_onboarding_days: 14
+acme_rate_limit_per_hour: 20000
+migration_years: 6
+quantum_threat_years: 10
+attested:
+  documented_policy: true
+  itsm_integration: true
+  periodic_discovery: true
+  last_fire_drill: 2026-09-12
+"""
+
+POLICY = """\
+name: Benchmark policy
+allowed_key_algorithms:
+  RSA: {min_size: 2048}
+  EC: {curves: [secp256r1, secp384r1]}
+forbidden_signature_hashes: [md5, sha1]
+approved_issuers: ["Let's Encrypt", "DigiCert Inc", "Acme Corp"]
+max_validity_days: {public: cabf, private: 397}
+wildcards: {allowed: false}
+require_owner: true
+"""
+
+
+def bundle(directory: Path, n: int, seed: int = 7) -> Path:
+    """Write an inventory bundle of n certificates (44 of them CAs) to `directory`, once per (n, seed).
+
+    inventory.csv (the canonical spreadsheet), network-scan.csv (a scan seeing 20 % of the certificates
+    again, by fingerprint), services.csv, profile.yaml and policy.yaml.
+    """
+    stamp = directory / ".complete"
+    if stamp.exists():
+        return directory
+    directory.mkdir(parents=True, exist_ok=True)
+    cas = _ca_rows()
+    leaves = canonical_csv(n - len(cas), seed)
+    leaves["is_ca"] = "false"
+    inv = pd.concat([cas, leaves], ignore_index=True)
+    inv.to_csv(directory / "inventory.csv", index=False)
+    rng = np.random.default_rng(seed + 2)
+    seen = leaves.iloc[np.sort(rng.choice(len(leaves), int(len(leaves) * SCAN_SHARE), replace=False))]
+    scan = pd.DataFrame(
+        {
+            "host": seen["common_name"].to_numpy(),
+            "port": 443,
+            "common_name": seen["common_name"].to_numpy(),
+            "issuer": seen["issuer"].to_numpy(),
+            "fingerprint_sha256": seen["fingerprint_sha256"].to_numpy(),
+            "not_after": seen["not_after"].to_numpy(),
+            "endpoints": seen["endpoints"].to_numpy(),
+            "discovered_by": "network-scan",
+            "last_seen": AS_OF.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+    )
+    scan.to_csv(directory / "network-scan.csv", index=False)
+    services_csv(seed).to_csv(directory / "services.csv", index=False)
+    team_lines = "\n".join(
+        f"  - {{name: team-{i:03d}, engineers: {max(1, 12 - i // 25)}, hours_per_day: 6}}"
+        for i in range(N_TEAMS)
+    )
+    (directory / "profile.yaml").write_text(PROFILE.format(teams=team_lines))
+    (directory / "policy.yaml").write_text(POLICY)
+    stamp.write_text(f"{n} {seed}\n")
+    return directory

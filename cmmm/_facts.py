@@ -1,69 +1,145 @@
-"""Per-certificate view of observations and the service catalog, computed with groupby, never per row."""
+"""Per-certificate view of observations and the service catalog, computed with numpy, never per row.
+
+Every observation is mapped once to the position of its certificate (one factorize of the cert ids);
+each fact is then a scatter-reduction over those positions (first non-empty value, maximum, distinct
+count, bit-set union), and string values move only as Arrow takes — no per-row Python, no groupby on
+string keys.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from cmmm.model import AUTOMATED, CRITICALITY_RANK, FACT_COLUMNS, Discovery, conform
+from cmmm.model import AUTOMATED, CRITICALITY_RANK, FACT_COLUMNS, Discovery
 
 _RANK_TO_CRIT = {v: k.value for k, v in CRITICALITY_RANK.items()}
+_RANK_OF: dict[str, int] = {k.value: v for k, v in CRITICALITY_RANK.items()}
+_CRIT_NAMES = np.array([None, *(_RANK_TO_CRIT[r] for r in range(1, 5))], dtype=object)
+_MAX_METHOD_BITS = 62  # discovery methods folded into one int64 bit set per certificate
 
 
-def _automation_rank(s: pd.Series) -> pd.Series:
-    automated = s.isin([a.value for a in AUTOMATED])
-    return pd.Series(np.select([automated, s == "manual", s == "none"], [3, 2, 1], default=0), index=s.index)
+def _codes(s: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    return np.asarray(codes, dtype=np.int64), pd.Index(uniques)
+
+
+def _take(values: pd.Series, rows: np.ndarray, dtype: str) -> pd.Series:
+    """values[rows] with NA where rows == -1, as `dtype`, on a fresh RangeIndex."""
+    got = values.astype(dtype).array.take(rows, allow_fill=True)
+    return pd.Series(got, dtype=dtype)
+
+
+def _first_row(pos: np.ndarray, valid: np.ndarray, k: int) -> np.ndarray:
+    """Per key 0..k-1: the first observation row (in order) where `valid`, or -1."""
+    rows = np.flatnonzero(valid & (pos >= 0))
+    first: np.ndarray = np.full(k, -1, dtype=np.int64)
+    if len(rows):
+        keys, at = np.unique(pos[rows], return_index=True)
+        first[keys] = rows[at]
+    return first
+
+
+def _distinct(pos: np.ndarray, codes: np.ndarray, valid: np.ndarray, k: int) -> np.ndarray:
+    """Per key: the number of distinct non-null codes among rows where `valid`."""
+    m = valid & (pos >= 0) & (codes >= 0)
+    base = int(codes.max(initial=0)) + 1
+    pairs = np.unique(pos[m] * base + codes[m])
+    return np.bincount(pairs // base, minlength=k)
+
+
+def _automation_rank(codes: np.ndarray, uniques: pd.Index) -> np.ndarray:
+    automated = {a.value for a in AUTOMATED}
+    lut = np.array(
+        [3 if u in automated else 2 if u == "manual" else 1 if u == "none" else 0 for u in uniques] + [0],
+        dtype=np.int64,
+    )
+    return lut[codes]  # code -1 (missing) takes the trailing 0
+
+
+def _discovered_by(pos: np.ndarray, disc: pd.Series, k: int) -> pd.Series:
+    """Per key: every discovery method that saw it, sorted and ';'-joined (NA when none)."""
+    codes, uniques = _codes(disc)
+    methods = sorted({d.value for d in Discovery} | {str(u) for u in uniques})
+    if len(methods) > _MAX_METHOD_BITS:  # free-text methods beyond any vocabulary: the general path
+        frame = pd.DataFrame({"k": pos, "m": disc.astype(object)})
+        frame = frame[(frame["k"] >= 0) & frame["m"].notna()].drop_duplicates().sort_values(["k", "m"])
+        joined = frame.groupby("k", sort=False)["m"].agg(";".join)
+        return pd.Series(joined.reindex(np.arange(k)).to_numpy(), dtype="string")
+    bit_of = np.array([1 << methods.index(str(u)) for u in uniques] + [0], dtype=np.int64)
+    m = (pos >= 0) & (codes >= 0)
+    bits: np.ndarray = np.zeros(k, dtype=np.int64)
+    np.bitwise_or.at(bits, pos[m], bit_of[codes[m]])
+    masks, inverse = np.unique(bits, return_inverse=True)
+    names = [";".join(x for i, x in enumerate(methods) if int(mask) >> i & 1) or None for mask in masks]
+    return pd.Series(pd.array(names, dtype="string").take(inverse.ravel()), dtype="string")
 
 
 def certificate_facts(certs: pd.DataFrame, obs: pd.DataFrame, services: pd.DataFrame) -> pd.DataFrame:
-    out = certs.copy()
-    ids = pd.Index(certs["cert_id"])
+    n = len(certs)
+    # One factorize over certificate ids then observation ids: key k of each row; certificates may
+    # repeat an id (then they share its facts).
+    keys, uniq = _codes(pd.concat([certs["cert_id"], obs["cert_id"]], ignore_index=True).astype("string"))
+    cert_key, pos = keys[:n], keys[n:]
+    k = len(uniq)
+    pos = np.where((pos >= 0) & (pos < k), pos, -1)
+    facts: dict[str, pd.Series] = {}
     if len(obs):
-        o = obs
-        g = o.groupby("cert_id", sort=False)
-        firsts = g[["owner", "team", "service", "environment"]].first()
-        for col in firsts.columns:
-            out[col] = firsts[col].reindex(ids).to_numpy()
-        crit = o["criticality"].map(CRITICALITY_RANK).astype("float64")
-        out["criticality"] = crit.groupby(o["cert_id"]).max().reindex(ids).map(_RANK_TO_CRIT).to_numpy()
-        rank = _automation_rank(o["automation"].fillna(""))
-        best = (
-            o.assign(_r=rank)
-            .sort_values("_r", ascending=False, kind="stable")
-            .drop_duplicates("cert_id")[["cert_id", "automation"]]
-            .set_index("cert_id")["automation"]
+        for col in ("owner", "team", "service", "environment"):
+            facts[col] = _take(obs[col], _first_row(pos, obs[col].notna().to_numpy(), k), "string")
+        crit_codes, crit_uniques = _codes(obs["criticality"])
+        rank_lut = np.array([_RANK_OF.get(str(u), 0) for u in crit_uniques] + [0], dtype=np.int64)
+        crit: np.ndarray = np.zeros(k, dtype=np.int64)
+        m = pos >= 0
+        np.maximum.at(crit, pos[m], rank_lut[crit_codes[m]])
+        facts["criticality"] = pd.Series(_CRIT_NAMES[crit], dtype="string")
+        # Automation: the highest-ranked method; among equals, the first observation.
+        a_codes, a_uniques = _codes(obs["automation"])
+        n_obs = len(obs)
+        score = _automation_rank(a_codes, a_uniques) * n_obs + (n_obs - 1 - np.arange(n_obs))
+        best: np.ndarray = np.full(k, -1, dtype=np.int64)
+        np.maximum.at(best, pos[m], score[m])
+        facts["automation"] = _take(
+            obs["automation"], np.where(best >= 0, n_obs - 1 - best % n_obs, -1), "string"
         )
-        out["automation"] = best.reindex(ids).to_numpy()
-        disc = o[["cert_id", "discovered_by"]].dropna().drop_duplicates()
-        joined = pd.Series("", index=ids, dtype=object)
-        known = {d.value for d in Discovery}
-        for method in sorted(known | set(disc["discovered_by"].unique())):
-            has = pd.Index(disc.loc[disc["discovered_by"] == method, "cert_id"].unique())
-            if len(has):
-                mask = ids.isin(has)
-                joined[mask] = joined[mask] + method + ";"
-        out["discovered_by"] = joined.str.rstrip(";").replace("", pd.NA).to_numpy()
-        out["sources"] = g["source"].nunique().reindex(ids).fillna(0).to_numpy()
-        out["observations"] = g.size().reindex(ids).fillna(0).to_numpy()
-        ep = o[o["host"].notna()]
-        out["endpoints"] = ep.groupby("cert_id")["location"].nunique().reindex(ids).fillna(0).to_numpy()
-        out["secrecy_years"] = g["secrecy_years"].max().reindex(ids).to_numpy()
+        facts["discovered_by"] = _discovered_by(pos, obs["discovered_by"], k)
+        everywhere: np.ndarray = np.ones(n_obs, dtype=bool)
+        facts["sources"] = pd.Series(_distinct(pos, _codes(obs["source"])[0], everywhere, k), dtype="Int64")
+        facts["observations"] = pd.Series(np.bincount(pos[m], minlength=k), dtype="Int64")
+        facts["endpoints"] = pd.Series(
+            _distinct(pos, _codes(obs["location"])[0], obs["host"].notna().to_numpy(), k), dtype="Int64"
+        )
+        sec = np.full(k, np.nan)
+        years = obs["secrecy_years"].astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
+        np.fmax.at(sec, pos[m], years[m])
+        facts["secrecy_years"] = pd.Series(sec, dtype="Float64")
+        if k != n or not np.array_equal(cert_key, np.arange(n)):
+            facts = {
+                c: pd.Series(v.array.take(cert_key, allow_fill=True), dtype=v.dtype) for c, v in facts.items()
+            }
+    out = pd.DataFrame({c: facts[c] for c in facts}, index=pd.RangeIndex(n))
+    for col, dtype in FACT_COLUMNS.items():
+        if col not in out:
+            out[col] = pd.Series(pd.NA, index=out.index, dtype=dtype)
     if len(services):
-        svc = services.drop_duplicates("service").set_index("service")
-        sname = out["service"] if "service" in out else pd.Series(pd.NA, index=out.index)
-        for col in ("owner", "team"):
-            fill = sname.map(svc[col]) if col in svc else None
-            if fill is not None:
-                out[col] = out[col].fillna(fill) if col in out else fill
-        svc_crit = sname.map(svc["criticality"].map(CRITICALITY_RANK))
-        own_crit = out["criticality"].map(CRITICALITY_RANK) if "criticality" in out else None
-        best_rank = pd.concat([svc_crit, own_crit], axis=1).max(axis=1) if own_crit is not None else svc_crit
-        out["criticality"] = best_rank.map(_RANK_TO_CRIT)
-        sec = sname.map(svc["secrecy_years"]).astype("Float64")
-        out["secrecy_years"] = (
-            out["secrecy_years"].astype("Float64").fillna(sec) if "secrecy_years" in out else sec
-        )
-    facts = conform(out[[c for c in out.columns if c in FACT_COLUMNS]], FACT_COLUMNS)
+        _apply_services(out, services)
+    out = out[list(FACT_COLUMNS)]
     for c in ("sources", "observations", "endpoints"):
-        facts[c] = facts[c].fillna(0)
-    return pd.concat([certs.reset_index(drop=True), facts], axis=1)
+        out[c] = out[c].fillna(0)
+    return pd.concat([certs.reset_index(drop=True), out], axis=1)
+
+
+def _apply_services(out: pd.DataFrame, services: pd.DataFrame) -> None:
+    """Fill owner/team/secrecy from the catalog; criticality is the higher of the certificate's and its service's."""
+    svc = services.drop_duplicates("service").reset_index(drop=True)
+    at = pd.Index(svc["service"].astype("string")).get_indexer(out["service"].astype("string"))
+    at = np.asarray(at, dtype=np.int64)
+    for col in ("owner", "team"):
+        out[col] = out[col].fillna(_take(svc[col], at, "string"))
+    svc_rank = svc["criticality"].map(CRITICALITY_RANK).astype("float64").fillna(0).to_numpy(dtype=np.int64)
+    from_svc = np.where(at >= 0, np.append(svc_rank, 0)[at], 0)
+    own = out["criticality"].map(CRITICALITY_RANK).astype("float64").fillna(0).to_numpy(dtype=np.int64)
+    out["criticality"] = pd.Series(_CRIT_NAMES[np.maximum(own, from_svc)], dtype="string")
+    out["secrecy_years"] = (
+        out["secrecy_years"].astype("Float64").fillna(_take(svc["secrecy_years"], at, "Float64"))
+    )
