@@ -49,7 +49,8 @@ def read_bundle_file(path: Path, ctx: ReadContext) -> Batch:
 def load_yaml_mapping(path: Path) -> dict[str, Any]:
     """A YAML mapping document (profile, policy, scenario), loaded with safe_load only."""
     try:
-        doc = yaml.safe_load(text_of(path.read_bytes()))
+        # libyaml's safe loader when built in: the same safe constructors, ten times faster
+        doc = yaml.load(text_of(path.read_bytes()), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except OSError as exc:
         raise InputError(str(path), f"cannot read: {exc.strerror}") from None
     except yaml.YAMLError as exc:

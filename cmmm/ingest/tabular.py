@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
 
 from cmmm.crypto import key_algorithm, signature_algorithm
@@ -246,19 +248,51 @@ def _cell(v: Any) -> str:
 
 
 # ------------------------------------------------------------------------------------------ normalizing
+def _per_value(col: pd.Series, fn: Callable[[str], Any], dtype: str = "string") -> pd.Series:
+    """fn applied once per distinct value (a column holds few), spread back by integer codes."""
+    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    values = pd.array([fn(str(u)) for u in uniques], dtype=dtype)
+    return pd.Series(values.take(codes, allow_fill=True), index=col.index, dtype=dtype)
+
+
+def _arrow(col: pd.Series) -> Any:
+    """The column as an Arrow string array (zero-copy for Arrow-backed strings)."""
+    return pa.array(col.astype("string").array)
+
+
+def _line_locators(locator: pd.Series) -> pd.Series:
+    """'line N' for numeric locators (built by Arrow), other locators unchanged."""
+    if pd.api.types.is_integer_dtype(locator.dtype):
+        text = pc.cast(pa.array(locator.to_numpy()), pa.string())
+        lines = pc.binary_join_element_wise("line ", text, "")
+        return pd.Series(pd.array(lines, dtype="string"), index=locator.index)
+    loc = locator.astype(str)
+    return "line " + loc if loc.str.isnumeric().all() else loc
+
+
+def _key_size(v: str) -> Any:
+    """'2048', '2048.0', '2048 bits', 'RSA 4096' → 2048.0/4096.0; anything else NA."""
+    if not v:
+        return pd.NA
+    try:
+        return float(v)
+    except ValueError:
+        m = re.search(r"\d+", v)
+        return float(m.group(0)) if m else pd.NA
+
+
 def _vocab(col: pd.Series, table: dict[str, str]) -> pd.Series:
     """Map free-text values onto a vocabulary; unknown values are kept lower-cased."""
     s = col.astype("string").str.strip()
-    uniq = s.dropna().unique()
-    lookup = {u: (table.get(squash(u), u.lower()) if u else pd.NA) for u in uniq}
-    return s.map(lookup).astype("string")
+    return _per_value(s, lambda u: table.get(squash(u), u.lower()) if u else pd.NA)
 
 
 def _bool(col: pd.Series) -> pd.Series:
-    s = col.astype("string").str.strip().str.lower()
-    return s.map(
-        lambda v: True if v in TRUE_VALUES else False if v in FALSE_VALUES else pd.NA, na_action="ignore"
-    ).astype("boolean")
+    def one(v: str) -> Any:
+        v = v.strip().lower()
+        return True if v in TRUE_VALUES else False if v in FALSE_VALUES else pd.NA
+
+    return _per_value(col.astype("string"), one, "boolean")
 
 
 def _extract(col: pd.Series, pattern: re.Pattern[str]) -> pd.Series:
@@ -287,10 +321,7 @@ def _list_cells(col: pd.Series) -> pd.Series:
     col = col.astype("string")
     return _where_needed(
         col,
-        col.str.contains(",", regex=False)
-        | col.str.contains("|", regex=False)
-        | col.str.contains("; ", regex=False)
-        | col.str.contains(" ;", regex=False),
+        col.str.contains(r"[,|]|; | ;", regex=True),
         lambda c: c.str.replace(r"\s*[;,|]\s*", ";", regex=True),
     )
 
@@ -315,7 +346,8 @@ def _serials(col: pd.Series, *, hex_serials: bool = False) -> pd.Series:
     )
     if is_hex_col:
         bad = s.str.contains(r"[^0-9a-f]", regex=True).fillna(False)
-        s = s.str.lstrip("0").mask(s.notna() & (s.str.lstrip("0") == ""), "0")
+        stripped = s.str.lstrip("0")
+        s = stripped.mask(s.notna() & (stripped == ""), "0")
         return s.mask(bad).astype("string")
 
     def conv(v: str) -> str | None:
@@ -352,18 +384,24 @@ def _from_records(
             f"(or aliases such as 'Common Name', 'Expiration Date'); found {headers[:12]}",
             line=header_line,
         )
-    df = raw[list(mapping)].rename(columns=mapping)
-    df = df.astype("string")
-    for c in df.columns:
-        df[c] = df[c].str.strip()
-    loc = locator.astype(str)
-    if loc.str.isnumeric().all():
-        loc = "line " + loc
+    # Arrow kernels straight on the columns: one trim per column, no per-cell Python.
+    df = pd.DataFrame(
+        {
+            canon: pd.Series(
+                pd.array(pc.utf8_trim_whitespace(_arrow(raw[col])), dtype="string"), index=raw.index
+            )
+            for col, canon in mapping.items()
+        },
+        index=raw.index,
+    )
+    loc = _line_locators(locator)
 
     ok = pd.Series(True, index=df.index)
     too_long = pd.Series(False, index=df.index)
     for c in df.columns:
-        too_long |= (df[c].str.len() > MAX_CELL_CHARS).fillna(False)
+        longest = pc.max(pc.binary_length(_arrow(df[c]))).as_py()
+        if longest is not None and longest > MAX_CELL_CHARS:  # bytes bound characters from above
+            too_long |= (df[c].str.len() > MAX_CELL_CHARS).fillna(False)
     if too_long.any():
         for i in df.index[too_long]:
             rejected.append(
@@ -389,7 +427,9 @@ def _from_records(
         )
         sans = _list_cells(sans).str.strip("; ").replace("", pd.NA)
         out["sans"] = sans
-        out["common_name"] = out["common_name"].fillna(sans.str.split(";").str[0])
+        no_cn = out["common_name"].isna()
+        if no_cn.any():
+            out.loc[no_cn, "common_name"] = sans[no_cn].str.split(";").str[0]
     no_name = out["common_name"].isna() & ok
     for i in df.index[no_name]:
         rejected.append(Rejected(source=src, locator=loc[i], reason="no common_name or sans"))
@@ -452,20 +492,14 @@ def _from_records(
         out["serial"] = _serials(df["serial"], hex_serials=hex_serials)
 
     if "key_algorithm" in df:
-        uniq = df["key_algorithm"].dropna().unique()
-        lut = {u: key_algorithm(u) for u in uniq}
-        out["key_algorithm"] = df["key_algorithm"].map({u: v[0] for u, v in lut.items()}).astype("string")
-        size_from_alg = df["key_algorithm"].map({u: v[1] for u, v in lut.items()})
-        out["key_curve"] = df["key_algorithm"].map({u: v[2] for u, v in lut.items()}).astype("string")
+        alg = df["key_algorithm"]
+        out["key_algorithm"] = _per_value(alg, lambda u: key_algorithm(u)[0])
+        size_from_alg = _per_value(alg, lambda u: key_algorithm(u)[1], "Float64")
+        out["key_curve"] = _per_value(alg, lambda u: key_algorithm(u)[2])
     else:
         size_from_alg = pd.Series(pd.NA, index=df.index)
     if "key_size" in df:
-        size = pd.to_numeric(df["key_size"], errors="coerce")
-        odd = size.isna() & df["key_size"].fillna("").ne("")
-        if odd.any():  # "2048 bits", "RSA 4096"
-            size[odd] = pd.to_numeric(
-                df.loc[odd, "key_size"].str.extract(r"(\d+)", expand=False), errors="coerce"
-            )
+        size = _per_value(df["key_size"], _key_size, "Float64")
     else:
         size = pd.Series(np.nan, index=df.index)
     out["key_size"] = size.fillna(pd.to_numeric(size_from_alg, errors="coerce")).round().astype("Int64")
@@ -477,18 +511,18 @@ def _from_records(
             .astype("string")
         )
     if "signature_algorithm" in df:
-        uniq = df["signature_algorithm"].dropna().unique()
-        sigs = {u: signature_algorithm(u) for u in uniq}
-        out["signature_algorithm"] = (
-            df["signature_algorithm"]
-            .map({u: (s.name if s else (u or pd.NA)) for u, s in sigs.items()})
-            .astype("string")
-        )
-        out["signature_hash"] = (
-            df["signature_algorithm"]
-            .map({u: (s.hash if s else _hash_hint(u)) for u, s in sigs.items()})
-            .astype("string")
-        )
+        sig = df["signature_algorithm"]
+
+        def sig_name(u: str) -> Any:
+            known = signature_algorithm(u)
+            return known.name if known else (u or pd.NA)
+
+        def sig_hash(u: str) -> Any:
+            known = signature_algorithm(u)
+            return known.hash if known else _hash_hint(u)
+
+        out["signature_algorithm"] = _per_value(sig, sig_name)
+        out["signature_hash"] = _per_value(sig, sig_hash)
     for col in ("is_ca", "is_self_signed"):
         if col in df:
             out[col] = _bool(df[col])
@@ -570,19 +604,20 @@ def _hex(col: pd.Series) -> pd.Series:
     )
 
 
-_SIMPLE_HOST_PORT = r"^[A-Za-z0-9._*-]+:\d{1,5}$"
+_SIMPLE_HOST_PORT = r"^(?P<host>[A-Za-z0-9._*-]+):(?P<port>\d{1,5})$"
 
 
 def _host_port(loc: pd.Series) -> tuple[pd.Series, pd.Series]:
     """host and port of 'host:port', '[v6]:port', 'https://host:port/path' or a bare host."""
-    simple = loc.str.match(_SIMPLE_HOST_PORT).fillna(False).astype(bool)
-    host = loc.str.replace(r":\d+$", "", regex=True)
-    port = loc.str.replace(r"^.*:", "", regex=True).where(simple)
-    other = ~simple & loc.notna()
+    # The common 'host:port' in one pass of Arrow's regex engine; the other spellings take pandas' path.
+    parts = pc.extract_regex(pa.array(loc.astype("string").array), _SIMPLE_HOST_PORT)
+    host = pd.Series(pd.array(pc.struct_field(parts, "host"), dtype="string"), index=loc.index)
+    port = pd.Series(pd.array(pc.struct_field(parts, "port"), dtype="string"), index=loc.index)
+    other = host.isna() & loc.notna()
     if other.any():
         hp = loc[other].str.extract(r"^(?:\w+://)?(?:\[([^\]]+)\]|([^/:]+))(?::(\d+))?")
-        host = host.where(~other, hp[0].fillna(hp[1]).reindex(loc.index))
-        port = port.where(~other, hp[2].reindex(loc.index))
+        host[other] = hp[0].fillna(hp[1])
+        port[other] = hp[2]
     return host.astype("string"), pd.to_numeric(port, errors="coerce").astype("Int64")
 
 
