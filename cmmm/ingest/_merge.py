@@ -113,10 +113,39 @@ def _dedupe(certs: pd.DataFrame) -> pd.DataFrame:
     if not dup.any():
         return certs
     single = certs[~dup]
-    multi = certs[dup].sort_values("has_body", ascending=False, kind="stable")
-    merged = multi.groupby("cert_id", sort=False, dropna=False).first().reset_index()
+    multi = certs[dup].sort_values("has_body", ascending=False, kind="stable").reset_index(drop=True)
+    codes, _ = pd.factorize(multi["cert_id"], use_na_sentinel=False)
+    codes = np.asarray(codes, dtype=np.int64)
+    k = int(codes.max(initial=-1)) + 1
+    merged = pd.DataFrame(
+        {c: _first_valid(multi[c], codes, k) if c != "cert_id" else None for c in multi.columns},
+        index=pd.RangeIndex(k),
+    )
+    merged["cert_id"] = _first_valid(multi["cert_id"], codes, k)
     out = pd.concat([single, conform(merged, CERTIFICATE_COLUMNS)], ignore_index=True)
     return conform(out, CERTIFICATE_COLUMNS)
+
+
+def _first_valid(col: pd.Series, codes: np.ndarray, k: int) -> pd.Series:
+    """Per group 0..k-1 (groups numbered by first appearance): the first non-null value (groupby.first)."""
+    rows = np.flatnonzero(col.notna().to_numpy())
+    first: np.ndarray = np.full(k, -1, dtype=np.int64)
+    if len(rows):
+        groups, at = np.unique(codes[rows], return_index=True)
+        first[groups] = rows[at]
+    return pd.Series(col.array.take(first, allow_fill=True), dtype=col.dtype)
+
+
+def _lookup(keys: pd.Series, table_keys: pd.Series, values: pd.Series) -> pd.Series:
+    """keys.map(dict(zip(table_keys, values))) for unique table keys, by one factorize (no hash index)."""
+    m = len(table_keys)
+    codes, _ = pd.factorize(pd.concat([table_keys, keys], ignore_index=True).astype("string"))
+    codes = np.asarray(codes, dtype=np.int64)
+    at = codes[m:]
+    at = np.where((at >= 0) & (at < m), at, -1)
+    # table keys are unique and non-null (callers drop both), so their codes are 0..m-1 in order
+    got = values.astype("string").array.take(at, allow_fill=True)
+    return pd.Series(got, index=keys.index, dtype="string")
 
 
 def _derive(certs: pd.DataFrame) -> pd.DataFrame:
@@ -151,16 +180,16 @@ def _link_issuers(certs: pd.DataFrame) -> pd.DataFrame:
     out = certs["issuer_cert_id"].copy()
     self_signed = certs["is_self_signed"].fillna(False).astype(bool)
     for left, right in (("authority_key_id", "subject_key_id"), ("issuer_dn", "subject_dn")):
+        if certs[left].isna().all():
+            continue
         lut = cas.dropna(subset=[right]).drop_duplicates(right)
-        m = certs[left].map(pd.Series(lut["cert_id"].to_numpy(), index=lut[right].to_numpy()))
-        out = out.fillna(m.astype("string"))
+        out = out.fillna(_lookup(certs[left], lut[right], lut["cert_id"]))
     lut = (
         cas.dropna(subset=["common_name"])
         .assign(k=lambda d: d["common_name"].str.lower())
         .drop_duplicates("k")
     )
-    m = certs["issuer_name"].str.lower().map(pd.Series(lut["cert_id"].to_numpy(), index=lut["k"].to_numpy()))
-    out = out.fillna(m.astype("string"))
+    out = out.fillna(_lookup(certs["issuer_name"].str.lower(), lut["k"], lut["cert_id"]))
     out = out.mask(self_signed | (out == certs["cert_id"]))
     certs["issuer_cert_id"] = out.astype("string")
     return certs

@@ -334,7 +334,7 @@ def _serials(col: pd.Series, *, hex_serials: bool = False) -> pd.Series:
     s = col.astype("string").str.strip().str.lower()
     s = _where_needed(
         s,
-        s.str.contains(r"^0x|[:\s-]", regex=True),
+        s.str.contains(r"^0x|[^0-9a-f]", regex=True),  # RE2-safe: every row with a separator matches
         lambda c: c.str.replace(r"^0x", "", regex=True).str.replace(r"[:\s-]", "", regex=True),
     )
     s = s.mask(s == "")
