@@ -13,6 +13,10 @@ See docs/drills.md for the numbers and their rationale.
 
 from __future__ import annotations
 
+import os
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,6 +47,7 @@ HANDS_ON_SIGMA = 0.5  # lognormal sigma: p90/p50 ≈ 1.9
 WAIT_SIGMA = 0.5
 ONBOARDING_SIGMA = 0.3  # CA onboarding lead time varies per run
 CHUNK_CELLS = 1_000_000  # runs × certificates per batch: bounds memory at 250,000 certificates
+MAX_THREADS = 4  # batches of runs simulated at once (numpy releases the GIL); capped by the local cores
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -200,20 +205,45 @@ def simulate(
         k_: [] for k_ in ("completion", "on_time", "certs", "crit", "svc_h", "sorted")
     }
     batch = max(1, CHUNK_CELLS // max(n, 1))
-    done = 0
-    while done < runs:
-        r = min(batch, runs - done)
-        z_hands = rng.standard_normal((r, n), dtype=np.float32)
+
+    def one_batch(z_hands: np.ndarray, z_wait: np.ndarray, z_ca: np.ndarray) -> dict[str, list[np.ndarray]]:
+        part: dict[str, list[np.ndarray]] = {k_: [] for k_ in out}
         np.exp(z_hands * np.float32(HANDS_ON_SIGMA), out=z_hands)
-        z_wait = rng.standard_normal((r, n), dtype=np.float32)
         np.exp(z_wait * np.float32(WAIT_SIGMA), out=z_wait)
-        z_ca = np.exp(ONBOARDING_SIGMA * rng.standard_normal((r, 1))).astype(np.float32)
-        ready = ca_ready[None, :] * z_ca
+        ready = ca_ready[None, :] * np.exp(ONBOARDING_SIGMA * z_ca).astype(np.float32)
         if w.ca_back_h is not None:
             ready = np.minimum(ready, np.float32(w.ca_back_h))
         finish = _finish(lay, w, hands_med * z_hands, post_med * z_hands, wait_med * z_wait, ready)
-        _collect(out, finish, deadlines, due, deadline_h, order, svc_starts, svc_crit, edges)
-        done += r
+        _collect(part, finish, deadlines, due, deadline_h, order, svc_starts, svc_crit, edges)
+        return part
+
+    def draws() -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        # One generator, drawn in a fixed order: the result does not depend on how many threads run.
+        done = 0
+        while done < runs:
+            r = min(batch, runs - done)
+            z_hands = rng.standard_normal((r, n), dtype=np.float32)
+            z_wait = rng.standard_normal((r, n), dtype=np.float32)
+            yield z_hands, z_wait, rng.standard_normal((r, 1))
+            done += r
+
+    threads = min(MAX_THREADS, os.cpu_count() or 1) if runs * n >= 2 * CHUNK_CELLS else 1
+    if threads > 1:
+        # numpy's array kernels release the GIL: batches of runs proceed on every local core at once,
+        # at most `threads` + 1 batches in memory.
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            pending: deque[Future[dict[str, list[np.ndarray]]]] = deque()
+            parts = []
+            for z in draws():
+                pending.append(pool.submit(one_batch, *z))
+                if len(pending) > threads:
+                    parts.append(pending.popleft().result())
+            parts.extend(f.result() for f in pending)
+    else:
+        parts = [one_batch(*z) for z in draws()]
+    for part in parts:
+        for k_, v in part.items():
+            out[k_].extend(v)
     cat = {k_: np.concatenate(v) for k_, v in out.items()}
     return Outcome(
         completion_h=cat["completion"].astype(float),
