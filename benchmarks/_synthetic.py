@@ -43,8 +43,9 @@ def canonical_csv(n: int, seed: int = 7) -> pd.DataFrame:
     pick = rng.choice(len(iss), size=n, p=weights / weights.sum())
     teams = np.array([f"team-{i:03d}" for i in range(300)])
     services = np.array([f"svc-{i:04d}" for i in range(3000)])
-    t_idx = np.minimum(rng.zipf(1.3, n) - 1, len(teams) - 1)
-    s_idx = np.minimum(rng.zipf(1.2, n) - 1, len(services) - 1)
+    # Zipf heads (a few teams and services hold most certificates), the tail folded back over the list
+    t_idx = (rng.zipf(1.3, n) - 1) % len(teams)
+    s_idx = (rng.zipf(1.2, n) - 1) % len(services)
     nb = AS_OF - pd.to_timedelta(rng.integers(0, 365, n), unit="D")
     public = iss["public"].to_numpy()[pick]
     days = np.where(public, rng.choice([90, 200, 397], n, p=[0.6, 0.3, 0.1]), rng.choice([365, 730, 1095], n))
@@ -176,7 +177,7 @@ def services_csv(seed: int = 7) -> pd.DataFrame:
     """The service catalog: 3,000 services, each owned by one team, 30 % with dependencies."""
     rng = np.random.default_rng(seed + 1)
     names = np.array([f"svc-{i:04d}" for i in range(N_SERVICES)])
-    team = np.minimum(rng.zipf(1.3, N_SERVICES) - 1, N_TEAMS - 1)
+    team = (rng.zipf(1.3, N_SERVICES) - 1) % N_TEAMS
     deps = [
         ";".join(names[rng.choice(i, size=min(i, 2), replace=False)]) if i and rng.random() < 0.3 else ""
         for i in range(N_SERVICES)
