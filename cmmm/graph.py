@@ -166,9 +166,23 @@ def _obs_pos(inv: Inventory) -> np.ndarray:
     cached = inv._cache.get("graph:obs_pos")
     if cached is not None:
         return cached
-    out = pd.Index(inv.certificates["cert_id"]).get_indexer(inv.observations["cert_id"])
+    out = _positions(inv.certificates["cert_id"], inv.observations["cert_id"])
     inv._cache["graph:obs_pos"] = out
     return out
+
+
+def _positions(table: pd.Series, keys: pd.Series) -> np.ndarray:
+    """pd.Index(table).get_indexer(keys) by one factorize of both (hash indexes of a million Arrow
+    strings are slow); the codes of unique, non-null table keys are their positions."""
+    n = len(table)
+    codes, _ = pd.factorize(pd.concat([table, keys], ignore_index=True).astype("string"))
+    codes = np.asarray(codes, dtype=np.int64)
+    if not np.array_equal(codes[:n], np.arange(n)):  # repeated or missing ids: the first row of each
+        first = pd.Series(np.arange(n), index=table.to_numpy())
+        first = first[~first.index.duplicated()]
+        return keys.map(first).fillna(-1).to_numpy(dtype=np.int64)
+    at = codes[n:]
+    return np.where(at < n, at, -1)
 
 
 def _cert_services(inv: Inventory) -> pd.DataFrame:
@@ -176,12 +190,14 @@ def _cert_services(inv: Inventory) -> pd.DataFrame:
     cached = inv._cache.get("graph:cert_services")
     if cached is not None:
         return cached
-    ids = inv.certificates["cert_id"]
-    pos = pd.Series(np.arange(len(ids)), index=ids.to_numpy())
-    pos = pos[~pos.index.duplicated()]
-    obs = inv.observations.dropna(subset=["service"])[["cert_id", "service"]].drop_duplicates()
-    out = pd.DataFrame({"pos": obs["cert_id"].map(pos), "service": obs["service"].astype("string")})
-    out = out.dropna().astype({"pos": "int64"}).reset_index(drop=True)
+    obs = inv.observations
+    has = obs["service"].notna().to_numpy()
+    pos = _obs_pos(inv)[has]
+    service = obs.loc[has, "service"].astype("string").reset_index(drop=True)
+    codes, uniques = pd.factorize(service)
+    pair = pd.Series(pos * (len(uniques) + 1) + np.asarray(codes))
+    keep = (~pair.duplicated()).to_numpy() & (pos >= 0)
+    out = pd.DataFrame({"pos": pos[keep].astype("int64"), "service": service[keep].reset_index(drop=True)})
     inv._cache["graph:cert_services"] = out
     return out
 

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cmmm._facts import first_of_each
 from cmmm.crypto import PUBLIC_CA_MARKERS, quantum_vulnerable
 from cmmm.ingest._base import Batch
 from cmmm.model import (
@@ -131,7 +132,7 @@ def _first_valid(col: pd.Series, codes: np.ndarray, k: int) -> pd.Series:
     rows = np.flatnonzero(col.notna().to_numpy())
     first: np.ndarray = np.full(k, -1, dtype=np.int64)
     if len(rows):
-        groups, at = np.unique(codes[rows], return_index=True)
+        groups, at = first_of_each(codes[rows])
         first[groups] = rows[at]
     return pd.Series(col.array.take(first, allow_fill=True), dtype=col.dtype)
 
