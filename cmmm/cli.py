@@ -168,6 +168,73 @@ def ingest_cmd(
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
+class ReportFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+    MARKDOWN = "markdown"
+
+
+def _yaml_option(path: Path | None) -> dict[str, Any] | None:
+    from cmmm.ingest.bundle import load_yaml_mapping
+
+    if path is None:
+        return None
+    if not path.is_file():
+        raise InputError(str(path), "no such file")
+    return load_yaml_mapping(path)
+
+
+@app.command("assess")
+@handled
+def assess_cmd(
+    paths: PathsArg,
+    profile: Annotated[
+        Path | None, typer.Option("--profile", help="profile.yaml to use instead of the bundle's.")
+    ] = None,
+    policy: Annotated[
+        Path | None, typer.Option("--policy", help="policy.yaml to use instead of the bundle's.")
+    ] = None,
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", help="text, json or markdown.")
+    ] = ReportFormat.TEXT,
+    fail_below: Annotated[
+        int | None, typer.Option("--fail-below", min=1, max=5, help="Exit 1 when the level is below this.")
+    ] = None,
+    password_file: PasswordOpt = None,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Score the inventory on the CMMM levels: every criterion with its evidence, then the roadmap."""
+    from cmmm.maturity import assess
+    from cmmm.maturity.render import assessment_document, render_assessment, render_markdown
+
+    now = parse_as_of(as_of)
+    inv = load_inventory(paths, now, password_file)
+    result = assess(inv, now=now, profile=_yaml_option(profile), policy=_yaml_option(policy))
+    if fmt is ReportFormat.JSON:
+        sys.stdout.write(json.dumps(assessment_document(result), indent=1, default=str) + "\n")
+    elif fmt is ReportFormat.MARKDOWN:
+        sys.stdout.write(render_markdown(result))
+    else:
+        render_assessment(out, result)
+    if fail_below is not None and result.level < fail_below:
+        raise typer.Exit(EXIT_THRESHOLD)
+
+
+@app.command("checks")
+@handled
+def checks_cmd(
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="text or json.")] = OutputFormat.TEXT,
+) -> None:
+    """List the maturity criteria and the policy checks with their stable ids."""
+    from cmmm.maturity import load_catalog
+    from cmmm.maturity.render import checks_document, render_checks
+
+    if fmt is OutputFormat.JSON:
+        sys.stdout.write(json.dumps(checks_document(load_catalog()), indent=1) + "\n")
+    else:
+        render_checks(out, load_catalog())
+
+
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "sample_inventories"
 
 
