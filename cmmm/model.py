@@ -206,7 +206,8 @@ def _cast(col: pd.Series, dtype: str) -> pd.Series:
     if dtype == UTC_DT:
         return pd.to_datetime(col, utc=True, errors="coerce").astype(UTC_DT)
     if dtype == "boolean" and col.dtype == object:
-        return col.map(lambda v: pd.NA if v is None or v is pd.NA else bool(v)).astype("boolean")
+        # pd.isna, not `is None`: concat fills absent columns with float NaN, and bool(nan) is True
+        return col.map(lambda v: pd.NA if pd.isna(v) else bool(v)).astype("boolean")
     return col.astype(dtype)
 
 

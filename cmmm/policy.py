@@ -272,7 +272,7 @@ def _alg_lookup(f: pd.DataFrame, spec: PolicySpec) -> pd.Series:
             if exact in spec.allowed_key_algorithms
             else (fam if fam in spec.allowed_key_algorithms else None)
         )
-    return f["key_algorithm"].map(lut)
+    return f["key_algorithm"].astype(object).map(lut).astype(object)
 
 
 def check_key_algorithm(f: pd.DataFrame, spec: PolicySpec, now: datetime) -> Hit | None:

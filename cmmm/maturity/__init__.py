@@ -226,7 +226,7 @@ def _evaluate_measured(
     c: Criterion, m: Measurement, profile: Mapping[str, Any], now: datetime
 ) -> tuple[Status, str]:
     if m.value is None:
-        return Status.NOT_MET, m.evidence
+        return (Status.MET if m.vacuous else Status.NOT_MET), m.evidence
     ok = c.passes(m.value) and m.condition
     if not ok and c.attested:
         status, _, text = _evaluate_attested(c, profile, now)

@@ -32,9 +32,10 @@ class Measurement:
     value: float | None
     evidence: str
     failing: np.ndarray | None = None  # bool mask over MetricContext.facts rows, True = fails
-    condition: bool = (
-        True  # an extra requirement the metric checks beyond the threshold (explained in evidence)
-    )
+    # an extra requirement the metric checks beyond the threshold (explained in the evidence)
+    condition: bool = True
+    # value is None because there is nothing to measure, and that counts as met
+    vacuous: bool = False
 
 
 class MetricContext:
@@ -120,11 +121,13 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f} %"
 
 
-def _share(ctx: MetricContext, ok: pd.Series, population: pd.Series, what: str) -> Measurement:
+def _share(
+    ctx: MetricContext, ok: pd.Series, population: pd.Series, what: str, *, vacuous: bool = False
+) -> Measurement:
     n = int(population.sum())
     good = int((ok & population).sum())
     if n == 0:
-        return Measurement(value=None, evidence=f"no {what} to measure")
+        return Measurement(value=None, evidence=f"nothing to measure ({what}: none)", vacuous=vacuous)
     value = good / n
     return Measurement(
         value=value,
@@ -175,8 +178,10 @@ def disc_automated_source(ctx: MetricContext, params: Mapping[str, Any]) -> Meas
     )
 
 
-def _automated_share(ctx: MetricContext, population: pd.Series, what: str) -> Measurement:
-    m = _share(ctx, ctx.automated, population, what)
+def _automated_share(
+    ctx: MetricContext, population: pd.Series, what: str, *, vacuous: bool = False
+) -> Measurement:
+    m = _share(ctx, ctx.automated, population, what, vacuous=vacuous)
     if m.value is None:
         return m
     by_method = ctx.facts.loc[population.to_numpy(dtype=bool), "automation"].fillna("unknown").value_counts()
@@ -295,7 +300,7 @@ def auto_renewal_most(ctx: MetricContext, params: Mapping[str, Any]) -> Measurem
 def auto_public_all(ctx: MetricContext, params: Mapping[str, Any]) -> Measurement:
     """Share of unexpired public end-entity certificates with automated renewal."""
     return _automated_share(
-        ctx, ctx.active_leaf & ctx.public, "unexpired public certificates renewed automatically"
+        ctx, ctx.active_leaf & ctx.public, "unexpired public certificates renewed automatically", vacuous=True
     )
 
 
