@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+LINTED := cmmm tests benchmarks $(wildcard sample_inventories/*.py)
 
 .PHONY: demo test lint typecheck unit bench clean browser-deps
 
@@ -16,8 +17,8 @@ demo: $(STAMP)
 	$(BIN)/cmmm demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check cmmm tests benchmarks sample_inventories/generate.py
-	$(BIN)/ruff format --check cmmm tests benchmarks sample_inventories/generate.py
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy cmmm

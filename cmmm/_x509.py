@@ -63,11 +63,25 @@ def _key_facts(cert: x509.Certificate) -> tuple[str | None, int | None, str | No
     return KEY_ALGORITHM_OIDS.get(oid, oid), None, None, spki
 
 
-def _ext(cert: x509.Certificate, oid: x509.ObjectIdentifier) -> Any:
-    try:
-        return cert.extensions.get_extension_for_oid(oid).value
-    except x509.ExtensionNotFound:
-        return None
+_NAME_CACHE: dict[bytes, tuple[str, str | None, str | None]] = {}
+_BC, _SAN, _EKU = (
+    ExtensionOID.BASIC_CONSTRAINTS,
+    ExtensionOID.SUBJECT_ALTERNATIVE_NAME,
+    ExtensionOID.EXTENDED_KEY_USAGE,
+)
+_SKI, _AKI = ExtensionOID.SUBJECT_KEY_IDENTIFIER, ExtensionOID.AUTHORITY_KEY_IDENTIFIER
+_SCT = ExtensionOID.PRECERT_SIGNED_CERTIFICATE_TIMESTAMPS
+
+
+def _name_facts(name: x509.Name) -> tuple[str, str | None, str | None]:
+    """(RFC 4514 string, CN, O) of a name; issuer names repeat, so they are cached by their DER."""
+    key = name.public_bytes()
+    hit = _NAME_CACHE.get(key)
+    if hit is None:
+        hit = (_dn(name), _attr(name, NameOID.COMMON_NAME), _attr(name, NameOID.ORGANIZATION_NAME))
+        if len(_NAME_CACHE) < 100_000:
+            _NAME_CACHE[key] = hit
+    return hit
 
 
 def certificate_row(cert: x509.Certificate, der: bytes | None = None) -> dict[str, Any]:
@@ -77,62 +91,64 @@ def certificate_row(cert: x509.Certificate, der: bytes | None = None) -> dict[st
     key_alg, key_size, curve, spki = _key_facts(cert)
     sig_oid = cert.signature_algorithm_oid.dotted_string
     sig = signature_algorithm(sig_oid)
+    subject, issuer = cert.subject, cert.issuer
+    s_dn, s_cn, s_org = _name_facts(subject)
+    i_dn, i_cn, i_org = _name_facts(issuer)
+    not_before, not_after = cert.not_valid_before_utc, cert.not_valid_after_utc
     row: dict[str, Any] = {
         "cert_id": f"sha256:{sha256}",
         "fingerprint_sha256": sha256,
         "fingerprint_sha1": hashlib.sha1(der, usedforsecurity=False).hexdigest(),
-        "subject_dn": _dn(cert.subject),
-        "issuer_dn": _dn(cert.issuer),
-        "common_name": _attr(cert.subject, NameOID.COMMON_NAME),
-        "subject_org": _attr(cert.subject, NameOID.ORGANIZATION_NAME),
-        "issuer_name": _attr(cert.issuer, NameOID.COMMON_NAME)
-        or _attr(cert.issuer, NameOID.ORGANIZATION_NAME),
-        "issuer_org": _attr(cert.issuer, NameOID.ORGANIZATION_NAME),
+        "subject_dn": s_dn,
+        "issuer_dn": i_dn,
+        "common_name": s_cn,
+        "subject_org": s_org,
+        "issuer_name": i_cn or i_org,
+        "issuer_org": i_org,
         "serial": format(cert.serial_number, "x"),
-        "not_before": cert.not_valid_before_utc,
-        "not_after": cert.not_valid_after_utc,
+        "not_before": not_before,
+        "not_after": not_after,
+        "validity_days": (not_after - not_before).total_seconds() / 86400.0,
         "key_algorithm": key_alg,
         "key_size": key_size,
         "key_curve": curve,
         "signature_algorithm": sig.name if sig else sig_oid,
         "signature_hash": sig.hash if sig else None,
         "key_id": hashlib.sha256(spki).hexdigest() if spki is not None else None,
-        "is_self_signed": cert.subject == cert.issuer,
+        "is_self_signed": s_dn == i_dn,
         "has_body": True,
+        "is_ca": False,
+        "sct_count": 0,
     }
-    row["validity_days"] = (cert.not_valid_after_utc - cert.not_valid_before_utc).total_seconds() / 86400.0
     try:
-        exts = cert.extensions
+        exts = list(cert.extensions)
     except ValueError:  # a duplicate or undecodable extension: keep the rest of the row
-        exts = None
+        exts = []
+        row["is_ca"] = None
+        row["sct_count"] = None
     sans: list[str] = []
-    if exts is not None:
-        bc = _ext(cert, ExtensionOID.BASIC_CONSTRAINTS)
-        row["is_ca"] = bool(bc.ca) if bc is not None else False
-        row["path_len"] = bc.path_length if bc is not None else None
-        san = _ext(cert, ExtensionOID.SUBJECT_ALTERNATIVE_NAME)
-        if san is not None:
-            for gn in san:
+    for ext in exts:
+        oid, val = ext.oid, ext.value
+        if oid == _BC:
+            row["is_ca"] = bool(val.ca)
+            row["path_len"] = val.path_length
+        elif oid == _SAN:
+            for gn in val:
                 if isinstance(gn, (x509.DNSName, x509.RFC822Name, x509.UniformResourceIdentifier)):
                     sans.append(gn.value)
                 elif isinstance(gn, x509.IPAddress):
                     sans.append(str(gn.value))
-        eku = _ext(cert, ExtensionOID.EXTENDED_KEY_USAGE)
-        if eku is not None:
-            row["ext_key_usage"] = ";".join(_EKU_NAMES.get(o.dotted_string, o.dotted_string) for o in eku)
-        ski = _ext(cert, ExtensionOID.SUBJECT_KEY_IDENTIFIER)
-        if ski is not None:
-            row["subject_key_id"] = ski.digest.hex()
-        aki = _ext(cert, ExtensionOID.AUTHORITY_KEY_IDENTIFIER)
-        if aki is not None and aki.key_identifier is not None:
-            row["authority_key_id"] = aki.key_identifier.hex()
-        scts = _ext(cert, ExtensionOID.PRECERT_SIGNED_CERTIFICATE_TIMESTAMPS)
-        if scts is not None:
-            stamps: list[datetime] = [s.timestamp for s in scts]
+        elif oid == _EKU:
+            row["ext_key_usage"] = ";".join(_EKU_NAMES.get(o.dotted_string, o.dotted_string) for o in val)
+        elif oid == _SKI:
+            row["subject_key_id"] = val.digest.hex()
+        elif oid == _AKI:
+            if val.key_identifier is not None:
+                row["authority_key_id"] = val.key_identifier.hex()
+        elif oid == _SCT:
+            stamps: list[datetime] = [sct.timestamp for sct in val]
             row["sct_count"] = len(stamps)
             row["earliest_sct"] = min(stamps) if stamps else None
-        else:
-            row["sct_count"] = 0
     row["sans"] = ";".join(sans) if sans else None
     if row.get("is_self_signed") and row.get("subject_key_id") and row.get("authority_key_id"):
         row["is_self_signed"] = row["subject_key_id"] == row["authority_key_id"]

@@ -194,11 +194,7 @@ def conform(frame: pd.DataFrame, columns: Mapping[str, str]) -> pd.DataFrame:
                 col = _cast(col, dtype)
             out[name] = col.reset_index(drop=True)
         else:
-            out[name] = pd.Series(
-                pd.array([pd.NA] * n, dtype=dtype)
-                if dtype != UTC_DT
-                else pd.Series([pd.NaT] * n, dtype=UTC_DT)
-            )
+            out[name] = pd.Series(pd.NaT if dtype == UTC_DT else pd.NA, index=pd.RangeIndex(n), dtype=dtype)
     return pd.DataFrame(out)
 
 
@@ -206,7 +202,6 @@ def _cast(col: pd.Series, dtype: str) -> pd.Series:
     if dtype == UTC_DT:
         return pd.to_datetime(col, utc=True, errors="coerce").astype(UTC_DT)
     if dtype == "boolean" and col.dtype == object:
-        # pd.isna, not `is None`: concat fills absent columns with float NaN, and bool(nan) is True
         return col.map(lambda v: pd.NA if pd.isna(v) else bool(v)).astype("boolean")
     return col.astype(dtype)
 
@@ -262,6 +257,7 @@ class Inventory:
     policy: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     _facts: pd.DataFrame | None = None
+    _cache: dict[str, Any] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.certificates)
@@ -288,4 +284,6 @@ class Inventory:
         return self._facts
 
     def invalidate(self) -> None:
+        """Drop derived views (facts, CA hierarchy) after the frames were changed."""
         self._facts = None
+        self._cache.clear()

@@ -10,7 +10,7 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, mldsa, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, mldsa, padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 PrivateKey = Any  # the union of cryptography's private key types
@@ -140,8 +140,41 @@ def issue(
         b = b.add_extension(x509.SubjectAlternativeName(names), critical=False)
         if eku_server:
             b = b.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-    cert = b.sign(signing_key, _hash_for(signing_key, digest))
+    if digest in _LEGACY_RSA_OIDS:
+        cert = _legacy_rsa_sign(b.sign(signing_key, hashes.SHA256()), signing_key, digest)
+    else:
+        cert = b.sign(signing_key, _hash_for(signing_key, digest))
     return Issued(cert=cert, key=key)
+
+
+# cryptography refuses to sign certificates with SHA-1 or MD5, yet real inventories still hold them.
+# The legacy RSA OIDs have the same length as sha256WithRSAEncryption, so the TBS is patched in place
+# and signed directly with PKCS#1 v1.5 (RFC 8017 §9.2) over the legacy hash.
+_SHA256_RSA_OID = bytes.fromhex("06092a864886f70d01010b")
+_LEGACY_RSA_OIDS = {
+    "sha1": bytes.fromhex("06092a864886f70d010105"),
+    "md5": bytes.fromhex("06092a864886f70d010104"),
+}
+
+
+def _der_len(n: int) -> bytes:
+    if n < 0x80:
+        return bytes([n])
+    body = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(body)]) + body
+
+
+def _legacy_rsa_sign(cert: x509.Certificate, key: PrivateKey, digest: str) -> x509.Certificate:
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise ValueError(f"{digest} certificates are built for RSA issuers only")
+    oid = _LEGACY_RSA_OIDS[digest]
+    tbs = cert.tbs_certificate_bytes.replace(_SHA256_RSA_OID, oid, 1)
+    algo = hashes.SHA1() if digest == "sha1" else hashes.MD5()
+    sig = key.sign(tbs, padding.PKCS1v15(), algo)
+    alg_id = b"\x30" + _der_len(len(oid) + 2) + oid + b"\x05\x00"
+    bit = b"\x03" + _der_len(len(sig) + 1) + b"\x00" + sig
+    body = tbs + alg_id + bit
+    return x509.load_der_x509_certificate(b"\x30" + _der_len(len(body)) + body)
 
 
 def key_pem(key: PrivateKey) -> bytes:

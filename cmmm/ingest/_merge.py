@@ -19,15 +19,18 @@ from cmmm.model import (
 )
 
 
-def _frame(rows: pd.DataFrame | list[dict[str, Any]], columns: dict[str, str]) -> pd.DataFrame:
-    if isinstance(rows, pd.DataFrame):
-        return rows
-    return pd.DataFrame.from_records(rows) if rows else empty_frame(columns)
+def _frames(parts: list[pd.DataFrame | list[dict[str, Any]]]) -> list[pd.DataFrame]:
+    """Row dicts from every batch become one DataFrame (building one per file is the slow path)."""
+    frames = [p for p in parts if isinstance(p, pd.DataFrame) and len(p)]
+    rows = [r for p in parts if isinstance(p, list) for r in p]
+    if rows:
+        frames.append(pd.DataFrame.from_records(rows))
+    return frames
 
 
 def merge(batches: list[Batch], inventory: Inventory) -> Inventory:
-    cert_parts = [_frame(b.certificates, CERTIFICATE_COLUMNS) for b in batches if len(b.certificates)]
-    obs_parts = [_frame(b.observations, OBSERVATION_COLUMNS) for b in batches if len(b.observations)]
+    cert_parts = _frames([b.certificates for b in batches])
+    obs_parts = _frames([b.observations for b in batches])
     certs = (
         conform(pd.concat(cert_parts, ignore_index=True), CERTIFICATE_COLUMNS)
         if cert_parts

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import yaml
 
 from cmmm.crypto import key_algorithm, signature_algorithm
 from cmmm.errors import InputError
-from cmmm.ingest._base import MAX_CELL_CHARS, Batch, ReadContext, text_of
+from cmmm.ingest._base import MAX_CELL_CHARS, SNIFF_BYTES, Batch, ReadContext, text_of
 from cmmm.ingest._columns import (
     AUTOMATION_VALUES,
     CRITICALITY_VALUES,
@@ -60,7 +61,8 @@ def sniff_csv(path: Path, head: bytes) -> int:
         score = _header_score(next(csv.reader([line], delimiter=delim)))
         if score:
             return score
-    return 0
+    # A spreadsheet by name whose header we do not know: read it, so the rejection says why.
+    return 5 if path.suffix.lower() in (".csv", ".tsv") else 0
 
 
 def _sniff_delimiter(line: str) -> str:
@@ -103,8 +105,9 @@ def sniff_yaml(path: Path, head: bytes) -> int:
 
 # ---------------------------------------------------------------------------------------------- reading
 def read_csv(path: Path, ctx: ReadContext) -> Batch:
-    text = text_of(path.read_bytes())
-    lines = text.splitlines()
+    with path.open("rb") as fh:
+        head = fh.read(SNIFF_BYTES)
+    lines = text_of(head).splitlines()
     start = 0
     while start < len(lines) and (
         not lines[start].strip()
@@ -122,15 +125,34 @@ def read_csv(path: Path, ctx: ReadContext) -> Batch:
             line=1,
         )
     delim = _sniff_delimiter(lines[start])
-    body = "\n".join(lines[start:])
     rejected: list[Rejected] = []
     try:
+        # Fast path: well-formed UTF-8 read by Arrow's multithreaded parser.
         frame = pd.read_csv(
-            io.StringIO(body), sep=delim, dtype=str, keep_default_na=False, engine="c", skipinitialspace=True
+            path,
+            sep=delim,
+            dtype=str,
+            keep_default_na=False,
+            engine="pyarrow",
+            skiprows=start,
+            encoding="utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8",
         )
         line_no = pd.Series(np.arange(len(frame)) + start + 2, index=frame.index)
-    except (pd.errors.ParserError, ValueError):
-        frame, line_no = _read_csv_tolerant(path, body, delim, start, rejected)
+    except (pd.errors.ParserError, ValueError, UnicodeDecodeError):
+        text = text_of(path.read_bytes())
+        body = "\n".join(text.splitlines()[start:])
+        try:
+            frame = pd.read_csv(
+                io.StringIO(body),
+                sep=delim,
+                dtype=str,
+                keep_default_na=False,
+                engine="c",
+                skipinitialspace=True,
+            )
+            line_no = pd.Series(np.arange(len(frame)) + start + 2, index=frame.index)
+        except (pd.errors.ParserError, ValueError):
+            frame, line_no = _read_csv_tolerant(path, body, delim, start, rejected)
     return _from_records(frame, line_no, path, ctx, rejected, header_line=start + 1)
 
 
@@ -239,23 +261,60 @@ def _bool(col: pd.Series) -> pd.Series:
 
 
 def _extract(col: pd.Series, pattern: re.Pattern[str]) -> pd.Series:
-    got = col.astype("string").str.extract(pattern, expand=False)
-    return got.str.replace("\\,", ",", regex=False).str.strip()
+    """Regex extraction runs in Python: apply it only to the cells that contain a DN ('=')."""
+    col = col.astype("string")
+    out = pd.Series(pd.NA, index=col.index, dtype="string")
+    dn = col.str.contains("=", regex=False).fillna(False)
+    if dn.any():
+        got = col[dn].str.extract(pattern, expand=False)
+        out[dn] = got.str.replace("\\,", ",", regex=False).str.strip()
+    return out
+
+
+def _where_needed(col: pd.Series, needs: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """Apply a slow string transformation only to the cells that need it."""
+    needs = needs.fillna(False).astype(bool)
+    if not needs.any():
+        return col
+    out = col.copy()
+    out[needs] = fn(col[needs])
+    return out
+
+
+def _list_cells(col: pd.Series) -> pd.Series:
+    """Normalize list separators (',', '|', spaces around ';') to ';'."""
+    col = col.astype("string")
+    return _where_needed(
+        col,
+        col.str.contains(",", regex=False)
+        | col.str.contains("|", regex=False)
+        | col.str.contains("; ", regex=False)
+        | col.str.contains(" ;", regex=False),
+        lambda c: c.str.replace(r"\s*[;,|]\s*", ";", regex=True),
+    )
 
 
 def _serials(col: pd.Series) -> pd.Series:
     """Lower-case hex without leading zeros. A column with any hex letter or colon is hex, else decimal."""
     s = col.astype("string").str.strip().str.lower()
-    s = s.str.replace(r"^0x", "", regex=True).str.replace(r"[:\s-]", "", regex=True)
+    s = _where_needed(
+        s,
+        s.str.contains(r"^0x|[:\s-]", regex=True),
+        lambda c: c.str.replace(r"^0x", "", regex=True).str.replace(r"[:\s-]", "", regex=True),
+    )
     s = s.mask(s == "")
     valid = s.dropna()
     is_hex_col = bool(valid.str.contains(r"[a-f]", regex=True).any()) or bool(
         col.astype("string").str.contains(":", regex=False).any()
     )
+    if is_hex_col:
+        bad = s.str.contains(r"[^0-9a-f]", regex=True).fillna(False)
+        s = s.str.lstrip("0").mask(s.notna() & (s.str.lstrip("0") == ""), "0")
+        return s.mask(bad).astype("string")
 
     def conv(v: str) -> str | None:
         try:
-            return format(int(v, 16 if is_hex_col else 10), "x")
+            return format(int(v, 10), "x")
         except ValueError:
             return None
 
@@ -283,13 +342,17 @@ def _from_records(
             line=header_line,
         )
     df = raw[list(mapping)].rename(columns=mapping)
-    df = df.astype("string").apply(lambda c: c.str.strip())
+    df = df.astype("string")
+    for c in df.columns:
+        df[c] = df[c].str.strip()
     loc = locator.astype(str)
     if loc.str.isnumeric().all():
         loc = "line " + loc
 
     ok = pd.Series(True, index=df.index)
-    too_long = df.apply(lambda c: c.str.len().fillna(0) > MAX_CELL_CHARS).any(axis=1)
+    too_long = pd.Series(False, index=df.index)
+    for c in df.columns:
+        too_long |= (df[c].str.len() > MAX_CELL_CHARS).fillna(False)
     if too_long.any():
         for i in df.index[too_long]:
             rejected.append(
@@ -305,10 +368,15 @@ def _from_records(
         out["subject_dn"] = df["subject_dn"].replace("", pd.NA)
         out["common_name"] = out["common_name"].fillna(_extract(out["subject_dn"], _CN))
     elif cn.str.contains("=", regex=False).any():
-        out["subject_dn"] = cn.where(cn.str.contains("=", regex=False))
+        out["subject_dn"] = cn.where(cn.str.contains("=", regex=False).fillna(False))
     if "sans" in df:
-        sans = df["sans"].str.replace(r"(?i)\b(DNS|IP Address|IP|URI|email):", "", regex=True)
-        sans = sans.str.replace(r"\s*[;,|]\s*", ";", regex=True).str.strip("; ").replace("", pd.NA)
+        sans = df["sans"]
+        sans = _where_needed(
+            sans,
+            sans.str.contains(":", regex=False),
+            lambda c: c.str.replace(r"(?i)\b(DNS|IP Address|IP|URI|email):", "", regex=True),
+        )
+        sans = _list_cells(sans).str.strip("; ").replace("", pd.NA)
         out["sans"] = sans
         out["common_name"] = out["common_name"].fillna(sans.str.split(";").str[0])
     no_name = out["common_name"].isna() & ok
@@ -380,11 +448,15 @@ def _from_records(
         out["key_curve"] = df["key_algorithm"].map({u: v[2] for u, v in lut.items()}).astype("string")
     else:
         size_from_alg = pd.Series(pd.NA, index=df.index)
-    size = (
-        pd.to_numeric(df["key_size"].str.extract(r"(\d+)", expand=False), errors="coerce")
-        if "key_size" in df
-        else pd.Series(np.nan, index=df.index)
-    )
+    if "key_size" in df:
+        size = pd.to_numeric(df["key_size"], errors="coerce")
+        odd = size.isna() & df["key_size"].fillna("").ne("")
+        if odd.any():  # "2048 bits", "RSA 4096"
+            size[odd] = pd.to_numeric(
+                df.loc[odd, "key_size"].str.extract(r"(\d+)", expand=False), errors="coerce"
+            )
+    else:
+        size = pd.Series(np.nan, index=df.index)
     out["key_size"] = size.fillna(pd.to_numeric(size_from_alg, errors="coerce")).round().astype("Int64")
     if "key_algorithm" in out:
         ec_missing_curve = (out["key_algorithm"] == "EC") & out["key_curve"].isna()
@@ -417,13 +489,13 @@ def _from_records(
 
     fp = pd.Series(pd.NA, index=df.index, dtype="string")
     if "fingerprint_sha256" in df:
-        f = df["fingerprint_sha256"].str.lower().str.replace(r"[^0-9a-f]", "", regex=True)
+        f = _hex(df["fingerprint_sha256"])
         fp = f.where(f.str.len() == 64)
         sha1_in_fp = f.where(f.str.len() == 40)
         if "fingerprint_sha1" not in df:
             out["fingerprint_sha1"] = sha1_in_fp
     if "fingerprint_sha1" in df:
-        f1 = df["fingerprint_sha1"].str.lower().str.replace(r"[^0-9a-f]", "", regex=True)
+        f1 = _hex(df["fingerprint_sha1"])
         out["fingerprint_sha1"] = f1.where(f1.str.len() == 40)
     out["fingerprint_sha256"] = fp
     given_id = (
@@ -431,7 +503,11 @@ def _from_records(
         if "cert_id" in df
         else pd.Series(pd.NA, index=df.index, dtype="string")
     )
-    out["cert_id"] = given_id.fillna("sha256:" + fp).fillna(_row_ids(out))
+    cert_id = given_id.fillna("sha256:" + fp)
+    missing = cert_id.isna()
+    if missing.any():
+        cert_id[missing] = _row_ids(out[missing])
+    out["cert_id"] = cert_id
     out["has_body"] = False
 
     # observations: one per row, or one per endpoint when the row lists several
@@ -455,13 +531,15 @@ def _from_records(
         obs["discovered_by"] = "manual"
     obs["discovered_by"] = obs["discovered_by"].fillna("manual")
     if "endpoints" in df:
-        obs["location"] = (
-            df["endpoints"].str.replace(r"\s*[;,|]\s*", ";", regex=True).replace("", pd.NA).str.split(";")
-        )
-        obs = obs[ok].explode("location")
-        hp = obs["location"].astype("string").str.extract(r"^(?:\w+://)?\[?([^\]/:]+)\]?(?::(\d+))?")
-        obs["host"] = hp[0]
-        obs["port"] = pd.to_numeric(hp[1], errors="coerce").astype("Int64")
+        ep = _list_cells(df["endpoints"]).str.strip("; ").replace("", pd.NA)
+        obs["location"] = ep
+        obs = obs[ok]
+        multi = obs["location"].str.contains(";", regex=False).fillna(False)
+        if multi.any():
+            split = obs[multi].assign(location=obs.loc[multi, "location"].str.split(";")).explode("location")
+            obs = pd.concat([obs[~multi], split]).sort_index(kind="stable")
+        obs["location"] = obs["location"].astype("string")
+        obs["host"], obs["port"] = _host_port(obs["location"])
     else:
         obs = obs[ok]
     return Batch(
@@ -470,6 +548,30 @@ def _from_records(
         rejected=rejected,
         notes=[f"{src}: {n}" for n in notes],
     )
+
+
+def _hex(col: pd.Series) -> pd.Series:
+    """Lower-case hex without separators (colons, spaces) — only cells with separators take the regex."""
+    f = col.astype("string").str.lower()
+    return _where_needed(
+        f, f.str.contains(r"[^0-9a-f]", regex=True), lambda c: c.str.replace(r"[^0-9a-f]", "", regex=True)
+    )
+
+
+_SIMPLE_HOST_PORT = r"^[A-Za-z0-9._*-]+:\d{1,5}$"
+
+
+def _host_port(loc: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """host and port of 'host:port', '[v6]:port', 'https://host:port/path' or a bare host."""
+    simple = loc.str.match(_SIMPLE_HOST_PORT).fillna(False).astype(bool)
+    host = loc.str.replace(r":\d+$", "", regex=True)
+    port = loc.str.replace(r"^.*:", "", regex=True).where(simple)
+    other = ~simple & loc.notna()
+    if other.any():
+        hp = loc[other].str.extract(r"^(?:\w+://)?(?:\[([^\]]+)\]|([^/:]+))(?::(\d+))?")
+        host = host.where(~other, hp[0].fillna(hp[1]).reindex(loc.index))
+        port = port.where(~other, hp[2].reindex(loc.index))
+    return host.astype("string"), pd.to_numeric(port, errors="coerce").astype("Int64")
 
 
 def _hash_hint(name: str) -> Any:

@@ -11,6 +11,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 
 from cmmm._x509 import certificate_row
@@ -107,14 +108,24 @@ def _short(exc: Exception) -> str:
     return str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
 
 
+def key_type_name(key: object) -> str:
+    """A short name for a private key's type: RSA-2048, EC-secp256r1, Ed25519, ML-DSA-65, …"""
+    if isinstance(key, rsa.RSAPrivateKey):
+        return f"RSA-{key.key_size}"
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        return f"EC-{key.curve.name}"
+    if isinstance(key, dsa.DSAPrivateKey):
+        return f"DSA-{key.key_size}"
+    return type(key).__name__.replace("PrivateKey", "").lstrip("_") or "unknown"
+
+
 def _key_finding(path: Path, ref: str, label: bytes, pem: bytes) -> PrivateKeyFinding:
     if label == b"ENCRYPTED PRIVATE KEY" or b"Proc-Type: 4,ENCRYPTED" in pem:
         return PrivateKeyFinding(path=str(path), locator=ref, key_type="unknown (encrypted)", encrypted=True)
     if label == b"OPENSSH PRIVATE KEY":
         return PrivateKeyFinding(path=str(path), locator=ref, key_type="OpenSSH", encrypted=False)
     try:
-        key = serialization.load_pem_private_key(pem, password=None)
-        kind = type(key).__name__.replace("PrivateKey", "").lstrip("_")
+        kind = key_type_name(serialization.load_pem_private_key(pem, password=None))
     except (ValueError, TypeError, UnsupportedAlgorithm):
         kind = label.decode().replace(" PRIVATE KEY", "") or "unknown"
     return PrivateKeyFinding(path=str(path), locator=ref, key_type=kind or "PKCS#8", encrypted=False)
@@ -216,7 +227,7 @@ def read_pkcs12(path: Path, ctx: ReadContext) -> Batch:
                 PrivateKeyFinding(
                     path=str(path),
                     locator="key bag",
-                    key_type=type(p12.key).__name__.replace("PrivateKey", "").lstrip("_"),
+                    key_type=key_type_name(p12.key),
                     encrypted=pw not in (None, b""),
                 )
             )
