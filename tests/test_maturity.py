@@ -17,7 +17,7 @@ import cmmm
 from cmmm.cli import app
 from cmmm.maturity import SimulatedEvidence, Status, assess
 from cmmm.maturity.catalog import EvidenceKind, load_catalog
-from cmmm.maturity.render import assessment_document, render_markdown
+from cmmm.maturity.render import assessment_document, catalog_markdown, render_markdown
 from cmmm.synth import issue
 from tests.conftest import NOW, write
 from tests.maturity_org import FULL_PROFILE, PUBLIC, frames, inventory
@@ -45,6 +45,10 @@ def _set_cert(col: str, value: Any, start: int = PUBLIC) -> Mutation:
 
 def _no_responsible(c: pd.DataFrame, o: pd.DataFrame, k: int) -> None:
     o.loc[_rows(k), ["owner", "team"]] = pd.NA
+
+
+def _manual_discovery_and_renewal(c: pd.DataFrame, o: pd.DataFrame, k: int) -> None:
+    o.loc[_rows(k), ["discovered_by", "automation"]] = ["manual", "manual"]
 
 
 def _expired_deployed(c: pd.DataFrame, o: pd.DataFrame, k: int) -> None:
@@ -82,11 +86,6 @@ def _expiring(c: pd.DataFrame, o: pd.DataFrame, k: int) -> None:
         o.loc[PUBLIC, "automation"] = "manual"
 
 
-def _deprecated_env(c: pd.DataFrame, o: pd.DataFrame, k: int) -> None:
-    c.loc[PUBLIC, ["key_algorithm", "key_size"]] = ["RSA", 1024]
-    o.loc[PUBLIC, "environment"] = "prod" if k else "dev"
-
-
 def _public_manual(c: pd.DataFrame, o: pd.DataFrame, k: int) -> None:
     o.loc[0 if k else PUBLIC, "automation"] = "manual"
 
@@ -114,23 +113,23 @@ def _no_pqc(c: pd.DataFrame, o: pd.DataFrame, k: int) -> None:
 # criterion id → (passing k, failing k, mutation). Each pair sits exactly on either side of the threshold.
 CASES: dict[str, tuple[int, int, Mutation]] = {
     "inv.expiry-known": (5, 6, _set_cert("not_after", pd.NaT)),
-    "inv.expired-deployed": (2, 3, _expired_deployed),
-    "own.responsible-recorded": (20, 21, _no_responsible),
+    "inv.expired-deployed": (5, 6, _expired_deployed),
+    "own.responsible-recorded": (25, 26, _no_responsible),
     "disc.automated-source": (1, 0, _only_scan),
     "auto.renewal-started": (90, 91, _set_obs("automation", "manual", 0)),
     "pol.no-weak-public": (0, 1, _weak_public_or_private),
     "inv.internal-and-public": (10, 9, _public_count),
     "inv.issuer-known": (5, 6, _issuer_unknown),
     "disc.methods": (0, 1, _methods),
-    "disc.automated-coverage": (20, 21, _set_obs("discovered_by", "manual")),
+    "disc.automated-coverage": (20, 21, _manual_discovery_and_renewal),
     "own.owner-coverage": (5, 6, _set_obs("owner", pd.NA)),
     "own.no-surprise-expiry": (0, 1, _expiring),
     "pol.compliance": (10, 11, _set_cert("signature_hash", "sha1")),
     "auto.renewal-majority": (50, 51, _set_obs("automation", "manual", 0)),
-    "agi.public-crypto-current": (0, 1, _deprecated_env),
+    "agi.deprecated-limited": (2, 3, _set_cert("signature_hash", "sha1")),
     "auto.renewal-most": (10, 11, _set_obs("automation", "manual", 0)),
     "auto.public-all": (0, 1, _public_manual),
-    "disc.automated-complete": (5, 6, _set_obs("discovered_by", "manual")),
+    "disc.automated-complete": (5, 6, _manual_discovery_and_renewal),
     "pol.cap-ready": (0, 1, _cap_ready),
     "pol.compliance-enforced": (2, 3, _set_cert("signature_hash", "sha1")),
     "agi.algorithms-known": (5, 6, _set_cert("key_algorithm", pd.NA)),
@@ -263,10 +262,13 @@ def test_as_of_changes_the_verdict_when_a_cap_date_passes() -> None:
 
 def test_dimension_scores_and_floor() -> None:
     c, o = frames()
-    o["discovered_by"] = "manual"  # discovery fails from level 2 up
+    o["discovered_by"] = (
+        "manual"  # no automated discovery method: half of discovery's L2 and L3 criteria fail
+    )
     a = assess(inventory(c, o), now=NOW)
     assert a.level == 1
-    assert a.floor_dimension.value == "discovery" and a.floor == pytest.approx(1.5)
+    # discovery: g2 = 0.5, g3 = min(0.5, 0.5), g4 = min(1, 0.5), g5 = min(1, 0.5) → 1 + 4 × 0.5
+    assert a.floor_dimension.value == "discovery" and a.floor == pytest.approx(3.0)
     assert all(1.0 <= s <= 5.0 for s in a.dimensions.values())
     assert 1.0 <= a.score <= 5.0
 
@@ -416,6 +418,7 @@ def test_catalog_contract_metrics_and_docs() -> None:
         if c.evidence is EvidenceKind.SIMULATED:
             assert c.scenario, c.id
     text = DOC.read_text(encoding="utf-8")
+    assert catalog_markdown(catalog) in text, "docs/maturity.md is stale: regenerate its tables"
     documented = set(re.findall(r"`((?:inv|disc|own|pol|auto|agi)\.[a-z0-9-]+)`", text))
     assert documented == {c.id for c in catalog.criteria}
     for code in CATALOG:

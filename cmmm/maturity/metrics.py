@@ -85,8 +85,11 @@ class MetricContext:
 
     @cached_property
     def auto_discovered(self) -> pd.Series:
+        """Seen by an automated discovery method, or managed by an automated issuance client (an ACME
+        client, cert-manager or a cloud certificate manager keeps its own inventory of what it renews)."""
         pattern = "|".join(sorted(m.value for m in AUTOMATED_DISCOVERY))
-        return self.methods.str.contains(rf"(?:^|;)(?:{pattern})(?:;|$)", regex=True)
+        seen = self.methods.str.contains(rf"(?:^|;)(?:{pattern})(?:;|$)", regex=True).astype(bool)
+        return seen | self.automated
 
     @cached_property
     def deprecated_crypto(self) -> pd.Series:
@@ -248,7 +251,9 @@ def disc_methods(ctx: MetricContext, params: Mapping[str, Any]) -> Measurement:
 
 def disc_automated_coverage(ctx: MetricContext, params: Mapping[str, Any]) -> Measurement:
     """Share of certificates seen by an automated discovery method."""
-    return _share(ctx, ctx.auto_discovered, _all(ctx), "certificates seen by automated discovery")
+    return _share(
+        ctx, ctx.auto_discovered, _all(ctx), "certificates seen by automated discovery or an automated client"
+    )
 
 
 def own_owner_coverage(ctx: MetricContext, params: Mapping[str, Any]) -> Measurement:
@@ -285,11 +290,18 @@ def auto_renewal_majority(ctx: MetricContext, params: Mapping[str, Any]) -> Meas
     return auto_renewal_started(ctx, params)
 
 
-def agi_public_crypto_current(ctx: MetricContext, params: Mapping[str, Any]) -> Measurement:
-    """Unexpired production (or public) end-entity certificates with deprecated cryptography."""
-    prod = (ctx.facts["environment"] == "prod").fillna(False).astype(bool) | ctx.public
-    bad = ctx.active_leaf & prod & ctx.deprecated_crypto
-    return _count(ctx, bad, "unexpired production/public certificates with MD5/SHA-1, RSA < 2048 or DSA")
+def agi_deprecated_limited(ctx: MetricContext, params: Mapping[str, Any]) -> Measurement:
+    """Share of unexpired certificates (CAs included) with deprecated cryptography."""
+    active = ~ctx.expired
+    bad = active & ctx.deprecated_crypto
+    n, k = int(active.sum()), int(bad.sum())
+    if n == 0:
+        return Measurement(value=None, evidence="no unexpired certificates")
+    return Measurement(
+        value=k / n,
+        evidence=f"{k} of {n} unexpired certificates with MD2/MD5/SHA-1, RSA < 2048 or DSA ({_pct(k / n)})",
+        failing=ctx.ids(bad),
+    )
 
 
 def auto_renewal_most(ctx: MetricContext, params: Mapping[str, Any]) -> Measurement:
@@ -390,7 +402,7 @@ METRICS: dict[str, Metric] = {
     "own.no-surprise-expiry": own_no_surprise_expiry,
     "pol.compliance": pol_compliance,
     "auto.renewal-majority": auto_renewal_majority,
-    "agi.public-crypto-current": agi_public_crypto_current,
+    "agi.deprecated-limited": agi_deprecated_limited,
     "auto.renewal-most": auto_renewal_most,
     "auto.public-all": auto_public_all,
     "disc.automated-complete": disc_automated_complete,

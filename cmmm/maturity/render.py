@@ -253,3 +253,36 @@ def render_checks(console: Console, catalog: Catalog) -> None:
     for p in POLICY_CATALOG.values():
         t.add_row(p.code.value, p.severity.value, p.title)
     console.print(t)
+
+
+def catalog_markdown(catalog: Catalog) -> str:
+    """The criteria and policy-check tables of docs/maturity.md (a test keeps the page equal to this)."""
+    lines: list[str] = []
+    for lvl in sorted({c.level for c in catalog.criteria}):
+        lines += [
+            f"### Level {lvl}: {LEVEL_NAMES[lvl]}",
+            "",
+            "| id | dimension | evidence | threshold | what is measured |",
+            "|---|---|---|---|---|",
+        ]
+        for c in (c for c in catalog.criteria if c.level == lvl):
+            ev = c.evidence.value
+            if c.attested:
+                ev += (
+                    f" (fallback `{c.attested}`)"
+                    if c.evidence is EvidenceKind.MEASURED
+                    else f" (`{c.attested}`)"
+                )
+            if c.scenario:
+                ev += f" (drill `{c.scenario}`)"
+            lines.append(
+                f"| `{c.id}` | {catalog.dimension_titles[c.dimension]} | {ev} | {c.threshold_text} | "
+                f"{_md(c.measures)} |"
+            )
+        lines.append("")
+    lines += ["## Policy checks", "", "| code | severity | what |", "|---|---|---|"]
+    lines += [
+        f"| `{p.code.value}` | {p.severity.value} | {_md(p.title)}; applies to {_md(p.applies_to)} |"
+        for p in POLICY_CATALOG.values()
+    ]
+    return "\n".join(lines) + "\n"
