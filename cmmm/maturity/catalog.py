@@ -68,6 +68,8 @@ class Criterion:
             return "attested yes"
         if self.unit == "days" and self.evidence is EvidenceKind.ATTESTED:
             return f"{sym} {self.threshold} days ago"
+        if self.op == "<=" and float(self.threshold) == 0:
+            return f"0 {self.unit}"
         return f"{sym} {self.threshold:g} {self.unit}"
 
     def passes(self, value: float) -> bool:

@@ -131,26 +131,35 @@ def render_assessment(console: Console, a: Assessment) -> None:
     for d, s in a.dimensions.items():
         t.add_row(a.dimension_titles[d], f"{s:.2f}")
     console.print(t)
-    t = Table(title="criteria", title_justify="left", show_edge=False, expand=False)
-    for col in ("L", "id", "kind", "status", "value", "threshold", "evidence"):
-        t.add_column(col, overflow="fold")
-    for r in a.criteria:
-        ev = safe(r.evidence)
-        if r.failing_count:
-            shown = ", ".join(safe(x) for x in _labels(r.failing.head(3)))
-            more = r.failing_count - min(3, len(r.failing))
-            ev += f"\n[dim]e.g. {shown}{f' (+{more} more)' if more > 0 else ''}[/]"
-        style = _STATUS_STYLE[r.status]
-        t.add_row(
-            str(r.criterion.level),
-            r.id,
-            r.criterion.evidence.value,
-            f"[{style}]{_STATUS_MARK[r.status]}[/]",
-            _format_value(r),
-            safe(r.threshold),
-            ev,
+    for level in sorted({r.criterion.level for r in a.criteria}):
+        rows = [r for r in a.criteria if r.criterion.level == level]
+        met = sum(r.met for r in rows)
+        t = Table(
+            title=f"level {level} — {LEVEL_NAMES[level]}: {met} of {len(rows)} criteria met",
+            title_justify="left",
+            show_edge=False,
+            show_lines=False,
+            expand=True,
         )
-    console.print(t)
+        t.add_column("status", no_wrap=True)
+        t.add_column("criterion and evidence", ratio=1, overflow="fold")
+        t.add_column("value", justify="right", no_wrap=True)
+        for r in rows:
+            style = _STATUS_STYLE[r.status]
+            text = (
+                f"[bold]{r.id}[/] {safe(r.criterion.title)} [dim]({r.criterion.evidence.value}, "
+                f"{a.dimension_titles[r.criterion.dimension]})[/]\n{safe(r.evidence)}"
+            )
+            if r.failing_count:
+                shown = ", ".join(safe(x) for x in _labels(r.failing.head(3)))
+                more = r.failing_count - min(3, len(r.failing))
+                text += f"\n[dim]e.g. {shown}{f' (+{more} more)' if more > 0 else ''}[/]"
+            t.add_row(
+                f"[{style}]{_STATUS_MARK[r.status]}[/]",
+                text,
+                f"{_format_value(r)}\n[dim]{safe(r.threshold)}[/]",
+            )
+        console.print(t)
     if a.next_level is None:
         console.print("[green]Level 5 reached: keep drilling and improving.[/]")
         return
