@@ -362,10 +362,13 @@ def check_issuer_unknown(f: pd.DataFrame, spec: PolicySpec, now: datetime) -> Hi
 
 
 def _validity_days(f: pd.DataFrame) -> np.ndarray:
-    # BR §6.3.2: the period includes both notBefore and notAfter, and any part of a day counts as a day.
+    """Validity in whole days as BR §6.3.2 counts it: notBefore and notAfter both included, and any part of
+    a day counts as a day. Spreadsheet rows carry truncated dates, so the inclusive second is added only
+    for certificates parsed from a body (has_body); a row saying 200 days means 200 days."""
     seconds = (f["not_after"] - f["not_before"]).dt.total_seconds().to_numpy(dtype="float64", na_value=np.nan)
-    days = np.ceil((seconds + 1) / 86400.0)
-    fallback = np.ceil(f["validity_days"].astype("float64").to_numpy() - 1e-9)
+    body = f["has_body"].fillna(False).astype(bool).to_numpy()
+    days = np.ceil((seconds + np.where(body, 1.0, 0.0)) / 86400.0 - 1e-9)
+    fallback = np.ceil(f["validity_days"].astype("float64").to_numpy(na_value=np.nan) - 1e-9)
     return np.where(np.isnan(days), fallback, days)
 
 

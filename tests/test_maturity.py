@@ -177,13 +177,32 @@ def test_mature_org_is_level_4_and_5_once_drills_pass() -> None:
     sim = {r.id: r for r in a.criteria if r.criterion.evidence is EvidenceKind.SIMULATED}
     assert all(r.status is Status.NOT_EVALUATED and not r.met for r in sim.values())
 
-    def drill(scenario: str, inv: cmmm.Inventory, now: datetime) -> SimulatedEvidence:
-        assert scenario in {"primary-intermediate-compromise-24h", "mass-revocation-5d"}
-        return SimulatedEvidence(value=12.0, threshold="≤ 24 h", met=True, evidence=f"{scenario}: p90 12 h")
+    def drill(criterion_id: str, inv: cmmm.Inventory, now: datetime) -> SimulatedEvidence:
+        assert criterion_id in {"agi.ca-replacement-24h", "agi.mass-revocation-5d"}
+        return SimulatedEvidence(value=12.0, threshold="", met=True, evidence=f"{criterion_id}: p90 12 h")
 
     a5 = assess(inventory(c, o), now=NOW, simulate=drill)
     assert a5.level == 5 and a5.score == 5.0 and a5.floor == 5.0 and a5.roadmap == ()
-    assert next(r for r in a5.criteria if r.id == "agi.ca-replacement-24h").value == 12.0
+    ca = next(r for r in a5.criteria if r.id == "agi.ca-replacement-24h")
+    assert ca.value == 12.0 and ca.threshold == "≤ 24 hours" and ca.status is Status.MET
+
+    def failing_drill(criterion_id: str, inv: cmmm.Inventory, now: datetime) -> SimulatedEvidence | None:
+        if criterion_id == "agi.mass-revocation-5d":
+            return None  # the drill cannot say: stays "not evaluated"
+        return SimulatedEvidence(value=40.0, threshold="≤ 24 h", met=False, evidence="p90 40 h")
+
+    a4 = assess(inventory(c, o), now=NOW, simulate=failing_drill)
+    by = {r.id: r for r in a4.criteria}
+    assert a4.level == 4
+    assert by["agi.ca-replacement-24h"].status is Status.NOT_MET
+    assert by["agi.mass-revocation-5d"].status is Status.NOT_EVALUATED
+
+
+def test_empty_inventory_is_level_1_without_errors() -> None:
+    a = assess(cmmm.Inventory(), now=NOW)
+    assert a.level == 1 and a.certificates == 0
+    json.dumps(assessment_document(a))
+    assert render_markdown(a).startswith("# CMMM assessment")
 
 
 def test_owners_removed_from_ten_percent_loses_owner_criterion_and_roadmap_names_them() -> None:

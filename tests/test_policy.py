@@ -71,8 +71,12 @@ def test_cabf_cap_applies_by_issuance_date() -> None:
     start = pd.Timestamp(datetime(2026, 6, 1, tzinfo=UTC))
     c.loc[2, ["not_before", "not_after"]] = [start, start + pd.Timedelta(days=200) - pd.Timedelta(seconds=1)]
     c.loc[3, ["not_before", "not_after"]] = [start, start + pd.Timedelta(days=200)]
+    c.loc[[2, 3], "has_body"] = True  # the exact BR count applies to parsed certificates
+    # a spreadsheet row with date-only 200 days is read as 200 days; 201 is over
+    c.loc[4, ["not_before", "not_after"]] = [start, start + pd.Timedelta(days=200)]
+    c.loc[5, ["not_before", "not_after"]] = [start, start + pd.Timedelta(days=201)]
     found = _codes(c, o)
-    assert found[PolicyCode.VALIDITY_EXCEEDS_CABF_CAP.value] == {"c001", "c003"}
+    assert found[PolicyCode.VALIDITY_EXCEEDS_CABF_CAP.value] == {"c001", "c003", "c005"}
 
 
 def test_wildcard_allowed_in_listed_environment() -> None:

@@ -56,7 +56,7 @@ class Status(StrEnum):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SimulatedEvidence:
-    """What a drill reports for a simulated criterion."""
+    """What a drill reports for a simulated criterion (an empty threshold shows the catalog's)."""
 
     value: float | None
     threshold: str
@@ -64,6 +64,7 @@ class SimulatedEvidence:
     evidence: str
 
 
+# simulate(criterion_id, inventory, now) → the drill's evidence, or None when it cannot say
 Simulator = Callable[[str, Inventory, datetime], SimulatedEvidence | None]
 
 
@@ -248,8 +249,9 @@ def assess(
     """Score the inventory against the CMMM criteria at `now`.
 
     `profile`/`policy` default to the bundle's profile.yaml/policy.yaml (`inv.profile`, `inv.policy`); an
-    empty policy means the built-in baseline. `simulate(scenario, inv, now)` evaluates simulated criteria;
-    without it (or when it returns None) they are "not evaluated" and not met.
+    empty policy means the built-in baseline. `simulate(criterion_id, inv, now)` evaluates simulated
+    criteria (by running the drill named in the criterion's `scenario`); without it, or when it returns
+    None, they are "not evaluated" and not met.
     """
     catalog = catalog or load_catalog()
     profile = profile if profile is not None else inv.profile
@@ -271,13 +273,13 @@ def assess(
         elif c.evidence is EvidenceKind.ATTESTED:
             status, value, evidence = _evaluate_attested(c, profile, now)
         else:
-            sim = simulate(c.scenario or c.id, inv, now) if simulate else None
+            sim = simulate(c.id, inv, now) if simulate else None
             if sim is None:
                 status, value = Status.NOT_EVALUATED, None
                 evidence = f"not evaluated: needs the '{c.scenario}' drill"
             else:
                 status = Status.MET if sim.met else Status.NOT_MET
-                value, threshold, evidence = sim.value, sim.threshold, sim.evidence
+                value, threshold, evidence = sim.value, sim.threshold or threshold, sim.evidence
         failing, count, teams = _failing(slim, mask if status is Status.NOT_MET else None, top)
         results.append(
             CriterionResult(
