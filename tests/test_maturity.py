@@ -249,6 +249,19 @@ def test_attested_answers() -> None:
     assert _result(inventory(c, o, profile={}), "agi.backup-ca").status is Status.NO_EVIDENCE
 
 
+def test_attested_answers_carry_measured_context() -> None:
+    c, o = frames()
+    o["secrecy_years"] = 2.0
+    o.loc[:9, "secrecy_years"] = 8.0  # 8 + 6 migration years > 10: exposed
+    prof = {**FULL_PROFILE, "migration_years": 6, "quantum_threat_years": 10}
+    a = assess(inventory(c, o, profile=prof), now=NOW)
+    by = {r.id: r for r in a.criteria}
+    assert by["agi.mosca-assessed"].status is Status.ATTESTED
+    assert "99 unexpired quantum-vulnerable certificates" in by["agi.mosca-assessed"].evidence
+    assert "10 exposed" in by["agi.mosca-assessed"].evidence
+    assert "Example Issuing CA with 70 of 100" in by["agi.backup-ca"].evidence
+
+
 def test_measured_wins_and_attested_is_a_labelled_fallback() -> None:
     c, o = frames()
     c.loc[len(c) - 1, ["key_algorithm", "signature_hash"]] = ["EC", "sha256"]
@@ -425,13 +438,15 @@ DOC = Path(__file__).resolve().parents[1] / "docs" / "maturity.md"
 
 
 def test_catalog_contract_metrics_and_docs() -> None:
-    from cmmm.maturity.metrics import METRICS
+    from cmmm.maturity.metrics import CONTEXT, METRICS
     from cmmm.policy import CATALOG
 
     catalog = load_catalog()
     measured = {c.id for c in catalog.criteria if c.evidence is EvidenceKind.MEASURED}
     assert set(METRICS) == measured
     assert all(fn.__doc__ for fn in METRICS.values())
+    attested = {c.id for c in catalog.criteria if c.evidence is EvidenceKind.ATTESTED}
+    assert set(CONTEXT) <= attested and all(fn.__doc__ for fn in CONTEXT.values())
     for c in catalog.criteria:
         assert c.title and c.measures and c.action, c.id
         if c.evidence is EvidenceKind.SIMULATED:

@@ -20,7 +20,7 @@ from cmmm.maturity.catalog import (
     EvidenceKind,
     load_catalog,
 )
-from cmmm.maturity.metrics import METRICS, Measurement, MetricContext
+from cmmm.maturity.metrics import CONTEXT, METRICS, Measurement, MetricContext
 from cmmm.maturity.scoring import dimension_scores, floor, overall_score, score_gain, staged_level
 from cmmm.model import CRITICALITY_RANK, Inventory
 from cmmm.policy import PolicyResult
@@ -272,6 +272,8 @@ def assess(
             value, mask = m.value, m.failing
         elif c.evidence is EvidenceKind.ATTESTED:
             status, value, evidence = _evaluate_attested(c, profile, now)
+            if c.id in CONTEXT:
+                evidence += f" — measured context: {CONTEXT[c.id](ctx, profile)}"
         else:
             sim = simulate(c.id, inv, now) if simulate else None
             if sim is None:

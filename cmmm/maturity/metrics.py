@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cmmm.crypto import PQC_HYBRID_GROUPS
+from cmmm.crypto import PQC_HYBRID_GROUPS, quantum_vulnerable
 from cmmm.model import AUTOMATED, AUTOMATED_DISCOVERY
 from cmmm.policy import PolicyResult, Severity
 from cmmm.schedules import next_validity_cap, validity_cap_on
@@ -383,6 +383,60 @@ def agi_pqc_pilot(ctx: MetricContext, params: Mapping[str, Any]) -> Measurement:
 def auto_complete(ctx: MetricContext, params: Mapping[str, Any]) -> Measurement:
     """Share of unexpired end-entity certificates with automated renewal."""
     return auto_renewal_started(ctx, params)
+
+
+Context = Callable[[MetricContext, Mapping[str, Any]], str]
+
+
+def _quantum_vulnerable(ctx: MetricContext) -> pd.Series:
+    # the merge derives quantum_vulnerable; inventories built directly as frames may not have it
+    qv = ctx.facts["quantum_vulnerable"].fillna(quantum_vulnerable(ctx.facts["key_algorithm"]))
+    return qv.fillna(False).astype(bool) & ~ctx.expired
+
+
+def mosca_context(ctx: MetricContext, profile: Mapping[str, Any]) -> str:
+    """Quantum-vulnerable certificates, how many have secrecy_years, and how many Mosca says are exposed."""
+    qv = _quantum_vulnerable(ctx)
+    secrecy = ctx.facts["secrecy_years"].astype("float64")
+    known = qv & secrecy.notna()
+    text = f"{int(qv.sum())} unexpired quantum-vulnerable certificates, secrecy_years known for {int(known.sum())}"
+    migration, threat = profile.get("migration_years"), profile.get("quantum_threat_years")
+    if isinstance(migration, int | float) and isinstance(threat, int | float):
+        # Mosca's inequality (DOMAIN §4): exposed when secrecy_years + migration_years > quantum_threat_years
+        exposed = known & (secrecy + float(migration) > float(threat))
+        text += f"; {int(exposed.sum())} exposed (secrecy + {migration:g} migration years > {threat:g} years)"
+    else:
+        text += "; migration_years/quantum_threat_years not in profile.yaml"
+    return text
+
+
+def pqc_plan_context(ctx: MetricContext, profile: Mapping[str, Any]) -> str:
+    """The size of the migration: quantum-vulnerable certificates by key family."""
+    qv = _quantum_vulnerable(ctx)
+    fam = ctx.facts.loc[qv.to_numpy(dtype=bool), "key_algorithm"].fillna("unknown").value_counts()
+    mix = ", ".join(f"{k} {v}" for k, v in fam.head(4).items())
+    return f"{int(qv.sum())} unexpired quantum-vulnerable certificates to migrate" + (
+        f" ({mix})" if mix else ""
+    )
+
+
+def backup_ca_context(ctx: MetricContext, profile: Mapping[str, Any]) -> str:
+    """CA concentration: the most-used issuing CA and its share of unexpired end-entity certificates."""
+    leaf = ctx.facts.loc[ctx.active_leaf.to_numpy(dtype=bool)]
+    issuer = leaf["issuer_name"].fillna(leaf["issuer_org"]).dropna()
+    if issuer.empty:
+        return "most-used issuing CA unknown"
+    top = issuer.value_counts()
+    return f"most-used issuing CA: {top.index[0]} with {int(top.iloc[0])} of {len(leaf)} unexpired end-entity certificates ({_pct(int(top.iloc[0]) / len(leaf))})"
+
+
+# Measured context shown next to an attested answer: the data cannot answer the question, but it can
+# show its size. Keys are attested criterion ids (a contract test checks it).
+CONTEXT: dict[str, Context] = {
+    "agi.mosca-assessed": mosca_context,
+    "agi.pqc-plan": pqc_plan_context,
+    "agi.backup-ca": backup_ca_context,
+}
 
 
 # The registry: criterion id → implementation. A contract test keeps it equal to the measured criteria
