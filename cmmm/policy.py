@@ -361,13 +361,18 @@ def check_issuer_unknown(f: pd.DataFrame, spec: PolicySpec, now: datetime) -> Hi
     return mask.fillna(False).astype(bool), pd.Series("issuer unknown", index=f.index)
 
 
-def _validity_days(f: pd.DataFrame) -> np.ndarray:
-    """Validity in whole days as BR §6.3.2 counts it: notBefore and notAfter both included, and any part of
-    a day counts as a day. Spreadsheet rows carry truncated dates, so the inclusive second is added only
-    for certificates parsed from a body (has_body); a row saying 200 days means 200 days."""
+def _validity_days(f: pd.DataFrame, *, inclusive: bool) -> np.ndarray:
+    """Validity in whole days; any part of a day counts as a day.
+
+    inclusive: count as BR §6.3.2 does for the CA/B caps, notBefore and notAfter both included (one more
+    second). Spreadsheet rows carry truncated dates, so that second is added only for certificates parsed
+    from a body (has_body): a row saying 200 days means 200 days. An organization's own numeric maximum
+    reads validity the usual way, notAfter − notBefore.
+    """
     seconds = (f["not_after"] - f["not_before"]).dt.total_seconds().to_numpy(dtype="float64", na_value=np.nan)
     body = f["has_body"].fillna(False).astype(bool).to_numpy()
-    days = np.ceil((seconds + np.where(body, 1.0, 0.0)) / 86400.0 - 1e-9)
+    extra = np.where(body, 1.0, 0.0) if inclusive else 0.0
+    days = np.ceil((seconds + extra) / 86400.0 - 1e-9)
     fallback = np.ceil(f["validity_days"].astype("float64").to_numpy(na_value=np.nan) - 1e-9)
     return np.where(np.isnan(days), fallback, days)
 
@@ -382,7 +387,7 @@ def check_cabf_cap(f: pd.DataFrame, spec: PolicySpec, now: datetime) -> Hit | No
     idx = np.searchsorted(effective, nb, side="right") - 1
     cap = np.where(idx >= 0, caps[np.clip(idx, 0, None)], caps[0])
     cap = np.where(np.isnat(nb), np.nan, cap)
-    days = _validity_days(f)
+    days = _validity_days(f, inclusive=True)
     public = (f["trust"] == "public").fillna(False).astype(bool).to_numpy()
     mask = pd.Series(public & _leaf(f).to_numpy() & (days > cap), index=f.index)
     msg = (
@@ -405,7 +410,7 @@ def check_max_validity(f: pd.DataFrame, spec: PolicySpec, now: datetime) -> Hit 
         np.nan if pub is None else float(pub),
         np.nan if priv is None else float(priv),
     )
-    days = _validity_days(f)
+    days = _validity_days(f, inclusive=False)
     mask = pd.Series(_leaf(f).to_numpy() & (days > limit), index=f.index)
     msg = (
         pd.Series(days, index=f.index).astype("Int64").astype("string").fillna("?")

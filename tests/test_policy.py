@@ -79,6 +79,17 @@ def test_cabf_cap_applies_by_issuance_date() -> None:
     assert found[PolicyCode.VALIDITY_EXCEEDS_CABF_CAP.value] == {"c001", "c003", "c005"}
 
 
+def test_numeric_maximum_reads_not_after_minus_not_before() -> None:
+    c, o = frames()
+    start = pd.Timestamp(NOW - timedelta(days=10))
+    c.loc[[0, 1], "not_before"] = start
+    c.loc[0, "not_after"] = start + pd.Timedelta(days=90)  # exactly 90 days: within a 90-day maximum
+    c.loc[1, "not_after"] = start + pd.Timedelta(days=90, seconds=1)
+    c.loc[[0, 1], "has_body"] = True
+    policy = {**POLICY, "max_validity_days": {"public": 90, "private": 397}}
+    assert _codes(c, o, policy)[PolicyCode.VALIDITY_EXCEEDS_MAXIMUM.value] == {"c001"}
+
+
 def test_wildcard_allowed_in_listed_environment() -> None:
     c, o = frames()
     c.loc[40, "common_name"] = "*.dev.example.test"
