@@ -209,7 +209,10 @@ def assess_cmd(
 
     now = parse_as_of(as_of)
     inv = load_inventory(paths, now, password_file)
-    result = assess(inv, now=now, profile=_yaml_option(profile), policy=_yaml_option(policy))
+    observed = min(datetime.now(UTC), now)  # --as-of in the future looks ahead from today's inventory
+    result = assess(
+        inv, now=now, observed_at=observed, profile=_yaml_option(profile), policy=_yaml_option(policy)
+    )
     if fmt is ReportFormat.JSON:
         sys.stdout.write(json.dumps(assessment_document(result), indent=1, default=str) + "\n")
     elif fmt is ReportFormat.MARKDOWN:

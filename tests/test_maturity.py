@@ -292,6 +292,22 @@ def test_as_of_changes_the_verdict_when_a_cap_date_passes() -> None:
     assert "pol.cap-ready" in after.blockers and "pol.cap-ready" not in before.blockers
 
 
+def test_looking_ahead_keeps_the_inventory_and_applies_the_dated_rules() -> None:
+    c, o = frames()  # every certificate expires 60 days after NOW
+    o.loc[0, "automation"] = "manual"  # one manual public certificate, 90 days
+    later = datetime(2029, 3, 16, tzinfo=UTC)  # after the 47-day cap, 2.5 years after the last fire drill
+    snapshot = assess(inventory(c, o), now=later)  # as if observed then: everything is expired
+    ahead = assess(inventory(c, o), now=later, observed_at=NOW)
+    by_snap = {r.id: r for r in snapshot.criteria}
+    by_ahead = {r.id: r for r in ahead.criteria}
+    assert by_snap["inv.expired-deployed"].failing_count == 100
+    assert by_ahead["inv.expired-deployed"].met and by_ahead["inv.expired-deployed"].value == 0
+    assert not by_ahead["pol.cap-ready"].met and "47 days" in by_ahead["pol.cap-ready"].evidence
+    assert set(by_ahead["pol.cap-ready"].failing["cert_id"]) == {"c000"}
+    assert not by_ahead["own.fire-drill"].met
+    assert ahead.observed_at == NOW and snapshot.level == 1 and ahead.level == 3
+
+
 def test_dimension_scores_and_floor() -> None:
     c, o = frames()
     o["discovered_by"] = (

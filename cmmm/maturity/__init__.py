@@ -111,6 +111,7 @@ class Assessment:
     """The verdict: staged level, scores, every criterion with its evidence, and the roadmap."""
 
     as_of: datetime
+    observed_at: datetime
     organization: str
     certificates: int
     level: int
@@ -243,6 +244,7 @@ def assess(
     profile: Mapping[str, Any] | None = None,
     policy: Mapping[str, Any] | None = None,
     simulate: Simulator | None = None,
+    observed_at: datetime | None = None,
     catalog: Catalog | None = None,
     top: int = TOP_N,
 ) -> Assessment:
@@ -252,13 +254,17 @@ def assess(
     empty policy means the built-in baseline. `simulate(criterion_id, inv, now)` evaluates simulated
     criteria (by running the drill named in the criterion's `scenario`); without it, or when it returns
     None, they are "not evaluated" and not met.
+
+    `observed_at` is when the inventory was taken (default `now`). Assessing at a later `now` looks ahead:
+    certificates expiring in between are assumed renewed as today, and the dated rules of `now` apply (the
+    next CA/B validity cap, the age of the last fire drill).
     """
     catalog = catalog or load_catalog()
     profile = profile if profile is not None else inv.profile
     policy_doc = policy if policy is not None else inv.policy
     facts = inv.certificate_facts()
     policy_result = check_policy(inv, policy_doc, now=now, facts=facts)
-    ctx = MetricContext(facts, inv.observations, now=now, policy=policy_result)
+    ctx = MetricContext(facts, inv.observations, now=now, policy=policy_result, observed_at=observed_at)
     slim = ctx.facts[FAILING_COLUMNS].reset_index(drop=True)
     slim["_rank"] = -ctx.facts["criticality"].map(CRITICALITY_RANK).astype("float64").fillna(0).to_numpy()
     results: list[CriterionResult] = []
@@ -319,6 +325,7 @@ def assess(
     )
     return Assessment(
         as_of=now,
+        observed_at=ctx.observed_at,
         organization=str(profile.get("organization") or "") if isinstance(profile, Mapping) else "",
         certificates=len(facts),
         level=level,

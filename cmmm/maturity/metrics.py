@@ -48,10 +48,12 @@ class MetricContext:
         *,
         now: datetime,
         policy: PolicyResult,
+        observed_at: datetime | None = None,
     ) -> None:
         self.facts = facts.set_index(pd.Index(facts["cert_id"].astype(object), name=None), drop=False)
         self.observations = observations
         self.now = now
+        self.observed_at = min(observed_at, now) if observed_at is not None else now
         self.policy = policy
 
     @cached_property
@@ -60,7 +62,10 @@ class MetricContext:
 
     @cached_property
     def expired(self) -> pd.Series:
-        return (self.facts["not_after"] < self.now).fillna(False).astype(bool)
+        """Expired when the inventory was taken (observed_at, normally `now`). Looking ahead to a later
+        `now`, certificates expiring in between are assumed renewed as they are today — by their client or
+        by people — so the dated rules (the next CA/B cap, the age of attested dates) are what changes."""
+        return (self.facts["not_after"] < self.observed_at).fillna(False).astype(bool)
 
     @cached_property
     def active_leaf(self) -> pd.Series:
@@ -264,7 +269,9 @@ def own_owner_coverage(ctx: MetricContext, params: Mapping[str, Any]) -> Measure
 def own_no_surprise_expiry(ctx: MetricContext, params: Mapping[str, Any]) -> Measurement:
     """Unexpired end-entity certificates expiring within `window_days` without automated renewal."""
     days = int(params.get("window_days", 14))
-    soon = (ctx.facts["not_after"] < ctx.now + timedelta(days=days)).fillna(False).astype(bool)
+    not_after = ctx.facts["not_after"]
+    # looking ahead, a certificate that expired before `now` was renewed and its new expiry is unknown
+    soon = ((not_after >= ctx.now) & (not_after < ctx.now + timedelta(days=days))).fillna(False).astype(bool)
     bad = ctx.active_leaf & soon & ~ctx.automated
     return _count(ctx, bad, f"certificates expire within {days} days without automated renewal")
 

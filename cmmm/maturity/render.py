@@ -67,6 +67,7 @@ def assessment_document(a: Assessment) -> dict[str, Any]:
     blockers, roadmap, as_of, organization, certificates, policy."""
     return {
         "as_of": a.as_of.isoformat(),
+        "observed_at": a.observed_at.isoformat(),
         "organization": a.organization,
         "certificates": a.certificates,
         "level": a.level,
@@ -121,8 +122,9 @@ def render_assessment(console: Console, a: Assessment) -> None:
         f"[bold]{org}CMMM level {a.level}: {a.level_name}[/]  score [bold]{a.score:.2f}[/] / 5.0  "
         f"floor {a.floor:.2f} ({a.dimension_titles[a.floor_dimension]})"
     )
+    ahead = f", looking ahead from the inventory of {a.observed_at.date()}" if a.observed_at < a.as_of else ""
     console.print(
-        f"[dim]{a.certificates} certificates, evaluated as of {a.as_of.date()}; "
+        f"[dim]{a.certificates} certificates, evaluated as of {a.as_of.date()}{ahead}; "
         f"policy: {safe(a.policy.policy_name)}[/]"
     )
     t = Table(title="dimensions", title_justify="left", show_edge=False)
