@@ -269,9 +269,8 @@ def own_owner_coverage(ctx: MetricContext, params: Mapping[str, Any]) -> Measure
 def own_no_surprise_expiry(ctx: MetricContext, params: Mapping[str, Any]) -> Measurement:
     """Unexpired end-entity certificates expiring within `window_days` without automated renewal."""
     days = int(params.get("window_days", 14))
-    not_after = ctx.facts["not_after"]
-    # looking ahead, a certificate that expired before `now` was renewed and its new expiry is unknown
-    soon = ((not_after >= ctx.now) & (not_after < ctx.now + timedelta(days=days))).fillna(False).astype(bool)
+    # measured at the inventory's date: looking ahead, renewals are assumed to go on as they do today
+    soon = (ctx.facts["not_after"] < ctx.observed_at + timedelta(days=days)).fillna(False).astype(bool)
     bad = ctx.active_leaf & soon & ~ctx.automated
     return _count(ctx, bad, f"certificates expire within {days} days without automated renewal")
 
