@@ -77,8 +77,10 @@ def certificate_facts(certs: pd.DataFrame, obs: pd.DataFrame, services: pd.DataF
         own_crit = out["criticality"].map(CRITICALITY_RANK) if "criticality" in out else None
         best_rank = pd.concat([svc_crit, own_crit], axis=1).max(axis=1) if own_crit is not None else svc_crit
         out["criticality"] = best_rank.map(_RANK_TO_CRIT)
-        sec = sname.map(svc["secrecy_years"])
-        out["secrecy_years"] = out["secrecy_years"].fillna(sec) if "secrecy_years" in out else sec
+        sec = sname.map(svc["secrecy_years"]).astype("Float64")
+        out["secrecy_years"] = (
+            out["secrecy_years"].astype("Float64").fillna(sec) if "secrecy_years" in out else sec
+        )
     facts = conform(out[[c for c in out.columns if c in FACT_COLUMNS]], FACT_COLUMNS)
     for c in ("sources", "observations", "endpoints"):
         facts[c] = facts[c].fillna(0)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import functools
 import json
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -18,11 +20,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from cmmm import ingest
-from cmmm.errors import CmmmError, InputError
+from cmmm import ingest, report
+from cmmm.errors import CmmmError, InputError, UsageError
 from cmmm.export import inventory_document, write_inventory
+from cmmm.ingest.bundle import load_yaml_mapping
 from cmmm.model import Inventory
+from cmmm.render_scan import render_comparison, render_scan
 from cmmm.render_text import render_summary
+from cmmm.scan import DEFAULT_PORTS, compare, parse_ports, read_targets_file, scan, write_scan
 from cmmm.summary import summarize
 
 app = typer.Typer(
@@ -34,8 +39,8 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode="rich",
 )
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True, emoji=False)  # ":ski:" in an id is not an emoji
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -139,7 +144,11 @@ def ingest_cmd(
     paths: PathsArg,
     output: Annotated[
         Path | None,
-        typer.Option("-o", "--output", help="Write the normalized inventory: .parquet, .csv or .json."),
+        typer.Option(
+            "-o",
+            "--output",
+            help="Write the normalized inventory: .parquet, .csv, .json, or .cdx.json (CycloneDX 1.6 CBOM).",
+        ),
     ] = None,
     fmt: Annotated[
         OutputFormat, typer.Option("--format", help="Summary as text or the whole inventory as JSON.")
@@ -151,8 +160,9 @@ def ingest_cmd(
     """Read and merge inventories; print what was found, what expires, and what was rejected.
 
     Formats are detected by content: CSV/JSON/YAML inventories (header aliases such as "Common Name" or
-    "Expiration Date"), PEM bundles, DER, PKCS#7 and PKCS#12 files. One certificate seen in several places
-    becomes one certificate with several observations.
+    "Expiration Date"), PEM bundles, DER, PKCS#7 and PKCS#12 files, Kubernetes/cert-manager objects, AWS ACM,
+    Azure Key Vault, Vault PKI, certbot, Venafi/Lemur/Keyfactor exports and crt.sh records. One certificate
+    seen in several places becomes one certificate with several observations.
     """
     now = parse_as_of(as_of)
     inv = load_inventory(paths, now, password_file)
@@ -168,15 +178,13 @@ def ingest_cmd(
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
-class ReportFormat(StrEnum):
+class AssessFormat(StrEnum):
     TEXT = "text"
     JSON = "json"
     MARKDOWN = "markdown"
 
 
 def _yaml_option(path: Path | None) -> dict[str, Any] | None:
-    from cmmm.ingest.bundle import load_yaml_mapping
-
     if path is None:
         return None
     if not path.is_file():
@@ -195,8 +203,8 @@ def assess_cmd(
         Path | None, typer.Option("--policy", help="policy.yaml to use instead of the bundle's.")
     ] = None,
     fmt: Annotated[
-        ReportFormat, typer.Option("--format", help="text, json or markdown.")
-    ] = ReportFormat.TEXT,
+        AssessFormat, typer.Option("--format", help="text, json or markdown.")
+    ] = AssessFormat.TEXT,
     fail_below: Annotated[
         int | None, typer.Option("--fail-below", min=1, max=5, help="Exit 1 when the level is below this.")
     ] = None,
@@ -213,9 +221,9 @@ def assess_cmd(
     result = assess(
         inv, now=now, observed_at=observed, profile=_yaml_option(profile), policy=_yaml_option(policy)
     )
-    if fmt is ReportFormat.JSON:
+    if fmt is AssessFormat.JSON:
         sys.stdout.write(json.dumps(assessment_document(result), indent=1, default=str) + "\n")
-    elif fmt is ReportFormat.MARKDOWN:
+    elif fmt is AssessFormat.MARKDOWN:
         sys.stdout.write(render_markdown(result))
     else:
         render_assessment(out, result)
@@ -238,6 +246,91 @@ def checks_cmd(
         render_checks(out, load_catalog())
 
 
+@app.command("report")
+@handled
+def report_cmd(
+    paths: PathsArg,
+    output: Annotated[Path, typer.Option("-o", "--output", help="The report file to write.")],
+    fmt: Annotated[
+        report.ReportFormat, typer.Option("--format", help="html (self-contained), json or markdown.")
+    ] = report.ReportFormat.HTML,
+    profile: Annotated[
+        Path | None, typer.Option("--profile", help="profile.yaml to use instead of the bundle's.")
+    ] = None,
+    policy: Annotated[
+        Path | None, typer.Option("--policy", help="policy.yaml to use instead of the bundle's.")
+    ] = None,
+    scenario: Annotated[
+        list[str] | None,
+        typer.Option("--scenario", help="A drill to run and report (name or file); repeatable."),
+    ] = None,
+    password_file: PasswordOpt = None,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Write the executive report: level, risks, inventory facts, PQC readiness, drills and roadmap.
+
+    HTML is one self-contained file (inline CSS and SVG charts, no scripts, no network) that prints to PDF;
+    json has the same content with stable keys; markdown suits tickets and wikis.
+    """
+    now = parse_as_of(as_of)
+    inv = load_inventory(paths, now, password_file)
+    inv.profile = load_yaml_mapping(profile) if profile else inv.profile
+    inv.policy = load_yaml_mapping(policy) if policy else inv.policy
+    view = report.prepare(inv, now=now, generated_at=datetime.now(UTC), scenarios=scenario or ())
+    report.write_report(view, output, fmt)
+    err.print(f"wrote {fmt.value} report to {escape(str(output))}")
+
+
+@app.command("graph")
+@handled
+def graph_cmd(
+    paths: PathsArg,
+    blast: Annotated[
+        str | None,
+        typer.Option("--blast-radius", help="A CA (name, fingerprint or ca: id): what goes down with it."),
+    ] = None,
+    top: Annotated[
+        int,
+        typer.Option(
+            "--top", help="How many CAs to list (with --blast-radius: 5× as many certificates).", min=1
+        ),
+    ] = 10,
+    export: Annotated[
+        Path | None, typer.Option("--export", help="Write the graph: .graphml, .json, .svg or .png.")
+    ] = None,
+    all_leaves: Annotated[
+        bool,
+        typer.Option("--all-leaves", help="Export every leaf and endpoint (default: grouped above 20,000)."),
+    ] = False,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="text or json.")] = OutputFormat.TEXT,
+    as_of: AsOfOpt = None,
+) -> None:
+    """The dependency graph: CA concentration and the riskiest CAs, or the blast radius of one CA.
+
+    Certificates → issuing CAs → roots (linked by key identifiers and names, confirmed by signatures),
+    certificates → endpoints → services → the services that depend on them.
+    """
+    from cmmm import graph
+    from cmmm.render_graph import render_blast_radius, render_graph_summary
+
+    inv = load_inventory(paths, parse_as_of(as_of))
+    if export is not None:
+        kind = graph.export_graph(inv, export, aggregate=False if all_leaves else None)
+        err.print(f"wrote the dependency graph to {escape(str(export))} ({kind})")
+    if blast is not None:
+        b = graph.blast_radius(inv, blast)
+        if fmt is OutputFormat.JSON:
+            sys.stdout.write(json.dumps(graph.blast_document(b), indent=1, default=str) + "\n")
+        else:
+            render_blast_radius(out, b, limit=top * 5)
+        return
+    s = graph.summarize_graph(inv, top=top)
+    if fmt is OutputFormat.JSON:
+        sys.stdout.write(json.dumps(graph.summary_document(s), indent=1, default=str) + "\n")
+    else:
+        render_graph_summary(out, s)
+
+
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "sample_inventories"
 
 
@@ -248,7 +341,7 @@ def demo_cmd(
     reports: Annotated[Path, typer.Option("--reports", help="Where reports are written.")] = Path("reports"),
     as_of: AsOfOpt = None,
 ) -> None:
-    """Run the pipeline on every sample organization and print what each one looks like."""
+    """Run the pipeline on every sample organization, print what each looks like, write reports/<org>.html."""
     now = parse_as_of(as_of)
     orgs = sorted(p for p in samples.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
     if not orgs:
@@ -257,6 +350,115 @@ def demo_cmd(
         out.rule(f"[bold]{escape(org.name)}")
         inv = load_inventory([org], now)
         render_summary(out, summarize(inv, now=now), inv)
+        view = report.prepare(inv, now=now, generated_at=datetime.now(UTC))
+        path = report.write_report(view, reports / f"{org.name}.html")
+        out.print(f"report: [bold]{escape(str(path))}[/]")
+
+
+# ------------------------------------------------------------------------------------------- scan
+@contextmanager
+def _stop_on_sigint(stop: threading.Event) -> Iterator[None]:
+    """First Ctrl-C: finish the connections in flight and keep the results; a second one aborts."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        stop.set()
+        err.print("cmmm: stopping the scan (Ctrl-C again to abort)")
+        signal.signal(signal.SIGINT, previous)
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+EXIT_INTERRUPTED = 130
+
+
+@app.command("scan")
+@handled
+def scan_cmd(
+    targets: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="host, host:port, IPv4/IPv6 address (\\[v6]:port), CIDR range, or NAME@ADDRESS[:PORT] "
+            "to send SNI NAME.",
+            show_default=False,
+        ),
+    ] = None,
+    ports: Annotated[
+        str | None,
+        typer.Option(
+            "--ports",
+            help="Ports for targets without one, e.g. 443,8443,9000-9010 (default: common TLS ports).",
+        ),
+    ] = None,
+    targets_file: Annotated[Path | None, typer.Option("--targets-file", help="One target per line.")] = None,
+    concurrency: Annotated[int, typer.Option("--concurrency", help="Endpoints scanned at once.")] = 64,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds per connection attempt.")] = 5.0,
+    rate: Annotated[
+        float | None, typer.Option("--rate", help="At most R new connections per second.")
+    ] = None,
+    per_host: Annotated[int, typer.Option("--per-host", help="At most N connections at once per host.")] = 4,
+    sni: Annotated[str | None, typer.Option("--sni", help="SNI name to send to address targets.")] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Allow CIDR ranges over --max-range addresses.")] = False,
+    max_range: Annotated[
+        int, typer.Option("--max-range", help="Largest range scanned without --yes.")
+    ] = 1024,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write the scan: .json (ingestible) or .csv.")
+    ] = None,
+    merge_with: Annotated[
+        Path | None,
+        typer.Option("--merge", help="Compare with this inventory: shadow certificates and stale rows."),
+    ] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="Text tables or JSON.")] = OutputFormat.TEXT,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Discover the certificates actually served: chain, TLS versions, key-exchange group, hybrid PQC
+    (X25519MLKEM768), hostname match, chain validity and classified errors, per endpoint.
+
+    The output (-o scan.json) is an inventory source: `cmmm ingest scan.json spreadsheet.csv` merges it.
+    Ctrl-C stops cleanly and keeps what was gathered (exit 130).
+    """
+    now = parse_as_of(as_of)
+    listed = list(targets or []) + (read_targets_file(targets_file) if targets_file else [])
+    if not listed:
+        raise UsageError("no targets: give TARGET arguments or --targets-file")
+    port_list = parse_ports(ports) if ports else DEFAULT_PORTS
+    stop = threading.Event()
+    with _progress("scanning") as progress, _stop_on_sigint(stop):
+        result = scan(
+            listed,
+            now=now,
+            ports=port_list,
+            concurrency=concurrency,
+            timeout=timeout,
+            rate=rate,
+            per_host=per_host,
+            sni=sni,
+            max_range=max_range,
+            yes=yes,
+            progress=progress,
+            stop=stop,
+        )
+    if output is not None:
+        err.print(
+            f"wrote {len(result.results)} endpoints to {escape(str(output))} ({write_scan(result, output)})"
+        )
+    comparison = compare(result, load_inventory([merge_with], now)) if merge_with else None
+    if fmt is OutputFormat.JSON:
+        doc = {**result.to_document(), "comparison": comparison.to_document() if comparison else None}
+        sys.stdout.write(json.dumps(doc, indent=1, default=str) + "\n")
+    else:
+        render_scan(out, result)
+        if comparison is not None:
+            render_comparison(out, comparison)
+    if result.interrupted:
+        raise typer.Exit(EXIT_INTERRUPTED)
 
 
 def main() -> Any:

@@ -289,6 +289,8 @@ def key_algorithm(text: str | None) -> tuple[str | None, int | None, str | None]
     raw = str(text).strip()
     if not raw:
         return None, None, None
+    if raw in KEY_ALGORITHM_OIDS:  # a dotted OID: its digits are not a key size
+        return key_algorithm(KEY_ALGORITHM_OIDS[raw]) if KEY_ALGORITHM_OIDS[raw] != raw else (raw, None, None)
     t = raw.lower().replace("_", "-")
     num = re.search(r"(\d{3,5})", t)
     size = int(num.group(1)) if num else None
@@ -465,3 +467,31 @@ PUBLIC_CA_MARKERS = (
     "baltimore",
     "cybertrust",
 )
+
+
+# NIST PQC security categories of the KEMs (FIPS 203) and the classical strength NIST equates with each
+# category (category 1 ≈ AES-128 … 5 ≈ AES-256; NIST PQC call for proposals §4.A.5).
+ML_KEM_CATEGORIES = {"ML-KEM-512": 1, "ML-KEM-768": 3, "ML-KEM-1024": 5}
+CATEGORY_CLASSICAL_BITS = {1: 128, 2: 128, 3: 192, 4: 192, 5: 256}
+_PQC_NAME = re.compile(r"ml-?kem|kyber|ml-?dsa|dilithium|slh-?dsa|sphincs|falcon|fn-?dsa|xmss|lms|hss", re.I)
+
+
+def nist_quantum_level(algorithm: str | None) -> int | None:
+    """NIST quantum security category of a key or KEM algorithm: 0 when Shor breaks it (RSA, ECC, EdDSA,
+    DSA, DH), 1–5 for the standardized post-quantum algorithms, None when unknown."""
+    if not algorithm:
+        return None
+    name, _, _ = key_algorithm(algorithm)
+    if name in SIZES and SIZES[name].nist_category is not None:
+        return SIZES[name].nist_category
+    kem = re.search(r"(?:ML-?KEM|KYBER)-?(512|768|1024)", algorithm.upper().replace("_", "-"))
+    if kem:
+        return ML_KEM_CATEGORIES[f"ML-KEM-{kem.group(1)}"]
+    fam = key_family(name)
+    if fam in QUANTUM_VULNERABLE_FAMILIES:
+        return 0
+    if fam in (KeyFamily.ML_DSA, KeyFamily.SLH_DSA) or _PQC_NAME.search(algorithm):
+        return None  # post-quantum, parameter set not recognized
+    if re.fullmatch(r"(ec)?dhe?|ecdh|x25519|x448|eddsa|ecdsa", algorithm.strip().lower()):
+        return 0
+    return None

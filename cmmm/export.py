@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from cmmm.cbom import cbom_document
 from cmmm.errors import UsageError
 from cmmm.model import Inventory
 
@@ -49,11 +50,13 @@ def _plain(v: Any) -> Any:
 
 
 def inventory_document(inv: Inventory) -> dict[str, Any]:
-    """The stable JSON shape: certificates, observations, services, rejected, private_keys, sources."""
+    """The stable JSON shape: certificates, observations, services, algorithms, rejected, private_keys,
+    sources."""
     return {
         "certificates": records(inv.certificates),
         "observations": records(inv.observations),
         "services": records(inv.services),
+        "algorithms": records(inv.algorithms),
         "rejected": [{"source": r.source, "locator": r.locator, "reason": r.reason} for r in inv.rejected],
         "private_keys": [
             {"path": k.path, "locator": k.locator, "key_type": k.key_type, "encrypted": k.encrypted}
@@ -76,6 +79,9 @@ def write_inventory(inv: Inventory, path: Path) -> str:
     """Write by extension; returns the format written. The tabular forms are the certificate facts table,
     which `cmmm ingest` reads back (cert_id and every column keep their names)."""
     name = path.name.lower()
+    if name.endswith((".cdx.json", ".cbom.json")):
+        path.write_text(json.dumps(cbom_document(inv), indent=1) + "\n", encoding="utf-8")
+        return "cyclonedx-cbom"
     if name.endswith(".json"):
         path.write_text(json.dumps(inventory_document(inv), indent=1, default=str) + "\n", encoding="utf-8")
         return "json"
@@ -86,4 +92,6 @@ def write_inventory(inv: Inventory, path: Path) -> str:
     if name.endswith(".csv"):
         neutralize_formulas(facts).to_csv(path, index=False)
         return "csv"
-    raise UsageError(f"{path}: unknown output format; use .parquet, .csv or .json")
+    raise UsageError(
+        f"{path}: unknown output format; use .parquet, .csv, .json or .cdx.json (CycloneDX CBOM)"
+    )

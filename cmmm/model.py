@@ -162,6 +162,24 @@ SERVICE_COLUMNS: dict[str, str] = {
     "pqc_capable": "boolean",
 }
 
+# One row per cryptographic algorithm an inventory names outside certificates: CycloneDX CBOM
+# algorithm assets (code and protocol scans). Certificates keep their own key/signature columns.
+ALGORITHM_COLUMNS: dict[str, str] = {
+    "algorithm": "string",  # the name as the source gives it: RSA-2048, SHA1, AES128-GCM, ML-KEM-768
+    "primitive": "string",  # CycloneDX primitive: signature, pke, kem, key-agree, hash, ae, block-cipher, mac, …
+    "family": "string",  # key family for public-key algorithms (RSA, EC, ML-DSA-65, …), else empty
+    "parameter_set": "string",
+    "curve": "string",
+    "oid": "string",
+    "classical_security_level": "Int64",
+    "nist_quantum_security_level": "Int64",  # 0: broken by a quantum computer; 1–5: NIST PQC categories
+    "quantum_vulnerable": "boolean",
+    "source": "string",
+    "source_ref": "string",  # bom-ref
+    "location": "string",  # where it was found: code location, or the component the BOM describes
+    "discovered_by": "string",
+}
+
 # Columns that certificate_facts() adds from observations and services.
 FACT_COLUMNS: dict[str, str] = {
     "owner": "string",
@@ -202,6 +220,7 @@ def _cast(col: pd.Series, dtype: str) -> pd.Series:
     if dtype == UTC_DT:
         return pd.to_datetime(col, utc=True, errors="coerce").astype(UTC_DT)
     if dtype == "boolean" and col.dtype == object:
+        # pd.isna, not `is None`: concat fills a column one part lacks with float NaN, and bool(nan) is True.
         return col.map(lambda v: pd.NA if pd.isna(v) else bool(v)).astype("boolean")
     return col.astype(dtype)
 
@@ -241,7 +260,8 @@ class Inventory:
     """Certificates, where they were seen, the service catalog, and what could not be used.
 
     `certificates` has CERTIFICATE_COLUMNS, one row per unique certificate; `observations` has
-    OBSERVATION_COLUMNS, one row per place a certificate was seen; `services` has SERVICE_COLUMNS.
+    OBSERVATION_COLUMNS, one row per place a certificate was seen; `services` has SERVICE_COLUMNS;
+    `algorithms` has ALGORITHM_COLUMNS (algorithm assets of imported CBOMs).
     `bodies` maps cert_id to DER for certificates parsed from real files (signature checks in the graph).
     `profile` and `policy` are the bundle's profile.yaml and policy.yaml as loaded (safe_load).
     """
@@ -249,6 +269,7 @@ class Inventory:
     certificates: pd.DataFrame = field(default_factory=lambda: empty_frame(CERTIFICATE_COLUMNS))
     observations: pd.DataFrame = field(default_factory=lambda: empty_frame(OBSERVATION_COLUMNS))
     services: pd.DataFrame = field(default_factory=lambda: empty_frame(SERVICE_COLUMNS))
+    algorithms: pd.DataFrame = field(default_factory=lambda: empty_frame(ALGORITHM_COLUMNS))
     rejected: list[Rejected] = field(default_factory=list)
     private_keys: list[PrivateKeyFinding] = field(default_factory=list)
     sources: list[SourceRecord] = field(default_factory=list)

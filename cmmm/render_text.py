@@ -39,6 +39,11 @@ def render_summary(console: Console, s: InventorySummary, inv: Inventory) -> Non
     for name, n in s.top_issuers:
         t.add_row(safe(name), str(n))
     console.print(t)
+    if s.shadow_it:
+        console.print(
+            f"[yellow]shadow IT: {s.shadow_it}[/] certificate(s) in CT logs for your domains that no other "
+            "source knows (cmmm.ingest.ctlog.shadow_certificates lists them)"
+        )
     console.print("key algorithms: " + ", ".join(f"{safe(k)} {v}" for k, v in s.key_algorithms.items()))
     if s.private_keys:
         console.print(f"[red]private keys found: {s.private_keys}[/] (never copied; listed by path)")

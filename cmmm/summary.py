@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from cmmm.ingest.ctlog import shadow_certificates
 from cmmm.model import Inventory
 
 
@@ -27,6 +28,7 @@ class InventorySummary:
     private_keys: int
     services: int
     notes: list[str]
+    shadow_it: int = 0  # CT-log-only certificates for the organization's domains (cmmm.ingest.ctlog)
 
 
 def summarize(inv: Inventory, *, now: datetime, top: int = 10) -> InventorySummary:
@@ -59,4 +61,5 @@ def summarize(inv: Inventory, *, now: datetime, top: int = 10) -> InventorySumma
         private_keys=len(inv.private_keys),
         services=len(inv.services),
         notes=list(inv.notes),
+        shadow_it=len(shadow_certificates(inv)) if "ct-log" in disc.index else 0,
     )

@@ -33,6 +33,7 @@ class Batch:
     certificates: pd.DataFrame | list[dict[str, Any]] = field(default_factory=list)
     observations: pd.DataFrame | list[dict[str, Any]] = field(default_factory=list)
     services: pd.DataFrame | None = None
+    algorithms: list[dict[str, Any]] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
     private_keys: list[PrivateKeyFinding] = field(default_factory=list)
     bodies: dict[str, bytes] = field(default_factory=dict)

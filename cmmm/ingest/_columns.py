@@ -141,7 +141,17 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "hostport",
     ),
     "service": ("service", "application", "app", "servicename", "system"),
-    "owner": ("owner", "owneremail", "contact", "responsible", "responsibleperson", "ownername", "custodian"),
+    "owner": (
+        "owner",
+        "owneremail",
+        "contact",
+        "responsible",
+        "responsibleperson",
+        "ownername",
+        "custodian",
+        "ownerusername",  # Venafi Cloud
+        "requestername",  # AD CS certutil -view csv
+    ),
     "team": ("team", "ownerteam", "group", "department", "businessunit", "ownergroup"),
     "environment": ("environment", "env", "stage"),
     "criticality": ("criticality", "priority", "businesscriticality", "tier", "importance"),
@@ -180,11 +190,18 @@ for _canon, _names in ALIASES.items():
         ALIAS_INDEX.setdefault(squash(_n), _canon)
 
 
+# Headers that win over an earlier header for the same column: Keyfactor exports the numeric enum
+# KeyType before its readable KeyTypeString.
+PREFERRED_HEADERS = frozenset({"keytypestring"})
+
+
 def map_headers(headers: list[str]) -> dict[str, str]:
-    """Map each recognized header to its canonical column; the first header wins for each canonical name."""
+    """Map each recognized header to its canonical column; the first header wins for each canonical name
+    (a PREFERRED_HEADERS spelling wins over any other)."""
     out: dict[str, str] = {}
     taken: set[str] = set()
-    for h in headers:
+    preferred = [h for h in headers if squash(str(h)) in PREFERRED_HEADERS]
+    for h in [*preferred, *(h for h in headers if h not in preferred)]:
         canon = ALIAS_INDEX.get(squash(str(h)))
         if canon and canon not in taken:
             out[h] = canon

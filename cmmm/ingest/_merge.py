@@ -10,6 +10,7 @@ import pandas as pd
 from cmmm.crypto import PUBLIC_CA_MARKERS, quantum_vulnerable
 from cmmm.ingest._base import Batch
 from cmmm.model import (
+    ALGORITHM_COLUMNS,
     CERTIFICATE_COLUMNS,
     OBSERVATION_COLUMNS,
     SERVICE_COLUMNS,
@@ -45,6 +46,9 @@ def merge(batches: list[Batch], inventory: Inventory) -> Inventory:
     if services:
         svc = pd.concat(services, ignore_index=True).drop_duplicates("service", keep="first")
         inventory.services = conform(svc, SERVICE_COLUMNS)
+    algorithms = [row for b in batches for row in b.algorithms]
+    if algorithms:
+        inventory.algorithms = conform(pd.DataFrame.from_records(algorithms), ALGORITHM_COLUMNS)
     for b in batches:
         inventory.rejected.extend(b.rejected)
         inventory.private_keys.extend(b.private_keys)
@@ -139,14 +143,14 @@ def _link_issuers(certs: pd.DataFrame) -> pd.DataFrame:
     for left, right in (("authority_key_id", "subject_key_id"), ("issuer_dn", "subject_dn")):
         lut = cas.dropna(subset=[right]).drop_duplicates(right)
         m = certs[left].map(pd.Series(lut["cert_id"].to_numpy(), index=lut[right].to_numpy()))
-        out = out.fillna(m)
+        out = out.fillna(m.astype("string"))
     lut = (
         cas.dropna(subset=["common_name"])
         .assign(k=lambda d: d["common_name"].str.lower())
         .drop_duplicates("k")
     )
     m = certs["issuer_name"].str.lower().map(pd.Series(lut["cert_id"].to_numpy(), index=lut["k"].to_numpy()))
-    out = out.fillna(m)
+    out = out.fillna(m.astype("string"))
     out = out.mask(self_signed | (out == certs["cert_id"]))
     certs["issuer_cert_id"] = out.astype("string")
     return certs

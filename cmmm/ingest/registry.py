@@ -4,7 +4,25 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from cmmm.ingest import bundle, tabular, x509files
+from cmmm.ingest import (
+    aws_acm,
+    azure_keyvault,
+    bundle,
+    cbom,
+    certbot,
+    clm,
+    cmmm_scan,
+    ctlog,
+    gcp_certmanager,
+    kubernetes,
+    nmap,
+    sslyze,
+    tabular,
+    testssl,
+    vault_pki,
+    x509files,
+    zgrab2,
+)
 from cmmm.ingest._base import Ingester
 
 
@@ -17,6 +35,20 @@ class Format(StrEnum):
     DER = "der"
     PKCS7 = "pkcs7"
     PKCS12 = "pkcs12"
+    CMMM_SCAN = "cmmm-scan"
+    NMAP = "nmap"
+    SSLYZE = "sslyze"
+    TESTSSL = "testssl"
+    CYCLONEDX_CBOM = "cyclonedx-cbom"
+    ZGRAB2 = "zgrab2"
+    KUBERNETES = "kubernetes"
+    AWS_ACM = "aws-acm"
+    AZURE_KEYVAULT = "azure-keyvault"
+    GCP_CERTMANAGER = "gcp-certmanager"
+    VAULT_PKI = "vault-pki"
+    CERTBOT = "certbot"
+    CLM = "clm"
+    CT_LOG = "ct-log"
 
 
 INGESTERS: dict[Format, Ingester] = {
@@ -67,5 +99,90 @@ INGESTERS: dict[Format, Ingester] = {
         description="PKCS#12 (.pfx/.p12); passwords from --password-file or CMMM_PKCS12_PASSWORDS",
         sniff=x509files.sniff_pkcs12,
         read=x509files.read_pkcs12,
+    ),
+    Format.CMMM_SCAN: Ingester(
+        name="cmmm-scan",
+        description='a `cmmm scan -o FILE.json` result ({"cmmm_scan": 1, ...}): chains seen on the network',
+        sniff=cmmm_scan.sniff_scan,
+        read=cmmm_scan.read_scan_file,
+    ),
+    Format.NMAP: Ingester(
+        name="nmap",
+        description="nmap -oX XML with the ssl-cert and ssl-enum-ciphers scripts (TLS endpoints)",
+        sniff=nmap.sniff,
+        read=nmap.read,
+    ),
+    Format.SSLYZE: Ingester(
+        name="sslyze",
+        description="sslyze --json_out (versions 5 and 6): certificate chains, TLS versions, groups",
+        sniff=sslyze.sniff,
+        read=sslyze.read,
+    ),
+    Format.TESTSSL: Ingester(
+        name="testssl",
+        description="testssl.sh --jsonfile (flat), --jsonfile-pretty and --csvfile",
+        sniff=testssl.sniff,
+        read=testssl.read,
+    ),
+    Format.CYCLONEDX_CBOM: Ingester(
+        name="cyclonedx-cbom",
+        description="CycloneDX 1.6/1.7 cryptographic bill of materials (JSON or XML): certificates, algorithms",
+        sniff=cbom.sniff,
+        read=cbom.read,
+    ),
+    Format.ZGRAB2: Ingester(
+        name="zgrab2",
+        description="zgrab2 JSON lines: certificates and TLS version/group of every logged handshake",
+        sniff=zgrab2.sniff,
+        read=zgrab2.read,
+    ),
+    Format.KUBERNETES: Ingester(
+        name="kubernetes",
+        description="cert-manager Certificate/Issuer/ClusterIssuer and kubernetes.io/tls Secret objects "
+        "(YAML multi-document or kubectl -o json/yaml List)",
+        sniff=kubernetes.sniff,
+        read=kubernetes.read,
+    ),
+    Format.AWS_ACM: Ingester(
+        name="aws-acm",
+        description="AWS ACM describe-certificate, list-certificates, get-certificate (+ list-tags) JSON",
+        sniff=aws_acm.sniff,
+        read=aws_acm.read,
+    ),
+    Format.AZURE_KEYVAULT: Ingester(
+        name="azure-keyvault",
+        description="Azure Key Vault certificates: REST GetCertificate(s) and az keyvault certificate show/list",
+        sniff=azure_keyvault.sniff,
+        read=azure_keyvault.read,
+    ),
+    Format.GCP_CERTMANAGER: Ingester(
+        name="gcp-certmanager",
+        description="Google Cloud Certificate Manager certificates (gcloud --format=json or REST)",
+        sniff=gcp_certmanager.sniff,
+        read=gcp_certmanager.read,
+    ),
+    Format.VAULT_PKI: Ingester(
+        name="vault-pki",
+        description="HashiCorp Vault PKI cert/issuer reads and listings (HTTP API or vault -format=json)",
+        sniff=vault_pki.sniff,
+        read=vault_pki.read,
+    ),
+    Format.CERTBOT: Ingester(
+        name="certbot",
+        description="certbot certificates output and renewal .conf files (ACME lineages)",
+        sniff=certbot.sniff,
+        read=certbot.read,
+    ),
+    Format.CLM: Ingester(
+        name="clm",
+        description="CLM JSON exports: Venafi TPP/Cloud, Netflix Lemur, Keyfactor Command",
+        sniff=clm.sniff,
+        read=clm.read,
+    ),
+    Format.CT_LOG: Ingester(
+        name="ct-log",
+        description="Certificate Transparency records from crt.sh (output=json)",
+        sniff=ctlog.sniff,
+        read=ctlog.read,
     ),
 }

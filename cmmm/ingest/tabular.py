@@ -33,6 +33,7 @@ from cmmm.ingest._dates import parse_dates
 from cmmm.model import Rejected
 
 _DELIMITERS = [",", ";", "\t", "|"]
+_HEX_SERIAL_MARKERS = {"requestdisposition", "issuedrequestid"}  # AD CS certutil -view csv
 _CN = re.compile(r"(?:^|[,/]\s*)CN\s*=\s*((?:\\,|[^,/])+)", re.IGNORECASE)
 _ORG = re.compile(r"(?:^|[,/]\s*)O\s*=\s*((?:\\,|[^,/])+)", re.IGNORECASE)
 
@@ -235,7 +236,7 @@ def _from_documents(path: Path, ctx: ReadContext, docs: list[Any]) -> Batch:
 
 
 def _cell(v: Any) -> str:
-    if v is None:
+    if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
         return ""
     if isinstance(v, list):
         return ";".join(str(x) for x in v)
@@ -294,8 +295,11 @@ def _list_cells(col: pd.Series) -> pd.Series:
     )
 
 
-def _serials(col: pd.Series) -> pd.Series:
-    """Lower-case hex without leading zeros. A column with any hex letter or colon is hex, else decimal."""
+def _serials(col: pd.Series, *, hex_serials: bool = False) -> pd.Series:
+    """Lower-case hex without leading zeros. A column with any hex letter or colon is hex, else decimal.
+
+    `hex_serials` forces hex for sources whose format defines serials as hex (crt.sh, ACM, certutil).
+    """
     s = col.astype("string").str.strip().str.lower()
     s = _where_needed(
         s,
@@ -304,8 +308,10 @@ def _serials(col: pd.Series) -> pd.Series:
     )
     s = s.mask(s == "")
     valid = s.dropna()
-    is_hex_col = bool(valid.str.contains(r"[a-f]", regex=True).any()) or bool(
-        col.astype("string").str.contains(":", regex=False).any()
+    is_hex_col = (
+        hex_serials
+        or bool(valid.str.contains(r"[a-f]", regex=True).any())
+        or bool(col.astype("string").str.contains(":", regex=False).any())
     )
     if is_hex_col:
         bad = s.str.contains(r"[^0-9a-f]", regex=True).fillna(False)
@@ -329,10 +335,15 @@ def _from_records(
     ctx: ReadContext,
     rejected: list[Rejected],
     header_line: int | None,
+    *,
+    hex_serials: bool = False,
 ) -> Batch:
     src = str(path)
     headers = [str(c) for c in raw.columns]
     mapping = map_headers(headers)
+    if not hex_serials:
+        # certutil -view csv prints serials as hex digits that may happen to contain no letter
+        hex_serials = bool({squash(h) for h in headers} & _HEX_SERIAL_MARKERS)
     canon = set(mapping.values())
     if not canon & {"common_name", "sans"} or "not_after" not in canon:
         raise InputError(
@@ -438,7 +449,7 @@ def _from_records(
         name = _extract(idn, _CN)
         out["issuer_name"] = out["issuer_name"].fillna(name) if "issuer_name" in out else name
     if "serial" in df:
-        out["serial"] = _serials(df["serial"])
+        out["serial"] = _serials(df["serial"], hex_serials=hex_serials)
 
     if "key_algorithm" in df:
         uniq = df["key_algorithm"].dropna().unique()
@@ -506,7 +517,7 @@ def _from_records(
     cert_id = given_id.fillna("sha256:" + fp)
     missing = cert_id.isna()
     if missing.any():
-        cert_id[missing] = _row_ids(out[missing])
+        cert_id[missing] = row_ids(out[missing])
     out["cert_id"] = cert_id
     out["has_body"] = False
 
@@ -538,6 +549,7 @@ def _from_records(
         if multi.any():
             split = obs[multi].assign(location=obs.loc[multi, "location"].str.split(";")).explode("location")
             obs = pd.concat([obs[~multi], split]).sort_index(kind="stable")
+        obs = obs.reset_index(drop=True)
         obs["location"] = obs["location"].astype("string")
         obs["host"], obs["port"] = _host_port(obs["location"])
     else:
@@ -577,6 +589,60 @@ def _host_port(loc: pd.Series) -> tuple[pd.Series, pd.Series]:
 def _hash_hint(name: str) -> Any:
     m = re.search(r"(md5|sha1|sha224|sha256|sha384|sha512)", str(name).lower().replace("-", ""))
     return m.group(1) if m else pd.NA
+
+
+def from_rows(
+    rows: list[dict[str, Any]],
+    locators: list[str],
+    path: Path,
+    ctx: ReadContext,
+    *,
+    hex_serials: bool = False,
+    rejected: list[Rejected] | None = None,
+) -> Batch:
+    """Certificates and observations from rows keyed by canonical column names (or aliases).
+
+    For source-specific ingesters whose records carry no certificate body: values go through the same
+    normalization as a spreadsheet (dates, serials, key and signature algorithms, vocabularies), and row
+    ids are made the same way, so a row naming the issuer and serial of a parsed body merges with it.
+    Rows without a name or not_after become rejections with their locator.
+    """
+    if not rows:
+        return Batch(rejected=list(rejected or []))
+    frame = pd.DataFrame.from_records(rows)
+    return from_frame(
+        frame, pd.Series(locators, dtype=object), path, ctx, hex_serials=hex_serials, rejected=rejected
+    )
+
+
+def from_frame(
+    frame: pd.DataFrame,
+    locators: pd.Series,
+    path: Path,
+    ctx: ReadContext,
+    *,
+    hex_serials: bool = False,
+    rejected: list[Rejected] | None = None,
+) -> Batch:
+    """`from_rows` for a frame built column-wise (list cells are ';'-joined, None becomes empty)."""
+    frame = frame.reset_index(drop=True)
+    cells = pd.DataFrame({c: _cells(frame[c]) for c in frame.columns}, index=frame.index, dtype=object)
+    loc = pd.Series(locators.to_numpy(), index=frame.index, dtype=object)
+    return _from_records(
+        cells, loc, path, ctx, list(rejected or []), header_line=None, hex_serials=hex_serials
+    )
+
+
+def _cells(col: pd.Series) -> pd.Series:
+    """Column-wise _cell: a string-typed column is filled vectorized, anything else value by value."""
+    if isinstance(col.dtype, pd.StringDtype):
+        return col.fillna("").astype(object)
+    return col.map(_cell)
+
+
+def row_ids(out: pd.DataFrame) -> pd.Series:
+    """Public name of the row-id rule, for ingesters that build certificate rows themselves."""
+    return _row_ids(out)
 
 
 def _row_ids(out: pd.DataFrame) -> pd.Series:

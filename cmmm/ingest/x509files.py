@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,17 @@ _P7_LABELS = {b"PKCS7", b"CMS", b"PKCS #7 SIGNED DATA"}
 _PKCS12_SUFFIXES = (".pfx", ".p12")
 _P7_SUFFIXES = (".p7b", ".p7c", ".p7")
 _DER_SUFFIXES = (".der", ".cer", ".crt", ".cert")
+
+
+def _pkcs7_certificates(der: bytes, path: Path, batch: Batch) -> list[x509.Certificate]:
+    """PKCS#7 certificates; BER or an unsorted SET OF (what openssl crl2pkcs7 and Windows write) is
+    accepted with a note instead of cryptography's warning. Raises ValueError when unreadable."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        certs = pkcs7.load_der_pkcs7_certificates(der)
+    if any("BER" in str(w.message) for w in caught):
+        batch.notes.append(f"{path}: PKCS#7 is not strict DER (read as BER)")
+    return certs
 
 
 def _observation(path: Path, ref: str) -> dict[str, Any]:
@@ -82,7 +94,7 @@ def read_pem(path: Path, ctx: ReadContext) -> Batch:
         elif label in _P7_LABELS:
             try:
                 der = base64.b64decode(re.sub(rb"\s+", b"", m.group(2)), validate=True)
-                for i, cert in enumerate(pkcs7.load_der_pkcs7_certificates(der)):
+                for i, cert in enumerate(_pkcs7_certificates(der, path, batch)):
                     _add(batch, path, f"{ref} cert {i}", cert, cert.public_bytes(serialization.Encoding.DER))
             except (binascii.Error, ValueError) as exc:
                 batch.rejected.append(
@@ -153,7 +165,7 @@ def read_der(path: Path, ctx: ReadContext) -> Batch:
         _add(batch, path, "der", cert, data)
         return batch
     try:
-        certs = pkcs7.load_der_pkcs7_certificates(data)
+        certs = _pkcs7_certificates(data, path, batch)
     except ValueError:
         pass
     else:
@@ -191,7 +203,7 @@ def read_pkcs7(path: Path, ctx: ReadContext) -> Batch:
         return read_pem(path, ctx)
     batch = Batch()
     try:
-        certs = pkcs7.load_der_pkcs7_certificates(data)
+        certs = _pkcs7_certificates(data, path, batch)
     except ValueError as exc:
         raise InputError(str(path), f"unreadable PKCS#7: {_short(exc)}") from None
     for i, c in enumerate(certs):

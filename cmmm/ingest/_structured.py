@@ -1,0 +1,207 @@
+"""Shared plumbing of the tool-specific ingesters: load JSON/YAML, add bodies, turn source rows into a Batch."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from cmmm._x509 import certificate_row
+from cmmm.errors import InputError
+from cmmm.ingest._base import Batch, ReadContext, text_of
+from cmmm.ingest.tabular import from_frame
+from cmmm.model import CERTIFICATE_COLUMNS, OBSERVATION_COLUMNS, Rejected, conform
+
+_PEM_CERT = re.compile(r"-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", re.DOTALL)
+_JSON_KEY = re.compile(r'"([A-Za-z_][\w.-]{0,60})"\s*:')
+
+
+def json_keys(head: bytes, limit: int = 20_000) -> set[str]:
+    """The object keys in the first bytes of a JSON text, without parsing it (for sniffers)."""
+    text = text_of(head[:limit])
+    if not text.lstrip().startswith(("{", "[")):
+        return set()
+    return set(_JSON_KEY.findall(text))
+
+
+def load_json(path: Path) -> Any:
+    try:
+        return json.loads(text_of(path.read_bytes()))
+    except json.JSONDecodeError as exc:
+        raise InputError(str(path), f"invalid JSON: {exc.msg}", line=exc.lineno) from None
+
+
+def load_documents(path: Path) -> list[Any]:
+    """JSON, or multi-document YAML with empty documents dropped."""
+    text = text_of(path.read_bytes())
+    if text.lstrip().startswith(("{", "[")):
+        try:
+            return [json.loads(text)]
+        except json.JSONDecodeError as exc:
+            raise InputError(str(path), f"invalid JSON: {exc.msg}", line=exc.lineno) from None
+    try:
+        return [d for d in yaml.safe_load_all(text) if d is not None]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(
+            str(path), f"invalid YAML: {getattr(exc, 'problem', exc)}", line=mark.line + 1 if mark else None
+        ) from None
+
+
+def parse_der(der: bytes) -> x509.Certificate | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. a non-positive serial in an old certificate
+            return x509.load_der_x509_certificate(der)
+    except ValueError:
+        return None
+
+
+def pem_certificates(text: str) -> tuple[list[tuple[x509.Certificate, bytes]], list[str]]:
+    """(certificates, problems) of every complete PEM certificate block in `text`; a BEGIN without END is
+    a problem (truncated), as is a block that does not decode."""
+    certs: list[tuple[x509.Certificate, bytes]] = []
+    problems: list[str] = []
+    ends = 0
+    for m in _PEM_CERT.finditer(text):
+        ends = m.end()
+        try:
+            der = base64.b64decode(re.sub(r"\s+", "", m.group(1)), validate=True)
+        except (binascii.Error, ValueError):
+            problems.append("certificate PEM has invalid base64")
+            continue
+        cert = parse_der(der)
+        if cert is None:
+            problems.append("certificate PEM does not hold a readable certificate")
+        else:
+            certs.append((cert, der))
+    if "-----BEGIN CERTIFICATE-----" in text[ends:]:
+        problems.append("certificate PEM is truncated (BEGIN without END)")
+    return certs, problems
+
+
+def b64_der(value: str) -> bytes | None:
+    """Standard or URL-safe base64 (padding optional) to bytes, or None."""
+    s = re.sub(r"\s+", "", value)
+    s += "=" * (-len(s) % 4)
+    try:
+        return base64.b64decode(s.replace("-", "+").replace("_", "/"), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def add_body(
+    batch: Batch, cert: x509.Certificate, der: bytes | None, observation: dict[str, Any]
+) -> dict[str, Any]:
+    """Add a parsed certificate and one observation of it; returns the certificate row."""
+    if der is None:
+        der = cert.public_bytes(serialization.Encoding.DER)
+    with warnings.catch_warnings():
+        # e.g. "Parsed a serial number which wasn't positive": old certificates still deserve a row
+        warnings.simplefilter("ignore")
+        row = certificate_row(cert, der)
+    assert isinstance(batch.certificates, list) and isinstance(batch.observations, list)
+    batch.certificates.append(row)
+    batch.observations.append({**observation, "cert_id": row["cert_id"]})
+    batch.bodies[row["cert_id"]] = der
+    return row
+
+
+def rows_batch(
+    rows: list[dict[str, Any]],
+    locators: list[str],
+    locations: list[str | None],
+    path: Path,
+    ctx: ReadContext,
+    *,
+    hex_serials: bool = False,
+) -> Batch:
+    """A Batch from body-less rows (canonical column names); `locations` become observation locations."""
+    if not rows:
+        return Batch()
+    return frame_batch(
+        pd.DataFrame.from_records(rows),
+        pd.Series(locators, dtype=object),
+        pd.Series(locations, dtype=object),
+        path,
+        ctx,
+        hex_serials=hex_serials,
+    )
+
+
+def frame_batch(
+    frame: pd.DataFrame,
+    locators: pd.Series,
+    locations: pd.Series,
+    path: Path,
+    ctx: ReadContext,
+    *,
+    hex_serials: bool = False,
+) -> Batch:
+    """`rows_batch` for a frame built column-wise (large listings such as crt.sh)."""
+    if frame.empty:
+        return Batch()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        batch = from_frame(frame, locators, path, ctx, hex_serials=hex_serials)
+    obs = batch.observations
+    if isinstance(obs, pd.DataFrame) and len(obs):
+        where = pd.Series(locations.to_numpy(), index=locators.to_numpy())
+        where = where[~where.index.duplicated()]
+        obs = obs.copy()
+        obs["location"] = obs["source_ref"].map(where).astype("string")
+        batch.observations = obs
+    return batch
+
+
+def combine(path: Path, parts: list[Batch]) -> Batch:
+    """One Batch from several: frames and row lists are concatenated."""
+    out = Batch()
+    certs: list[pd.DataFrame] = []
+    obs: list[pd.DataFrame] = []
+    for b in parts:
+        for src, dst in ((b.certificates, certs), (b.observations, obs)):
+            if isinstance(src, pd.DataFrame):
+                if len(src):
+                    dst.append(src)
+            elif src:
+                dst.append(pd.DataFrame.from_records(src))
+        out.rejected.extend(b.rejected)
+        out.private_keys.extend(b.private_keys)
+        out.bodies.update(b.bodies)
+        out.notes.extend(b.notes)
+    # conform first: concatenating frames with different columns fills the gaps with NaN
+    if certs:
+        out.certificates = pd.concat([conform(c, CERTIFICATE_COLUMNS) for c in certs], ignore_index=True)
+    if obs:
+        out.observations = pd.concat([conform(o, OBSERVATION_COLUMNS) for o in obs], ignore_index=True)
+    return out
+
+
+def reject(path: Path, locator: str, reason: str) -> Rejected:
+    return Rejected(source=str(path), locator=locator, reason=reason)
+
+
+def seq(value: Any) -> list[Any]:
+    """`value` when it is a list, else an empty one."""
+    return value if isinstance(value, list) else []
+
+
+def mapping(value: Any) -> dict[str, Any]:
+    """`value` when it is a mapping, else an empty one (hostile or truncated inputs put lists anywhere)."""
+    return value if isinstance(value, dict) else {}
+
+
+def kv_tags(pairs: dict[str, Any]) -> str | None:
+    """'k=v;k2=v2' for non-empty values (';' and '=' inside values are replaced)."""
+    items = [f"{k}={str(v).replace(';', ',')}" for k, v in pairs.items() if v is not None and str(v) != ""]
+    return ";".join(items) if items else None

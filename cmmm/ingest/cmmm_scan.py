@@ -1,0 +1,90 @@
+"""cmmm's own scan files ({"cmmm_scan": 1, ...}): every presented chain, one observation per endpoint."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from cmmm._x509 import certificate_row
+from cmmm.errors import InputError
+from cmmm.ingest._base import Batch, ReadContext, text_of
+from cmmm.model import Rejected
+
+_MARKER = b'"cmmm_scan"'
+
+
+def sniff_scan(path: Path, head: bytes) -> int:
+    """A JSON object whose first keys include the "cmmm_scan" marker (beats the generic JSON reader)."""
+    return 98 if _MARKER in head[:256] and head.lstrip()[:1] == b"{" else 0
+
+
+def read_scan_file(path: Path, ctx: ReadContext) -> Batch:
+    """Read a scan file written by `cmmm scan -o FILE.json`."""
+    try:
+        doc = json.loads(text_of(path.read_bytes()))
+    except json.JSONDecodeError as exc:
+        raise InputError(str(path), f"invalid JSON: {exc.msg}", line=exc.lineno) from None
+    return batch_from_document(doc, str(path))
+
+
+def batch_from_document(doc: Any, source: str) -> Batch:
+    """Certificates of every chain; the leaf observed at host:port (discovered_by network-scan) with its
+    TLS versions and key-exchange groups; the rest of the chain observed at the same location."""
+    if not isinstance(doc, dict) or doc.get("cmmm_scan") != 1 or not isinstance(doc.get("endpoints"), list):
+        raise InputError(source, 'not a cmmm scan file (no {"cmmm_scan": 1, "endpoints": [...]})')
+    batch = Batch()
+    assert isinstance(batch.certificates, list) and isinstance(batch.observations, list)
+    seen_at = doc.get("started_at")
+    statuses: dict[str, int] = {}
+    for i, ep in enumerate(doc["endpoints"]):
+        if not isinstance(ep, dict):
+            batch.rejected.append(Rejected(source=source, locator=f"endpoint {i}", reason="not an object"))
+            continue
+        status = str(ep.get("status"))
+        statuses[status] = statuses.get(status, 0) + 1
+        location = str(ep.get("location") or f"{ep.get('host')}:{ep.get('port')}")
+        for pos, pem in enumerate(ep.get("chain") or []):
+            ref = f"{location} chain[{pos}]"
+            try:
+                cert = x509.load_pem_x509_certificate(str(pem).encode("ascii"))
+            except (ValueError, UnicodeEncodeError) as exc:
+                batch.rejected.append(
+                    Rejected(source=source, locator=ref, reason=f"unreadable certificate: {exc}"[:200])
+                )
+                continue
+            row = certificate_row(cert)
+            batch.certificates.append(row)
+            batch.bodies[row["cert_id"]] = cert.public_bytes(Encoding.DER)
+            obs: dict[str, Any] = {
+                "cert_id": row["cert_id"],
+                "source": source,
+                "source_ref": ref,
+                "location": location,
+                "discovered_by": "network-scan",
+                "last_seen": seen_at,
+            }
+            if pos == 0:
+                groups = [
+                    g for g in (ep.get("group"), "X25519MLKEM768" if ep.get("hybrid_pq") else None) if g
+                ]
+                tags = [f"chain:{ep['chain_status']}"] if ep.get("chain_status") else []
+                if ep.get("hostname_match") is False:
+                    tags.append("hostname-mismatch")
+                obs |= {
+                    "host": ep.get("host"),
+                    "port": ep.get("port"),
+                    "tls_versions": ";".join(ep.get("tls_versions") or []) or None,
+                    "kex_groups": ";".join(dict.fromkeys(groups)) or None,
+                    "tags": ";".join(tags) or None,
+                }
+            else:
+                obs["tags"] = "presented-chain"
+            batch.observations.append(obs)
+    if statuses:
+        summary = ", ".join(f"{k} {v}" for k, v in sorted(statuses.items()))
+        batch.notes.append(f"{source}: scanned {sum(statuses.values())} endpoints: {summary}")
+    return batch

@@ -1,0 +1,85 @@
+"""Terminal rendering of a network scan and of its comparison with an inventory (untrusted text escaped)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from cryptography.x509.oid import NameOID
+from rich.console import Console
+from rich.table import Table
+
+from cmmm.render_text import safe
+from cmmm.scan import ChainStatus, Comparison, EndpointResult, ScanResult, Status
+
+_STATUS_STYLE = {Status.OK: "green", Status.TIMEOUT: "yellow", Status.SKIPPED: "dim"}
+MAX_ROWS = 200
+
+
+def render_scan(console: Console, result: ScanResult) -> None:
+    counts = ", ".join(f"{k} {v}" for k, v in result.counts.items())
+    console.print(
+        f"[bold]{len(result.results)}[/] endpoints scanned in {result.elapsed_s:.1f} s: {counts}"
+        + (" [yellow](interrupted: partial results)[/]" if result.interrupted else "")
+    )
+    shown = [r for r in result.results if r.status is not Status.SKIPPED]
+    for r in shown[:MAX_ROWS]:
+        console.print(_line(r))
+    if len(shown) > MAX_ROWS:
+        console.print(f"… and {len(shown) - MAX_ROWS} more endpoints (see -o FILE or --format json)")
+
+
+def _line(r: EndpointResult) -> str:
+    """One line per endpoint, like the scanners people know: where, what, and what is wrong."""
+    where = safe(r.endpoint.location) + (f" (SNI {safe(r.endpoint.sni)})" if r.endpoint.sni else "")
+    style = _STATUS_STYLE.get(r.status, "red")
+    head = f"[bold]{where}[/] [{style}]{r.status.value}[/]"
+    if r.status is not Status.OK:
+        head += f" {safe(r.error or '')}"
+        if r.leaf is None:
+            return head
+    parts = ["TLS " + ",".join(v.replace("TLSv", "") for v in r.tls_versions)] if r.tls_versions else []
+    if r.group:
+        parts.append(
+            safe(r.group) + (" [green](hybrid PQC)[/]" if r.hybrid_pq else " [yellow](no hybrid PQC)[/]")
+        )
+    leaf = r.leaf
+    if leaf is not None:
+        cn = leaf.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+        parts.append(f"CN={safe(cn[0].value)}" if cn else "(no CN)")
+        parts.append(f"{len(r.chain)}-cert chain")
+    if r.chain_status is not None:
+        ok = r.chain_status is ChainStatus.VALID
+        parts.append(("[green]" if ok else "[red]") + r.chain_status.value + "[/]")
+    if r.hostname_match is False:
+        parts.append("[red]hostname mismatch[/]")
+    return head + " · " + " · ".join(parts)
+
+
+def _yes_no(value: bool | None, yes: str = "yes", no: str = "no") -> str:
+    return "" if value is None else (yes if value else no)
+
+
+def render_comparison(console: Console, c: Comparison) -> None:
+    console.print(
+        f"[bold]against the inventory[/]: {len(c.matched)} served certificates known, "
+        f"[red]{len(c.shadow)} shadow[/] (served, not in the inventory), "
+        f"[yellow]{len(c.stale)} stale[/] inventory rows (not found where the inventory says)"
+    )
+    _table(console, "shadow certificates", c.shadow, ("common_name", "issuer_name", "not_after", "locations"))
+    _table(console, "stale inventory rows", c.stale, ("common_name", "location", "source_ref", "reason"))
+
+
+def _table(console: Console, title: str, frame: Any, cols: tuple[str, ...]) -> None:
+    if frame.empty:
+        return
+    t = Table(title=title, title_justify="left", show_edge=False)
+    for col in cols:
+        t.add_column(col)
+    for row in frame.head(MAX_ROWS).itertuples(index=False):
+        t.add_row(*(safe("" if _missing(getattr(row, col)) else getattr(row, col)) for col in cols))
+    console.print(t)
+
+
+def _missing(v: Any) -> bool:
+    return v is None or bool(pd.isna(v))
