@@ -20,11 +20,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from cmmm import drill as drill_
 from cmmm import ingest, report
+from cmmm.drill.text import render_catalog, render_drill
 from cmmm.errors import CmmmError, InputError, UsageError
 from cmmm.export import inventory_document, write_inventory
 from cmmm.ingest.bundle import load_yaml_mapping
 from cmmm.model import Inventory
+from cmmm.pipeline import DEMO_SCENARIOS
 from cmmm.render_scan import render_comparison, render_scan
 from cmmm.render_text import render_summary
 from cmmm.scan import DEFAULT_PORTS, compare, parse_ports, read_targets_file, scan, write_scan
@@ -331,6 +334,64 @@ def graph_cmd(
         render_graph_summary(out, s)
 
 
+@app.command("scenarios")
+@handled
+def scenarios_cmd(
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="text or json.")] = OutputFormat.TEXT,
+) -> None:
+    """List the fire-drill scenario catalog (scenarios/*.yaml): name, kind, deadline, the real event."""
+    items = drill_.catalog()
+    if fmt is OutputFormat.JSON:
+        doc = [
+            {
+                "name": s.name,
+                "kind": s.kind.value,
+                "title": s.title,
+                "deadline_hours": s.deadline_hours,
+                "replays": s.replays.id if s.replays else None,
+            }
+            for s in items
+        ]
+        sys.stdout.write(json.dumps(doc, indent=1) + "\n")
+    else:
+        render_catalog(out, items)
+
+
+@app.command("drill")
+@handled
+def drill_cmd(
+    paths: PathsArg,
+    scenario: Annotated[
+        str, typer.Option("--scenario", help="A catalog name (see `cmmm scenarios`) or a YAML file.")
+    ],
+    runs: Annotated[int, typer.Option("--runs", min=1, max=100_000, help="Monte Carlo runs.")] = 300,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same result).")] = 0,
+    as_of: AsOfOpt = None,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="text or json (stable keys).")
+    ] = OutputFormat.TEXT,
+    plan: Annotated[
+        Path | None, typer.Option("--plan", help="Write the replacement plan: .csv or .json.")
+    ] = None,
+    fail_on_miss: Annotated[
+        bool, typer.Option("--fail-on-miss", help="Exit 1 when the drill misses its deadline.")
+    ] = False,
+) -> None:
+    """Rehearse a bad day on an inventory: can every affected certificate be replaced in time, and how?"""
+    now = parse_as_of(as_of)
+    sc = drill_.load_scenario(scenario)
+    result = drill_.run(load_inventory(paths, now), sc, now=now, runs=runs, seed=seed)
+    if plan is not None:
+        kind = drill_.write_plan(result, plan)
+        err.print(f"wrote {len(result.plan)} plan rows to {escape(str(plan))} ({kind})")
+    if fmt is OutputFormat.JSON:
+        sys.stdout.write(json.dumps(drill_.drill_document(result), indent=1, default=str) + "\n")
+    else:
+        render_drill(out, result)
+    if fail_on_miss and result.verdict is drill_.Verdict.FAIL:
+        raise typer.Exit(EXIT_THRESHOLD)
+
+
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "sample_inventories"
 
 
@@ -350,7 +411,7 @@ def demo_cmd(
         out.rule(f"[bold]{escape(org.name)}")
         inv = load_inventory([org], now)
         render_summary(out, summarize(inv, now=now), inv)
-        view = report.prepare(inv, now=now, generated_at=datetime.now(UTC))
+        view = report.prepare(inv, now=now, generated_at=datetime.now(UTC), scenarios=DEMO_SCENARIOS)
         path = report.write_report(view, reports / f"{org.name}.html")
         out.print(f"report: [bold]{escape(str(path))}[/]")
 

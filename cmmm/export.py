@@ -21,7 +21,7 @@ def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
         s = out[col]
-        if s.dtype == object or str(s.dtype) == "string":
+        if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):  # object, "string" and pandas 3 "str"
             text = s.astype("string")
             risky = text.str.startswith(_FORMULA_START).fillna(False)
             if risky.any():

@@ -223,3 +223,107 @@ def as_utc(day: date | datetime) -> datetime:
     if isinstance(day, datetime):
         return day if day.tzinfo else day.replace(tzinfo=UTC)
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RealEvent:
+    """A real distrust, revocation, expiry or schedule step that a drill scenario replays."""
+
+    id: str
+    title: str
+    date: date
+    source: str
+
+
+# The events the scenario catalog replays (DOMAIN §1–§3 and §6). Scenario files name one by `replays: <id>`.
+EVENTS: tuple[RealEvent, ...] = (
+    RealEvent(
+        id="symantec-distrust-phase1",
+        title="Chrome 66 distrusts Symantec certificates issued before 2016-06-01",
+        date=date(2018, 4, 17),
+        source="Chrome Security blog, 'Distrust of the Symantec PKI' (2017-09-11)",
+    ),
+    RealEvent(
+        id="symantec-distrust-phase2",
+        title="Chrome 70 distrusts the whole legacy Symantec hierarchy (Thawte, GeoTrust, RapidSSL, VeriSign)",
+        date=date(2018, 10, 16),
+        source="Chrome Security blog, 'Distrust of the Symantec PKI' (2017-09-11)",
+    ),
+    RealEvent(
+        id="letsencrypt-caa-revocation",
+        title="Let's Encrypt revokes 3,048,289 certificates after a CAA re-checking bug",
+        date=date(2020, 3, 5),
+        source="Let's Encrypt community, '2020.02.29 CAA Rechecking Bug' incident report",
+    ),
+    RealEvent(
+        id="dst-root-ca-x3-expiry",
+        title="DST Root CA X3 expires; clients that trusted only it break",
+        date=date(2021, 9, 30),
+        source="Let's Encrypt, 'DST Root CA X3 Expiration (September 2021)'",
+    ),
+    RealEvent(
+        id="trustcor-removal",
+        title="TrustCor roots removed from Mozilla and Microsoft stores, then Chrome 111; no grandfathering",
+        date=date(2022, 11, 30),
+        source="Mozilla dev-security-policy, 'TrustCor Systems' (2022-11-30); Chrome 111 release notes",
+    ),
+    RealEvent(
+        id="digicert-dcv-revocation",
+        title="DigiCert must revoke 83,267 certificates (6,807 customers) within 24 hours after a DCV bug",
+        date=date(2024, 7, 29),
+        source="DigiCert incident report, Mozilla Bugzilla 1910322",
+    ),
+    RealEvent(
+        id="entrust-distrust",
+        title="Chrome 131 distrusts Entrust/AffirmTrust certificates whose earliest SCT is after 2024-11-11",
+        date=date(2024, 11, 12),
+        source="Chrome Root Program, 'Sustaining Digital Certificate Security - Entrust' (2024-06-27)",
+    ),
+    RealEvent(
+        id="chunghwa-netlock-distrust",
+        title="Chrome 139 distrusts Chunghwa Telecom and NetLock certificates with an SCT after 2025-07-31",
+        date=date(2025, 8, 1),
+        source="Chrome Root Program announcement (2025-05-30)",
+    ),
+    RealEvent(
+        id="sha1-end",
+        title="All remaining SHA-1 in certificates and CRLs ends",
+        date=date(2026, 9, 15),
+        source="CA/B Forum ballot SC-097",
+    ),
+    RealEvent(
+        id="sc081-100-day",
+        title="Public TLS certificates capped at 100 days",
+        date=date(2027, 3, 15),
+        source="CA/B Forum ballot SC-081, BR §6.3.2",
+    ),
+    RealEvent(
+        id="sc081-47-day",
+        title="Public TLS certificates capped at 47 days, domain-validation reuse 10 days",
+        date=date(2029, 3, 15),
+        source="CA/B Forum ballot SC-081, BR §6.3.2",
+    ),
+    RealEvent(
+        id="letsencrypt-45-day",
+        title="Let's Encrypt default certificate lifetime becomes 45 days",
+        date=date(2028, 2, 16),
+        source="Let's Encrypt, 'Decreasing Certificate Lifetimes to 45 Days' (2025)",
+    ),
+    RealEvent(
+        id="pqc-2030-2035",
+        title="Quantum-vulnerable cryptography deprecated after 2030 and disallowed after 2035",
+        date=date(2035, 12, 31),
+        source="NIST IR 8547 ipd (draft); EU coordinated PQC roadmap (2025); NSA CNSA 2.0",
+    ),
+)
+
+EVENTS_BY_ID = {e.id: e for e in EVENTS}
+SUNSETS_BY_ID = {s.id: s for s in SUNSETS}
+
+
+def pqc_deadline(authority: str, category: str) -> PqcDeadline | None:
+    """The PQC deadline of one authority and category (case-insensitive), if the table has it."""
+    for d in PQC_DEADLINES:
+        if d.authority.lower() == authority.lower() and d.category.lower() == category.lower():
+            return d
+    return None

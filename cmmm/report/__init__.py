@@ -61,6 +61,8 @@ def prepare(
     now: datetime,
     generated_at: datetime,
     scenarios: Sequence[str] = (),
+    runs: int = 200,
+    seed: int = 0,
 ) -> ReportView:
     """Run what the report needs on `inv` and build its view (the one call `cmmm report`/`demo` make).
 
@@ -68,8 +70,17 @@ def prepare(
     `scenarios` are plugged in here, each mapped onto its adapter dataclass (MaturitySection,
     DependencySection, DrillSection) and passed to build_view.
     """
-    del scenarios  # accepted so the CLI contract is stable; drills are wired in by the drill stage
-    return build_view(inv, now=now, generated_at=generated_at)
+    from cmmm import pipeline
+    from cmmm.report.adapters import dependency_section, drill_section
+
+    result = pipeline.run(inv, now=now, scenarios=scenarios, runs=runs, seed=seed)
+    return build_view(
+        inv,
+        now=now,
+        generated_at=generated_at,
+        graph_summary=dependency_section(result.graph),
+        drills=tuple(drill_section(d) for d in result.drills),
+    )
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -1,0 +1,415 @@
+"""Which certificates a scenario affects and by when each must be replaced — one selector per kind."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cmmm.hierarchy import CaKind, certificates_under, hierarchy, resolve_ca
+from cmmm.model import CRITICALITY_RANK, Inventory
+from cmmm.schedules import validity_cap_on
+
+from .scenario import Basis, Kind, Scenario
+
+HOURS_PER_YEAR = 24 * 365.25
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Selection:
+    """The affected certificates (a mask over inv.certificates) and what replacing them involves.
+
+    `deadline_h`: per affected certificate (in mask order), hours from the drill start.
+    `needs_new_ca`: the replacement must come from another CA than `exclude_cas` (distrust, outage).
+    `needs_pqc_ca`: the replacement CA must issue post-quantum certificates.
+    `ca_back_h`: the original CA is usable again after this many hours (outage end).
+    `cap_days`, `renew_at_fraction`: validity_cap only (a renewal workload, not a replacement)."""
+
+    mask: np.ndarray
+    deadline_h: np.ndarray
+    action: str
+    needs_issuance: bool = True
+    needs_new_ca: bool = False
+    needs_pqc_ca: bool = False
+    exclude_cas: tuple[str, ...] = ()
+    ca_back_h: float | None = None
+    cap_days: float | None = None
+    renew_at_fraction: float = 2 / 3
+    notes: tuple[str, ...] = ()
+    findings: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+
+
+Selector = Callable[[Inventory, Scenario, datetime], Selection]
+
+
+# ---------------------------------------------------------------- shared pieces
+def _hours_until(when: datetime, now: datetime) -> float:
+    return (when - now).total_seconds() / 3600
+
+
+def _live(inv: Inventory, now: datetime) -> np.ndarray:
+    na = inv.certificates["not_after"]
+    return (na.isna() | (na > pd.Timestamp(now))).to_numpy(dtype=bool)
+
+
+def _not_ca(inv: Inventory) -> np.ndarray:
+    return ~inv.certificates["is_ca"].fillna(False).astype(bool).to_numpy()
+
+
+def _hours_to_expiry(inv: Inventory, now: datetime, mask: np.ndarray) -> np.ndarray:
+    na = inv.certificates["not_after"][mask]
+    h = (na - pd.Timestamp(now)).dt.total_seconds() / 3600
+    return h.fillna(HOURS_PER_YEAR).to_numpy(dtype=float)
+
+
+def primary_ca(inv: Inventory, trust: str | None = None) -> pd.DataFrame:
+    """The primary issuing CA: the intermediate (or unknown-kind) CA with the most certificates beneath
+    it directly, optionally counting only public or private certificates. Empty when there is none."""
+    h = hierarchy(inv)
+    nodes = h.nodes[h.nodes["kind"].isin([CaKind.INTERMEDIATE.value, CaKind.UNKNOWN.value])]
+    issuer = h.issuer
+    if trust is not None:
+        issuer = issuer[(inv.certificates["trust"] == trust).fillna(False).to_numpy()]
+    counts = nodes["ca_id"].map(issuer.value_counts()).fillna(0)
+    if not len(nodes) or counts.max() <= 0:
+        return nodes.iloc[0:0]
+    best = counts.sort_values(ascending=False, kind="stable").index[0]
+    return nodes.loc[[best]]
+
+
+def target_mask(inv: Inventory, spec: Mapping[str, Any], now: datetime) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Certificates selected by a target: CA nodes (primary, names, fingerprints, organizations, soonest
+    root) → everything beneath them; `automation`/`trust` narrow the result. Returns (mask, CA names)."""
+    n = len(inv.certificates)
+    frames: list[pd.DataFrame] = []
+    if spec.get("primary"):
+        frames.append(primary_ca(inv, spec.get("trust")))
+    for q in (*spec.get("names", ()), *spec.get("fingerprints", ())):
+        frames.append(resolve_ca(inv, q))
+    nodes = hierarchy(inv).nodes
+    for org in spec.get("organizations", ()):
+        frames.append(nodes[nodes["org"].str.lower().str.contains(org.lower(), regex=False).fillna(False)])
+    if spec.get("soonest_root"):
+        frames.append(_soonest_root(inv, now))
+    ca_part = bool(frames)
+    mask: np.ndarray = np.ones(n, dtype=bool)
+    names: tuple[str, ...] = ()
+    if ca_part:
+        found = pd.concat(frames) if frames else nodes.iloc[0:0]
+        ids = list(dict.fromkeys(found["ca_id"]))
+        mask = np.array(certificates_under(inv, ids).to_numpy(dtype=bool)) if ids else np.zeros(n, dtype=bool)
+        names = tuple(sorted({str(v) for v in pd.concat([found["name"], found["org"]]).dropna()}))
+    if "automation" in spec:
+        auto = inv.certificate_facts()["automation"].isin(list(spec["automation"]))
+        mask &= auto.fillna(False).to_numpy(dtype=bool)
+    if "trust" in spec and not spec.get("primary"):
+        mask &= (inv.certificates["trust"] == spec["trust"]).fillna(False).to_numpy(dtype=bool)
+    return mask.copy(), names
+
+
+def _soonest_root(inv: Inventory, now: datetime) -> pd.DataFrame:
+    h = hierarchy(inv)
+    roots = h.nodes[h.nodes["kind"] == CaKind.ROOT.value]
+    live = _live(inv, now) & _not_ca(inv)
+    used = [i for i, r in roots.iterrows() if (certificates_under(inv, [r["ca_id"]]).to_numpy() & live).any()]
+    roots = roots.loc[used]
+    if not len(roots):
+        return roots
+    return roots.sort_values("not_after", kind="stable").iloc[:1]
+
+
+def filter_mask(inv: Inventory, spec: Mapping[str, Any], now: datetime) -> np.ndarray:
+    """Certificates matching every condition of a filter (issuer, dates, algorithms, automation, tags…)."""
+    certs = inv.certificates
+    facts = inv.certificate_facts()
+    m: np.ndarray = np.ones(len(certs), dtype=bool)
+
+    def isin(col: pd.Series, values: tuple[str, ...]) -> np.ndarray:
+        low = {v.lower() for v in values}
+        return col.astype("string").str.lower().isin(low).fillna(False).to_numpy(dtype=bool)
+
+    if "issuer" in spec:
+        m &= target_mask(inv, spec["issuer"], now)[0]
+    if "trust" in spec:
+        m &= (certs["trust"] == spec["trust"]).fillna(False).to_numpy(dtype=bool)
+    nb = certs["not_before"]
+    if "issued_from" in spec:
+        m &= (nb >= pd.Timestamp(spec["issued_from"])).fillna(False).to_numpy(dtype=bool)
+    if "issued_to" in spec:
+        m &= (nb < pd.Timestamp(spec["issued_to"])).fillna(False).to_numpy(dtype=bool)
+    if "issued_within_days" in spec:
+        since = pd.Timestamp(now - timedelta(days=spec["issued_within_days"]))
+        m &= (nb >= since).fillna(False).to_numpy(dtype=bool)
+    if "key_algorithm" in spec:
+        m &= isin(certs["key_algorithm"], spec["key_algorithm"])
+    if "max_key_size" in spec:
+        m &= (certs["key_size"] <= spec["max_key_size"]).fillna(False).to_numpy(dtype=bool)
+    if "signature_hash" in spec:
+        m &= isin(certs["signature_hash"], spec["signature_hash"])
+    if "quantum_vulnerable" in spec:
+        qv = certs["quantum_vulnerable"].fillna(False).astype(bool).to_numpy()
+        m &= qv if spec["quantum_vulnerable"] else ~qv
+    if "automation" in spec:
+        m &= isin(facts["automation"], spec["automation"])
+    if "environment" in spec:
+        m &= isin(facts["environment"], spec["environment"])
+    if "criticality" in spec:
+        m &= isin(facts["criticality"], spec["criticality"])
+    if "tags_any" in spec:
+        tags = inv.observations[["cert_id", "tags"]].dropna()
+        pattern = "|".join(f"(?:^|;){re.escape(t.lower())}(?:;|$)" for t in spec["tags_any"])
+        hit = set(tags.loc[tags["tags"].str.lower().str.contains(pattern, regex=True), "cert_id"])
+        m &= certs["cert_id"].isin(hit).to_numpy(dtype=bool)
+    return m
+
+
+def _date_deadline(when: datetime, now: datetime, window_h: float) -> tuple[float, bool]:
+    """Hours until a dated step, or the remediation window when the date has already passed."""
+    h = _hours_until(when, now)
+    return (h, False) if h > 0 else (window_h, True)
+
+
+# ---------------------------------------------------------------- one selector per kind
+def select_ca_distrust(inv: Inventory, sc: Scenario, now: datetime) -> Selection:
+    """CA distrust: everything beneath the target CA(s); with a cutoff, only the certificates whose
+    earliest SCT (or notBefore) falls on the distrusted side — the others stay trusted until they expire.
+    Replacements must come from another CA."""
+    p = sc.parameters
+    under, names = target_mask(inv, p["target"], now)
+    live = _live(inv, now)
+    leaf = _not_ca(inv)
+    notes: list[str] = []
+    if not names:
+        notes.append("the target CA is not in this inventory: nothing to replace")
+    if p.get("clients"):
+        notes.append(f"the distrust applies to {', '.join(p['clients'])}; other clients may keep trusting it")
+    subs = int((under & live & ~leaf).sum())
+    if subs:
+        notes.append(f"{subs} subordinate CA certificates beneath the target are distrusted too")
+    mask = under & live & leaf
+    if p["basis"] != Basis.REMOVAL:
+        certs = inv.certificates
+        when = certs["not_before"]
+        if p["basis"] == Basis.EARLIEST_SCT:
+            sct = certs["earliest_sct"]
+            missing = int((sct.isna().to_numpy() & mask).sum())
+            if missing:
+                notes.append(f"{missing} certificates have no SCT: their notBefore stands in for it")
+            when = sct.fillna(when)
+        cutoff = pd.Timestamp(p["cutoff"])
+        after = (when > cutoff).fillna(False).to_numpy(dtype=bool)
+        side = after if p.get("distrusted", "issued_after") == "issued_after" else ~after
+        kept = int((mask & ~side).sum())
+        if kept:
+            notes.append(
+                f"{kept} certificates on the trusted side of the {p['cutoff']:%Y-%m-%d} cutoff stay "
+                "trusted until they expire: move them to another CA at their next renewal"
+            )
+        mask &= side
+    n = int(mask.sum())
+    return Selection(
+        mask=mask,
+        deadline_h=np.full(n, sc.deadline_hours),
+        action="reissue from another CA",
+        needs_new_ca=True,
+        exclude_cas=names,
+        notes=tuple(notes),
+    )
+
+
+def select_mass_revocation(inv: Inventory, sc: Scenario, now: datetime) -> Selection:
+    """Mass revocation: the filtered certificates must be replaced before the CA revokes them (24 h or
+    5 days, BR §4.9.1); the most critical share of owners obtains an extension."""
+    p = sc.parameters
+    mask = filter_mask(inv, p["filter"], now) & _live(inv, now) & _not_ca(inv)
+    deadline = np.full(int(mask.sum()), sc.deadline_hours)
+    share = p.get("extension_share", 0.0)
+    notes = []
+    if share > 0 and len(deadline):
+        crit = inv.certificate_facts()["criticality"][mask].map(CRITICALITY_RANK).fillna(0).to_numpy()
+        k = round(share * len(deadline))
+        order = np.argsort(-crit, kind="stable")[:k]
+        deadline[order] = max(sc.deadline_hours, p.get("extension_hours", 120.0))
+        notes.append(f"{k} certificates of the most critical services obtain an extension")
+    return Selection(
+        mask=mask, deadline_h=deadline, action="reissue from the same CA, then revoke", notes=tuple(notes)
+    )
+
+
+def select_algorithm_sunset(inv: Inventory, sc: Scenario, now: datetime) -> Selection:
+    """Algorithm sunset: certificates matching a rule must be re-keyed or re-issued by the rule's date
+    (the earliest, when several apply); a date already past gives the remediation window."""
+    live = _live(inv, now)
+    n = len(inv.certificates)
+    deadline = np.full(n, np.inf)
+    notes = []
+    for rule in sc.parameters["rules"]:
+        m = filter_mask(inv, rule["filter"], now) & live
+        h, passed = _date_deadline(rule["date"], now, sc.deadline_hours)
+        if passed and m.any():
+            notes.append(
+                f"{int(m.sum())} certificates are already past the {rule['date']:%Y-%m-%d} sunset"
+                f"{' (' + rule['title'] + ')' if 'title' in rule else ''}"
+            )
+        deadline = np.where(m, np.minimum(deadline, h), deadline)
+    mask = np.isfinite(deadline)
+    return Selection(mask=mask, deadline_h=deadline[mask], action="re-key and reissue", notes=tuple(notes))
+
+
+def select_validity_cap(inv: Inventory, sc: Scenario, now: datetime) -> Selection:
+    """Validity cap: a renewal workload, not a replacement — every certificate in scope renews
+    365 / (cap × renew_at_fraction) times a year once the cap applies."""
+    p = sc.parameters
+    scope = p.get("scope", {"trust": "public"})
+    mask = filter_mask(inv, scope, now) & _live(inv, now) & _not_ca(inv)
+    if "cap_days" in p:
+        cap = float(p["cap_days"])
+    else:
+        cap = float(validity_cap_on(p["cap_effective"].date()).max_days)
+    h = sc.deadline_hours
+    if "cap_effective" in p:
+        h, _ = _date_deadline(p["cap_effective"], now, sc.deadline_hours)
+    return Selection(
+        mask=mask,
+        deadline_h=np.full(int(mask.sum()), h),
+        action="renew",
+        cap_days=cap,
+        renew_at_fraction=p.get("renew_at_fraction", 2 / 3),
+    )
+
+
+def select_pqc_migration(inv: Inventory, sc: Scenario, now: datetime) -> Selection:
+    """PQC migration: quantum-vulnerable certificates move to post-quantum algorithms by the deadline of
+    their category, or earlier when Mosca's inequality says their service's data is exposed sooner."""
+    p = sc.parameters
+    facts = inv.certificate_facts()
+    qv = inv.certificates["quantum_vulnerable"].fillna(False).astype(bool).to_numpy()
+    mask = qv & _live(inv, now)
+    n = len(facts)
+    deadline = np.full(n, np.inf)
+    for rule in p["deadlines"]:
+        m = filter_mask(inv, rule.get("when", {}), now)
+        deadline = np.where(m, np.minimum(deadline, _hours_until(rule["date"], now)), deadline)
+    profile = inv.profile or {}
+    threat = _years(profile.get("quantum_threat_years"))
+    migration = _years(profile.get("migration_years"))
+    secrecy = facts["secrecy_years"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    notes: list[str] = []
+    if threat is not None:
+        mosca_h = (threat - secrecy) * HOURS_PER_YEAR
+        known = ~np.isnan(mosca_h)
+        deadline = np.where(known, np.minimum(deadline, np.maximum(mosca_h, 0.0)), deadline)
+    else:
+        notes.append("profile.yaml has no quantum_threat_years: Mosca deadlines not applied")
+    deadline = np.where(np.isinf(deadline), sc.deadline_hours, deadline)
+    return Selection(
+        mask=mask,
+        deadline_h=deadline[mask],
+        action="re-key to a post-quantum algorithm",
+        needs_pqc_ca=True,
+        notes=tuple(notes),
+        findings={"mosca": _mosca(inv, threat, migration)},
+    )
+
+
+def _years(value: Any) -> float | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+def _mosca(inv: Inventory, threat: float | None, migration: float | None) -> pd.DataFrame:
+    """Per service: secrecy_years + migration_years > quantum_threat_years means exposed now."""
+    svc = inv.services
+    facts = inv.certificate_facts()
+    if len(svc):
+        table = svc[["service", "criticality", "secrecy_years"]].copy()
+    else:
+        table = (
+            facts.dropna(subset=["service"])
+            .groupby("service", as_index=False)
+            .agg(criticality=("criticality", "first"), secrecy_years=("secrecy_years", "max"))
+        )
+    qv = facts[facts["quantum_vulnerable"].fillna(False).astype(bool)]
+    table["quantum_vulnerable_certificates"] = table["service"].map(qv.groupby("service").size()).fillna(0)
+    table["migration_years"] = migration
+    table["quantum_threat_years"] = threat
+    sec = table["secrecy_years"].astype("Float64")
+    if threat is None or migration is None:
+        table["margin_years"] = np.nan
+    else:
+        table["margin_years"] = (threat - (sec + migration)).astype("Float64")
+    table["exposed"] = (table["margin_years"] < 0).fillna(False).astype(bool)
+    return table.sort_values(["exposed", "margin_years"], ascending=[False, True]).reset_index(drop=True)
+
+
+def select_root_expiry(inv: Inventory, sc: Scenario, now: datetime) -> Selection:
+    """Root expiry: certificates beneath the root that outlive it break for clients that trust only that
+    root; they need a chain to a current root before it expires (re-deploy, no new issuance)."""
+    p = sc.parameters
+    mask, names = target_mask(inv, p["target"], now)
+    mask &= _live(inv, now) & _not_ca(inv)
+    nodes = hierarchy(inv).nodes
+    roots = nodes[nodes["name"].isin(names) & (nodes["kind"] == CaKind.ROOT.value)]
+    notes: list[str] = []
+    deadline = np.full(int(mask.sum()), sc.deadline_hours)
+    if len(roots) and roots["not_after"].notna().any():
+        root_end = roots["not_after"].min().to_pydatetime()
+        outlive = (inv.certificates["not_after"] > pd.Timestamp(root_end)).fillna(True).to_numpy(dtype=bool)
+        kept = int((mask & ~outlive).sum())
+        if kept:
+            notes.append(f"{kept} certificates expire before their root does and need nothing")
+        mask &= outlive
+        h, passed = _date_deadline(root_end, now, sc.deadline_hours)
+        if passed:
+            notes.append(f"the root expired on {root_end:%Y-%m-%d}: its certificates are broken now")
+        deadline = np.full(int(mask.sum()), h)
+    elif not names:
+        notes.append("the target root is not in this inventory: nothing to re-chain")
+    return Selection(
+        mask=mask,
+        deadline_h=deadline,
+        action="re-deploy with a chain to a current root",
+        needs_issuance=False,
+        notes=tuple(notes),
+    )
+
+
+def select_ca_outage(inv: Inventory, sc: Scenario, now: datetime) -> Selection:
+    """CA outage: while the CA is down, every certificate of it that expires before the outage ends must
+    be renewed elsewhere (a backup CA) by its own expiry; the others can wait for the CA to return."""
+    p = sc.parameters
+    outage_h = p["outage_days"] * 24
+    mask, names = target_mask(inv, p["target"], now)
+    mask &= _live(inv, now) & _not_ca(inv)
+    h = _hours_to_expiry(inv, now, np.ones(len(mask), dtype=bool))
+    mask &= h < outage_h
+    return Selection(
+        mask=mask,
+        deadline_h=h[mask],
+        action="renew from a backup CA",
+        needs_new_ca=True,
+        exclude_cas=names,
+        ca_back_h=outage_h,
+    )
+
+
+SELECTORS: dict[Kind, Selector] = {
+    Kind.CA_DISTRUST: select_ca_distrust,
+    Kind.MASS_REVOCATION: select_mass_revocation,
+    Kind.ALGORITHM_SUNSET: select_algorithm_sunset,
+    Kind.VALIDITY_CAP: select_validity_cap,
+    Kind.PQC_MIGRATION: select_pqc_migration,
+    Kind.ROOT_EXPIRY: select_root_expiry,
+    Kind.CA_OUTAGE: select_ca_outage,
+}
+
+
+def select(inv: Inventory, sc: Scenario, now: datetime) -> Selection:
+    """The certificates a scenario affects in this inventory."""
+    return SELECTORS[sc.kind](inv, sc, now)

@@ -1,0 +1,113 @@
+"""Terminal rendering of a drill result and of the scenario catalog (untrusted text is escaped)."""
+
+from __future__ import annotations
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from cmmm.render_text import safe
+
+from ._run import DrillResult, Verdict
+from .scenario import Scenario
+
+PLAN_PREVIEW_ROWS = 15
+
+
+def render_drill(console: Console, r: DrillResult) -> None:
+    colour = "green" if r.verdict is Verdict.PASS else "red"
+    console.print(f"[bold]{safe(r.title)}[/] ({safe(r.scenario)}, {r.kind.value})")
+    if r.replays:
+        console.print(
+            f"[dim]replays: {safe(r.replays.title)} — {r.replays.date:%Y-%m-%d}; {safe(r.replays.source)}[/]"
+        )
+    console.print(
+        f"verdict [bold {colour}]{r.verdict.value.upper()}[/] · {r.affected_certificates} affected certificates · "
+        f"deadline {r.deadline_hours:,.0f} h ({r.deadline:%Y-%m-%d %H:%M} UTC) · {r.runs} runs, seed {r.seed}"
+    )
+    c = r.completion_hours
+    if c.p50 is not None and c.p90 is not None:
+        console.print(
+            f"completion p50 {c.p50:,.1f} h · p90 {c.p90:,.1f} h · on time in {r.on_time_probability:.0%} of runs"
+        )
+    else:
+        console.print(f"workload fits in {r.on_time_probability:.0%} of runs")
+    e = r.exposed_at_deadline
+    console.print(
+        f"exposed at the deadline (median): {e.certificates:,.0f} certificates, "
+        f"{e.critical_services:,.0f} critical services, {e.service_hours:,.1f} service-hours"
+    )
+    console.print("[bold]why[/]")
+    for reason in r.reasons:
+        console.print(f"  • {safe(reason)}")
+    if len(r.team_workload):
+        t = Table(title="team workload", title_justify="left", show_edge=False)
+        for col in (
+            "team",
+            "engineers",
+            "h/day",
+            "certs",
+            "manual",
+            "no owner",
+            "hands-on h",
+            "done after h",
+        ):
+            t.add_column(col, justify="left" if col == "team" else "right")
+        for row in r.team_workload.itertuples():
+            t.add_row(
+                safe(row.team),
+                f"{row.engineers:.0f}",
+                f"{row.hours_per_day:g}",
+                str(row.certificates),
+                str(row.manual),
+                str(row.unknown_owner),
+                f"{row.hands_on_hours:,.1f}",
+                "—" if pd.isna(row.clear_hours) else f"{row.clear_hours:,.1f}",
+            )
+        console.print(t)
+    for name, frame in sorted(r.findings.items()):
+        if len(frame):
+            t = Table(title=name, title_justify="left", show_edge=False)
+            for col in frame.columns:
+                t.add_column(safe(col))
+            for row in frame.head(10).itertuples(index=False):
+                t.add_row(*(safe(v) for v in row))
+            console.print(t)
+    if len(r.plan):
+        t = Table(
+            title=f"replacement plan (first {min(PLAN_PREVIEW_ROWS, len(r.plan))} of {len(r.plan)})",
+            title_justify="left",
+            show_edge=False,
+        )
+        for col in ("wave", "certificate", "team", "action", "method", "finish", "deadline"):
+            t.add_column(col)
+        for row in r.plan.head(PLAN_PREVIEW_ROWS).itertuples():
+            fin = row.planned_finish
+            t.add_row(
+                str(row.wave),
+                safe(row.common_name),
+                safe(row.team),
+                safe(row.action),
+                safe(row.method),
+                "—" if pd.isna(fin) else f"{fin:%Y-%m-%d %H:%M}",
+                f"{row.deadline:%Y-%m-%d %H:%M}",
+            )
+        console.print(t)
+
+
+def render_catalog(console: Console, scenarios: list[Scenario]) -> None:
+    t = Table(title="scenario catalog", title_justify="left", show_edge=False)
+    t.add_column("name", no_wrap=True)
+    t.add_column("kind", no_wrap=True)
+    t.add_column("deadline h", justify="right", no_wrap=True)
+    t.add_column("replays")
+    t.add_column("title")
+    for s in scenarios:
+        t.add_row(
+            safe(s.name),
+            s.kind.value,
+            f"{s.deadline_hours:,.0f}",
+            f"{s.replays.id} ({s.replays.date:%Y-%m-%d})" if s.replays else "—",
+            safe(s.title),
+        )
+    console.print(t)

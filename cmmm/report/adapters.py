@@ -1,0 +1,112 @@
+"""Map the stages' result objects onto the report's plain view sections (no computation beyond grouping)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+
+from cmmm.drill import DrillResult
+from cmmm.graph import GraphSummary
+from cmmm.report.view import BurnPoint, CaRow, DependencySection, DrillSection, PlanRow, clean_text
+
+FIRST_WAVE_ROWS = 12
+
+
+def dependency_section(s: GraphSummary, *, top: int = 8) -> DependencySection:
+    """The riskiest issuing CAs by transitive blast radius, plus hierarchy counts and single points of failure."""
+    rows = tuple(
+        CaRow(
+            name=clean_text(r["name"]),
+            kind=str(r["kind"]),
+            certificates=int(r["certificates"]),
+            services=int(r["services"]),
+            critical_services=int(r["critical_services"]),
+            share=float(r["leaf_share"]) if pd.notna(r["leaf_share"]) else 0.0,
+        )
+        for _, r in s.riskiest.head(top).iterrows()
+    )
+    spofs = tuple(
+        clean_text(f"{r['name']}: {r['reason']}", limit=160) for _, r in s.single_points_of_failure.iterrows()
+    )
+    notes = []
+    if s.orphans:
+        notes.append(
+            f"{s.orphans} certificates chain to an issuer that is not in the inventory (unknown CA)."
+        )
+    if s.issuer_expires_first:
+        notes.append(f"{s.issuer_expires_first} certificates outlive the CA certificate that issued them.")
+    if s.unverified:
+        notes.append(f"{s.unverified} issuer links failed signature verification.")
+    return DependencySection(
+        top_cas=rows,
+        roots=int(s.cas.get("root", 0)),
+        intermediates=int(s.cas.get("intermediate", 0)),
+        unknown_issuers=int(s.cas.get("unknown", 0)),
+        single_points_of_failure=spofs,
+        notes=tuple(notes),
+    )
+
+
+def _hours(ts: pd.Series, t0: datetime) -> pd.Series:
+    return (pd.to_datetime(ts, utc=True) - pd.Timestamp(t0)).dt.total_seconds() / 3600.0
+
+
+def drill_section(r: DrillResult) -> DrillSection:
+    """A drill's verdict, burn-down and first wave, grouped by team, action and method (never one row per
+    certificate at scale)."""
+    burn = tuple(
+        BurnPoint(hours=float(b.hours), p10=float(b.p10), p50=float(b.p50), p90=float(b.p90))
+        for b in r.burndown.itertuples()
+    )
+    first: tuple[PlanRow, ...] = ()
+    plan = r.plan
+    if len(plan):
+        wave = plan[plan["wave"] == plan["wave"].min()].copy()
+        wave["start_h"] = _hours(wave["planned_start"], r.now)
+        wave["finish_h"] = _hours(wave["planned_finish"], r.now)
+        wave["team"] = wave["team"].fillna("(no team)")
+        g = wave.groupby(["team", "action", "method"], dropna=False, sort=False).agg(
+            n=("cert_id", "size"),
+            name=("common_name", "first"),
+            owner=("owner", "first"),
+            start=("start_h", "min"),
+            finish=("finish_h", "max"),
+        )
+        g = g.sort_values(["start", "n"], ascending=[True, False]).head(FIRST_WAVE_ROWS).reset_index()
+        first = tuple(
+            PlanRow(
+                target=clean_text(
+                    row["name"] if row["n"] == 1 else f"{row['n']} certificates of team {row['team']}"
+                ),
+                owner=clean_text(row["owner"] if pd.notna(row["owner"]) else row["team"]),
+                action=str(row["action"]),
+                method=str(row["method"]),
+                start_hours=float(row["start"]),
+                finish_hours=float(row["finish"]),
+            )
+            for _, row in g.iterrows()
+        )
+    source = ""
+    if r.replays is not None:
+        source = f"{r.replays.title} ({r.replays.date.isoformat()}; {r.replays.source})"
+    return DrillSection(
+        scenario=r.scenario,
+        title=r.title,
+        kind=str(r.kind),
+        verdict=str(r.verdict),
+        deadline_hours=float(r.deadline_hours),
+        affected_certificates=int(r.affected_certificates),
+        completion_p50_hours=r.completion_hours.p50,
+        completion_p90_hours=r.completion_hours.p90,
+        on_time_probability=float(r.on_time_probability),
+        exposed={
+            "certificates": float(r.exposed_at_deadline.certificates),
+            "critical services": float(r.exposed_at_deadline.critical_services),
+            "service-hours": float(r.exposed_at_deadline.service_hours),
+        },
+        burn_down=burn,
+        first_wave=first,
+        description=" ".join([r.description, *r.reasons]).strip(),
+        source=source,
+    )
