@@ -211,18 +211,27 @@ def assess_cmd(
     fail_below: Annotated[
         int | None, typer.Option("--fail-below", min=1, max=5, help="Exit 1 when the level is below this.")
     ] = None,
+    drills: Annotated[
+        bool, typer.Option("--drills/--no-drills", help="Run the level-5 drills (else: not evaluated).")
+    ] = True,
     password_file: PasswordOpt = None,
     as_of: AsOfOpt = None,
 ) -> None:
     """Score the inventory on the CMMM levels: every criterion with its evidence, then the roadmap."""
     from cmmm.maturity import assess
     from cmmm.maturity.render import assessment_document, render_assessment, render_markdown
+    from cmmm.pipeline import drill_evidence
 
     now = parse_as_of(as_of)
     inv = load_inventory(paths, now, password_file)
     observed = min(datetime.now(UTC), now)  # --as-of in the future looks ahead from today's inventory
     result = assess(
-        inv, now=now, observed_at=observed, profile=_yaml_option(profile), policy=_yaml_option(policy)
+        inv,
+        now=now,
+        observed_at=observed,
+        profile=_yaml_option(profile),
+        policy=_yaml_option(policy),
+        simulate=drill_evidence if drills else None,
     )
     if fmt is AssessFormat.JSON:
         sys.stdout.write(json.dumps(assessment_document(result), indent=1, default=str) + "\n")

@@ -104,7 +104,8 @@ def assessment_document(a: Assessment) -> dict[str, Any]:
     }
 
 
-def _format_value(r: CriterionResult) -> str:
+def format_value(r: CriterionResult) -> str:
+    """The measured or answered value, formatted for its unit ("87.2 %", "3", "yes", "40 days")."""
     v, unit = r.value, r.criterion.unit
     if v is None:
         return "—"
@@ -159,7 +160,7 @@ def render_assessment(console: Console, a: Assessment) -> None:
             t.add_row(
                 f"[{style}]{_STATUS_MARK[r.status]}[/]",
                 text,
-                f"{_format_value(r)}\n[dim]{safe(r.threshold)}[/]",
+                f"{format_value(r)}\n[dim]{safe(r.threshold)}[/]",
             )
         console.print(t)
     if a.next_level is None:
@@ -202,7 +203,7 @@ def render_markdown(a: Assessment) -> str:
     for r in a.criteria:
         lines.append(
             f"| {r.criterion.level} | `{r.id}` | {r.criterion.evidence.value} | {r.status.value} | "
-            f"{_format_value(r)} | {_md(r.threshold)} | {_md(r.evidence)} |"
+            f"{format_value(r)} | {_md(r.threshold)} | {_md(r.evidence)} |"
         )
     if a.next_level is not None:
         lines += ["", f"## Roadmap to level {a.next_level} ({LEVEL_NAMES[a.next_level]})", ""]
