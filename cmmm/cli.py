@@ -181,6 +181,83 @@ def ingest_cmd(
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
+class AssessFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+    MARKDOWN = "markdown"
+
+
+def _yaml_option(path: Path | None) -> dict[str, Any] | None:
+    if path is None:
+        return None
+    if not path.is_file():
+        raise InputError(str(path), "no such file")
+    return load_yaml_mapping(path)
+
+
+@app.command("assess")
+@handled
+def assess_cmd(
+    paths: PathsArg,
+    profile: Annotated[
+        Path | None, typer.Option("--profile", help="profile.yaml to use instead of the bundle's.")
+    ] = None,
+    policy: Annotated[
+        Path | None, typer.Option("--policy", help="policy.yaml to use instead of the bundle's.")
+    ] = None,
+    fmt: Annotated[
+        AssessFormat, typer.Option("--format", help="text, json or markdown.")
+    ] = AssessFormat.TEXT,
+    fail_below: Annotated[
+        int | None, typer.Option("--fail-below", min=1, max=5, help="Exit 1 when the level is below this.")
+    ] = None,
+    drills: Annotated[
+        bool, typer.Option("--drills/--no-drills", help="Run the level-5 drills (else: not evaluated).")
+    ] = True,
+    password_file: PasswordOpt = None,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Score the inventory on the CMMM levels: every criterion with its evidence, then the roadmap."""
+    from cmmm.maturity import assess
+    from cmmm.maturity.render import assessment_document, render_assessment, render_markdown
+    from cmmm.pipeline import drill_evidence
+
+    now = parse_as_of(as_of)
+    inv = load_inventory(paths, now, password_file)
+    observed = min(datetime.now(UTC), now)  # --as-of in the future looks ahead from today's inventory
+    result = assess(
+        inv,
+        now=now,
+        observed_at=observed,
+        profile=_yaml_option(profile),
+        policy=_yaml_option(policy),
+        simulate=drill_evidence if drills else None,
+    )
+    if fmt is AssessFormat.JSON:
+        sys.stdout.write(json.dumps(assessment_document(result), indent=1, default=str) + "\n")
+    elif fmt is AssessFormat.MARKDOWN:
+        sys.stdout.write(render_markdown(result))
+    else:
+        render_assessment(out, result)
+    if fail_below is not None and result.level < fail_below:
+        raise typer.Exit(EXIT_THRESHOLD)
+
+
+@app.command("checks")
+@handled
+def checks_cmd(
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="text or json.")] = OutputFormat.TEXT,
+) -> None:
+    """List the maturity criteria and the policy checks with their stable ids."""
+    from cmmm.maturity import load_catalog
+    from cmmm.maturity.render import checks_document, render_checks
+
+    if fmt is OutputFormat.JSON:
+        sys.stdout.write(json.dumps(checks_document(load_catalog()), indent=1) + "\n")
+    else:
+        render_checks(out, load_catalog())
+
+
 @app.command("report")
 @handled
 def report_cmd(
