@@ -274,7 +274,10 @@ def report_cmd(
     ] = None,
     scenario: Annotated[
         list[str] | None,
-        typer.Option("--scenario", help="A drill to run and report (name or file); repeatable."),
+        typer.Option(
+            "--scenario",
+            help="A drill to run and report (name or file); repeatable. Default: the 24-hour intermediate compromise, the 100-day cap and the PQC migration.",
+        ),
     ] = None,
     password_file: PasswordOpt = None,
     as_of: AsOfOpt = None,
@@ -288,7 +291,7 @@ def report_cmd(
     inv = load_inventory(paths, now, password_file)
     inv.profile = load_yaml_mapping(profile) if profile else inv.profile
     inv.policy = load_yaml_mapping(policy) if policy else inv.policy
-    view = report.prepare(inv, now=now, generated_at=datetime.now(UTC), scenarios=scenario or ())
+    view = report.prepare(inv, now=now, generated_at=datetime.now(UTC), scenarios=scenario or DEMO_SCENARIOS)
     report.write_report(view, output, fmt)
     err.print(f"wrote {fmt.value} report to {escape(str(output))}")
 
