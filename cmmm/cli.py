@@ -135,6 +135,12 @@ PathsArg = Annotated[
 AsOfOpt = Annotated[
     str | None, typer.Option("--as-of", help="Evaluate at this date (YYYY-MM-DD); default now.")
 ]
+ProfileOpt = Annotated[
+    Path | None, typer.Option("--profile", help="profile.yaml to use instead of the bundle's.")
+]
+PolicyOpt = Annotated[
+    Path | None, typer.Option("--policy", help="policy.yaml to use instead of the bundle's.")
+]
 PasswordOpt = Annotated[
     Path | None,
     typer.Option("--password-file", help=f"PKCS#12 passwords, one per line (or set {PASSWORD_ENV})."),
@@ -199,12 +205,8 @@ def _yaml_option(path: Path | None) -> dict[str, Any] | None:
 @handled
 def assess_cmd(
     paths: PathsArg,
-    profile: Annotated[
-        Path | None, typer.Option("--profile", help="profile.yaml to use instead of the bundle's.")
-    ] = None,
-    policy: Annotated[
-        Path | None, typer.Option("--policy", help="policy.yaml to use instead of the bundle's.")
-    ] = None,
+    profile: ProfileOpt = None,
+    policy: PolicyOpt = None,
     fmt: Annotated[
         AssessFormat, typer.Option("--format", help="text, json or markdown.")
     ] = AssessFormat.TEXT,
@@ -266,12 +268,8 @@ def report_cmd(
     fmt: Annotated[
         report.ReportFormat, typer.Option("--format", help="html (self-contained), json or markdown.")
     ] = report.ReportFormat.HTML,
-    profile: Annotated[
-        Path | None, typer.Option("--profile", help="profile.yaml to use instead of the bundle's.")
-    ] = None,
-    policy: Annotated[
-        Path | None, typer.Option("--policy", help="policy.yaml to use instead of the bundle's.")
-    ] = None,
+    profile: ProfileOpt = None,
+    policy: PolicyOpt = None,
     scenario: Annotated[
         list[str] | None,
         typer.Option(
