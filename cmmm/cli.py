@@ -29,7 +29,7 @@ from cmmm.ingest.bundle import load_yaml_mapping
 from cmmm.model import Inventory
 from cmmm.pipeline import DEMO_SCENARIOS
 from cmmm.render_scan import render_comparison, render_scan
-from cmmm.render_text import render_summary
+from cmmm.render_text import render_demo_table, render_summary
 from cmmm.scan import DEFAULT_PORTS, compare, parse_ports, read_targets_file, scan, write_scan
 from cmmm.summary import summarize
 
@@ -417,13 +417,16 @@ def demo_cmd(
     orgs = sorted(p for p in samples.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
     if not orgs:
         raise InputError(str(samples), "no sample organizations found (run sample_inventories/generate.py)")
+    rows: list[tuple[str, report.ReportView, Path]] = []
     for org in orgs:
         out.rule(f"[bold]{escape(org.name)}")
         inv = load_inventory([org], now)
         render_summary(out, summarize(inv, now=now), inv)
         view = report.prepare(inv, now=now, generated_at=datetime.now(UTC), scenarios=DEMO_SCENARIOS)
         path = report.write_report(view, reports / f"{org.name}.html")
+        rows.append((org.name, view, path))
         out.print(f"report: [bold]{escape(str(path))}[/]")
+    render_demo_table(out, rows)
 
 
 # ------------------------------------------------------------------------------------------- scan
