@@ -29,7 +29,7 @@ from cmmm.ingest.bundle import load_yaml_mapping
 from cmmm.model import Inventory
 from cmmm.pipeline import DEMO_SCENARIOS
 from cmmm.render_scan import render_comparison, render_scan
-from cmmm.render_text import render_summary
+from cmmm.render_text import render_demo_table, render_summary
 from cmmm.scan import DEFAULT_PORTS, compare, parse_ports, read_targets_file, scan, write_scan
 from cmmm.summary import summarize
 
@@ -135,6 +135,12 @@ PathsArg = Annotated[
 AsOfOpt = Annotated[
     str | None, typer.Option("--as-of", help="Evaluate at this date (YYYY-MM-DD); default now.")
 ]
+ProfileOpt = Annotated[
+    Path | None, typer.Option("--profile", help="profile.yaml to use instead of the bundle's.")
+]
+PolicyOpt = Annotated[
+    Path | None, typer.Option("--policy", help="policy.yaml to use instead of the bundle's.")
+]
 PasswordOpt = Annotated[
     Path | None,
     typer.Option("--password-file", help=f"PKCS#12 passwords, one per line (or set {PASSWORD_ENV})."),
@@ -181,6 +187,79 @@ def ingest_cmd(
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
+class AssessFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+    MARKDOWN = "markdown"
+
+
+def _yaml_option(path: Path | None) -> dict[str, Any] | None:
+    if path is None:
+        return None
+    if not path.is_file():
+        raise InputError(str(path), "no such file")
+    return load_yaml_mapping(path)
+
+
+@app.command("assess")
+@handled
+def assess_cmd(
+    paths: PathsArg,
+    profile: ProfileOpt = None,
+    policy: PolicyOpt = None,
+    fmt: Annotated[
+        AssessFormat, typer.Option("--format", help="text, json or markdown.")
+    ] = AssessFormat.TEXT,
+    fail_below: Annotated[
+        int | None, typer.Option("--fail-below", min=1, max=5, help="Exit 1 when the level is below this.")
+    ] = None,
+    drills: Annotated[
+        bool, typer.Option("--drills/--no-drills", help="Run the level-5 drills (else: not evaluated).")
+    ] = True,
+    password_file: PasswordOpt = None,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Score the inventory on the CMMM levels: every criterion with its evidence, then the roadmap."""
+    from cmmm.maturity import assess
+    from cmmm.maturity.render import assessment_document, render_assessment, render_markdown
+    from cmmm.pipeline import drill_evidence
+
+    now = parse_as_of(as_of)
+    inv = load_inventory(paths, now, password_file)
+    observed = min(datetime.now(UTC), now)  # --as-of in the future looks ahead from today's inventory
+    result = assess(
+        inv,
+        now=now,
+        observed_at=observed,
+        profile=_yaml_option(profile),
+        policy=_yaml_option(policy),
+        simulate=drill_evidence if drills else None,
+    )
+    if fmt is AssessFormat.JSON:
+        sys.stdout.write(json.dumps(assessment_document(result), indent=1, default=str) + "\n")
+    elif fmt is AssessFormat.MARKDOWN:
+        sys.stdout.write(render_markdown(result))
+    else:
+        render_assessment(out, result)
+    if fail_below is not None and result.level < fail_below:
+        raise typer.Exit(EXIT_THRESHOLD)
+
+
+@app.command("checks")
+@handled
+def checks_cmd(
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="text or json.")] = OutputFormat.TEXT,
+) -> None:
+    """List the maturity criteria and the policy checks with their stable ids."""
+    from cmmm.maturity import load_catalog
+    from cmmm.maturity.render import checks_document, render_checks
+
+    if fmt is OutputFormat.JSON:
+        sys.stdout.write(json.dumps(checks_document(load_catalog()), indent=1) + "\n")
+    else:
+        render_checks(out, load_catalog())
+
+
 @app.command("report")
 @handled
 def report_cmd(
@@ -189,15 +268,14 @@ def report_cmd(
     fmt: Annotated[
         report.ReportFormat, typer.Option("--format", help="html (self-contained), json or markdown.")
     ] = report.ReportFormat.HTML,
-    profile: Annotated[
-        Path | None, typer.Option("--profile", help="profile.yaml to use instead of the bundle's.")
-    ] = None,
-    policy: Annotated[
-        Path | None, typer.Option("--policy", help="policy.yaml to use instead of the bundle's.")
-    ] = None,
+    profile: ProfileOpt = None,
+    policy: PolicyOpt = None,
     scenario: Annotated[
         list[str] | None,
-        typer.Option("--scenario", help="A drill to run and report (name or file); repeatable."),
+        typer.Option(
+            "--scenario",
+            help="A drill to run and report (name or file); repeatable. Default: the 24-hour intermediate compromise, the 100-day cap and the PQC migration.",
+        ),
     ] = None,
     password_file: PasswordOpt = None,
     as_of: AsOfOpt = None,
@@ -211,7 +289,7 @@ def report_cmd(
     inv = load_inventory(paths, now, password_file)
     inv.profile = load_yaml_mapping(profile) if profile else inv.profile
     inv.policy = load_yaml_mapping(policy) if policy else inv.policy
-    view = report.prepare(inv, now=now, generated_at=datetime.now(UTC), scenarios=scenario or ())
+    view = report.prepare(inv, now=now, generated_at=datetime.now(UTC), scenarios=scenario or DEMO_SCENARIOS)
     report.write_report(view, output, fmt)
     err.print(f"wrote {fmt.value} report to {escape(str(output))}")
 
@@ -339,13 +417,16 @@ def demo_cmd(
     orgs = sorted(p for p in samples.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
     if not orgs:
         raise InputError(str(samples), "no sample organizations found (run sample_inventories/generate.py)")
+    rows: list[tuple[str, report.ReportView, Path]] = []
     for org in orgs:
         out.rule(f"[bold]{escape(org.name)}")
         inv = load_inventory([org], now)
         render_summary(out, summarize(inv, now=now), inv)
         view = report.prepare(inv, now=now, generated_at=datetime.now(UTC), scenarios=DEMO_SCENARIOS)
         path = report.write_report(view, reports / f"{org.name}.html")
+        rows.append((org.name, view, path))
         out.print(f"report: [bold]{escape(str(path))}[/]")
+    render_demo_table(out, rows)
 
 
 # ------------------------------------------------------------------------------------------- scan

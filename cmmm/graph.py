@@ -25,6 +25,7 @@ from cmmm.hierarchy import (
     CaKind,
     ancestors,
     certificates_under,
+    closure_pairs,
     hierarchy,
     membership,
     node_depths,
@@ -144,19 +145,7 @@ def dependents(inv: Inventory) -> pd.DataFrame:
     users: dict[str, list[str]] = {}
     for user, dep in _depends_edges(inv):
         users.setdefault(dep, []).append(user)
-    rows_s: list[str] = []
-    rows_d: list[str] = []
-    # Python over services (hundreds), never over certificates.
-    for name in sorted(set(svc["service"]) | set(users)):
-        seen = {name}
-        frontier = [name]
-        while frontier:
-            nxt = [u for n in frontier for u in users.get(n, ()) if u not in seen]
-            seen.update(nxt)
-            frontier = nxt
-        rows_s += [name] * len(seen)
-        rows_d += sorted(seen)
-    out = pd.DataFrame({"service": rows_s, "dependent": rows_d}, dtype="string")
+    out = closure_pairs(sorted(set(svc["service"]) | set(users)), users, columns=("service", "dependent"))
     inv._cache["graph:dependents"] = out
     return out
 

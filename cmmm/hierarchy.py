@@ -13,7 +13,7 @@ and the queries on top of it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -306,6 +306,25 @@ def resolve_ca(inv: Inventory, query: str) -> pd.DataFrame:
     return nodes[sub]
 
 
+def closure_pairs(
+    starts: Iterable[str], edges: Mapping[str, Iterable[str]], *, columns: tuple[str, str]
+) -> pd.DataFrame:
+    """(start, reached) for every node reachable from each start along `edges`, the start included.
+    Python over nodes (CAs, services: tens to thousands), never over certificates; cycles terminate."""
+    rows_start: list[str] = []
+    rows_reached: list[str] = []
+    for start in starts:
+        seen = {start}
+        frontier = [start]
+        while frontier:
+            nxt = [p for n in frontier for p in edges.get(n, ()) if p not in seen]
+            seen.update(nxt)
+            frontier = nxt
+        rows_start += [start] * len(seen)
+        rows_reached += sorted(seen)
+    return pd.DataFrame({columns[0]: rows_start, columns[1]: rows_reached}, dtype="string")
+
+
 def ancestors(inv: Inventory) -> pd.DataFrame:
     """Every CA node with every node at or above it: columns ca_id, ancestor (each node is its own
     ancestor). Cross-signed nodes reach the ancestors of both parents; cycles terminate. Cached."""
@@ -316,19 +335,7 @@ def ancestors(inv: Inventory) -> pd.DataFrame:
     up: dict[str, list[str]] = {}
     for child, parent in zip(h.parents["child"], h.parents["parent"], strict=True):
         up.setdefault(child, []).append(parent)
-    rows_node: list[str] = []
-    rows_anc: list[str] = []
-    # Python over CA nodes (tens to thousands), never over certificates.
-    for node in h.nodes["ca_id"]:
-        seen = {node}
-        frontier = [node]
-        while frontier:
-            nxt = [p for n in frontier for p in up.get(n, ()) if p not in seen]
-            seen.update(nxt)
-            frontier = nxt
-        rows_node += [node] * len(seen)
-        rows_anc += sorted(seen)
-    out = pd.DataFrame({"ca_id": rows_node, "ancestor": rows_anc}, dtype="string")
+    out = closure_pairs(h.nodes["ca_id"], up, columns=("ca_id", "ancestor"))
     inv._cache["ancestors"] = out
     return out
 

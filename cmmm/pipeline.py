@@ -9,6 +9,7 @@ from datetime import datetime
 from cmmm import drill
 from cmmm.drill import DrillResult
 from cmmm.graph import GraphSummary, summarize_graph
+from cmmm.maturity import Assessment, SimulatedEvidence, assess
 from cmmm.model import Inventory
 
 # The catalog drills that matter for every organization: the model's own level-5 test, the next
@@ -20,11 +21,23 @@ DEMO_SCENARIOS = ("primary-intermediate-compromise-24h", "validity-100-day-2027"
 class PipelineResult:
     graph: GraphSummary
     drills: tuple[DrillResult, ...]
+    assessment: Assessment
 
 
 def run(
     inv: Inventory, *, now: datetime, scenarios: Sequence[str] = (), runs: int = 200, seed: int = 0
 ) -> PipelineResult:
-    """Summarize the graph and run each scenario (name or file) on `inv` at `now`, seeded."""
+    """Summarize the graph, assess maturity (its level-5 drills included) and run each scenario (name or
+    file) on `inv` at `now`, seeded."""
     drills = tuple(drill.run(inv, drill.load_scenario(s), now=now, runs=runs, seed=seed) for s in scenarios)
-    return PipelineResult(graph=summarize_graph(inv), drills=drills)
+    assessment = assess(inv, now=now, simulate=drill_evidence)
+    return PipelineResult(graph=summarize_graph(inv), drills=drills, assessment=assessment)
+
+
+def drill_evidence(criterion_id: str, inv: Inventory, now: datetime) -> SimulatedEvidence | None:
+    """The maturity assessment's simulated criteria, answered by running their drills (seeded)."""
+    found = drill.simulated_evidence(criterion_id, inv, now)
+    if found is None:
+        return None
+    value, met, text = found
+    return SimulatedEvidence(value=value, threshold="", met=met, evidence=text)

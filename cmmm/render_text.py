@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -60,3 +63,26 @@ def render_summary(console: Console, s: InventorySummary, inv: Inventory) -> Non
             console.print(f"  … and {s.rejected - 20} more (see --format json)")
     for note in s.notes[:10]:
         console.print(f"[dim]note: {safe(note)}[/]")
+
+
+def render_demo_table(console: Console, rows: list[tuple[str, Any, Path]]) -> None:
+    """The demo's closing table: each sample organization's level, score and drill verdicts."""
+    t = Table(title="the sample organizations", title_justify="left", show_edge=False)
+    for col in ("organization", "certificates", "level", "score", "drills (verdict, p90 h)", "report"):
+        t.add_column(col)
+    for name, view, path in rows:
+        m = view.maturity
+        drills = ", ".join(
+            f"{safe(d.scenario)} {d.verdict.upper()}"
+            + (f" {d.completion_p90_hours:.1f}" if d.completion_p90_hours is not None else "")
+            for d in view.drills
+        )
+        t.add_row(
+            safe(name),
+            f"{view.summary.certificates:,}",
+            str(m.level) if m else "–",
+            f"{m.score:.1f}" if m else "–",
+            drills,
+            safe(path),
+        )
+    console.print(t)

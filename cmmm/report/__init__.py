@@ -71,13 +71,14 @@ def prepare(
     DependencySection, DrillSection) and passed to build_view.
     """
     from cmmm import pipeline
-    from cmmm.report.adapters import dependency_section, drill_section
+    from cmmm.report.adapters import dependency_section, drill_section, maturity_section
 
     result = pipeline.run(inv, now=now, scenarios=scenarios, runs=runs, seed=seed)
     return build_view(
         inv,
         now=now,
         generated_at=generated_at,
+        assessment=maturity_section(result.assessment),
         graph_summary=dependency_section(result.graph),
         drills=tuple(drill_section(d) for d in result.drills),
     )

@@ -8,7 +8,19 @@ import pandas as pd
 
 from cmmm.drill import DrillResult
 from cmmm.graph import GraphSummary
-from cmmm.report.view import BurnPoint, CaRow, DependencySection, DrillSection, PlanRow, clean_text
+from cmmm.maturity import Assessment, Status
+from cmmm.maturity.render import format_value
+from cmmm.report.view import (
+    BurnPoint,
+    CaRow,
+    CriterionRow,
+    DependencySection,
+    DrillSection,
+    MaturitySection,
+    PlanRow,
+    RoadmapRow,
+    clean_text,
+)
 
 FIRST_WAVE_ROWS = 12
 
@@ -109,4 +121,62 @@ def drill_section(r: DrillResult) -> DrillSection:
         first_wave=first,
         description=" ".join([r.description, *r.reasons]).strip(),
         source=source,
+    )
+
+
+def _concerned(count: int, names: list[str], teams: tuple[tuple[str, int], ...]) -> str:
+    if not count:
+        return ""
+    shown = ", ".join(clean_text(n) for n in names[:3])
+    team_text = ", ".join(f"{clean_text(t)} {n}" for t, n in teams[:3])
+    return (
+        f"{count} certificates"
+        + (f" (e.g. {shown})" if shown else "")
+        + (f"; teams {team_text}" if team_text else "")
+    )
+
+
+def maturity_section(a: Assessment) -> MaturitySection:
+    """The assessment: level, dimension scores (radar), every criterion with its evidence, the roadmap."""
+    by_id = {r.id: r for r in a.criteria}
+    return MaturitySection(
+        level=a.level,
+        score=a.score,
+        floor=a.dimension_titles[a.floor_dimension],
+        dimensions={a.dimension_titles[d]: s for d, s in a.dimensions.items()},
+        criteria=tuple(
+            CriterionRow(
+                id=r.id,
+                level=r.criterion.level,
+                dimension=a.dimension_titles[r.criterion.dimension],
+                title=r.criterion.title,
+                evidence=r.criterion.evidence.value,
+                # None: no evidence (an unanswered question, a drill not run), which counts as not met
+                met=None if r.status in (Status.NO_EVIDENCE, Status.NOT_EVALUATED) else r.met,
+                value=format_value(r),
+                threshold=r.threshold,
+                detail=clean_text(r.evidence)
+                + (
+                    " — " + _concerned(r.failing_count, list(r.failing["common_name"].dropna()), r.teams)
+                    if r.failing_count
+                    else ""
+                ),
+            )
+            for r in a.criteria
+        ),
+        blockers=tuple(f"{by_id[b].criterion.title}: {clean_text(by_id[b].evidence)}" for b in a.blockers),
+        roadmap=tuple(
+            RoadmapRow(
+                title=item.title,
+                action=item.action,
+                level=item.level,
+                dimension=a.dimension_titles[item.dimension],
+                criterion_id=item.criterion_id,
+                concerned=_concerned(
+                    item.certificates_count, list(item.certificates["common_name"].dropna()), item.teams
+                ),
+                effect=f"+{item.gain:.2f} score",
+            )
+            for item in a.roadmap
+        ),
     )

@@ -1,0 +1,300 @@
+"""Render an Assessment: a JSON document with stable keys, rich text for the terminal, and Markdown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from cmmm.export import records
+from cmmm.maturity import Assessment, CriterionResult, Status
+from cmmm.maturity.catalog import LEVEL_NAMES, Catalog, EvidenceKind
+from cmmm.policy import CATALOG as POLICY_CATALOG
+from cmmm.render_text import safe
+
+_STATUS_STYLE = {
+    Status.MET: "green",
+    Status.ATTESTED: "cyan",
+    Status.NOT_MET: "red",
+    Status.NO_EVIDENCE: "yellow",
+    Status.NOT_EVALUATED: "dim",
+}
+_STATUS_MARK = {
+    Status.MET: "✔ met",
+    Status.ATTESTED: "✔ attested",
+    Status.NOT_MET: "✘ not met",
+    Status.NO_EVIDENCE: "✘ no evidence",
+    Status.NOT_EVALUATED: "– not evaluated",
+}
+
+
+def _value(v: float | None) -> float | None:
+    return None if v is None else round(float(v), 6)
+
+
+def _cert_label(row: pd.Series) -> str:
+    name = row["common_name"] if pd.notna(row["common_name"]) else row["cert_id"]
+    who = row["owner"] if pd.notna(row["owner"]) else (row["team"] if pd.notna(row["team"]) else None)
+    return f"{name}" + (f" ({who})" if who else "")
+
+
+def _labels(frame: pd.DataFrame) -> list[str]:
+    return [_cert_label(r) for _, r in frame.iterrows()]  # at most TOP_N rows
+
+
+def criterion_document(r: CriterionResult) -> dict[str, Any]:
+    c = r.criterion
+    return {
+        "id": c.id,
+        "level": c.level,
+        "dimension": c.dimension.value,
+        "title": c.title,
+        "evidence_kind": c.evidence.value,
+        "status": r.status.value,
+        "met": r.met,
+        "value": _value(r.value),
+        "threshold": r.threshold,
+        "evidence": r.evidence,
+        "failing": records(r.failing),
+        "failing_count": r.failing_count,
+    }
+
+
+def assessment_document(a: Assessment) -> dict[str, Any]:
+    """The JSON view. Stable keys: level, level_name, score, floor, floor_dimension, dimensions, criteria,
+    blockers, roadmap, as_of, organization, certificates, policy."""
+    return {
+        "as_of": a.as_of.isoformat(),
+        "observed_at": a.observed_at.isoformat(),
+        "organization": a.organization,
+        "certificates": a.certificates,
+        "level": a.level,
+        "level_name": a.level_name,
+        "score": a.score,
+        "floor": a.floor,
+        "floor_dimension": a.floor_dimension.value,
+        "dimensions": {d.value: s for d, s in a.dimensions.items()},
+        "criteria": [criterion_document(r) for r in a.criteria],
+        "blockers": list(a.blockers),
+        "roadmap": [
+            {
+                "id": item.criterion_id,
+                "title": item.title,
+                "level": item.level,
+                "dimension": item.dimension.value,
+                "score_gain": item.gain,
+                "action": item.action,
+                "evidence": item.evidence,
+                "certificates": records(item.certificates),
+                "certificates_count": item.certificates_count,
+                "teams": [{"team": t, "certificates": n} for t, n in item.teams],
+            }
+            for item in a.roadmap
+        ],
+        "policy": {
+            "name": a.policy.policy_name,
+            "source": a.policy.source,
+            "checked": a.policy.checked,
+            "compliant": a.policy.compliant,
+            "compliance": _value(a.policy.compliance),
+            "findings_by_code": a.policy.by_code,
+        },
+    }
+
+
+def format_value(r: CriterionResult) -> str:
+    """The measured or answered value, formatted for its unit ("87.2 %", "3", "yes", "40 days")."""
+    v, unit = r.value, r.criterion.unit
+    if v is None:
+        return "—"
+    if r.criterion.evidence is EvidenceKind.ATTESTED:
+        return f"{v:g} days" if unit == "days" else ("yes" if v else "no")
+    if unit in ("share", "probability"):
+        return f"{100 * v:.1f} %"
+    return f"{v:g}"
+
+
+def render_assessment(console: Console, a: Assessment) -> None:
+    """Level, scores, the criteria table with evidence, and the roadmap."""
+    org = f"{safe(a.organization)} — " if a.organization else ""
+    console.print(
+        f"[bold]{org}CMMM level {a.level}: {a.level_name}[/]  score [bold]{a.score:.2f}[/] / 5.0  "
+        f"floor {a.floor:.2f} ({a.dimension_titles[a.floor_dimension]})"
+    )
+    ahead = f", looking ahead from the inventory of {a.observed_at.date()}" if a.observed_at < a.as_of else ""
+    console.print(
+        f"[dim]{a.certificates} certificates, evaluated as of {a.as_of.date()}{ahead}; "
+        f"policy: {safe(a.policy.policy_name)}[/]"
+    )
+    t = Table(title="dimensions", title_justify="left", show_edge=False)
+    t.add_column("dimension")
+    t.add_column("score", justify="right")
+    for d, s in a.dimensions.items():
+        t.add_row(a.dimension_titles[d], f"{s:.2f}")
+    console.print(t)
+    for level in sorted({r.criterion.level for r in a.criteria}):
+        rows = [r for r in a.criteria if r.criterion.level == level]
+        met = sum(r.met for r in rows)
+        t = Table(
+            title=f"level {level} — {LEVEL_NAMES[level]}: {met} of {len(rows)} criteria met",
+            title_justify="left",
+            show_edge=False,
+            show_lines=False,
+            expand=True,
+        )
+        t.add_column("status", no_wrap=True)
+        t.add_column("criterion and evidence", ratio=1, overflow="fold")
+        t.add_column("value", justify="right", no_wrap=True)
+        for r in rows:
+            style = _STATUS_STYLE[r.status]
+            text = (
+                f"[bold]{r.id}[/] {safe(r.criterion.title)} [dim]({r.criterion.evidence.value}, "
+                f"{a.dimension_titles[r.criterion.dimension]})[/]\n{safe(r.evidence)}"
+            )
+            if r.failing_count:
+                shown = ", ".join(safe(x) for x in _labels(r.failing.head(3)))
+                more = r.failing_count - min(3, len(r.failing))
+                text += f"\n[dim]e.g. {shown}{f' (+{more} more)' if more > 0 else ''}[/]"
+            t.add_row(
+                f"[{style}]{_STATUS_MARK[r.status]}[/]",
+                text,
+                f"{format_value(r)}\n[dim]{safe(r.threshold)}[/]",
+            )
+        console.print(t)
+    if a.next_level is None:
+        console.print("[green]Level 5 reached: keep drilling and improving.[/]")
+        return
+    console.print(f"\n[bold]Roadmap to level {a.next_level} ({LEVEL_NAMES[a.next_level]})[/]")
+    for i, item in enumerate(a.roadmap, 1):
+        console.print(f"{i}. [bold]{item.title}[/] [dim]({item.criterion_id}, +{item.gain:.2f} score)[/]")
+        console.print(f"   {safe(item.action)}")
+        console.print(f"   [dim]evidence: {safe(item.evidence)}[/]")
+        if item.certificates_count:
+            names = ", ".join(safe(x) for x in _labels(item.certificates))
+            more = item.certificates_count - len(item.certificates)
+            console.print(f"   certificates: {names}{f' (+{more} more)' if more > 0 else ''}")
+        if item.teams:
+            console.print("   teams: " + ", ".join(f"{safe(t)} {n}" for t, n in item.teams))
+
+
+def _md(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def render_markdown(a: Assessment) -> str:
+    """The assessment as Markdown (for tickets and wikis)."""
+    lines = [
+        f"# CMMM assessment{f' — {_md(a.organization)}' if a.organization else ''}",
+        "",
+        f"**Level {a.level}: {a.level_name}** · score **{a.score:.2f}** / 5.0 · floor {a.floor:.2f} "
+        f"({a.dimension_titles[a.floor_dimension]}) · {a.certificates} certificates · as of {a.as_of.date()}",
+        "",
+        "| dimension | score |",
+        "|---|---:|",
+        *[f"| {a.dimension_titles[d]} | {s:.2f} |" for d, s in a.dimensions.items()],
+        "",
+        "## Criteria",
+        "",
+        "| level | id | kind | status | value | threshold | evidence |",
+        "|---:|---|---|---|---:|---|---|",
+    ]
+    for r in a.criteria:
+        lines.append(
+            f"| {r.criterion.level} | `{r.id}` | {r.criterion.evidence.value} | {r.status.value} | "
+            f"{format_value(r)} | {_md(r.threshold)} | {_md(r.evidence)} |"
+        )
+    if a.next_level is not None:
+        lines += ["", f"## Roadmap to level {a.next_level} ({LEVEL_NAMES[a.next_level]})", ""]
+        for i, item in enumerate(a.roadmap, 1):
+            lines.append(
+                f"{i}. **{_md(item.title)}** (`{item.criterion_id}`, +{item.gain:.2f}): {_md(item.action)}"
+            )
+            lines.append(f"   - evidence: {_md(item.evidence)}")
+            if item.certificates_count:
+                more = item.certificates_count - len(item.certificates)
+                names = ", ".join(_md(x) for x in _labels(item.certificates))
+                lines.append(f"   - certificates: {names}{f' (+{more} more)' if more > 0 else ''}")
+            if item.teams:
+                lines.append("   - teams: " + ", ".join(f"{_md(t)} {n}" for t, n in item.teams))
+    return "\n".join(lines) + "\n"
+
+
+def checks_document(catalog: Catalog) -> dict[str, Any]:
+    """`cmmm checks --format json`: every criterion and policy check with its stable id."""
+    return {
+        "criteria": [
+            {
+                "id": c.id,
+                "level": c.level,
+                "dimension": c.dimension.value,
+                "evidence_kind": c.evidence.value,
+                "title": c.title,
+                "measures": c.measures,
+                "threshold": c.threshold_text,
+                **({"attested": c.attested} if c.attested else {}),
+                **({"scenario": c.scenario} if c.scenario else {}),
+            }
+            for c in catalog.criteria
+        ],
+        "policy_checks": [
+            {"code": p.code.value, "severity": p.severity.value, "title": p.title, "applies_to": p.applies_to}
+            for p in POLICY_CATALOG.values()
+        ],
+    }
+
+
+def render_checks(console: Console, catalog: Catalog) -> None:
+    t = Table(title="maturity criteria", title_justify="left", show_edge=False)
+    for col in ("id", "L", "dimension", "kind", "threshold", "title"):
+        t.add_column(col, overflow="fold")
+    for c in catalog.criteria:
+        t.add_row(
+            c.id,
+            str(c.level),
+            catalog.dimension_titles[c.dimension],
+            c.evidence.value,
+            c.threshold_text,
+            c.title,
+        )
+    console.print(t)
+    t = Table(title="policy checks", title_justify="left", show_edge=False)
+    for col in ("code", "severity", "title"):
+        t.add_column(col, overflow="fold")
+    for p in POLICY_CATALOG.values():
+        t.add_row(p.code.value, p.severity.value, p.title)
+    console.print(t)
+
+
+def catalog_markdown(catalog: Catalog) -> str:
+    """The criteria and policy-check tables of docs/maturity.md (a test keeps the page equal to this)."""
+    lines: list[str] = []
+    for lvl in sorted({c.level for c in catalog.criteria}):
+        lines += [
+            f"### Level {lvl}: {LEVEL_NAMES[lvl]}",
+            "",
+            "| id | dimension | evidence | threshold | what is measured |",
+            "|---|---|---|---|---|",
+        ]
+        for c in (c for c in catalog.criteria if c.level == lvl):
+            ev = c.evidence.value
+            if c.attested:
+                ev += (
+                    f" (fallback `{c.attested}`)"
+                    if c.evidence is EvidenceKind.MEASURED
+                    else f" (`{c.attested}`)"
+                )
+            if c.scenario:
+                ev += f" (drill `{c.scenario}`)"
+            lines.append(
+                f"| `{c.id}` | {catalog.dimension_titles[c.dimension]} | {ev} | {c.threshold_text} | "
+                f"{_md(c.measures)} |"
+            )
+        lines.append("")
+    lines += ["## Policy checks", "", "| code | severity | what |", "|---|---|---|"]
+    lines += [
+        f"| `{p.code.value}` | {p.severity.value} | {_md(p.title)}; applies to {_md(p.applies_to)} |"
+        for p in POLICY_CATALOG.values()
+    ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,116 @@
+"""A small, fully mature organization built directly as frames, for criterion threshold tests."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cmmm.model import CERTIFICATE_COLUMNS, OBSERVATION_COLUMNS, Inventory, conform
+from tests.conftest import NOW
+
+N = 100
+PUBLIC = 30  # certificates 0..29 are public, 30..99 private; the last one is the ML-DSA pilot
+
+FULL_PROFILE: dict[str, Any] = {
+    "organization": "Mature Test Org",
+    "backup_cas": [{"name": "Google Trust Services", "type": "acme", "pre_approved": True}],
+    "attested": {
+        "documented_policy": True,
+        "itsm_integration": True,
+        "periodic_discovery": True,
+        "renewal_runbook": True,
+        "automated_deployment": True,
+        "automated_revocation": True,
+        "issuance_policy_enforced": True,
+        "infrastructure_as_code": True,
+        "hsm_ca_keys": True,
+        "mass_revocation_plan": True,
+        "last_fire_drill": "2026-09-12",
+        "pqc_migration_plan": True,
+        "mosca_assessed": True,
+        "metrics_reviewed": True,
+    },
+}
+POLICY: dict[str, Any] = {
+    "name": "test policy",
+    "allowed_key_algorithms": {
+        "RSA": {"min_size": 2048},
+        "EC": {"curves": ["P-256", "secp384r1"]},
+        "ML-DSA-65": {},
+    },
+    "forbidden_signature_hashes": ["md5", "sha1"],
+    "approved_issuers": ["R11", "Example Issuing CA"],
+    "max_validity_days": {"public": "cabf", "private": 397},
+    "wildcards": {"allowed": False, "allowed_environments": ["dev"]},
+    "require_owner": True,
+}
+
+
+def frames(
+    n: int = N, *, now: datetime = NOW, age_days: float = 30, validity_days: float = 90
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Certificates and observations (one per certificate, same order) of a mature organization."""
+    i = np.arange(n)
+    public = i < PUBLIC
+    nb = pd.Series([pd.Timestamp(now - timedelta(days=age_days))] * n)
+    certs = pd.DataFrame(
+        {
+            "cert_id": [f"c{k:03d}" for k in i],
+            "common_name": [f"svc{k}.example.test" for k in i],
+            "sans": [f"svc{k}.example.test" for k in i],
+            "issuer_name": np.where(public, "R11", "Example Issuing CA"),
+            "issuer_org": np.where(public, "Let's Encrypt", "Example Org"),
+            "issuer_dn": np.where(public, "CN=R11,O=Let's Encrypt", "CN=Example Issuing CA,O=Example Org"),
+            "not_before": nb,
+            "not_after": nb + pd.Timedelta(days=validity_days) - pd.Timedelta(seconds=1),
+            "validity_days": float(validity_days),
+            "key_algorithm": "EC",
+            "key_size": 256,
+            "key_curve": "secp256r1",
+            "signature_hash": "sha256",
+            "is_ca": False,
+            "is_self_signed": False,
+            "trust": np.where(public, "public", "private"),
+            "has_body": False,
+        }
+    )
+    certs.loc[n - 1, ["key_algorithm", "key_size", "key_curve", "signature_hash"]] = [
+        "ML-DSA-65",
+        pd.NA,
+        pd.NA,
+        "none",
+    ]
+    obs = pd.DataFrame(
+        {
+            "cert_id": certs["cert_id"],
+            "source": "test",
+            "location": [f"svc{k}.example.test:443" for k in i],
+            "host": [f"svc{k}.example.test" for k in i],
+            "port": 443,
+            "owner": [f"owner{k % 7}" for k in i],
+            "team": [f"team{k % 3}" for k in i],
+            "environment": "prod",
+            "criticality": "medium",
+            "automation": np.where(public, "acme", "cert-manager"),
+            "discovered_by": np.array(["network-scan", "ca-api", "kubernetes"])[i % 3],
+        }
+    )
+    return certs, obs
+
+
+def inventory(
+    certs: pd.DataFrame,
+    obs: pd.DataFrame,
+    *,
+    profile: dict[str, Any] | None = None,
+    policy: dict[str, Any] | None = None,
+) -> Inventory:
+    return Inventory(
+        certificates=conform(certs, CERTIFICATE_COLUMNS),
+        observations=conform(obs, OBSERVATION_COLUMNS),
+        profile=FULL_PROFILE if profile is None else profile,
+        policy=POLICY if policy is None else policy,
+    )
