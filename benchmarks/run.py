@@ -7,7 +7,7 @@ shared), the process its peak RSS. Stages and their floors:
 
   ingest   cmmm.load(bundle)                          pandas.read_csv (pyarrow engine) of the same CSVs
   facts    Inventory.certificate_facts()              one factorize + bincount of observations by cert_id
-  assess   cmmm.maturity.assess (when present)        one notna().mean() pass over the facts frame
+  assess   cmmm.maturity.assess (measured, attested)   one notna().mean() pass over the facts frame
   graph    summarize_graph + one blast radius         one groupby(issuer_name).size() over certificates
   drill    24-hour distrust of the primary CA, 200 runs   the draws alone: 2 lognormals per cert and run
   report   build_view + render_html                   value_counts of five fact columns
@@ -49,17 +49,7 @@ def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - t, out
 
 
-def _assess_fn() -> Callable[..., Any] | None:
-    try:
-        from cmmm import maturity  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return getattr(maturity, "assess", None)
-
-
-def _pass(
-    d: Path, assess: Callable[..., Any] | None
-) -> tuple[dict[str, float], dict[str, float], dict[str, Any]]:
+def _pass(d: Path) -> tuple[dict[str, float], dict[str, float], dict[str, Any]]:
     """One run of the pipeline on bundle `d`: seconds per stage, seconds per floor, sizes seen."""
     import numpy as np
     import pandas as pd
@@ -67,7 +57,8 @@ def _pass(
 
     import cmmm
     from cmmm import drill, graph, report
-    from cmmm.report.adapters import dependency_section, drill_section
+    from cmmm.maturity import assess
+    from cmmm.report.adapters import dependency_section, drill_section, maturity_section
 
     stage: dict[str, float] = {}
     floor: dict[str, float] = {}
@@ -80,8 +71,8 @@ def _pass(
     stage["facts"], facts = _timed(inv.certificate_facts)
 
     floor["assess"], _ = _timed(lambda: facts.notna().mean())
-    if assess is not None:
-        stage["assess"], _ = _timed(lambda: assess(inv, now=AS_OF))
+    # Measured and attested criteria; the simulated (level-5) ones are the drill stage below.
+    stage["assess"], assessment = _timed(lambda: assess(inv, now=AS_OF))
 
     floor["graph"], _ = _timed(lambda: inv.certificates.groupby("issuer_name", sort=False).size())
 
@@ -113,6 +104,7 @@ def _pass(
             inv,
             now=AS_OF,
             generated_at=AS_OF,
+            assessment=maturity_section(assessment),
             graph_summary=dependency_section(summary),
             drills=(drill_section(result),),
         )
@@ -127,6 +119,7 @@ def _pass(
         "drill_affected": k,
         "drill_p90_hours": result.completion_hours.p90,
         "html_bytes": html_bytes,
+        "level": assessment.level,
     }
     return stage, floor, info
 
@@ -136,13 +129,12 @@ def one_size(n: int, repeat: int, out: Path) -> dict[str, Any]:
     from _synthetic import bundle
 
     d = bundle(out / f"bundle-{n}", n)
-    assess = _assess_fn()
     best: dict[str, float] = {}
     floor: dict[str, float] = {}
     totals: list[float] = []
     info: dict[str, Any] = {}
     for _ in range(repeat):
-        stage_s, floor_s, info = _pass(d, assess)
+        stage_s, floor_s, info = _pass(d)
         for table, got in ((best, stage_s), (floor, floor_s)):
             for name, seconds in got.items():
                 table[name] = min(seconds, table.get(name, float("inf")))
@@ -154,7 +146,6 @@ def one_size(n: int, repeat: int, out: Path) -> dict[str, Any]:
         "floors": floor,
         "total": min(totals),
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "assess_present": assess is not None,
         **info,
     }
 
@@ -200,7 +191,7 @@ def table(results: list[dict[str, Any]]) -> str:
         for r in results:
             s, f = r["stages"].get(stage), r["floors"].get(stage)
             if s is None:
-                cells.append("not on main yet" if stage == "assess" else "–")
+                cells.append("–")
                 continue
             cells.append(f"{s:.2f} s (floor {f:.2f} s, {s / f:.0f}×)" if f else f"{s:.2f} s")
         lines.append(f"| {stage} | " + " | ".join(cells) + " |")
