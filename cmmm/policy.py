@@ -484,10 +484,11 @@ def check(
             parts.append(
                 pd.DataFrame(
                     {
-                        "cert_id": f["cert_id"].to_numpy()[m],
+                        # boolean-mask the Arrow arrays: to_numpy() first would box every row
+                        "cert_id": f["cert_id"].array[m],
                         "code": code.value,
                         "severity": CATALOG[code].severity.value,
-                        "message": msg.to_numpy()[m],
+                        "message": pd.Series(msg).array[m],
                     }
                 )
             )
