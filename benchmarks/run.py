@@ -14,12 +14,13 @@ shared), the process its peak RSS. Stages and their floors:
 
     python benchmarks/run.py                         # 10k, 50k, 250k (3 repeats), 1M (1 repeat)
     python benchmarks/run.py --sizes 250000 --repeat 5
-    python benchmarks/run.py --plot-only             # redraw the growth plot from results.json
+    python benchmarks/run.py --plot-only             # reprint the tables, redraw the plot from results.json
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import platform
@@ -203,6 +204,28 @@ def table(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def growth(results: list[dict[str, Any]]) -> str:
+    """Markdown: each stage's growth exponent between consecutive sizes (1 = linear, 2 = quadratic)."""
+    import math
+
+    results = sorted(results, key=lambda r: r["n"])
+    pairs = list(itertools.pairwise(results))
+    head = "| stage | " + " | ".join(f"{a['n']:,} → {b['n']:,}" for a, b in pairs) + " |"
+    lines = [head, "|---|" + "---|" * len(pairs)]
+    for stage in (*STAGES, "total"):
+        cells = []
+        for a, b in pairs:
+            ta = a["total"] if stage == "total" else a["stages"].get(stage)
+            tb = b["total"] if stage == "total" else b["stages"].get(stage)
+            if not ta or not tb:
+                cells.append("–")
+                continue
+            k = math.log(tb / ta) / math.log(b["n"] / a["n"])
+            cells.append(f"×{tb / ta:.1f} (exponent {k:.2f})")
+        lines.append(f"| {'whole pipeline' if stage == 'total' else stage} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def verdicts(results: list[dict[str, Any]]) -> list[str]:
     out = []
     for r in results:
@@ -267,7 +290,7 @@ def main() -> None:
     ap.add_argument("--results", type=Path, default=HERE / "results.json")
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--generate", type=int, help=argparse.SUPPRESS)
-    ap.add_argument("--plot-only", action="store_true")
+    ap.add_argument("--plot-only", action="store_true", help="reprint and redraw from --results, run nothing")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     if args.generate:
@@ -280,6 +303,7 @@ def main() -> None:
         return
     if args.plot_only:
         doc = json.loads(args.results.read_text())
+        print(table(doc["results"]), growth(doc["results"]), "\n".join(verdicts(doc["results"])), sep="\n\n")
         plot(doc["results"], HERE / "growth.svg")
         return
     env = {**os.environ, "PYTHONPATH": str(HERE.parent)}
@@ -316,6 +340,8 @@ def main() -> None:
     )
     print()
     print(table(results))
+    print()
+    print(growth(results))
     print()
     print("\n".join(verdicts(results)))
     args.results.write_text(json.dumps({"machine": info, "results": results}, indent=2) + "\n")
