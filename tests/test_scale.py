@@ -1,0 +1,87 @@
+"""The scale paths give the same answers as the plain ones: threaded Monte Carlo, threaded ingest, facts."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import cmmm
+from cmmm import ingest
+from cmmm._facts import first_of_each
+from cmmm.drill import engine
+from cmmm.graph import _positions
+
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_inventories"
+
+
+def _work(n: int, seed: int = 3) -> engine.Work:
+    rng = np.random.default_rng(seed)
+    return engine.Work(
+        team=rng.integers(0, 3, n),
+        automated=rng.random(n) < 0.6,
+        owner_known=rng.random(n) < 0.9,
+        frozen=rng.random(n) < 0.1,
+        deadline_h=np.full(n, 24.0),
+        ca_ready_h=np.zeros(n),
+        ca_back_h=None,
+        needs_issuance=True,
+        engineers=np.array([2.0, 1.0, 3.0]),
+        hours_per_day=np.array([8.0, 8.0, 16.0]),
+        rate_per_hour=50.0,
+    )
+
+
+def test_monte_carlo_does_not_depend_on_the_number_of_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine, "CHUNK_CELLS", 2_000)  # many small batches, so the pool is used
+    w = _work(400)
+    args = {
+        "runs": 60,
+        "seed": 9,
+        "deadline_h": 24.0,
+        "service": np.arange(400) % 7,
+        "critical": np.zeros(400, bool),
+    }
+    outcomes = []
+    for threads in (1, 4):
+        monkeypatch.setattr(engine, "MAX_THREADS", threads)
+        outcomes.append(engine.simulate(w, **args))  # type: ignore[arg-type]
+    one, many = outcomes
+    for field in dataclasses.fields(engine.Outcome):
+        assert np.array_equal(getattr(one, field.name), getattr(many, field.name)), field.name
+    assert len(one.completion_h) == 60
+
+
+def test_threaded_ingest_reads_the_same_inventory(monkeypatch: pytest.MonkeyPatch, now: datetime) -> None:
+    bundle = SAMPLES / "level3-defined"
+    if not bundle.is_dir():
+        pytest.skip("sample_inventories/level3-defined is not in this checkout")
+    monkeypatch.setattr(ingest, "_THREADED_MIN_BYTES", 0)
+    serial = cmmm.load([bundle], now=now, workers=1)
+    threaded = cmmm.load([bundle], now=now, workers=2)
+    pd.testing.assert_frame_equal(serial.certificates, threaded.certificates)
+    pd.testing.assert_frame_equal(serial.observations, threaded.observations)
+    pd.testing.assert_frame_equal(serial.certificate_facts(), threaded.certificate_facts())
+    assert [s.path for s in serial.sources] == [s.path for s in threaded.sources]
+    assert serial.rejected == threaded.rejected
+
+
+def test_first_of_each_is_numpy_unique_with_first_indices() -> None:
+    keys = np.array([5, 3, 5, 1, 3, 3, 9, 1])
+    got_keys, got_at = first_of_each(keys)
+    want_keys, want_at = np.unique(keys, return_index=True)
+    assert got_keys.tolist() == want_keys.tolist() and got_at.tolist() == want_at.tolist()
+    empty_keys, empty_at = first_of_each(np.zeros(0, dtype=np.int64))
+    assert len(empty_keys) == 0 and len(empty_at) == 0
+
+
+def test_positions_match_get_indexer_and_tolerate_repeated_ids() -> None:
+    table = pd.Series(["a", "b", "c"], dtype="string")
+    keys = pd.Series(["c", "x", "a", None, "a"], dtype="string")
+    assert _positions(table, keys).tolist() == [2, -1, 0, -1, 0]
+    repeated = pd.Series(["a", "b", "a"], dtype="string")
+    assert _positions(repeated, keys).tolist() == [-1, -1, 0, -1, 0]  # first row of a repeated id
