@@ -492,7 +492,9 @@ def scan_cmd(
     ] = None,
     targets_file: Annotated[Path | None, typer.Option("--targets-file", help="One target per line.")] = None,
     concurrency: Annotated[int, typer.Option("--concurrency", help="Endpoints scanned at once.")] = 64,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds per connection attempt.")] = 5.0,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0.05, max=600.0, help="Seconds per connection attempt.")
+    ] = 5.0,
     rate: Annotated[
         float | None, typer.Option("--rate", help="At most R new connections per second.")
     ] = None,
