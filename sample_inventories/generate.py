@@ -22,6 +22,13 @@ Determinism:
   regeneration with the same seed leaves `git status` clean. Their fingerprints are therefore left
   out of the CSVs: those rows match the PEM bodies by issuer and serial.
 
+Level 4 (Fabrikam Cloud) writes its cluster, cloud and scan sources in the tools' own formats, as those
+tools emit them: one `kubectl get certificates,clusterissuers,secrets -n NS -o yaml` List per namespace
+(cert-manager Certificates, ClusterIssuers, kubernetes.io/tls Secrets without tls.key), AWS ACM
+describe-certificate (+ tags) and get-certificate JSON per region, and an `nmap --script ssl-cert -oX`
+scan with the pem element. Their ids, ARNs and addresses come from a separate seeded generator, so the
+certificates stay those of the earlier canonical-CSV version.
+
 The level-1 PKCS#12 file (certs/mail-exchange.pfx) has an empty password, as exported by a hurried
 admin, so it ingests without CMMM_PKCS12_PASSWORDS; its private key is reported as a finding.
 Ground truth for tests lives in _truth/<org>.json (folders starting with "_" are not ingested).
