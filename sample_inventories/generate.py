@@ -1741,9 +1741,9 @@ def _spaced(hexstr: str) -> str:
     return " ".join(hexstr[i : i + 4] for i in range(0, len(hexstr), 4))
 
 
-def nmap_run(hosts: list[str], start: int, end: int, targets: int) -> str:
+def nmap_run(hosts: list[str], start: int, end: int, targets: int, name: str) -> str:
     # nmap writes "--" as "-&#45;" in its comment and attributes (a comment may not hold "--")
-    args = "nmap -Pn -p 443 -&#45;script ssl-cert -iL fabrikam-public-endpoints.txt -oX nmap-ssl-cert.xml"
+    args = f"nmap -Pn -p 443 -&#45;script ssl-cert -iL fabrikam-{name}-endpoints.txt -oX nmap-{name}.xml"
     started = datetime.fromtimestamp(start, UTC).strftime("%a %b %d %H:%M:%S %Y")
     finished = datetime.fromtimestamp(end, UTC).strftime("%a %b %d %H:%M:%S %Y")
     head = (
@@ -1830,24 +1830,28 @@ def write_acm(o: Org, cloud: Sequence[Cert], rng: random.Random) -> None:
 def write_nmap(
     o: Org, ingress: Sequence[Cert], acme: Sequence[Cert], cloud: Sequence[Cert], rng: random.Random
 ) -> None:
-    """network-scan/nmap-ssl-cert.xml: the nightly external scan of every public endpoint (ingress
-    controllers, the ACME-managed edge, AWS load balancers and CloudFront). It knows no owners."""
-    ip: dict[int, str] = {}
-    for k, c in enumerate(ingress):  # the ingress controllers' load balancers: few addresses
-        ip[id(c)] = f"203.0.113.{10 + k % 6}"
-    for k, c in enumerate(acme):
-        ip[id(c)] = f"198.51.100.{1 + k % 250}"
-    for k, c in enumerate(cloud):
-        ip[id(c)] = f"192.0.2.{1 + k % 250}"
-    scanned = sorted([*ingress, *acme, *cloud], key=lambda c: c.endpoints[0])
-    start = int(d("2026-11-28T05:40:00").timestamp())
-    t = start
-    hosts = []
-    for c in scanned:
-        hosts.append(nmap_host(c, ip[id(c)], t, rng))
-        t += rng.randrange(0, 3)
-    o.mark(scanned)
-    o.put("network-scan/nmap-ssl-cert.xml", nmap_run(hosts, start, t + 4, len(scanned)))
+    """network-scan/nmap-<targets>.xml: the nightly external scans of every public endpoint, one nmap run
+    per target list (Kubernetes ingress controllers, the ACME-managed edge, AWS load balancers and
+    CloudFront). They know certificates and endpoints, no owners."""
+    t = int(d("2026-11-28T05:40:00").timestamp())
+    for targets, group, net in (
+        ("ingress", ingress, "203.0.113.{}"),
+        ("edge", acme, "198.51.100.{}"),
+        ("aws", cloud, "192.0.2.{}"),
+    ):
+        # the ingress controllers' load balancers share a few addresses
+        ip = {
+            id(c): net.format(10 + k % 6 if targets == "ingress" else 1 + k % 250)
+            for k, c in enumerate(group)
+        }
+        start, hosts = t, []
+        for c in sorted(group, key=lambda c: c.endpoints[0]):
+            hosts.append(nmap_host(c, ip[id(c)], t, rng))
+            t += rng.randrange(0, 3)
+        t += 4
+        o.mark(group)
+        o.put(f"network-scan/nmap-{targets}.xml", nmap_run(hosts, start, t, len(hosts), targets))
+        t += 600  # the next run starts ten minutes later
 
 
 # ============================================================================ level 4: Fabrikam Cloud

@@ -189,7 +189,7 @@ def test_level4_sources_are_read_by_the_tools_own_ingesters(loaded: dict[str, An
     assert sorted(by_ingester["aws-acm"]) == [
         f"aws-acm/{r}/{c}-certificate.json" for r in ("eu-west-1", "us-east-1") for c in ("describe", "get")
     ]
-    assert by_ingester["nmap"] == ["network-scan/nmap-ssl-cert.xml"]
+    assert sorted(by_ingester["nmap"]) == [f"network-scan/nmap-{t}.xml" for t in ("aws", "edge", "ingress")]
     # only the ACME client's, Vault's and the CA register's exports are still spreadsheets
     assert sorted(by_ingester["csv"]) == [
         "acme-certificates.csv",
