@@ -1613,8 +1613,13 @@ def cert_manager_objects(
 def kubectl_list(items: list[dict[str, Any]]) -> str:
     """`kubectl get … -o yaml`: one List, keys sorted, base64 on one line (libyaml for speed)."""
     doc = {"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}}
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    return str(yaml.dump(doc, Dumper=dumper, sort_keys=True, width=1 << 20, allow_unicode=True))
+    base = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+    class Dumper(base):  # type: ignore[misc, valid-type]
+        def ignore_aliases(self, data: Any) -> bool:
+            return True  # kubectl writes shared values out in full: no &id001 anchors
+
+    return str(yaml.dump(doc, Dumper=Dumper, sort_keys=True, width=1 << 20, allow_unicode=True))
 
 
 def _colon_serial(n: int) -> str:
