@@ -28,8 +28,9 @@ from cmmm.export import inventory_document, write_inventory
 from cmmm.ingest.bundle import load_yaml_mapping
 from cmmm.model import Inventory
 from cmmm.pipeline import DEMO_SCENARIOS
+from cmmm.profile import check_profile
 from cmmm.render_scan import render_comparison, render_scan
-from cmmm.render_text import render_demo_table, render_summary
+from cmmm.render_text import render_demo_table, render_summary, safe
 from cmmm.scan import DEFAULT_PORTS, compare, parse_ports, read_targets_file, scan, write_scan
 from cmmm.summary import summarize
 
@@ -65,7 +66,11 @@ def handled(fn: Callable[P, R]) -> Callable[P, R]:
         try:
             return fn(*args, **kwargs)
         except CmmmError as exc:
-            err.print(f"cmmm: error: {escape(str(exc))}")
+            err.print(f"cmmm: error: {safe(str(exc))}")
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        except OSError as exc:  # an output path that cannot be written (missing folder, a file in the way)
+            where = exc.filename if exc.filename is not None else "output"
+            err.print(f"cmmm: error: {safe(str(where))}: {safe(exc.strerror or str(exc))}")
             raise typer.Exit(EXIT_BAD_INPUT) from None
 
     return wrapper
@@ -79,6 +84,8 @@ def parse_as_of(value: str | None) -> datetime:
         dt = datetime.fromisoformat(value)
     except ValueError:
         raise InputError("--as-of", f"not an ISO date: {value!r} (use YYYY-MM-DD)") from None
+    if not 1970 <= dt.year <= 2200:
+        raise InputError("--as-of", f"{value!r} is outside 1970–2200")
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
@@ -94,6 +101,10 @@ def read_passwords(password_file: Path | None) -> list[str]:
             ]
         except OSError as exc:
             raise InputError(str(password_file), f"cannot read password file: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise InputError(
+                str(password_file), "password file is not UTF-8 text (one password per line)"
+            ) from None
     env = os.environ.get(PASSWORD_ENV)
     if env:
         pw += [p for p in env.split("\n") if p]
@@ -119,6 +130,23 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
             bar.update(task, completed=done, total=total)
 
         yield update
+
+
+def load_bundle(
+    paths: list[Path],
+    now: datetime,
+    password_file: Path | None = None,
+    profile: Path | None = None,
+    policy: Path | None = None,
+) -> Inventory:
+    """load_inventory, then --profile/--policy replace the bundle's profile.yaml/policy.yaml, so every stage
+    (assessment, its drills, the report) sees the same organization."""
+    inv = load_inventory(paths, now, password_file)
+    if profile is not None:
+        inv.profile = dict(check_profile(load_yaml_mapping(profile), source=str(profile)))
+    if policy is not None:
+        inv.policy = load_yaml_mapping(policy)
+    return inv
 
 
 def load_inventory(paths: list[Path], now: datetime, password_file: Path | None = None) -> Inventory:
@@ -193,14 +221,6 @@ class AssessFormat(StrEnum):
     MARKDOWN = "markdown"
 
 
-def _yaml_option(path: Path | None) -> dict[str, Any] | None:
-    if path is None:
-        return None
-    if not path.is_file():
-        raise InputError(str(path), "no such file")
-    return load_yaml_mapping(path)
-
-
 @app.command("assess")
 @handled
 def assess_cmd(
@@ -225,16 +245,9 @@ def assess_cmd(
     from cmmm.pipeline import drill_evidence
 
     now = parse_as_of(as_of)
-    inv = load_inventory(paths, now, password_file)
+    inv = load_bundle(paths, now, password_file, profile, policy)
     observed = min(datetime.now(UTC), now)  # --as-of in the future looks ahead from today's inventory
-    result = assess(
-        inv,
-        now=now,
-        observed_at=observed,
-        profile=_yaml_option(profile),
-        policy=_yaml_option(policy),
-        simulate=drill_evidence if drills else None,
-    )
+    result = assess(inv, now=now, observed_at=observed, simulate=drill_evidence if drills else None)
     if fmt is AssessFormat.JSON:
         sys.stdout.write(json.dumps(assessment_document(result), indent=1, default=str) + "\n")
     elif fmt is AssessFormat.MARKDOWN:
@@ -286,9 +299,7 @@ def report_cmd(
     json has the same content with stable keys; markdown suits tickets and wikis.
     """
     now = parse_as_of(as_of)
-    inv = load_inventory(paths, now, password_file)
-    inv.profile = load_yaml_mapping(profile) if profile else inv.profile
-    inv.policy = load_yaml_mapping(policy) if policy else inv.policy
+    inv = load_bundle(paths, now, password_file, profile, policy)
     view = report.prepare(inv, now=now, generated_at=datetime.now(UTC), scenarios=scenario or DEMO_SCENARIOS)
     report.write_report(view, output, fmt)
     err.print(f"wrote {fmt.value} report to {escape(str(output))}")
@@ -386,11 +397,18 @@ def drill_cmd(
     fail_on_miss: Annotated[
         bool, typer.Option("--fail-on-miss", help="Exit 1 when the drill misses its deadline.")
     ] = False,
+    profile: ProfileOpt = None,
+    policy: PolicyOpt = None,
+    password_file: PasswordOpt = None,
 ) -> None:
-    """Rehearse a bad day on an inventory: can every affected certificate be replaced in time, and how?"""
+    """Rehearse a bad day on an inventory: can every affected certificate be replaced in time, and how?
+
+    --profile tries a what-if organization (more engineers, a pre-approved backup CA) on the same inventory.
+    """
     now = parse_as_of(as_of)
     sc = drill_.load_scenario(scenario)
-    result = drill_.run(load_inventory(paths, now), sc, now=now, runs=runs, seed=seed)
+    inv = load_bundle(paths, now, password_file, profile, policy)
+    result = drill_.run(inv, sc, now=now, runs=runs, seed=seed)
     if plan is not None:
         kind = drill_.write_plan(result, plan)
         err.print(f"wrote {len(result.plan)} plan rows to {escape(str(plan))} ({kind})")
@@ -414,6 +432,8 @@ def demo_cmd(
 ) -> None:
     """Run the pipeline on every sample organization, print what each looks like, write reports/<org>.html."""
     now = parse_as_of(as_of)
+    if not samples.is_dir():
+        raise InputError(str(samples), "not a folder of sample organizations")
     orgs = sorted(p for p in samples.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
     if not orgs:
         raise InputError(str(samples), "no sample organizations found (run sample_inventories/generate.py)")
@@ -472,7 +492,9 @@ def scan_cmd(
     ] = None,
     targets_file: Annotated[Path | None, typer.Option("--targets-file", help="One target per line.")] = None,
     concurrency: Annotated[int, typer.Option("--concurrency", help="Endpoints scanned at once.")] = 64,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds per connection attempt.")] = 5.0,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0.05, max=600.0, help="Seconds per connection attempt.")
+    ] = 5.0,
     rate: Annotated[
         float | None, typer.Option("--rate", help="At most R new connections per second.")
     ] = None,

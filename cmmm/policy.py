@@ -172,6 +172,27 @@ class PolicySpec:
     source: str
 
 
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _strings(v: Any, field: str, bad: Callable[[str], InputError]) -> list[str]:
+    """A list of names; one bare string is a one-element list. Anything else is an error, never split."""
+    if v is None:
+        return []
+    if isinstance(v, str):
+        return [v]
+    if isinstance(v, list) and all(isinstance(x, str) for x in v):
+        return list(v)
+    raise bad(f"{field} must be a list of names, got {type(v).__name__}: {str(v)[:40]!r}")
+
+
+def _flag(v: Any, field: str, bad: Callable[[str], InputError]) -> bool:
+    if isinstance(v, bool):
+        return v
+    raise bad(f"{field} must be true or false, got {str(v)[:40]!r}")
+
+
 def parse_policy(doc: Mapping[str, Any] | None, *, source: str = "policy.yaml") -> PolicySpec:
     """Validate a policy mapping; an empty or missing one yields the built-in baseline."""
     if not doc:
@@ -189,27 +210,29 @@ def parse_policy(doc: Mapping[str, Any] | None, *, source: str = "policy.yaml") 
             raise bad("allowed_key_algorithms must be a mapping of algorithm → {min_size, curves}")
         allowed = {}
         for k, v in algs.items():
-            spec = dict(v or {})
             if not isinstance(v or {}, dict):
-                raise bad(f"allowed_key_algorithms.{k} must be a mapping")
-            if "min_size" in spec and not isinstance(spec["min_size"], int):
-                raise bad(f"allowed_key_algorithms.{k}.min_size must be an integer")
+                raise bad(f"allowed_key_algorithms.{k} must be a mapping such as {{min_size: 2048}}")
+            spec = dict(v or {})
+            if "min_size" in spec and (not _is_int(spec["min_size"]) or spec["min_size"] < 1):
+                raise bad(f"allowed_key_algorithms.{k}.min_size must be a positive integer")
             if "curves" in spec:
-                spec["curves"] = [_curve(str(c)) for c in spec["curves"] or []]
+                spec["curves"] = [
+                    _curve(c) for c in _strings(spec["curves"], f"allowed_key_algorithms.{k}.curves", bad)
+                ]
             allowed[str(k).lower()] = spec
     mv = doc.get("max_validity_days")
     pub: int | str | None
     priv: int | None
     if isinstance(mv, dict):
         pub, priv = mv.get("public"), mv.get("private")
-    elif mv is None or isinstance(mv, int):
+    elif mv is None or _is_int(mv):
         pub, priv = mv, mv
     else:
         raise bad("max_validity_days must be a number or {public: cabf|days, private: days}")
-    if pub is not None and pub != "cabf" and not isinstance(pub, int):
-        raise bad("max_validity_days.public must be 'cabf' or a number of days")
-    if priv is not None and not isinstance(priv, int):
-        raise bad("max_validity_days.private must be a number of days")
+    if pub is not None and pub != "cabf" and not (_is_int(pub) and pub > 0):
+        raise bad("max_validity_days.public must be 'cabf' or a positive number of days")
+    if priv is not None and not (_is_int(priv) and priv > 0):
+        raise bad("max_validity_days.private must be a positive number of days")
     wc = doc.get("wildcards", {})
     if isinstance(wc, bool):
         wc = {"allowed": wc}
@@ -218,13 +241,20 @@ def parse_policy(doc: Mapping[str, Any] | None, *, source: str = "policy.yaml") 
     return PolicySpec(
         name=str(doc.get("name") or source),
         allowed_key_algorithms=allowed,
-        forbidden_signature_hashes=tuple(str(h).lower() for h in doc.get("forbidden_signature_hashes") or ()),
-        approved_issuers=tuple(str(i).lower() for i in doc.get("approved_issuers") or ()),
+        forbidden_signature_hashes=tuple(
+            h.lower()
+            for h in _strings(doc.get("forbidden_signature_hashes"), "forbidden_signature_hashes", bad)
+        ),
+        approved_issuers=tuple(
+            i.lower() for i in _strings(doc.get("approved_issuers"), "approved_issuers", bad)
+        ),
         max_validity_public=pub,
         max_validity_private=priv,
-        wildcards_allowed=bool(wc.get("allowed", True)),
-        wildcard_environments=tuple(str(e).lower() for e in wc.get("allowed_environments") or ()),
-        require_owner=bool(doc.get("require_owner", False)),
+        wildcards_allowed=_flag(wc.get("allowed", True), "wildcards.allowed", bad),
+        wildcard_environments=tuple(
+            e.lower() for e in _strings(wc.get("allowed_environments"), "wildcards.allowed_environments", bad)
+        ),
+        require_owner=_flag(doc.get("require_owner", False), "require_owner", bad),
         source=source,
     )
 
@@ -315,7 +345,7 @@ def check_curve(f: pd.DataFrame, spec: PolicySpec, now: datetime) -> Hit | None:
         return None
     entry = _alg_lookup(f, spec)
     have = f["key_curve"].dropna().unique()
-    norm = f["key_curve"].map({c: _curve(str(c)) for c in have})
+    norm = f["key_curve"].map({c: _curve(str(c)) for c in have}).astype("string")
     allowed_pairs = {(e, c) for e, cs in curves.items() for c in cs}
     has_rule = entry.isin(list(curves))
     combo = entry.fillna("") + "|" + norm.fillna("")

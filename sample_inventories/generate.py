@@ -22,6 +22,13 @@ Determinism:
   regeneration with the same seed leaves `git status` clean. Their fingerprints are therefore left
   out of the CSVs: those rows match the PEM bodies by issuer and serial.
 
+Level 4 (Fabrikam Cloud) writes its cluster, cloud and scan sources in the tools' own formats, as those
+tools emit them: one `kubectl get certificates,clusterissuers,secrets -n NS -o yaml` List per namespace
+(cert-manager Certificates, ClusterIssuers, kubernetes.io/tls Secrets without tls.key), AWS ACM
+describe-certificate (+ tags) and get-certificate JSON per region, and an `nmap --script ssl-cert -oX`
+scan with the pem element. Their ids, ARNs and addresses come from a separate seeded generator, so the
+certificates stay those of the earlier canonical-CSV version.
+
 The level-1 PKCS#12 file (certs/mail-exchange.pfx) has an empty password, as exported by a hurried
 admin, so it ingests without CMMM_PKCS12_PASSWORDS; its private key is reported as a finding.
 Ground truth for tests lives in _truth/<org>.json (folders starting with "_" are not ingested).
@@ -30,6 +37,7 @@ Ground truth for tests lives in _truth/<org>.json (folders starting with "_" are
 from __future__ import annotations
 
 import argparse
+import base64
 import csv
 import hashlib
 import io
@@ -42,6 +50,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape, quoteattr
 
 import yaml
 from cryptography import x509
@@ -1407,6 +1416,449 @@ def level3(w: World) -> Org:
     return o
 
 
+# ----------------------------------------------------------------- level 4: the tools' own formats
+# Fabrikam's sources are exported as the tools emit them (shapes learned from real output, see
+# /work/shared/formats): cert-manager objects from kubectl, AWS ACM describe-certificate and
+# get-certificate JSON, and an nmap -oX scan with the ssl-cert script.
+_NAME_LONG = {
+    x509.NameOID.COMMON_NAME: "commonName",
+    x509.NameOID.ORGANIZATION_NAME: "organizationName",
+    x509.NameOID.COUNTRY_NAME: "countryName",
+}
+AWS_ACCOUNT = "314159265358"
+
+
+def _uid(rng: random.Random) -> str:
+    h = f"{rng.getrandbits(128):032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def _go_duration(days: float) -> str:
+    return f"{round(days * 24)}h0m0s"
+
+
+def _sans(c: Cert) -> list[str]:
+    ext = c.cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    return [str(g.value) for g in ext]
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def cluster_issuers() -> list[dict[str, Any]]:
+    """The ClusterIssuers of Fabrikam's clusters: Let's Encrypt (production and staging), Google Trust
+    Services (the pre-approved backup ACME CA, kept warm) and the Fabrikam Kubernetes CA."""
+
+    def acme(name: str, server: str, email: str, uid: str, eab: bool = False) -> dict[str, Any]:
+        spec: dict[str, Any] = {
+            "email": email,
+            "privateKeySecretRef": {"name": f"{name}-account-key"},
+            "server": server,
+            "solvers": [{"http01": {"ingress": {"ingressClassName": "nginx"}}}],
+        }
+        if eab:
+            spec["externalAccountBinding"] = {
+                "keyID": "fabrikam-gts-eab",
+                "keySecretRef": {"key": "secret", "name": f"{name}-eab"},
+            }
+        return {
+            "apiVersion": "cert-manager.io/v1",
+            "kind": "ClusterIssuer",
+            "metadata": {
+                "creationTimestamp": "2024-06-03T09:12:44Z",
+                "generation": 1,
+                "name": name,
+                "resourceVersion": "1043",
+                "uid": uid,
+            },
+            "spec": {"acme": spec},
+            "status": {
+                "acme": {"lastRegisteredEmail": email, "uri": server.replace("/directory", "/acct/1")},
+                "conditions": [_ready_condition("2024-06-03T09:12:46Z", "ACMEAccountRegistered")],
+            },
+        }
+
+    out = [
+        acme(
+            "letsencrypt-prod",
+            "https://acme-v02.api.letsencrypt.org/directory",
+            "edge-team@fabrikam.example",
+            "7c1d2e84-5b0a-4f4e-9c51-0d7a3e6b2f10",
+        ),
+        acme(
+            "letsencrypt-staging",
+            "https://acme-staging-v02.api.letsencrypt.org/directory",
+            "edge-team@fabrikam.example",
+            "0a8f6c13-2d47-4b9e-8e22-61c5f0b9d7a4",
+        ),
+        acme(
+            "gts-prod",
+            "https://dv.acme-v02.api.pki.goog/directory",
+            "edge-team@fabrikam.example",
+            "f3b5a1c9-8e6d-4c27-a0f4-2b9e7d1c5a83",
+            eab=True,
+        ),
+        {
+            "apiVersion": "cert-manager.io/v1",
+            "kind": "ClusterIssuer",
+            "metadata": {
+                "creationTimestamp": "2024-06-01T08:00:00Z",
+                "generation": 1,
+                "name": "fabrikam-kubernetes-ca",
+                "resourceVersion": "1011",
+                "uid": "5e2c9b07-41a8-4d6f-b3e0-9a7c1f4d2e68",
+            },
+            "spec": {"ca": {"secretName": "fabrikam-kubernetes-ca-keypair"}},
+            "status": {"conditions": [_ready_condition("2024-06-01T08:00:03Z", "KeyPairVerified")]},
+        },
+    ]
+    return out
+
+
+def _ready_condition(at: str, reason: str, message: str | None = None) -> dict[str, Any]:
+    msg = message or {
+        "ACMEAccountRegistered": "The ACME account was registered with the ACME server",
+        "KeyPairVerified": "Signing CA verified",
+    }.get(reason, "Certificate is up to date and has not expired")
+    return {
+        "lastTransitionTime": at,
+        "message": msg,
+        "observedGeneration": 1,
+        "reason": reason,
+        "status": "True",
+        "type": "Ready",
+    }
+
+
+def cert_manager_objects(
+    c: Cert, ns: str, name: str, issuer: str, chain: Sequence[Cert], rng: random.Random
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One cert-manager Certificate and its kubernetes.io/tls Secret (tls.crt = leaf + chain; the export
+    strips tls.key, as `cmmm` would otherwise report every private key it holds)."""
+    cert = c.cert
+    nb, na = cert.not_valid_before_utc, cert.not_valid_after_utc
+    days = (na - nb).total_seconds() / 86400
+    revision = 1 + rng.randrange(12)
+    created = nb - timedelta(days=days * 2 / 3 * (revision - 1), minutes=2)
+    key_alg, key_size = _key(cert.public_key())
+    labels = {"app": c.service, "environment": c.environment, "team": c.team}
+    secret = f"{name}-tls"
+    spec: dict[str, Any] = {
+        "dnsNames": _sans(c),
+        "duration": _go_duration(days),
+        "issuerRef": {"group": "cert-manager.io", "kind": "ClusterIssuer", "name": issuer},
+        "privateKey": {
+            "algorithm": "ECDSA" if key_alg == "EC" else key_alg,
+            "rotationPolicy": "Always",
+            "size": int(key_size),
+        },
+        "renewBefore": _go_duration(days / 3),
+        "secretName": secret,
+        "secretTemplate": {"labels": labels},
+        "usages": ["digital signature", "key encipherment", "server auth"]
+        + (["client auth"] if issuer == "fabrikam-kubernetes-ca" else []),
+    }
+    certificate = {
+        "apiVersion": "cert-manager.io/v1",
+        "kind": "Certificate",
+        "metadata": {
+            "annotations": {"fabrikam.example/owner": c.owner},
+            "creationTimestamp": iso(created),
+            "generation": 1,
+            "labels": labels,
+            "name": name,
+            "namespace": ns,
+            "resourceVersion": str(rng.randrange(10_000_000, 99_999_999)),
+            "uid": _uid(rng),
+        },
+        "spec": spec,
+        "status": {
+            "conditions": [_ready_condition(iso(nb + timedelta(seconds=4)), "Ready")],
+            "notAfter": iso(na),
+            "notBefore": iso(nb),
+            "renewalTime": iso(na - timedelta(days=days / 3)),
+            "revision": revision,
+        },
+    }
+    tls_crt = b"".join(x.issued.pem for x in (c, *chain))
+    ann = {
+        "cert-manager.io/alt-names": ",".join(_sans(c)),
+        "cert-manager.io/certificate-name": name,
+        "cert-manager.io/common-name": c.cn,
+        "cert-manager.io/ip-sans": "",
+        "cert-manager.io/issuer-group": "cert-manager.io",
+        "cert-manager.io/issuer-kind": "ClusterIssuer",
+        "cert-manager.io/issuer-name": issuer,
+        "cert-manager.io/uri-sans": "",
+    }
+    secret_obj = {
+        "apiVersion": "v1",
+        "data": {"tls.crt": _b64(tls_crt)},
+        "kind": "Secret",
+        "metadata": {
+            "annotations": ann,
+            "creationTimestamp": iso(created + timedelta(seconds=4)),
+            "labels": {**labels, "controller.cert-manager.io/fao": "true"},
+            "name": secret,
+            "namespace": ns,
+            "resourceVersion": str(rng.randrange(10_000_000, 99_999_999)),
+            "uid": _uid(rng),
+        },
+        "type": "kubernetes.io/tls",
+    }
+    return certificate, secret_obj
+
+
+def kubectl_list(items: list[dict[str, Any]]) -> str:
+    """`kubectl get … -o yaml`: one List, keys sorted, base64 on one line (libyaml for speed)."""
+    doc = {"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}}
+    base = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+    class Dumper(base):  # type: ignore[misc, valid-type]
+        def ignore_aliases(self, data: Any) -> bool:
+            return True  # kubectl writes shared values out in full: no &id001 anchors
+
+    return str(yaml.dump(doc, Dumper=Dumper, sort_keys=True, width=1 << 20, allow_unicode=True))
+
+
+def _colon_serial(n: int) -> str:
+    raw = n.to_bytes((n.bit_length() + 8) // 8, "big").lstrip(b"\0") or b"\0"
+    return ":".join(f"{b:02x}" for b in raw)
+
+
+def acm_describe(c: Cert, region: str, in_use_by: list[str], rng: random.Random) -> dict[str, Any]:
+    """`aws acm describe-certificate` (CLI v2: ISO 8601 times) with `list-tags-for-certificate` beside."""
+    cert = c.cert
+    nb, na = cert.not_valid_before_utc, cert.not_valid_after_utc
+    key_alg, key_size = _key(cert.public_key())
+    arn = f"arn:aws:acm:{region}:{AWS_ACCOUNT}:certificate/{_uid(rng)}"
+    token = f"{rng.getrandbits(128):032x}"
+    sans = _sans(c)
+    return {
+        "Certificate": {
+            "CertificateArn": arn,
+            "DomainName": c.cn,
+            "SubjectAlternativeNames": sans,
+            "DomainValidationOptions": [
+                {
+                    "DomainName": s,
+                    "ValidationDomain": s,
+                    "ValidationStatus": "SUCCESS",
+                    "ResourceRecord": {
+                        "Name": f"_{token}.{s}.",
+                        "Type": "CNAME",
+                        "Value": f"_{token[::-1]}.{token[:10]}.acm-validations.aws.",
+                    },
+                    "ValidationMethod": "DNS",
+                }
+                for s in sans
+            ],
+            "Serial": _colon_serial(cert.serial_number),
+            "Subject": f"CN={c.cn}",
+            "Issuer": "Amazon",
+            "CreatedAt": (nb - timedelta(days=180, minutes=7)).isoformat(),
+            "IssuedAt": (nb + timedelta(minutes=1)).isoformat(),
+            "Status": "ISSUED",
+            "NotBefore": nb.isoformat(),
+            "NotAfter": na.isoformat(),
+            "KeyAlgorithm": f"RSA-{key_size}" if key_alg == "RSA" else "EC-prime256v1",
+            "SignatureAlgorithm": "SHA256WITHRSA",
+            "InUseBy": in_use_by,
+            "Type": "AMAZON_ISSUED",
+            "KeyUsages": [{"Name": "DIGITAL_SIGNATURE"}, {"Name": "KEY_ENCIPHERMENT"}],
+            "ExtendedKeyUsages": [
+                {"Name": "TLS_WEB_SERVER_AUTHENTICATION", "OID": "1.3.6.1.5.5.7.3.1"},
+                {"Name": "TLS_WEB_CLIENT_AUTHENTICATION", "OID": "1.3.6.1.5.5.7.3.2"},
+            ],
+            "RenewalEligibility": "ELIGIBLE",
+            "Options": {"CertificateTransparencyLoggingPreference": "ENABLED"},
+        },
+        "Tags": [
+            {"Key": "Service", "Value": c.service},
+            {"Key": "Team", "Value": c.team},
+            {"Key": "Owner", "Value": c.owner},
+            {"Key": "Environment", "Value": c.environment},
+            {"Key": "ManagedBy", "Value": "terraform"},
+        ],
+    }
+
+
+def _nmap_dn(name: x509.Name) -> tuple[str, list[tuple[str, str]]]:
+    pairs = [(_NAME_LONG.get(a.oid, a.oid.dotted_string), str(a.value)) for a in name if a.oid in _NAME_LONG]
+    return "/".join(f"{k}={v}" for k, v in pairs), sorted(pairs)
+
+
+def nmap_host(c: Cert, ip: str, start: int, rng: random.Random) -> str:
+    """One <host> of `nmap -Pn -p 443 --script ssl-cert -oX`: the structured ssl-cert tables and pem."""
+    cert = c.cert
+    host, port = c.endpoints[0].rsplit(":", 1)
+    key_alg, key_size = _key(cert.public_key())
+    subj_text, subj = _nmap_dn(cert.subject)
+    iss_text, iss = _nmap_dn(cert.issuer)
+    sig = cert.signature_algorithm_oid._name  # OpenSSL's long name, as nmap prints it
+    der = c.issued.der
+    md5 = hashlib.md5(der, usedforsecurity=False).hexdigest()
+    sha1 = hashlib.sha1(der, usedforsecurity=False).hexdigest()
+    sha256 = hashlib.sha256(der).hexdigest()
+    nb = cert.not_valid_before_utc.strftime("%Y-%m-%dT%H:%M:%S")
+    na = cert.not_valid_after_utc.strftime("%Y-%m-%dT%H:%M:%S")
+    san = ", ".join(f"DNS:{s}" for s in _sans(c))
+    output = (
+        f"Subject: {subj_text}\nSubject Alternative Name: {san}\nIssuer: {iss_text}\n"
+        f"Public Key type: {key_alg.lower()}\nPublic Key bits: {key_size}\nSignature Algorithm: {sig}\n"
+        f"Not valid before: {nb}\nNot valid after:  {na}\nMD5:   {_spaced(md5)}\nSHA-1: {_spaced(sha1)}"
+    )
+    if key_alg == "EC":
+        pub = (
+            '<elem key="type">ec</elem>\n<elem key="bits">256</elem>\n<table key="ecdhparams">\n'
+            '<table key="curve_params">\n<elem key="ec_curve_type">namedcurve</elem>\n'
+            '<elem key="curve">prime256v1</elem>\n</table>\n</table>'
+        )
+    else:
+        pub = f'<elem key="type">rsa</elem>\n<elem key="bits">{key_size}</elem>\n<elem key="exponent">65537</elem>'
+    elems = "\n".join(f'<elem key="{k}">{escape(v)}</elem>' for k, v in subj)
+    ielems = "\n".join(f'<elem key="{k}">{escape(v)}</elem>' for k, v in iss)
+    end = start + rng.randrange(1, 4)
+    pem = c.issued.pem.decode("ascii")
+    return (
+        f'<host starttime="{start}" endtime="{end}"><status state="up" reason="user-set" reason_ttl="0"/>\n'
+        f'<address addr="{ip}" addrtype="ipv4"/>\n'
+        f'<hostnames>\n<hostname name="{escape(host)}" type="user"/>\n</hostnames>\n'
+        f'<ports><port protocol="tcp" portid="{port}"><state state="open" reason="syn-ack" '
+        f'reason_ttl="{rng.choice((52, 53, 54, 241))}"/><service name="https" method="table" conf="3"/>'
+        f'<script id="ssl-cert" output={quoteattr(output)}>'
+        f'<table key="subject">\n{elems}\n</table>\n<table key="issuer">\n{ielems}\n</table>\n'
+        f'<table key="pubkey">\n{pub}\n</table>\n<table key="extensions">\n'
+        f'<table>\n<elem key="name">X509v3 Subject Alternative Name</elem>\n<elem key="value">{escape(san)}</elem>\n</table>\n'
+        f'<table>\n<elem key="name">X509v3 Basic Constraints</elem>\n<elem key="value">CA:FALSE</elem>\n'
+        f'<elem key="critical">true</elem>\n</table>\n</table>\n'
+        f'<elem key="sig_algo">{sig}</elem>\n<table key="validity">\n<elem key="notBefore">{nb}</elem>\n'
+        f'<elem key="notAfter">{na}</elem>\n</table>\n<elem key="md5">{md5}</elem>\n'
+        f'<elem key="sha1">{sha1}</elem>\n<elem key="sha256">{sha256}</elem>\n'
+        f'<elem key="pem">{escape(pem)}</elem>\n</script></port>\n</ports>\n'
+        f'<times srtt="{rng.randrange(900, 30000)}" rttvar="{rng.randrange(200, 9000)}" to="100000"/>\n'
+        "</host>\n"
+    )
+
+
+def _spaced(hexstr: str) -> str:
+    return " ".join(hexstr[i : i + 4] for i in range(0, len(hexstr), 4))
+
+
+def nmap_run(hosts: list[str], start: int, end: int, targets: int, name: str) -> str:
+    # nmap writes "--" as "-&#45;" in its comment and attributes (a comment may not hold "--")
+    args = f"nmap -Pn -p 443 -&#45;script ssl-cert -iL fabrikam-{name}-endpoints.txt -oX nmap-{name}.xml"
+    started = datetime.fromtimestamp(start, UTC).strftime("%a %b %d %H:%M:%S %Y")
+    finished = datetime.fromtimestamp(end, UTC).strftime("%a %b %d %H:%M:%S %Y")
+    head = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE nmaprun>\n'
+        '<?xml-stylesheet href="file:///usr/bin/../share/nmap/nmap.xsl" type="text/xsl"?>\n'
+        f"<!-- Nmap 7.95 scan initiated {started} as: {args} -->\n"
+        f'<nmaprun scanner="nmap" args="{args}" start="{start}" startstr="{started}" version="7.95" '
+        'xmloutputversion="1.05">\n'
+        '<scaninfo type="connect" protocol="tcp" numservices="1" services="443"/>\n'
+        '<verbose level="0"/>\n<debugging level="0"/>\n'
+    )
+    tail = (
+        f'<runstats><finished time="{end}" timestr="{finished}" summary="Nmap done at {finished}; '
+        f'{targets} IP addresses ({targets} hosts up) scanned in {end - start:.2f} seconds" '
+        f'elapsed="{end - start:.2f}" exit="success"/><hosts up="{targets}" down="0" total="{targets}"/>\n'
+        "</runstats>\n</nmaprun>\n"
+    )
+    return head + "".join(hosts) + tail
+
+
+def _tag(c: Cert, key: str) -> str:
+    return dict(t.split("=", 1) for t in (c.tags or "").split(";") if "=" in t)[key]
+
+
+def write_kubernetes(o: Org, mesh: Sequence[Cert], ingress: Sequence[Cert], rng: random.Random) -> None:
+    """kubernetes/<namespace>.yaml: `kubectl get certificates,clusterissuers,secrets -n NS -o yaml` per
+    namespace (cluster-scoped ClusterIssuers come with every namespace's listing)."""
+    by_ns: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
+    for group, issuer in ((mesh, "fabrikam-kubernetes-ca"), (ingress, "letsencrypt-prod")):
+        for c in group:
+            assert c.ca is not None
+            chain = [o.ca_cert(c.ca)]
+            ns, name = _tag(c, "namespace"), _tag(c, "secret").removesuffix("-tls")
+            certificate, secret = cert_manager_objects(c, ns, name, issuer, chain, rng)
+            certs, secrets = by_ns.setdefault(ns, ([], []))
+            certs.append(certificate)
+            secrets.append(secret)
+            o.mark([c, *chain])
+    issuers = cluster_issuers()
+    for ns, (certs, secrets) in sorted(by_ns.items()):
+
+        def by_name(obj: dict[str, Any]) -> str:
+            return str(obj["metadata"]["name"])
+
+        items = sorted(certs, key=by_name) + issuers + sorted(secrets, key=by_name)
+        o.put(f"kubernetes/{ns}.yaml", kubectl_list(items))
+
+
+def write_acm(o: Org, cloud: Sequence[Cert], rng: random.Random) -> None:
+    """aws-acm/<region>/: describe-certificate (+ tags) and get-certificate of every certificate, as an
+    inventory script collects them (`aws acm list-certificates`, then one call per ARN, `jq -s`)."""
+    cdn = {"storefront", "catalog", "notifications"}  # CloudFront: the certificate lives in us-east-1
+    apis = {"api-gateway", "webhooks"}
+    albs: dict[str, str] = {}
+    regions: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
+    for c in cloud:
+        assert c.ca is not None and c.service is not None
+        region = "us-east-1" if c.service in cdn else "eu-west-1"
+        if c.service in cdn:
+            dist = "E" + "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(13))
+            users = [f"arn:aws:cloudfront::{AWS_ACCOUNT}:distribution/{dist}"]
+        elif c.service in apis:
+            users = [f"arn:aws:apigateway:{region}::/domainnames/{c.cn}"]
+        else:
+            alb = albs.setdefault(c.service, f"{rng.getrandbits(64):016x}")
+            users = [
+                f"arn:aws:elasticloadbalancing:{region}:{AWS_ACCOUNT}:loadbalancer/app/{c.service}-prod/{alb}"
+            ]
+        chain = [o.ca_cert(c.ca)] + ([o.ca_cert(c.ca.parent)] if c.ca.parent else [])
+        describe, get = regions.setdefault(region, ([], []))
+        describe.append(acm_describe(c, region, users, rng))
+        get.append(
+            {
+                "Certificate": c.issued.pem.decode("ascii").strip(),
+                "CertificateChain": b"".join(x.issued.pem for x in chain).decode("ascii").strip(),
+            }
+        )
+        o.mark([c, *chain])
+    for region, (describe, get) in sorted(regions.items()):
+        o.put(f"aws-acm/{region}/describe-certificate.json", json.dumps(describe, indent=4) + "\n")
+        o.put(f"aws-acm/{region}/get-certificate.json", json.dumps(get, indent=4) + "\n")
+
+
+def write_nmap(
+    o: Org, ingress: Sequence[Cert], acme: Sequence[Cert], cloud: Sequence[Cert], rng: random.Random
+) -> None:
+    """network-scan/nmap-<targets>.xml: the nightly external scans of every public endpoint, one nmap run
+    per target list (Kubernetes ingress controllers, the ACME-managed edge, AWS load balancers and
+    CloudFront). They know certificates and endpoints, no owners."""
+    t = int(d("2026-11-28T05:40:00").timestamp())
+    for targets, group, net in (
+        ("ingress", ingress, "203.0.113.{}"),
+        ("edge", acme, "198.51.100.{}"),
+        ("aws", cloud, "192.0.2.{}"),
+    ):
+        # the ingress controllers' load balancers share a few addresses
+        ip = {
+            id(c): net.format(10 + k % 6 if targets == "ingress" else 1 + k % 250)
+            for k, c in enumerate(group)
+        }
+        start, hosts = t, []
+        for c in sorted(group, key=lambda c: c.endpoints[0]):
+            hosts.append(nmap_host(c, ip[id(c)], t, rng))
+            t += rng.randrange(0, 3)
+        t += 4
+        o.mark(group)
+        o.put(f"network-scan/nmap-{targets}.xml", nmap_run(hosts, start, t, len(hosts), targets))
+        t += 600  # the next run starts ten minutes later
+
+
 # ============================================================================ level 4: Fabrikam Cloud
 def level4(w: World) -> Org:
     o = Org(w, "level4-agile", "Fabrikam Cloud", 4, "fabrikam.example")
@@ -1521,6 +1973,7 @@ def level4(w: World) -> Org:
         cn = f"*.{svc}-dev.{dom}" if wild else f"{svc}-{i:03d}.{dom}"
         if wild:
             f["environment"] = "dev"
+        ns = f"{svc}-{f['environment']}"  # the ingress Certificate lives in the app's namespace
         days = 45 if i % 4 == 0 else 90
         ca = P["R11"] if i % 3 == 0 else P["E6"]
         ingress.append(
@@ -1532,7 +1985,7 @@ def level4(w: World) -> Org:
                 days=days,
                 automation="cert-manager",
                 endpoints=[f"{cn.lstrip('*.')}:443"],
-                tags=f"namespace=ingress;secret={svc}-{i:03d}-tls",
+                tags=f"namespace={ns};secret={svc}-ingress-{i:03d}-tls",
                 **f,
             )
         )
@@ -1643,14 +2096,9 @@ def level4(w: World) -> Org:
         "last_seen",
         "tags",
     ]
-    kube = k8s + ingress
-    o.csv(
-        "kubernetes-certificates.csv",
-        o.rows(kube, "kubernetes", last_seen="2026-11-28T11:00:00Z"),
-        cols,
-        kube,
-    )
-    o.csv("cloud-certificates.csv", o.rows(cloud, "cloud-api", last_seen="2026-11-28T11:00:00Z"), cols, cloud)
+    fmt_rng = random.Random(f"{SEED}|level4-agile|formats")  # ids, addresses: not the certificates
+    write_kubernetes(o, k8s, ingress, fmt_rng)
+    write_acm(o, cloud, fmt_rng)
     o.csv("acme-certificates.csv", o.rows(acme, "ca-api"), cols, acme)
     pq_rows = o.rows(pq, "ca-api")
     for r in pq_rows:
@@ -1658,29 +2106,7 @@ def level4(w: World) -> Org:
             ""  # ML-DSA signatures are randomized: rows match the PEM by issuer + serial
         )
     o.csv("vault-certificates.csv", o.rows(vault, "ca-api") + pq_rows, cols, vault + pq)
-    scanned = sorted(ingress + acme + cloud, key=lambda c: c.endpoints[0])
-    scan_cols = [
-        "common_name",
-        "sans",
-        "issuer",
-        "serial",
-        "fingerprint_sha256",
-        "not_before",
-        "not_after",
-        "key_algorithm",
-        "key_size",
-        "signature_algorithm",
-        "endpoints",
-        "service",
-        "discovered_by",
-        "last_seen",
-    ]
-    o.csv(
-        "network-scan.csv",
-        o.rows(scanned, "network-scan", last_seen="2026-11-28T06:00:00Z"),
-        scan_cols,
-        scanned,
-    )
+    write_nmap(o, ingress, acme, cloud, fmt_rng)
     reg = ca_certs + pub_ca_certs
     reg_rows = o.rows(
         reg, "ca-api", service="pki", owner=f"yuki@{dom}", team="identity", environment="prod", automation=""
@@ -1703,7 +2129,6 @@ def level4(w: World) -> Org:
     o.pem("pqc/fabrikam-pqc-root-ca.pem", [pq_ca_certs[0]])
     o.pem("pqc/fabrikam-pqc-issuing-ca.pem", [pq_ca_certs[1]])
     o.pem("pqc/pilot-leaves.pem", pq)
-    o.pem("pem/ingress-sample.pem", ingress[:80])
     o.pem("pem/vault-sample.pem", vault[:60])
     o.truth_extra["pqc"] = sorted([c.cn, c.serial] for c in pq + pq_ca_certs)
     o.write_services()

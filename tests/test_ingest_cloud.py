@@ -187,3 +187,63 @@ def test_gcp_certificate_manager_managed_and_self_managed(tmp_path: Path, chain:
     assert facts.loc["svc2.example.test", "automation"] == "manual"
     assert facts.loc["svc2.example.test", "cert_id"] == leaf.cert_id
     assert len(inv) == 3  # managed row, uploaded leaf, its intermediate
+
+
+def test_acm_tags_name_people_and_service_and_describe_merges_with_body_by_org(
+    tmp_path: Path, chain: Chain, now
+) -> None:
+    """ACM names the issuer by organization only ("Amazon"); with the serial that still names the body
+    from get-certificate. Owner/Team/Service/Environment tags fill the facts; a Service tag beats the
+    InUseBy resource as the service name (the ARN stays the location)."""
+    leaf = chain.leaves[0]
+    doc = _describe(chain, v2=True)
+    doc["Certificate"]["Issuer"] = "Test Org"  # type: ignore[index]
+    doc["Tags"] = [
+        {"Key": "Owner", "Value": "alice@example.test"},
+        {"Key": "team", "Value": "payments"},
+        {"Key": "Service", "Value": "checkout"},
+        {"Key": "Environment", "Value": "production"},
+    ]
+    write(tmp_path / "describe.json", json.dumps([doc]))
+    write(
+        tmp_path / "get.json",
+        json.dumps([{"Certificate": leaf.pem.decode(), "CertificateChain": chain.inter.pem.decode()}]),
+    )
+    inv = cmmm.load([tmp_path], now=now)
+    assert inv.rejected == []
+    assert len(inv) == 2  # the leaf (describe rows + body) and the intermediate
+    facts = inv.certificate_facts().set_index("cert_id")
+    row = facts.loc[leaf.cert_id]
+    assert (row["owner"], row["team"], row["service"], row["environment"]) == (
+        "alice@example.test",
+        "payments",
+        "checkout",
+        "prod",
+    )
+    assert row["automation"] == "cloud-managed"
+    obs = inv.observations[inv.observations["cert_id"] == leaf.cert_id]
+    assert set(obs["service"].dropna()) == {"checkout"}
+    assert any(str(loc).startswith("arn:aws:cloudfront") for loc in obs["location"])
+
+
+def test_acm_issuer_organization_with_two_matching_bodies_stays_apart(
+    tmp_path: Path, chain: Chain, now
+) -> None:
+    """Two bodies under one organization with the same serial: the describe row cannot tell them apart."""
+    from cmmm.synth import issue
+
+    leaf = chain.leaves[0]
+    twin = issue(
+        cn="twin.example.test",
+        not_before=leaf.cert.not_valid_before_utc,
+        days=30,
+        issuer=chain.root,
+        serial=leaf.cert.serial_number,
+    )
+    write(
+        tmp_path / "describe.json",
+        json.dumps([{**_describe(chain, v2=True)}]).replace("Test Issuing CA 1", "Test Org"),
+    )
+    write(tmp_path / "bodies.pem", (leaf.pem + twin.pem).decode())
+    inv = cmmm.load([tmp_path], now=now)
+    assert len(inv) == 3  # two bodies and the unmatched describe row

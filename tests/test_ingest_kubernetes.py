@@ -164,3 +164,23 @@ def test_certificates_and_secrets_exported_to_separate_files_join(tmp_path: Path
     assert facts.loc[leaf.cert_id, "team"] == "payments"
     refs = sorted(inv.observations["source_ref"])
     assert refs[0].startswith("document 0 Certificate shop/web (Secret in secrets.yaml)")
+
+
+def test_owner_from_annotation_and_chain_certificates_keep_no_workload_labels(
+    tmp_path: Path, chain: Chain, now
+) -> None:
+    """Label values cannot hold an e-mail address: the owner comes from an annotation such as
+    `example.test/owner`. The CA certificate after the leaf in tls.crt is not the namespace team's."""
+    leaf = chain.leaves[0]
+    cert = _certificate("shop", "web", "web-tls", "shop.example.test").replace(
+        "  labels:", "  annotations: {example.test/owner: alice@example.test}\n  labels:", 1
+    )
+    text = _ISSUER + "---\n" + cert + "---\n" + _secret("shop", "web-tls", leaf.pem + chain.inter.pem)
+    inv = cmmm.load([write(tmp_path / "shop.yaml", text)], now=now)
+    assert inv.rejected == []
+    facts = inv.certificate_facts().set_index("cert_id")
+    row = facts.loc[leaf.cert_id]
+    assert (row["owner"], row["team"], row["service"]) == ("alice@example.test", "payments", "checkout")
+    ca = facts.loc[chain.inter.cert_id]
+    assert ca[["owner", "team", "service", "environment", "automation"]].isna().all()
+    assert ca["discovered_by"] == "kubernetes"

@@ -303,8 +303,9 @@ def test_every_format_has_a_renderer_with_a_docstring() -> None:
 
 
 def _golden(path: Path, text: str, update: bool) -> None:
-    if update or not path.exists():
+    if update:
         path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"{path.name} is missing; create it with --update-golden"
     assert text == path.read_text(encoding="utf-8"), (
         f"{path.name} changed; rerun with --update-golden if intended"
     )

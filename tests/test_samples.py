@@ -41,12 +41,12 @@ def test_org_ingests_with_the_truths_counts(loaded: dict[str, Any], org: str) ->
     if org != "level1-chaos":
         assert inv.rejected == []
         assert inv.private_keys == []
-    # every service the inventory names is in the catalog; from level 3 on every row names one
+    # every service the inventory names is in the catalog; from level 3 on every end-entity certificate
+    # has one (a scanner's observation knows the endpoint, not the service: another source names it)
     named = set(inv.observations["service"].dropna())
     assert named <= set(inv.services["service"])
     if truth["intended_level"] >= 3:
-        rows = inv.observations[inv.observations["discovered_by"] != "filesystem"]
-        assert rows["service"].notna().all()
+        assert facts.loc[~facts["is_ca"], "service"].notna().all()
 
 
 @pytest.mark.parametrize("org", ORGS)
@@ -162,14 +162,62 @@ def test_level4_is_automated_and_short_lived(loaded: dict[str, Any]) -> None:
 def test_csv_rows_merge_with_pem_bodies(loaded: dict[str, Any], org: str) -> None:
     inv, _ = loaded[org]
     f = inv.certificate_facts()
-    from_files = f[f["has_body"] & ~f["is_ca"]]
-    assert len(from_files) >= 100
+    from_files = f[f["has_body"] & ~f["is_ca"] & f["discovered_by"].str.contains("filesystem")]
+    assert len(from_files) >= 50
     both = from_files["discovered_by"].str.contains("filesystem") & from_files["discovered_by"].str.contains(
         "network-scan|ca-api|kubernetes|cloud-api", regex=True
     )
     assert both.all()
     assert (from_files["sources"] >= 2).all()
     assert set(from_files["cert_id"]) <= set(inv.bodies)
+
+
+def test_level4_sources_are_read_by_the_tools_own_ingesters(loaded: dict[str, Any]) -> None:
+    """Fabrikam's cluster, cloud and scan sources are cert-manager objects, ACM JSON and nmap XML, and
+    the assessment credits each as its own automated discovery method."""
+    from cmmm.maturity import assess
+
+    inv, _ = loaded["level4-agile"]
+    by_ingester: dict[str, list[str]] = {}
+    for s in inv.sources:
+        by_ingester.setdefault(s.ingester, []).append(
+            Path(s.path).relative_to(SAMPLES / "level4-agile").as_posix()
+        )
+        assert s.rejected == 0 and (s.records > 0 or s.ingester == "bundle-file"), s
+    assert len(by_ingester["kubernetes"]) >= 10  # one kubectl listing per namespace
+    assert all(p.startswith("kubernetes/") for p in by_ingester["kubernetes"])
+    assert sorted(by_ingester["aws-acm"]) == [
+        f"aws-acm/{r}/{c}-certificate.json" for r in ("eu-west-1", "us-east-1") for c in ("describe", "get")
+    ]
+    assert sorted(by_ingester["nmap"]) == [f"network-scan/nmap-{t}.xml" for t in ("aws", "edge", "ingress")]
+    # only the ACME client's, Vault's and the CA register's exports are still spreadsheets
+    assert sorted(by_ingester["csv"]) == [
+        "acme-certificates.csv",
+        "ca-register.csv",
+        "vault-certificates.csv",
+    ]
+
+    f = inv.certificate_facts()
+    leaves = f[~f["is_ca"]]
+    k8s = leaves[leaves["automation"] == "cert-manager"]
+    assert len(k8s) >= 1500 and k8s["discovered_by"].str.contains("kubernetes").all()
+    assert k8s["has_body"].all()  # tls.crt of every Secret, joined to its Certificate
+    acm = leaves[leaves["automation"] == "cloud-managed"]
+    assert len(acm) >= 400 and (acm["discovered_by"] == "cloud-api;network-scan").all()
+    assert acm[
+        "has_body"
+    ].all()  # describe-certificate merged with get-certificate (issuer "Amazon" + serial)
+    public = leaves[leaves["trust"] == "public"]
+    assert public["discovered_by"].str.contains("network-scan").all()
+    assert leaves["owner"].notna().all() and leaves["team"].notna().all()
+    # the scan knows endpoints, not owners: its observations carry none, the other sources name them
+    scan = inv.observations[inv.observations["discovered_by"] == "network-scan"]
+    assert len(scan) == len(public) and scan["owner"].isna().all() and scan["host"].notna().all()
+
+    result = assess(inv, now=NOW)
+    methods = next(r for r in result.criteria if r.id == "disc.methods")
+    assert methods.met and methods.value is not None and methods.value >= 3
+    assert all(m in methods.evidence for m in ("kubernetes", "cloud-api", "network-scan"))
 
 
 def test_level3_owner_coverage_and_no_unautomated_near_expiry(loaded: dict[str, Any]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -79,8 +80,10 @@ def _when(value: Any, where: str) -> datetime:
 
 
 def _number(value: Any, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise _Bad(where, f"expected a number, got {value!r}")
+    if value > 1e6:
+        raise _Bad(where, f"is implausibly large: {value!r}")
     if value < 0:
         raise _Bad(where, f"must not be negative, got {value!r}")
     return float(value)

@@ -75,8 +75,11 @@ def _slow_parse(value: str, *, dayfirst: bool) -> datetime | None:
     v = re.sub(r"\s+", " ", value).strip()
     if re.match(r"^\d{1,2}\.\d{1,2}\.\d{2,4}", v):
         dayfirst = True
+    yearfirst = bool(re.match(r"^\d{4}", v))
+    if yearfirst:  # year-month-day, never year-day-month: 2027-13-01 is not a date
+        dayfirst = False
     try:
-        dt = du_parser.parse(v, dayfirst=dayfirst, yearfirst=bool(re.match(r"^\d{4}", v)))
+        dt = du_parser.parse(v, dayfirst=dayfirst, yearfirst=yearfirst)
     except (ValueError, OverflowError, TypeError):
         return None
     if dt.tzinfo is None:

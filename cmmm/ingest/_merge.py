@@ -94,8 +94,16 @@ def _reconcile(certs: pd.DataFrame, obs: pd.DataFrame) -> tuple[pd.DataFrame, pd
     if "fingerprint_sha1" in certs:
         by_sha1 = certs.loc[body].dropna(subset=["fingerprint_sha1"]).drop_duplicates("fingerprint_sha1")
         sha1_map = pd.Series(by_sha1["cert_id"].to_numpy(), index=by_sha1["fingerprint_sha1"].to_numpy())
+    # a source that names the issuer by its organization only (ACM says "Amazon" for the CA "Amazon RSA
+    # 2048 M02") still names one certificate together with the serial
+    org_key = certs["issuer_org"].str.lower().str.strip() + "|" + certs["serial"]
+    pairs = pd.DataFrame({"k": org_key[order].to_numpy(), "id": certs.loc[order, "cert_id"].to_numpy()})
+    pairs = pairs.dropna().drop_duplicates()
+    pairs = pairs[~pairs["k"].duplicated(keep=False)]  # two certificates under one organization: ambiguous
+    by_org = pd.Series(pairs["id"].to_numpy(), index=pairs["k"].to_numpy())
     rows = ~body
     new_ids = key[rows].map(by_key).astype("string")
+    new_ids = new_ids.fillna(key[rows].map(by_org).astype("string"))
     new_ids = new_ids.fillna(certs.loc[rows, "fingerprint_sha1"].map(sha1_map).astype("string"))
     remap = pd.Series(new_ids.to_numpy(), index=certs.loc[rows, "cert_id"].to_numpy()).dropna()
     remap = remap[~remap.index.duplicated()]

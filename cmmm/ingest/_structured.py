@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from cmmm import _yaml
 from cmmm._x509 import certificate_row
 from cmmm.errors import InputError
 from cmmm.ingest._base import Batch, ReadContext, text_of
@@ -49,12 +49,9 @@ def load_documents(path: Path) -> list[Any]:
         except json.JSONDecodeError as exc:
             raise InputError(str(path), f"invalid JSON: {exc.msg}", line=exc.lineno) from None
     try:
-        return [d for d in yaml.safe_load_all(text) if d is not None]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(
-            str(path), f"invalid YAML: {getattr(exc, 'problem', exc)}", line=mark.line + 1 if mark else None
-        ) from None
+        return _yaml.load_all(text)
+    except _yaml.YamlError as exc:
+        raise InputError(str(path), exc.reason, line=exc.line) from None
 
 
 def parse_der(der: bytes) -> x509.Certificate | None:

@@ -4,6 +4,8 @@ Accepted shapes: {"Certificate": {...}} (describe), a list of those, {"Certifica
 (list), {"Certificate": "<PEM>", "CertificateChain": "<PEM>"} (get-certificate), each optionally with
 "Tags" from `list-tags-for-certificate` beside or inside the certificate. Timestamps are epoch floats
 (CLI v1) or ISO 8601 (CLI v2); key algorithms `RSA-2048` (CLI) or `RSA_2048` (SDK).
+Owner, team, service and environment come from the usual tag keys (`Owner`, `Team`, `Service`,
+`Environment`, case-insensitive); without a service tag each `InUseBy` resource names the service.
 Automation: AMAZON_ISSUED and PRIVATE certificates are renewed by ACM (cloud-managed); IMPORTED ones
 are renewed by whoever imported them (manual).
 """
@@ -48,6 +50,32 @@ def _tags(value: Any) -> str | None:
         return None
     pairs = {str(t.get("Key")): t.get("Value") for t in value if isinstance(t, dict) and t.get("Key")}
     return kv_tags(pairs)
+
+
+# tag keys (case-insensitive) that name the people and the workload behind a certificate
+_TAG_FIELDS = {
+    "owner": ("owner", "contact", "technicalcontact"),
+    "team": ("team", "owner-team", "ownerteam"),
+    "service": ("service", "application", "app"),
+    "environment": ("environment", "env", "stage"),
+}
+
+
+def _tag_facts(value: Any) -> dict[str, str]:
+    """owner/team/service/environment from the usual tag keys (Owner, Team, Service, Environment…)."""
+    if not isinstance(value, list):
+        return {}
+    tags = {
+        str(t.get("Key")).strip().lower(): str(t.get("Value")).strip()
+        for t in value
+        if isinstance(t, dict) and t.get("Key") and t.get("Value")
+    }
+    out: dict[str, str] = {}
+    for field, keys in _TAG_FIELDS.items():
+        hit = next((tags[k] for k in keys if tags.get(k)), None)
+        if hit:
+            out[field] = hit
+    return out
 
 
 def _records(doc: Any) -> tuple[list[tuple[str, dict[str, Any], Any]], list[str]]:
@@ -137,6 +165,7 @@ def read(path: Path, ctx: ReadContext) -> Batch:
             "automation": _AUTOMATION.get(str(ctype)),
             "discovered_by": "cloud-api",
             "tags": tag_text or None,
+            **_tag_facts(tags),
         }
         if ctype in ("AMAZON_ISSUED",):
             base["trust"] = "public"
@@ -145,7 +174,7 @@ def read(path: Path, ctx: ReadContext) -> Batch:
         in_use = [str(u) for u in seq(c.get("InUseBy"))]
         for u_i, user in enumerate(in_use or [None]):
             row = dict(base)
-            if user:
+            if user and not row.get("service"):  # a Service tag names it better than the resource ARN
                 row["service"] = _service(user)
             rows.append(row)
             locs.append(f"{loc} {arn}" + (f" in use {u_i}" if user else ""))

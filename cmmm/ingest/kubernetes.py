@@ -193,10 +193,23 @@ def _environment(ns: str, labels: dict[str, str]) -> str | None:
     return None
 
 
-def _people(labels: dict[str, str]) -> dict[str, str | None]:
+def _annotated(annotations: dict[str, Any], key: str) -> str | None:
+    """An annotation `key` or `<prefix>/key` (e.g. fabrikam.example/owner): label values cannot hold
+    an e-mail address, so owners and contacts usually live in annotations."""
+    for k, v in annotations.items():
+        if v and (k == key or str(k).endswith(f"/{key}")):
+            return str(v)
+    return None
+
+
+def _people(labels: dict[str, str], annotations: dict[str, Any] | None = None) -> dict[str, str | None]:
+    ann = annotations or {}
     return {
-        "owner": labels.get("owner") or labels.get("app.kubernetes.io/owner"),
-        "team": labels.get("team") or labels.get("app.kubernetes.io/team"),
+        "owner": labels.get("owner")
+        or labels.get("app.kubernetes.io/owner")
+        or _annotated(ann, "owner")
+        or _annotated(ann, "contact"),
+        "team": labels.get("team") or labels.get("app.kubernetes.io/team") or _annotated(ann, "team"),
         "service": labels.get("app.kubernetes.io/part-of")
         or labels.get("app.kubernetes.io/name")
         or labels.get("app"),
@@ -300,7 +313,8 @@ def read(path: Path, ctx: ReadContext) -> Batch:
                 "(not issued yet, or exported without status): not counted"
             )
             continue
-        row = _certificate_row(spec, status, ns, name, labels, resolve)
+        ann = mapping(mapping(obj.get("metadata")).get("annotations"))
+        row = _certificate_row(spec, status, ns, name, labels, ann, resolve)
         rows.append(row)
         locs.append(f"{ref} Certificate {ns}/{name}")
         locations.append(f"k8s:{ns}/secret/{secret}")
@@ -332,6 +346,7 @@ def _certificate_row(
     ns: str,
     name: str,
     labels: dict[str, str],
+    annotations: dict[str, Any],
     resolve: _Resolver,
 ) -> dict[str, Any]:
     ref = mapping(spec.get("issuerRef"))
@@ -370,7 +385,7 @@ def _certificate_row(
                 },
             )
         ),
-        **_people(labels),
+        **_people(labels, annotations),
     }
     if info is not None and info.public is not None:
         row["trust"] = "public" if info.public else "private"
@@ -422,11 +437,13 @@ def _secret_body(
     spec: dict[str, Any] = {}
     status: dict[str, Any] = {}
     cert_labels: dict[str, str] = {}
+    cert_ann: dict[str, Any] = {}
     if cert_obj is not None:
         c = cert_obj[1]
         spec = mapping(c.get("spec"))
         status = mapping(c.get("status"))
         _, _, cert_labels = _meta(c)
+        cert_ann = mapping(mapping(c.get("metadata")).get("annotations"))
     managed = cert_obj is not None or any(str(k).startswith("cert-manager.io/") for k in ann)
     ref_spec = mapping(spec.get("issuerRef"))
     ikind = str(ref_spec.get("kind") or ann.get("cert-manager.io/issuer-kind") or "Issuer")
@@ -446,16 +463,19 @@ def _secret_body(
                 "renewal_time": status.get("renewalTime"),
             }
         )
+    people = _people(all_labels, {**ann, **cert_ann})
     for i, (cert, der) in enumerate(found):
         obs: dict[str, Any] = {
             "source": str(path),
             "source_ref": f"{where} tls.crt cert {i}",
             "location": f"k8s:{ns}/secret/{name}",
             "discovered_by": "kubernetes",
-            "environment": _environment(ns, all_labels),
-            **_people(all_labels),
         }
         if i == 0:
+            # the workload's labels describe the leaf; the CA certificates after it in the chain
+            # belong to whoever runs the CA, not to this namespace's team
+            obs["environment"] = _environment(ns, all_labels)
+            obs |= people
             obs["automation"] = "cert-manager" if managed else None
             obs["tags"] = kv_tags(tags)
         add_body(batch, cert, der, obs)

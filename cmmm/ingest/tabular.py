@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import yaml
 
+from cmmm import _yaml
 from cmmm.crypto import key_algorithm, signature_algorithm
 from cmmm.errors import InputError
 from cmmm.ingest._base import MAX_CELL_CHARS, SNIFF_BYTES, Batch, ReadContext, text_of
@@ -208,12 +208,9 @@ def read_json(path: Path, ctx: ReadContext) -> Batch:
 
 def read_yaml(path: Path, ctx: ReadContext) -> Batch:
     try:
-        docs = [d for d in yaml.safe_load_all(text_of(path.read_bytes())) if d is not None]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(
-            str(path), f"invalid YAML: {getattr(exc, 'problem', exc)}", line=mark.line + 1 if mark else None
-        ) from None
+        docs = _yaml.load_all(text_of(path.read_bytes()))
+    except _yaml.YamlError as exc:
+        raise InputError(str(path), exc.reason, line=exc.line) from None
     return _from_documents(path, ctx, docs)
 
 

@@ -283,10 +283,15 @@ def pol_compliance(ctx: MetricContext, params: Mapping[str, Any]) -> Measurement
         return m
     top = findings.loc[findings["severity"] == Severity.ERROR.value, "code"].value_counts().head(4)
     codes = ", ".join(f"{k} {v}" for k, v in top.items())
+    # Warnings (owner missing, issuer unknown) do not make a certificate non-compliant, but the evidence
+    # says so, so that "100 %" never hides a policy rule that is being broken.
+    warn = findings.loc[findings["severity"] == Severity.WARNING.value, "code"].value_counts().head(3)
+    warnings_text = ", ".join(f"{k} {v}" for k, v in warn.items())
     return Measurement(
         value=m.value,
-        evidence=f"{m.evidence} with policy '{ctx.policy.policy_name}'"
-        + (f"; findings: {codes}" if codes else ""),
+        evidence=f"{m.evidence} (no error-level finding) with policy '{ctx.policy.policy_name}'"
+        + (f"; errors: {codes}" if codes else "")
+        + (f"; warnings, not counted: {warnings_text}" if warnings_text else ""),
         failing=m.failing,
     )
 

@@ -1,0 +1,69 @@
+"""YAML for untrusted files: safe loading only, no alias bombs, impossible dates as errors.
+
+Inventories, profiles, policies and Kubernetes exports never need anchors and aliases; a few nested
+aliases can expand a 500-byte file into gigabytes ("billion laughs"), so documents that use more than a
+handful are refused. libyaml's loader is used when it is available and the text holds no anchors.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+MAX_ALIASES = 64
+_ANCHOR = re.compile(r"(?:^|[\s\[{,:-])&[^\s\]},]+", re.MULTILINE)
+_FAST = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class YamlError(ValueError):
+    """A document that cannot be used: syntax, too many aliases, or an impossible value such as 2026-02-30."""
+
+    def __init__(self, reason: str, line: int | None = None) -> None:
+        self.reason = reason
+        self.line = line
+        super().__init__(reason)
+
+
+class _CountingLoader(yaml.SafeLoader):
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._aliases = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                raise YamlError(
+                    f"more than {MAX_ALIASES} YAML aliases (refused: alias expansion)", mark.line + 1
+                )
+        return super().compose_node(parent, index)
+
+
+def _loader(text: str) -> Any:
+    return _CountingLoader if _ANCHOR.search(text) else _FAST
+
+
+def load_all(text: str) -> list[Any]:
+    """Every non-empty document of a multi-document stream."""
+    try:
+        return [d for d in yaml.load_all(text, Loader=_loader(text)) if d is not None]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise YamlError(
+            f"invalid YAML: {getattr(exc, 'problem', None) or exc}", mark.line + 1 if mark else None
+        ) from None
+    except (ValueError, TypeError, OverflowError) as exc:  # e.g. a timestamp such as 2026-02-30
+        if isinstance(exc, YamlError):
+            raise
+        raise YamlError(f"invalid value in YAML: {exc}") from None
+
+
+def load(text: str) -> Any:
+    """A single document (None when empty)."""
+    docs = load_all(text)
+    if len(docs) > 1:
+        raise YamlError("expected one YAML document, found several")
+    return docs[0] if docs else None
