@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -780,6 +781,25 @@ class ExportFormat(StrEnum):
     PNG = "png"
 
 
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_safe(g: nx.DiGraph) -> nx.DiGraph:
+    """A copy whose string attributes hold no characters XML 1.0 forbids (certificate names are attacker-
+    chosen; a control character would make the GraphML unreadable)."""
+
+    def clean(attrs: dict[str, Any]) -> dict[str, Any]:
+        return {k: _XML_ILLEGAL.sub("\ufffd", v) if isinstance(v, str) else v for k, v in attrs.items()}
+
+    h = nx.DiGraph()
+    h.add_nodes_from((_XML_ILLEGAL.sub("\ufffd", str(n)), clean(d)) for n, d in g.nodes(data=True))
+    h.add_edges_from(
+        (_XML_ILLEGAL.sub("\ufffd", str(u)), _XML_ILLEGAL.sub("\ufffd", str(v)), clean(d))
+        for u, v, d in g.edges(data=True)
+    )
+    return h
+
+
 def export_graph(inv: Inventory, path: Path, *, aggregate: bool | None = None) -> ExportFormat:
     """Write the graph by file extension: .graphml, .json (networkx node-link), .svg or .png (a drawn
     picture, leaves aggregated per CA and service). Returns the format written."""
@@ -793,7 +813,7 @@ def export_graph(inv: Inventory, path: Path, *, aggregate: bool | None = None) -
         return fmt
     g = build_graph(inv, aggregate=aggregate)
     if fmt is ExportFormat.GRAPHML:
-        nx.write_graphml(g, path)
+        nx.write_graphml(_xml_safe(g), path)
     else:
         doc = nx.node_link_data(g, edges="edges")
         path.write_text(json.dumps(doc, indent=1, default=str) + "\n", encoding="utf-8")

@@ -107,3 +107,25 @@ def test_error_lines_neutralize_terminal_escapes(tmp_path: Path) -> None:
         app, ["drill", str(tmp_path / "d"), "--scenario", "sha1-end-2026", "--profile", str(bad)]
     )
     assert res.exit_code == 2 and "\x1b" not in res.output
+
+
+def test_a_file_named_twice_is_read_once(tmp_path: Path) -> None:
+    f = write(tmp_path / "inv.csv", "cn,not_after\na.example,2027-01-01\n")
+    inv = cmmm.load([f, f, tmp_path], now=NOW)
+    assert len(inv.sources) == 1 and len(inv.observations) == 1
+
+
+def test_graphml_stays_readable_with_control_characters(tmp_path: Path) -> None:
+    import networkx as nx
+
+    from cmmm.graph import export_graph
+
+    write(
+        tmp_path / "in" / "inv.csv",
+        "cn,not_after,issuer,service\nevil\x1b[31m.example,2027-01-01,Bad\x07 CA,web\n",
+    )
+    inv = cmmm.load([tmp_path / "in"], now=NOW)
+    out = tmp_path / "g.graphml"
+    export_graph(inv, out, aggregate=False)
+    g = nx.read_graphml(out)
+    assert any("Bad" in str(d.get("name", "")) for _, d in g.nodes(data=True))

@@ -44,52 +44,43 @@ def _total_bytes(files: list[Path]) -> int:
 
 
 def walk(paths: Iterable[Path | str], rejected: list[Rejected]) -> Iterator[Path]:
-    """Every regular file under `paths`, following directory symlinks once (loops are reported)."""
+    """Every regular file under `paths`, each once: directory symlinks are followed once (loops are
+    reported) and a file named twice (or reached twice) is read once."""
     seen: set[str] = set()
     for p in paths:
-        path = Path(p)
-        try:
-            st = path.stat()
-        except OSError as exc:
-            rejected.append(Rejected(source=str(path), locator="-", reason=_os_reason(exc)))
-            continue
-        if stat.S_ISDIR(st.st_mode):
-            yield from _walk_dir(path, seen, rejected)
-        elif stat.S_ISREG(st.st_mode):
-            yield path
-        else:
-            rejected.append(Rejected(source=str(path), locator="-", reason="not a regular file"))
+        yield from _visit(Path(p), seen, rejected)
 
 
-def _walk_dir(root: Path, seen: set[str], rejected: list[Rejected]) -> Iterator[Path]:
-    real = os.path.realpath(root)
-    if real in seen:
-        rejected.append(
-            Rejected(source=str(root), locator="-", reason="directory symlink loop; visited once")
-        )
-        return
-    seen.add(real)
+def _visit(path: Path, seen: set[str], rejected: list[Rejected]) -> Iterator[Path]:
     try:
-        entries = sorted(os.scandir(root), key=lambda e: e.name)
+        st = path.stat()
     except OSError as exc:
-        rejected.append(Rejected(source=str(root), locator="-", reason=_os_reason(exc)))
+        rejected.append(Rejected(source=str(path), locator="-", reason=_os_reason(exc)))
         return
-    for entry in entries:
-        # docs/bundle.md: names starting with "." or "_" are not inventory (e.g. sample_inventories/_truth)
-        if entry.name.startswith((".", "_")) or entry.name.lower() in _SKIP_NAMES:
-            continue
-        path = Path(entry.path)
+    real = os.path.realpath(path)
+    if stat.S_ISDIR(st.st_mode):
+        if real in seen:
+            rejected.append(
+                Rejected(source=str(path), locator="-", reason="directory symlink loop; visited once")
+            )
+            return
+        seen.add(real)
         try:
-            st = path.stat()
+            entries = sorted(os.scandir(path), key=lambda e: e.name)
         except OSError as exc:
             rejected.append(Rejected(source=str(path), locator="-", reason=_os_reason(exc)))
-            continue
-        if stat.S_ISDIR(st.st_mode):
-            yield from _walk_dir(path, seen, rejected)
-        elif stat.S_ISREG(st.st_mode):
+            return
+        for entry in entries:
+            # docs/bundle.md: names starting with "." or "_" are not inventory (e.g. sample_inventories/_truth)
+            if entry.name.startswith((".", "_")) or entry.name.lower() in _SKIP_NAMES:
+                continue
+            yield from _visit(Path(entry.path), seen, rejected)
+    elif stat.S_ISREG(st.st_mode):
+        if real not in seen:  # the same file named twice is one source, not two
+            seen.add(real)
             yield path
-        else:
-            rejected.append(Rejected(source=str(path), locator="-", reason="not a regular file"))
+    else:
+        rejected.append(Rejected(source=str(path), locator="-", reason="not a regular file"))
 
 
 def _os_reason(exc: OSError) -> str:

@@ -521,7 +521,12 @@ def _from_records(
         size = _per_value(df["key_size"], _key_size, "Float64")
     else:
         size = pd.Series(np.nan, index=df.index)
-    out["key_size"] = size.fillna(pd.to_numeric(size_from_alg, errors="coerce")).round().astype("Int64")
+    size = size.fillna(pd.to_numeric(size_from_alg, errors="coerce"))
+    implausible = (size < 1) | (size > 65_536)
+    if implausible.any():  # "99999999999999999999" or "-2048": no key has that size
+        notes.append(f"key_size: {int(implausible.sum())} value(s) outside 1–65536 ignored")
+        size = size.mask(implausible)
+    out["key_size"] = size.round().astype("Int64")
     if "key_algorithm" in out:
         ec_missing_curve = (out["key_algorithm"] == "EC") & out["key_curve"].isna()
         out.loc[ec_missing_curve, "key_curve"] = (
