@@ -12,6 +12,7 @@ from pathlib import Path
 from cmmm.errors import InputError
 from cmmm.ingest._base import SNIFF_BYTES, Batch, Ingester, ReadContext
 from cmmm.ingest._merge import merge
+from cmmm.ingest.bundle import BUNDLE_FILES
 from cmmm.ingest.registry import INGESTERS, Format
 from cmmm.model import Inventory, Rejected, SourceRecord
 
@@ -89,6 +90,10 @@ def _os_reason(exc: OSError) -> str:
 
 def detect(path: Path, head: bytes) -> Format | None:
     """The format whose sniffer is most confident about this file, or None."""
+    if head.lstrip()[:27] == b"-----BEGIN CERTIFICATE-----" and path.name.lower() not in BUNDLE_FILES:
+        # A plain PEM file: no other format starts this way, and asking every sniffer costs more than
+        # parsing the certificate (250,000 files in a certificate store).
+        return Format.PEM
     best: tuple[int, Format | None] = (0, None)
     for key, ing in INGESTERS.items():
         score = ing.sniff(path, head)
