@@ -129,3 +129,16 @@ def test_graphml_stays_readable_with_control_characters(tmp_path: Path) -> None:
     export_graph(inv, out, aggregate=False)
     g = nx.read_graphml(out)
     assert any("Bad" in str(d.get("name", "")) for _, d in g.nodes(data=True))
+
+
+def test_assess_markdown_carries_no_terminal_escapes_or_links(tmp_path: Path) -> None:
+    write(
+        tmp_path / "inv.csv",
+        "cn,not_after,issuer,team\n"
+        "a.example,2027-01-01,\x1b]8;;http://evil\x1b\\CA\x1b[31m,[click](http://evil) <b>\n",
+    )
+    res = runner.invoke(
+        app, ["assess", str(tmp_path), "--no-drills", "--format", "markdown", "--as-of", "2026-11-28"]
+    )
+    assert res.exit_code == 0, res.output
+    assert "\x1b" not in res.stdout and "<b>" not in res.stdout and "[click](" not in res.stdout

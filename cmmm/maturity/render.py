@@ -8,6 +8,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from cmmm._text import md_escape
 from cmmm.export import records
 from cmmm.maturity import Assessment, CriterionResult, Status
 from cmmm.maturity.catalog import LEVEL_NAMES, Catalog, EvidenceKind
@@ -180,7 +181,7 @@ def render_assessment(console: Console, a: Assessment) -> None:
 
 
 def _md(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ").replace("<", "&lt;").replace(">", "&gt;")
+    return md_escape(text)
 
 
 def render_markdown(a: Assessment) -> str:

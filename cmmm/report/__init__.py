@@ -15,6 +15,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from cmmm._text import md_escape
 from cmmm.errors import InputError
 from cmmm.model import Inventory
 from cmmm.report import charts
@@ -204,13 +205,9 @@ def render_json(view: ReportView) -> dict[str, Any]:
 # Markdown
 # ---------------------------------------------------------------------------------------------------
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
-
 
 def _md(value: object) -> str:
-    """Escape untrusted text for Markdown: no HTML (< > & as entities), no links or emphasis, no pipes."""
-    text = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+    return md_escape(value)
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
