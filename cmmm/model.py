@@ -71,6 +71,16 @@ AUTOMATED_DISCOVERY = frozenset(
 )
 
 
+# The five CMMM levels (CMMM.md; one to one with the PKI Consortium maturity model's five).
+LEVEL_NAMES = {
+    1: "Initial / Ad-hoc",
+    2: "Managed / Aware",
+    3: "Defined / Proactive",
+    4: "Quantitatively Managed / Automated",
+    5: "Optimizing / Crypto-Agile",
+}
+
+
 class Criticality(StrEnum):
     LOW = "low"
     MEDIUM = "medium"

@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 
 from cmmm.maturity.catalog import (
-    LEVEL_NAMES,
     MAX_LEVEL,
     Catalog,
     Criterion,
@@ -22,7 +21,7 @@ from cmmm.maturity.catalog import (
 )
 from cmmm.maturity.metrics import CONTEXT, METRICS, Measurement, MetricContext
 from cmmm.maturity.scoring import dimension_scores, floor, overall_score, score_gain, staged_level
-from cmmm.model import CRITICALITY_RANK, Inventory
+from cmmm.model import CRITICALITY_RANK, LEVEL_NAMES, Inventory
 from cmmm.policy import PolicyResult
 from cmmm.policy import check as check_policy
 

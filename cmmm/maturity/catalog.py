@@ -30,13 +30,6 @@ class EvidenceKind(StrEnum):
     ATTESTED = "attested"  # answered in profile.yaml
 
 
-LEVEL_NAMES = {
-    1: "Initial / Ad-hoc",
-    2: "Managed / Aware",
-    3: "Defined / Proactive",
-    4: "Quantitatively Managed / Automated",
-    5: "Optimizing / Crypto-Agile",
-}
 MIN_LEVEL, MAX_LEVEL = 1, 5
 OPS = (">=", "<=", "==")
 

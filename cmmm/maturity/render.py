@@ -11,7 +11,8 @@ from rich.table import Table
 from cmmm._text import md_escape
 from cmmm.export import records
 from cmmm.maturity import Assessment, CriterionResult, Status
-from cmmm.maturity.catalog import LEVEL_NAMES, Catalog, EvidenceKind
+from cmmm.maturity.catalog import Catalog, EvidenceKind
+from cmmm.model import LEVEL_NAMES
 from cmmm.policy import CATALOG as POLICY_CATALOG
 from cmmm.render_text import safe
 

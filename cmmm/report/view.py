@@ -20,7 +20,15 @@ import numpy as np
 import pandas as pd
 
 from cmmm import crypto
-from cmmm.model import AUTOMATED, AUTOMATED_DISCOVERY, CRITICALITY_RANK, Criticality, Inventory, KeyFamily
+from cmmm.model import (
+    AUTOMATED,
+    AUTOMATED_DISCOVERY,
+    CRITICALITY_RANK,
+    LEVEL_NAMES,
+    Criticality,
+    Inventory,
+    KeyFamily,
+)
 from cmmm.schedules import PQC_DEADLINES, PUBLIC_TLS_VALIDITY_CAPS, next_validity_cap, validity_cap_on
 
 SCHEMA = "cmmm.report/1"
@@ -28,13 +36,6 @@ LABEL_CHARS = 60  # chart labels and table cells from input data
 TEXT_CHARS = 200  # longer free text from input data (rejection reasons)
 TOP = 10
 
-LEVEL_NAMES = {
-    1: "Initial / Ad-hoc",
-    2: "Managed / Aware",
-    3: "Defined / Proactive",
-    4: "Quantitatively Managed / Automated",
-    5: "Optimizing / Crypto-Agile",
-}
 DIMENSIONS = (
     "Inventory & visibility",
     "Discovery",
