@@ -690,7 +690,7 @@ def subject_text(cert: x509.Certificate) -> str:
 def _leaf_names(leaf: x509.Certificate) -> tuple[list[str], list[str]]:
     try:
         san = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    except (x509.ExtensionNotFound, ValueError):
+    except (x509.ExtensionNotFound, x509.DuplicateExtension, ValueError):
         return [], []
     return (
         [n.lower().rstrip(".") for n in san.get_values_for_type(x509.DNSName)],

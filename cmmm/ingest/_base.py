@@ -48,12 +48,17 @@ class Batch:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Ingester:
-    """One input format. `sniff(path, head)` returns a confidence 0–100 from the name and first bytes."""
+    """One input format. `sniff(path, head)` returns a confidence 0–100 from the name and first bytes.
+
+    `read_data`, when given, reads a file whose whole content is already in memory (small files are read
+    once for sniffing and parsing alike).
+    """
 
     name: str
     description: str
     sniff: Callable[[Path, bytes], int]
     read: Callable[[Path, ReadContext], Batch]
+    read_data: Callable[[Path, bytes, ReadContext], Batch] | None = None
 
 
 def text_of(data: bytes) -> str:

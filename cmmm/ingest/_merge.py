@@ -30,6 +30,32 @@ def _frames(parts: list[pd.DataFrame | list[dict[str, Any]]]) -> list[pd.DataFra
     return frames
 
 
+def combine(batches: list[Batch]) -> Batch:
+    """Several files' batches as one, in order: what `merge` makes of the one equals what it makes of
+    the many (row dicts become one frame after the batches' own frames, as `merge` orders them)."""
+    out = Batch()
+    services: list[pd.DataFrame] = []
+    for b in batches:
+        out.rejected.extend(b.rejected)
+        out.private_keys.extend(b.private_keys)
+        out.bodies.update(b.bodies)
+        out.notes.extend(b.notes)
+        out.algorithms.extend(b.algorithms)
+        if b.services is not None and len(b.services):
+            services.append(b.services)
+        if b.profile is not None:
+            out.profile = {**(out.profile or {}), **b.profile}
+        if b.policy is not None:
+            out.policy = {**(out.policy or {}), **b.policy}
+    for name in ("certificates", "observations"):
+        frames = _frames([getattr(b, name) for b in batches])
+        if frames:
+            setattr(out, name, frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True))
+    if services:
+        out.services = pd.concat(services, ignore_index=True)
+    return out
+
+
 def merge(batches: list[Batch], inventory: Inventory) -> Inventory:
     cert_parts = _frames([b.certificates for b in batches])
     obs_parts = _frames([b.observations for b in batches])

@@ -81,6 +81,7 @@ INGESTERS: dict[Format, Ingester] = {
         description="PEM bundles of certificates (garbage between blocks tolerated), PEM PKCS#7",
         sniff=x509files.sniff_pem,
         read=x509files.read_pem,
+        read_data=x509files.read_pem_data,
     ),
     Format.DER: Ingester(
         name="der",

@@ -30,6 +30,7 @@ _KEY_LABELS = {
     b"ENCRYPTED PRIVATE KEY",
     b"OPENSSH PRIVATE KEY",
 }
+_WHITESPACE = b" \t\r\n\v\f"
 _CERT_LABELS = {b"CERTIFICATE", b"X509 CERTIFICATE", b"TRUSTED CERTIFICATE"}
 _P7_LABELS = {b"PKCS7", b"CMS", b"PKCS #7 SIGNED DATA"}
 _PKCS12_SUFFIXES = (".pfx", ".p12")
@@ -71,7 +72,11 @@ def _line_of(data: bytes, offset: int) -> int:
 
 def read_pem(path: Path, ctx: ReadContext) -> Batch:
     """Block by block: one corrupt block is rejected with its line, the others are kept."""
-    data = path.read_bytes()
+    return read_pem_data(path, path.read_bytes(), ctx)
+
+
+def read_pem_data(path: Path, data: bytes, ctx: ReadContext) -> Batch:
+    """read_pem of content already read."""
     batch = Batch()
     ends = 0
     for m in _BLOCK.finditer(data):
@@ -80,7 +85,7 @@ def read_pem(path: Path, ctx: ReadContext) -> Batch:
         ends = m.end()
         if label in _CERT_LABELS:
             try:
-                der = base64.b64decode(re.sub(rb"\s+", b"", m.group(2)), validate=True)
+                der = base64.b64decode(m.group(2).translate(None, _WHITESPACE), validate=True)
                 cert = x509.load_der_x509_certificate(der)
                 _add(batch, path, ref, cert, der)
             except (binascii.Error, ValueError) as exc:
