@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
+import cmmm
 from cmmm import _x509
 from cmmm.synth import Issued, issue, make_key
 from tests.conftest import NOW
@@ -200,3 +201,18 @@ def test_every_sample_certificate_gives_the_same_row() -> None:
         walked += 1
         assert fast == slow, cert.subject.rfc4514_string()
     assert walked == len(certs)  # the samples are ordinary certificates: none needs the slow path
+
+
+def test_a_certificate_with_a_duplicate_extension_is_ingested(tmp_path: Path) -> None:
+    value = x509.SubjectKeyIdentifier(b"\x02" * 20)
+    twin = x509.UnrecognizedExtension(x509.ObjectIdentifier("2.5.29.99"), value.public_bytes())
+    cert = _build(
+        x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "dup2.walk.example")]),
+        [(value, False), (twin, False)],
+    )
+    der = _der(cert).replace(bytes.fromhex("0603551d63"), bytes.fromhex("0603551d0e"))
+    pem = x509.load_der_x509_certificate(der).public_bytes(serialization.Encoding.PEM)
+    (tmp_path / "dup.pem").write_bytes(pem)
+    inv = cmmm.load([tmp_path], now=NOW)
+    assert list(inv.certificates["common_name"]) == ["dup2.walk.example"]
+    assert not inv.rejected
