@@ -89,6 +89,14 @@ def parse_as_of(value: str | None) -> datetime:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
+def check_output(path: Path | None) -> None:
+    """An output's folder must already exist: cmmm creates no folders on its own (`demo` excepted)."""
+    if path is None or path.parent.is_dir():
+        return
+    what = "is not a folder" if path.parent.exists() else "does not exist"
+    raise InputError(str(path.parent), f"output folder {what} (for {path.name})")
+
+
 def read_passwords(password_file: Path | None) -> list[str]:
     """PKCS#12 passwords: one per line in --password-file, or newline-separated in CMMM_PKCS12_PASSWORDS."""
     pw: list[str] = []
@@ -202,6 +210,7 @@ def ingest_cmd(
     seen in several places becomes one certificate with several observations.
     """
     now = parse_as_of(as_of)
+    check_output(output)
     inv = load_inventory(paths, now, password_file)
     if output is not None:
         kind = write_inventory(inv, output)
@@ -299,6 +308,7 @@ def report_cmd(
     json has the same content with stable keys; markdown suits tickets and wikis.
     """
     now = parse_as_of(as_of)
+    check_output(output)
     inv = load_bundle(paths, now, password_file, profile, policy)
     view = report.prepare(inv, now=now, generated_at=datetime.now(UTC), scenarios=scenario or DEMO_SCENARIOS)
     report.write_report(view, output, fmt)
@@ -337,6 +347,7 @@ def graph_cmd(
     from cmmm import graph
     from cmmm.render_graph import render_blast_radius, render_graph_summary
 
+    check_output(export)
     inv = load_inventory(paths, parse_as_of(as_of))
     if export is not None:
         kind = graph.export_graph(inv, export, aggregate=False if all_leaves else None)
@@ -407,6 +418,7 @@ def drill_cmd(
     """
     now = parse_as_of(as_of)
     sc = drill_.load_scenario(scenario)
+    check_output(plan)
     inv = load_bundle(paths, now, password_file, profile, policy)
     result = drill_.run(inv, sc, now=now, runs=runs, seed=seed)
     if plan is not None:
@@ -437,6 +449,7 @@ def demo_cmd(
     orgs = sorted(p for p in samples.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
     if not orgs:
         raise InputError(str(samples), "no sample organizations found (run sample_inventories/generate.py)")
+    reports.mkdir(parents=True, exist_ok=True)  # documented: demo writes its own reports folder
     rows: list[tuple[str, report.ReportView, Path]] = []
     for org in orgs:
         out.rule(f"[bold]{escape(org.name)}")
@@ -525,6 +538,7 @@ def scan_cmd(
     if not listed:
         raise UsageError("no targets: give TARGET arguments or --targets-file")
     port_list = parse_ports(ports) if ports else DEFAULT_PORTS
+    check_output(output)
     stop = threading.Event()
     with _progress("scanning") as progress, _stop_on_sigint(stop):
         result = scan(

@@ -51,13 +51,18 @@ def test_each_bad_file_is_rejected_and_the_rest_kept(valid: Path, chain: Chain, 
 
 
 def test_invalid_dates_are_rejected_per_row(valid: Path) -> None:
+    """A bad not_after rejects its row; a bad (optional) not_before is ignored with a note."""
     write(
         valid / "dates.csv",
         "cn,not_after,not_before\na.example,2027-13-45,\nb.example,2027-01-01,yesterday-ish\n",
     )
     inv = cmmm.load([valid], now=NOW)
     got = sorted((r.locator, r.reason.split(":")[0]) for r in inv.rejected)
-    assert got == [("line 2", "not_after is not a date"), ("line 3", "not_before is not a date")]
+    assert got == [("line 2", "not_after is not a date")]
+    assert "b.example" in set(inv.certificates["common_name"])
+    assert any(
+        n.endswith("line 3: not_before is not a date: 'yesterday-ish' (cell ignored)") for n in inv.notes
+    )
 
 
 def test_oversized_cell_is_rejected(valid: Path) -> None:

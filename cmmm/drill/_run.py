@@ -114,6 +114,7 @@ PLAN_COLUMNS = (
     "criticality",
     "owner",
     "team",
+    "capacity_team",
     "action",
     "method",
     "replacement_ca",
@@ -442,7 +443,8 @@ def _plan(
             "service": aff["service"].to_numpy(),
             "criticality": aff["criticality"].to_numpy(),
             "owner": aff["owner"].to_numpy(),
-            "team": team_name,
+            "team": aff["team"].to_numpy(),
+            "capacity_team": team_name,
             "action": sel.action,
             "method": _methods(aff, work.automated).to_numpy(),
             "replacement_ca": aff["replacement_ca"].to_numpy(),
@@ -513,16 +515,25 @@ def _reasons(
     if ca is not None:
         if ca.pre_approved and not has_backup:
             out.append(
-                f"no pre-approved backup CA: replacements come from {ca.name}, already approved for issuance"
+                f"replacements come from {ca.name}, a CA already approved for issuance that the scenario does "
+                "not affect (no onboarding delay); no backup CA is pre-approved"
             )
         elif ca.pre_approved and ca.backup:
             out.append(f"replacements come from the pre-approved backup CA {ca.name}: no onboarding delay")
         elif ca.pre_approved:
             out.append(
-                f"replacements come from {ca.name}, already approved for issuance: no onboarding delay"
+                f"replacements come from {ca.name}, a CA already approved for issuance that the scenario does "
+                "not affect (no onboarding delay); the pre-approved backup CA is affected or does not fit "
+                "these certificates"
             )
         else:
-            what = "no pre-approved post-quantum CA" if sel.needs_pqc_ca else "no pre-approved backup CA"
+            what = (
+                "no pre-approved post-quantum CA"
+                if sel.needs_pqc_ca
+                else "no pre-approved CA that this scenario leaves usable"
+                if has_backup
+                else "no pre-approved backup CA and no approved CA that this scenario leaves usable"
+            )
             extra = f" ({ca.name} must be onboarded)" if ca.name else ""
             out.append(
                 f"{what}: {ca.ready_hours / 24:.0f} days of onboarding before the first reissue{extra}"
@@ -677,7 +688,8 @@ def _cap_plan(
             "service": a["service"].to_numpy(),
             "criticality": a["criticality"].to_numpy(),
             "owner": a["owner"].to_numpy(),
-            "team": team_name,
+            "team": a["team"].to_numpy(),
+            "capacity_team": team_name,
             "action": np.where(m, "automate renewal before the cap applies", "keep automated renewal"),
             "method": _methods(a, work.automated[order]).to_numpy(),
             "replacement_ca": None,

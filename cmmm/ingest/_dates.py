@@ -8,13 +8,18 @@ Ambiguity rule for slash dates (documented in the README): a column is read day-
 slash dates can only be day-first (first part > 12), month-first when any can only be month-first
 (second part > 12), and day-first when nothing decides. Dotted dates are always day-first (the
 European convention that uses them); year-first dates are always year-month-day.
+
+Time-zone abbreviations (documented in the README): UTC, GMT, UT and Z are UTC; ZONE_OFFSETS lists the
+common North American and European abbreviations with their fixed offsets (EST is always -05:00, even
+in July). Any other alphabetic zone (IST is India, Israel or Ireland; CST also names China) makes the cell
+not a date, so it is rejected or ignored with its value instead of being read as UTC.
 """
 
 from __future__ import annotations
 
 import re
 import warnings
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import numpy as np
 import pandas as pd
@@ -25,11 +30,52 @@ from cmmm.model import UTC_DT
 _SLASH = re.compile(r"^\s*(\d{1,2})[/-](\d{1,2})[/-](\d{2,4})\b")
 _EPOCH = re.compile(r"^\s*-?\d{9,13}(\.\d+)?\s*$")
 
+# Values a date cell holds when it has no date: empty, not wrong.
+EMPTY_DATE_VALUES = ("", "EMPTY", "-", "N/A", "n/a", "none", "None", "null", "NaT")
+
+# Zone abbreviation -> hours east of UTC. Unambiguous enough in inventories of North American and
+# European organizations; anything else alphabetic is refused (see the module docstring).
+ZONE_OFFSETS: dict[str, float] = {
+    "UTC": 0,
+    "GMT": 0,
+    "UT": 0,
+    "Z": 0,
+    "EST": -5,
+    "EDT": -4,
+    "CST": -6,
+    "CDT": -5,
+    "MST": -7,
+    "MDT": -6,
+    "PST": -8,
+    "PDT": -7,
+    "WET": 0,
+    "WEST": 1,
+    "CET": 1,
+    "CEST": 2,
+    "EET": 2,
+    "EEST": 3,
+    "BST": 1,  # British Summer Time
+}
+_ZONES = {k: timezone(timedelta(hours=v), k) for k, v in ZONE_OFFSETS.items()}
+
+
+def _zone(name: str | None, offset: int | None) -> timezone | None:
+    """dateutil's tzinfos hook: an explicit numeric offset wins, then ZONE_OFFSETS; any other zone name
+    raises ValueError, so the cell is not a date. None (no zone at all) means UTC."""
+    if offset is not None and (offset or not name):
+        return timezone(timedelta(seconds=offset))
+    if name is None:
+        return None
+    zone = _ZONES.get(name.upper())
+    if zone is None:
+        raise ValueError(f"unknown time zone {name!r}")
+    return zone
+
 
 def parse_dates(values: pd.Series) -> tuple[pd.Series, str | None]:
     """Return (UTC datetimes with NaT where unparseable or empty, a note on the ambiguity rule used)."""
     s = values.astype("string").str.strip()
-    s = s.mask(s.isin(["", "EMPTY", "-", "N/A", "n/a", "none", "None", "null", "NaT"]))
+    s = s.mask(s.isin(EMPTY_DATE_VALUES))
     out = pd.Series(pd.NaT, index=s.index, dtype=UTC_DT)
     todo = s.notna()
     if not todo.any():
@@ -64,8 +110,10 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, str | None]:
             else:
                 note = "slash dates were ambiguous; read day-first by the documented default"
         cache: dict[str, datetime | None] = {}
-        for v in rest.unique():
-            cache[v] = _slow_parse(v, dayfirst=dayfirst)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # dateutil's own warnings never reach the terminal
+            for v in rest.unique():
+                cache[v] = _slow_parse(v, dayfirst=dayfirst)
         parsed = rest.map(cache)
         out[todo] = pd.to_datetime(parsed, utc=True, errors="coerce").astype(UTC_DT)
     return out, note
@@ -79,7 +127,7 @@ def _slow_parse(value: str, *, dayfirst: bool) -> datetime | None:
     if yearfirst:  # year-month-day, never year-day-month: 2027-13-01 is not a date
         dayfirst = False
     try:
-        dt = du_parser.parse(v, dayfirst=dayfirst, yearfirst=yearfirst)
+        dt = du_parser.parse(v, dayfirst=dayfirst, yearfirst=yearfirst, tzinfos=_zone)
     except (ValueError, OverflowError, TypeError):
         return None
     if dt.tzinfo is None:

@@ -31,13 +31,14 @@ from cmmm.ingest._columns import (
     map_headers,
     squash,
 )
-from cmmm.ingest._dates import parse_dates
+from cmmm.ingest._dates import EMPTY_DATE_VALUES, parse_dates
 from cmmm.model import Rejected
 
 _DELIMITERS = [",", ";", "\t", "|"]
 _HEX_SERIAL_MARKERS = {"requestdisposition", "issuedrequestid"}  # AD CS certutil -view csv
 _CN = re.compile(r"(?:^|[,/]\s*)CN\s*=\s*((?:\\,|[^,/])+)", re.IGNORECASE)
 _ORG = re.compile(r"(?:^|[,/]\s*)O\s*=\s*((?:\\,|[^,/])+)", re.IGNORECASE)
+MAX_CELL_NOTES = 20  # per column: notes naming ignored cells, then one count
 
 
 # ---------------------------------------------------------------------------------------------- sniffing
@@ -300,10 +301,33 @@ def _key_size(v: str) -> Any:
         return float(m.group(0)) if m else pd.NA
 
 
-def _vocab(col: pd.Series, table: dict[str, str]) -> pd.Series:
-    """Map free-text values onto a vocabulary; unknown values are kept lower-cased."""
+_BLANK_MARKERS = {"", "na", "nan", "null", "tbd", "unknown"}  # after squash: "-", "n/a", "N/A", …
+
+
+def _vocab(col: pd.Series, table: dict[str, str], name: str, notes: list[str]) -> pd.Series:
+    """Map free-text values onto a closed vocabulary. A value outside it becomes empty, with one note
+    for the column naming how many cells and (at most five of) the distinct values."""
     s = col.astype("string").str.strip()
-    return _per_value(s, lambda u: table.get(squash(u), u.lower()) if u else pd.NA)
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    keys = [squash(str(u)) for u in uniques]
+    mapped = [table.get(k) for k in keys]
+    unknown = [
+        i for i, (k, m) in enumerate(zip(keys, mapped, strict=True)) if m is None and k not in _BLANK_MARKERS
+    ]
+    if unknown:
+        counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+        shown = ", ".join(repr(_shorten(str(uniques[i]))) for i in unknown[:5])
+        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        notes.append(
+            f"{name}: {int(counts[unknown].sum())} value(s) not in the vocabulary ({shown}{more}) left empty; "
+            f"known: {', '.join(dict.fromkeys(table.values()))}"
+        )
+    values = pd.array(mapped, dtype="string")
+    return pd.Series(values.take(codes, allow_fill=True), index=col.index, dtype="string")
+
+
+def _shorten(value: str, limit: int = 40) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 def _bool(col: pd.Series) -> pd.Series:
@@ -471,17 +495,27 @@ def _from_records(
         )
         rejected.append(Rejected(source=src, locator=loc[i], reason=reason))
     ok &= ~bad_date
-    if "not_before" in df:
-        bad_nb = df["not_before"].fillna("").ne("") & out["not_before"].isna() & ok
-        for i in df.index[bad_nb]:
+    for col in DATE_COLUMNS:  # an optional date that is not a date: the row stays, the cell is ignored
+        if col == "not_after" or col not in df:
+            continue
+        bad_cell = ~df[col].fillna("").isin(EMPTY_DATE_VALUES) & out[col].isna() & ok
+        bad_rows = df.index[bad_cell]
+        for i in bad_rows[:MAX_CELL_NOTES]:
+            notes.append(f"{loc[i]}: {col} is not a date: {str(df.at[i, col])[:60]!r} (cell ignored)")
+        if len(bad_rows) > MAX_CELL_NOTES:
+            notes.append(f"{col}: {len(bad_rows) - MAX_CELL_NOTES} more cell(s) not a date ignored")
+    if "not_before" in out:
+        inverted = (out["not_before"] > out["not_after"]) & ok
+        for i in df.index[inverted]:
             rejected.append(
                 Rejected(
                     source=src,
                     locator=loc[i],
-                    reason=f"not_before is not a date: {str(df.at[i, 'not_before'])[:60]!r}",
+                    reason=f"not_before ({out.at[i, 'not_before'].isoformat()}) is after "
+                    f"not_after ({out.at[i, 'not_after'].isoformat()})",
                 )
             )
-        ok &= ~bad_nb
+        ok &= ~inverted
 
     for col in (
         "subject_org",
@@ -554,7 +588,7 @@ def _from_records(
         if col in df:
             out[col] = pd.to_numeric(df[col], errors="coerce").astype("Int64")
     if "trust" in df:
-        out["trust"] = _vocab(df["trust"], TRUST_VALUES)
+        out["trust"] = _vocab(df["trust"], TRUST_VALUES, "trust", notes)
 
     fp = pd.Series(pd.NA, index=df.index, dtype="string")
     if "fingerprint_sha256" in df:
@@ -588,7 +622,7 @@ def _from_records(
         ("discovered_by", DISCOVERY_VALUES),
     ):
         if col in df:
-            obs[col] = _vocab(df[col], table)
+            obs[col] = _vocab(df[col], table, col, notes)
     for col in ("service", "owner", "team", "tags"):
         if col in df:
             obs[col] = df[col].replace("", pd.NA)

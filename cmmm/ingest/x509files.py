@@ -59,6 +59,11 @@ def _add(batch: Batch, path: Path, ref: str, cert: x509.Certificate, der: bytes)
     batch.certificates.append(row)
     batch.observations.append({"cert_id": row["cert_id"], **_observation(path, ref)})
     batch.bodies[row["cert_id"]] = der
+    if row["not_before"] > row["not_after"]:  # real evidence on disk: kept, but say so
+        batch.notes.append(
+            f"{path}: {ref}: notBefore {row['not_before'].isoformat()} is after notAfter "
+            f"{row['not_after'].isoformat()} (kept; its validity is negative)"
+        )
 
 
 # ------------------------------------------------------------------------------------------------- PEM

@@ -392,7 +392,6 @@ def render(view: ReportView, fmt: ReportFormat) -> str:
 def write_report(view: ReportView, path: Path, fmt: ReportFormat = ReportFormat.HTML) -> Path:
     """Write the report; returns the path written."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(render(view, fmt), encoding="utf-8")
     except OSError as exc:
         raise InputError(str(path), f"cannot write report: {exc.strerror}") from None
