@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from cmmm.model import KeyFamily
@@ -360,12 +361,13 @@ QUANTUM_VULNERABLE_FAMILIES = frozenset(
 
 def quantum_vulnerable(key_alg: pd.Series) -> pd.Series:
     """Vectorized: True for RSA/ECC/EdDSA/DSA keys, False for ML-DSA/SLH-DSA/composite, NA when unknown."""
-    uniq = key_alg.dropna().unique()
-    lookup: dict[str, bool | None] = {}
-    for u in uniq:
-        fam = key_family(str(u))
-        lookup[u] = None if fam is KeyFamily.UNKNOWN else fam in QUANTUM_VULNERABLE_FAMILIES
-    return key_alg.map(lookup).astype("boolean")
+    codes, uniques = pd.factorize(key_alg, use_na_sentinel=True)
+    families = [key_family(str(u)) for u in uniques]
+    values = pd.array(
+        [None if f is KeyFamily.UNKNOWN else f in QUANTUM_VULNERABLE_FAMILIES for f in families],
+        dtype="boolean",
+    )
+    return pd.Series(values.take(np.asarray(codes), allow_fill=True), index=key_alg.index, dtype="boolean")
 
 
 def classical_security_bits(family: KeyFamily, key_size: int | None) -> int | None:

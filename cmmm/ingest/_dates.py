@@ -74,6 +74,17 @@ def _zone(name: str | None, offset: int | None) -> timezone | None:
 
 def parse_dates(values: pd.Series) -> tuple[pd.Series, str | None]:
     """Return (UTC datetimes with NaT where unparseable or empty, a note on the ambiguity rule used)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if len(uniques) * 4 > len(values):
+        return _parse_dates(values)
+    # A date column repeats its days: parse each distinct value once. The ambiguity rule looks at the
+    # set of values, which the distinct ones are.
+    parsed, note = _parse_dates(pd.Series(uniques, dtype=values.dtype))
+    out = pd.Series(parsed.array.take(np.asarray(codes), allow_fill=True), index=values.index, dtype=UTC_DT)
+    return out, note
+
+
+def _parse_dates(values: pd.Series) -> tuple[pd.Series, str | None]:
     s = values.astype("string").str.strip()
     s = s.mask(s.isin(EMPTY_DATE_VALUES))
     out = pd.Series(pd.NaT, index=s.index, dtype=UTC_DT)

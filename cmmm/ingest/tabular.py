@@ -374,24 +374,29 @@ def _serials(col: pd.Series, *, hex_serials: bool = False) -> pd.Series:
 
     `hex_serials` forces hex for sources whose format defines serials as hex (crt.sh, ACM, certutil).
     """
-    s = col.astype("string").str.strip().str.lower()
-    s = _where_needed(
-        s,
-        s.str.contains(r"^0x|[^0-9a-f]", regex=True),  # RE2-safe: every row with a separator matches
-        lambda c: c.str.replace(r"^0x", "", regex=True).str.replace(r"[:\s-]", "", regex=True),
+    raw = pc.utf8_trim_whitespace(_arrow(col))
+    s = pc.ascii_lower(raw)
+    # only values with a 0x prefix, separators or other characters take the regex replace
+    needs = pc.fill_null(pc.match_substring_regex(s, r"^0x|[^0-9a-f]"), False)
+    bad: Any = pa.repeat(False, len(s))
+    marked_hex = False
+    if pc.any(needs).as_py():
+        marked_hex = bool(pc.any(pc.starts_with(s, "0x")).as_py())  # 0x1013 is hex by its own say
+        fixed = pc.replace_substring_regex(pc.replace_substring_regex(s, r"^0x", ""), r"[:\s-]", "")
+        s = pc.if_else(needs, fixed, s)
+        bad = pc.fill_null(pc.and_(needs, pc.match_substring_regex(s, "[^0-9a-f]")), False)
+    s = pc.if_else(pc.equal(s, ""), pa.scalar(None, s.type), s)
+    decimal = pc.fill_null(pc.ascii_is_decimal(s), True)
+    # a hex letter anywhere: a good value that is not decimal has one; a bad one is looked at
+    has_letter = pc.any(pc.and_(pc.invert(decimal), pc.invert(bad))).as_py() or (
+        pc.any(bad).as_py() and pc.any(pc.match_substring_regex(s, "[a-f]")).as_py()
     )
-    s = s.mask(s == "")
-    valid = s.dropna()
-    is_hex_col = (
-        hex_serials
-        or bool(valid.str.contains(r"[a-f]", regex=True).any())
-        or bool(col.astype("string").str.contains(":", regex=False).any())
-    )
-    if is_hex_col:
-        bad = s.str.contains(r"[^0-9a-f]", regex=True).fillna(False)
-        stripped = s.str.lstrip("0")
-        s = stripped.mask(s.notna() & (stripped == ""), "0")
-        return s.mask(bad).astype("string")
+    if hex_serials or marked_hex or has_letter or pc.any(pc.match_substring(raw, ":")).as_py():
+        stripped = pc.utf8_ltrim(s, characters="0")
+        stripped = pc.if_else(
+            pc.and_(pc.is_valid(s), pc.equal(stripped, "")), pa.scalar("0", s.type), stripped
+        )
+        return _strings(pc.if_else(bad, pa.scalar(None, s.type), stripped), col.index)
 
     def conv(v: str) -> str | None:
         try:
@@ -399,8 +404,7 @@ def _serials(col: pd.Series, *, hex_serials: bool = False) -> pd.Series:
         except ValueError:
             return None
 
-    uniq = valid.unique()
-    return s.map({u: conv(u) for u in uniq}).astype("string")
+    return _per_value(_strings(s, col.index), conv)
 
 
 def _from_records(
@@ -590,23 +594,22 @@ def _from_records(
     if "trust" in df:
         out["trust"] = _vocab(df["trust"], TRUST_VALUES, "trust", notes)
 
-    fp = pd.Series(pd.NA, index=df.index, dtype="string")
+    fp = pa.nulls(len(df), pa.string())
     if "fingerprint_sha256" in df:
         f = _hex(df["fingerprint_sha256"])
-        fp = _where(f, f.str.len() == 64)
-        sha1_in_fp = _where(f, f.str.len() == 40)
+        fp = _of_length(f, 64)
         if "fingerprint_sha1" not in df:
-            out["fingerprint_sha1"] = sha1_in_fp
+            out["fingerprint_sha1"] = _strings(_of_length(f, 40), df.index)
     if "fingerprint_sha1" in df:
-        f1 = _hex(df["fingerprint_sha1"])
-        out["fingerprint_sha1"] = _where(f1, f1.str.len() == 40)
-    out["fingerprint_sha256"] = fp
+        out["fingerprint_sha1"] = _strings(_of_length(_hex(df["fingerprint_sha1"]), 40), df.index)
+    out["fingerprint_sha256"] = _strings(fp, df.index)
     given_id = (
         df["cert_id"].replace("", pd.NA)
         if "cert_id" in df
         else pd.Series(pd.NA, index=df.index, dtype="string")
     )
-    cert_id = _coalesce(given_id, "sha256:" + fp)
+    sha_id = pc.binary_join_element_wise(pa.scalar("sha256:", fp.type), fp, pa.scalar("", fp.type))
+    cert_id = _coalesce(given_id, _strings(sha_id, df.index))
     missing = cert_id.isna()
     if missing.any():
         cert_id[missing] = row_ids(out[missing])
@@ -654,29 +657,58 @@ def _from_records(
     )
 
 
-def _hex(col: pd.Series) -> pd.Series:
-    """Lower-case hex without separators (colons, spaces) — only cells with separators take the regex."""
-    f = col.astype("string").str.lower()
-    return _where_needed(
-        f, f.str.contains(r"[^0-9a-f]", regex=True), lambda c: c.str.replace(r"[^0-9a-f]", "", regex=True)
-    )
+def _hex(col: pd.Series) -> Any:
+    """Lower-case hex without separators (colons, spaces), as an Arrow array; only cells with anything
+    but hex digits take the regex replace."""
+    f = pc.ascii_lower(_arrow(col))  # any non-ASCII character is not hex and is removed below
+    odd = pc.match_substring_regex(f, "[^0-9a-f]")
+    if pc.any(odd).as_py():
+        f = pc.if_else(odd, pc.replace_substring_regex(f, "[^0-9a-f]", ""), f)
+    return f
 
 
-_SIMPLE_HOST_PORT = r"^(?P<host>[A-Za-z0-9._*-]+):(?P<port>\d{1,5})$"
+def _of_length(hexes: Any, n: int) -> Any:
+    """The values of exactly n characters, others null."""
+    return pc.if_else(pc.equal(pc.binary_length(hexes), n), hexes, pa.scalar(None, hexes.type))
 
 
 def _host_port(loc: pd.Series) -> tuple[pd.Series, pd.Series]:
     """host and port of 'host:port', '[v6]:port', 'https://host:port/path' or a bare host."""
-    # The common 'host:port' in one pass of Arrow's regex engine; the other spellings take pandas' path.
-    parts = pc.extract_regex(pa.array(loc.astype("string").array), _SIMPLE_HOST_PORT)
-    host = pd.Series(pd.array(pc.struct_field(parts, "host"), dtype="string"), index=loc.index)
-    port = pd.Series(pd.array(pc.struct_field(parts, "port"), dtype="string"), index=loc.index)
+    # The common 'host:port' by splitting at the last colon, in Arrow; the other spellings take a regex.
+    arr = _arrow(loc)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    halves = pc.split_pattern(arr, ":", max_splits=1)
+    two = pc.fill_null(pc.equal(pc.list_value_length(halves), 2), False)
+    if pc.all(two).as_py():  # every value has one colon or more: the halves are the flat list's pairs
+        flat = pc.list_flatten(halves)
+        host_part = flat.take(pa.array(np.arange(0, len(flat), 2)))
+        port_part = flat.take(pa.array(np.arange(1, len(flat), 2)))
+    else:
+        padded = pc.if_else(two, halves, pa.scalar(["", ""], halves.type))
+        host_part, port_part = pc.list_element(padded, 0), pc.list_element(padded, 1)
+    simple = pc.and_(
+        pc.and_(two, pc.fill_null(pc.ascii_is_decimal(port_part), False)),
+        pc.and_(
+            pc.and_(
+                pc.less_equal(pc.binary_length(port_part), 5), pc.greater(pc.binary_length(host_part), 0)
+            ),
+            pc.invert(pc.or_(pc.match_substring(host_part, "/"), pc.match_substring(host_part, "["))),
+        ),
+    )
+    host = _strings(pc.if_else(simple, host_part, pa.scalar(None, pa.string())), loc.index)
+    port = pd.Series(
+        pd.array(
+            pc.cast(pc.if_else(simple, port_part, pa.scalar(None, pa.string())), pa.int64()), dtype="Int64"
+        ),
+        index=loc.index,
+    )
     other = host.isna() & loc.notna()
     if other.any():
         hp = loc[other].str.extract(r"^(?:\w+://)?(?:\[([^\]]+)\]|([^/:]+))(?::(\d+))?")
         host[other] = hp[0].fillna(hp[1])
-        port[other] = hp[2]
-    return host.astype("string"), pd.to_numeric(port, errors="coerce").astype("Int64")
+        port[other] = pd.to_numeric(hp[2], errors="coerce").astype("Int64")
+    return host.astype("string"), port.astype("Int64")
 
 
 def _hash_hint(name: str) -> Any:
