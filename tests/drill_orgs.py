@@ -90,7 +90,7 @@ def build_org(
 
 def chaos_org(root: Path) -> Path:
     """Like level1-chaos: one team "it" with 1 engineer × 2 h/day, everything manual, half the owners
-    unknown, no backup CA and 30 days to onboard one."""
+    unknown, one approved CA (its sibling is not approved), no backup CA and 30 days to onboard one."""
     return build_org(
         root,
         leaves=40,
@@ -99,6 +99,7 @@ def chaos_org(root: Path) -> Path:
         teams=[{"name": "it", "engineers": 1, "hours_per_day": 2}],
         backup_pre_approved=None,
         onboarding_days=30,
+        extra_profile={"approved_cas": [{"name": "Org Issuing CA 1", "type": "private"}]},
     )
 
 

@@ -20,13 +20,13 @@ import cmmm
 from cmmm import drill
 from cmmm.cli import app
 from cmmm.drill import engine
-from cmmm.drill.scenario import PARAMETERS, Kind
+from cmmm.drill.scenario import PARAMETERS, Kind, parse_scenario
 from cmmm.drill.select import SELECTORS
 from cmmm.errors import InputError
 from cmmm.model import Inventory
 from cmmm.synth import issue
 from tests.conftest import NOW, write
-from tests.drill_orgs import agile_org, chaos_org
+from tests.drill_orgs import agile_org, build_org, chaos_org
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -638,3 +638,37 @@ def test_change_freeze_and_revocation_extensions(tmp_path: Path) -> None:
     deadlines = (tense.plan["deadline"] - pd.Timestamp(NOW)).dt.total_seconds() / 3600
     assert sorted(deadlines.round().astype(int)) == [24] * 9 + [120]
     assert tense.plan.loc[deadlines == 120, "criticality"].iloc[0] == "critical"
+
+
+def test_a_compromised_intermediate_leaves_its_approved_sibling_usable(tmp_path: Path) -> None:
+    # Two approved issuing CAs under one root and one organization: losing the busier one does not
+    # mean onboarding a new CA, the other one issues the replacements at once.
+    org = build_org(
+        tmp_path / "siblings",
+        leaves=30,
+        automated_share=1.0,
+        unknown_owner_share=0.0,
+        teams=[{"name": "platform", "engineers": 2, "hours_per_day": 6}],
+        backup_pre_approved=None,
+        onboarding_days=30,
+    )
+    inv = cmmm.load([org], now=NOW)
+    result = drill.run(inv, drill.load_scenario("primary-intermediate-compromise-24h"), now=NOW, runs=50)
+    text = " | ".join(result.reasons)
+    assert "Org Issuing CA 2" in text and "no onboarding delay" in text, text
+    assert set(result.plan["replacement_ca"].dropna()) == {"Org Issuing CA 2"}
+    assert result.verdict == "pass"
+    # a distrusted organization is another matter: every CA it runs is out, a new one must be onboarded
+    vendor = parse_scenario(
+        {
+            "kind": "ca_distrust",
+            "title": "Org is distrusted",
+            "description": "Every CA the organization Org runs is distrusted in a day.",
+            "deadline_hours": 24,
+            "parameters": {"target": {"organizations": ["Org"]}, "basis": "removal"},
+        },
+        name="org-distrust",
+        source="test",
+    )
+    out = drill.run(inv, vendor, now=NOW, runs=50)
+    assert out.verdict == "fail" and "Org Issuing CA 2" not in set(out.plan["replacement_ca"].dropna())

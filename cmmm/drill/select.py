@@ -103,7 +103,11 @@ def target_mask(inv: Inventory, spec: Mapping[str, Any], now: datetime) -> tuple
         found = pd.concat(frames) if frames else nodes.iloc[0:0]
         ids = list(dict.fromkeys(found["ca_id"]))
         mask = np.array(certificates_under(inv, ids).to_numpy(dtype=bool)) if ids else np.zeros(n, dtype=bool)
-        names = tuple(sorted({str(v) for v in pd.concat([found["name"], found["org"]]).dropna()}))
+        # The CAs in trouble, by name. Their organization too when the target named organizations
+        # (a distrusted vendor): one compromised intermediate leaves its siblings usable.
+        named = [found["name"]] + ([found["org"]] if spec.get("organizations") else [])
+        named_queries = [*spec.get("names", ()), *spec.get("organizations", ())]
+        names = tuple(sorted({str(v) for v in pd.concat(named).dropna()} | {str(q) for q in named_queries}))
     if "automation" in spec:
         auto = inv.certificate_facts()["automation"].isin(list(spec["automation"]))
         mask &= auto.fillna(False).to_numpy(dtype=bool)
