@@ -31,7 +31,8 @@ _SKIP_NAMES = {
     "makefile",
 }
 _PARALLEL_MIN_FILES = 256
-_THREADED_MIN_BYTES = 4 << 20  # below this, starting threads costs more than it saves
+_THREADED_MIN_BYTES = 4 << 20  # below this, starting threads or processes costs more than it saves
+_POOLED_MIN_FILES = 16  # this many files of that much: worker processes (parsing YAML/JSON holds the GIL)
 
 
 def _total_bytes(files: list[str]) -> int:
@@ -201,8 +202,9 @@ def load(
         batches.append(batch)
 
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
-    if len(files) >= _PARALLEL_MIN_FILES and n_workers > 1:
-        size = max(16, len(files) // (n_workers * 8))
+    big = len(files) > 1 and n_workers > 1 and _total_bytes(files) >= _THREADED_MIN_BYTES
+    if n_workers > 1 and (len(files) >= _PARALLEL_MIN_FILES or (big and len(files) >= _POOLED_MIN_FILES)):
+        size = max(4, len(files) // (n_workers * 8))
         chunks = [files[i : i + size] for i in range(0, len(files), size)]
         with ProcessPoolExecutor(max_workers=n_workers) as pool:
             for part, combined in pool.map(_read_chunk, chunks, [ctx] * len(chunks)):
@@ -210,7 +212,7 @@ def load(
                 batches.append(combined)
                 if progress:
                     progress(len(sources), len(files))
-    elif len(files) > 1 and n_workers > 1 and _total_bytes(files) >= _THREADED_MIN_BYTES:
+    elif big:
         # A few large tables: one thread per file. Arrow's CSV reader and string kernels release the
         # GIL, so two spreadsheets normalize on two cores without pickling frames between processes.
         with ThreadPoolExecutor(max_workers=n_workers) as threads:
