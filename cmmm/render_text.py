@@ -19,10 +19,14 @@ def safe(value: object) -> str:
     return escape(text)
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
+
+
 def render_summary(console: Console, s: InventorySummary, inv: Inventory) -> None:
     console.print(
-        f"[bold]{s.certificates}[/] certificates, {s.observations} observations from {s.files} files"
-        + (f", {s.services} services" if s.services else "")
+        f"[bold]{_count(s.certificates, 'certificate')}[/], {_count(s.observations, 'observation')} "
+        f"from {_count(s.files, 'file')}" + (f", {_count(s.services, 'service')}" if s.services else "")
     )
     console.print(
         f"expired [red]{s.expired}[/] · expiring ≤30 d [yellow]{s.expiring_30}[/] · ≤90 d "

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -216,3 +219,33 @@ def test_a_certificate_with_a_duplicate_extension_is_ingested(tmp_path: Path) ->
     inv = cmmm.load([tmp_path], now=NOW)
     assert list(inv.certificates["common_name"]) == ["dup2.walk.example"]
     assert not inv.rejected
+
+
+def test_a_negative_serial_is_kept_quietly(tmp_path: Path) -> None:
+    key = make_key("EC-256")
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "appliance.walk.example")])
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(0x1234)
+        .not_valid_before(NOW)
+        .not_valid_after(NOW + timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )
+    der = _der(cert).replace(bytes.fromhex("02021234"), bytes.fromhex("02029234"), 1)  # sign bit set
+    (tmp_path / "appliance.der").write_bytes(der)
+    inv = cmmm.load([tmp_path], now=NOW)
+    assert list(inv.certificates["serial"]) == [format(-0x6DCC, "x")]
+    # pytest records warnings its own way: ask a real process whether anything reaches the terminal
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = subprocess.run(
+        [sys.executable, "-m", "cmmm", "ingest", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert run.returncode == 0 and run.stdout.startswith("1 certificate, 1 observation from 1 file")
+    assert "Warning" not in run.stderr, run.stderr
