@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from cmmm.model import Inventory
+from cmmm.pipeline import DRILL_LABELS
 from cmmm.summary import InventorySummary
 
 
@@ -69,24 +70,41 @@ def render_summary(console: Console, s: InventorySummary, inv: Inventory) -> Non
         console.print(f"[dim]note: {safe(note)}[/]")
 
 
+def _duration(hours: float) -> str:
+    """Hours up to three days, days beyond: '6 h', '7.1 d' (a no-break space keeps the unit on the line)."""
+    return f"{hours:.0f}\u00a0h" if hours < 72 else f"{hours / 24:,.1f}\u00a0d"
+
+
 def render_demo_table(console: Console, rows: list[tuple[str, Any, Path]]) -> None:
-    """The demo's closing table: each sample organization's level, score and drill verdicts."""
+    """The demo's closing table: each sample organization's level, score and drill verdicts (one column
+    per drill), then where the reports are."""
     t = Table(title="the sample organizations", title_justify="left", show_edge=False)
-    for col in ("organization", "certificates", "level", "score", "drills (verdict, p90 h)", "report"):
-        t.add_column(col)
-    for name, view, path in rows:
+    t.add_column("organization", no_wrap=True)
+    for col in ("certs", "level", "score"):
+        t.add_column(col, justify="right")
+    scenarios = list(dict.fromkeys(d.scenario for _, view, _ in rows for d in view.drills))
+    for sc in scenarios:
+        t.add_column(safe(DRILL_LABELS.get(sc, sc)))
+    for name, view, _ in rows:
         m = view.maturity
-        drills = ", ".join(
-            f"{safe(d.scenario)} {d.verdict.upper()}"
-            + (f" {d.completion_p90_hours:.1f}" if d.completion_p90_hours is not None else "")
-            for d in view.drills
-        )
+        by_id = {d.scenario: d for d in view.drills}
+        cells = []
+        for sc in scenarios:
+            d = by_id.get(sc)
+            if d is None:
+                cells.append("–")
+                continue
+            colour = "green" if d.verdict == "pass" else "red" if d.verdict == "fail" else "yellow"
+            p90 = f"\np90 {_duration(d.completion_p90_hours)}" if d.completion_p90_hours is not None else ""
+            cells.append(f"[{colour}]{d.verdict.upper()}[/]{p90}")
         t.add_row(
             safe(name),
             f"{view.summary.certificates:,}",
             str(m.level) if m else "–",
             f"{m.score:.1f}" if m else "–",
-            drills,
-            safe(path),
+            *cells,
         )
     console.print(t)
+    folders = sorted({str(path.parent) for _, _, path in rows})
+    if folders:
+        console.print(f"reports: {', '.join(safe(f) for f in folders)}")

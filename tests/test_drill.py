@@ -672,3 +672,20 @@ def test_a_compromised_intermediate_leaves_its_approved_sibling_usable(tmp_path:
     )
     out = drill.run(inv, vendor, now=NOW, runs=50)
     assert out.verdict == "fail" and "Org Issuing CA 2" not in set(out.plan["replacement_ca"].dropna())
+
+
+def test_certificates_already_due_are_named_in_the_reasons(agile: Inventory) -> None:
+    # Mosca: data that must stay secret 10 years, a quantum computer in 5: those certificates were due
+    # yesterday, and the reasons must say so rather than compare p90 with the 2035 deadline alone.
+    obs = agile.observations.copy()
+    obs["secrecy_years"] = np.where(np.arange(len(obs)) % 3 == 0, 10.0, np.nan)
+    inv = Inventory(
+        certificates=agile.certificates,
+        observations=obs,
+        services=agile.services,
+        profile={**agile.profile, "quantum_threat_years": 5, "migration_years": 2},
+    )
+    result = drill.run(inv, drill.load_scenario("pqc-migration-2030-2035"), now=NOW, runs=30)
+    text = " | ".join(result.reasons)
+    assert result.verdict == "fail" and result.on_time_probability == 0
+    assert "each certificate its own" in text and "were due already" in text, text

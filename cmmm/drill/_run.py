@@ -500,10 +500,24 @@ def _reasons(
     if n == 0:
         out.append("no certificate of this inventory is affected")
         return (*out, *sel.notes)
-    out.append(
-        f"p90 completion {p90:,.1f} h against a {deadline_hours:,.0f} h deadline: "
-        f"on time in {prob:.0%} of runs"
-    )
+    own = np.asarray(work.deadline_h, dtype=float)
+    earliest = float(own.min()) if len(own) else deadline_hours
+    if earliest < deadline_hours:  # certificates with their own, earlier deadlines (Mosca, categories)
+        out.append(
+            f"p90 completion {p90:,.1f} h against deadlines of {earliest:,.0f} h to {deadline_hours:,.0f} h "
+            f"(each certificate its own): on time in {prob:.0%} of runs"
+        )
+        due = int((own <= 0).sum())
+        if due:
+            out.append(
+                f"{due} certificates were due already (their deadline is now): no run can be on time "
+                "until they are replaced or their deadline is revisited"
+            )
+    else:
+        out.append(
+            f"p90 completion {p90:,.1f} h against a {deadline_hours:,.0f} h deadline: "
+            f"on time in {prob:.0%} of runs"
+        )
     manual = int((~work.automated).sum())
     if manual:
         out.append(f"{manual} of {n} certificates are deployed manually")
