@@ -168,15 +168,17 @@ def test_other_general_names_and_empty_extensions_match() -> None:
     assert "authority_key_id" not in fast
 
 
-def test_a_duplicate_extension_degrades_as_before() -> None:
+def _with_duplicate_extension(cn: str) -> bytes:
+    """DER of a certificate naming subjectKeyIdentifier twice (cryptography's builder refuses to)."""
     value = x509.SubjectKeyIdentifier(b"\x01" * 20)
     twin = x509.UnrecognizedExtension(x509.ObjectIdentifier("2.5.29.99"), value.public_bytes())
-    cert = _build(
-        x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "dup.walk.example")]),
-        [(value, False), (twin, False)],
-    )
-    # 2.5.29.99 → 2.5.29.14 (subjectKeyIdentifier) in place: the TBS now names one extension twice
-    der = _der(cert).replace(bytes.fromhex("0603551d63"), bytes.fromhex("0603551d0e"))
+    cert = _build(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)]), [(value, False), (twin, False)])
+    # 2.5.29.99 → 2.5.29.14 in place: the TBS now names one extension twice
+    return _der(cert).replace(bytes.fromhex("0603551d63"), bytes.fromhex("0603551d0e"))
+
+
+def test_a_duplicate_extension_degrades_as_before() -> None:
+    der = _with_duplicate_extension("dup.walk.example")
     patched = x509.load_der_x509_certificate(der)
     with pytest.raises(_x509._Unusual):
         _x509._fast_row(patched, der)
@@ -207,13 +209,7 @@ def test_every_sample_certificate_gives_the_same_row() -> None:
 
 
 def test_a_certificate_with_a_duplicate_extension_is_ingested(tmp_path: Path) -> None:
-    value = x509.SubjectKeyIdentifier(b"\x02" * 20)
-    twin = x509.UnrecognizedExtension(x509.ObjectIdentifier("2.5.29.99"), value.public_bytes())
-    cert = _build(
-        x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "dup2.walk.example")]),
-        [(value, False), (twin, False)],
-    )
-    der = _der(cert).replace(bytes.fromhex("0603551d63"), bytes.fromhex("0603551d0e"))
+    der = _with_duplicate_extension("dup2.walk.example")
     pem = x509.load_der_x509_certificate(der).public_bytes(serialization.Encoding.PEM)
     (tmp_path / "dup.pem").write_bytes(pem)
     inv = cmmm.load([tmp_path], now=NOW)
