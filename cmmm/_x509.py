@@ -23,6 +23,8 @@ from cmmm.crypto import KEY_ALGORITHM_OIDS, signature_algorithm
 # evidence like any other: cmmm keeps them, with the serial as it is ("-1a"), and cryptography's warning
 # about them would only reach a user's terminal as noise from every place that loads one.
 warnings.filterwarnings("ignore", message="Parsed a serial number which wasn't positive")
+# A country name that is not two letters: kept as written (it is the certificate's evidence), not warned.
+warnings.filterwarnings("ignore", message="Attribute's length must be")
 
 _EKU_NAMES = {
     "1.3.6.1.5.5.7.3.1": "serverAuth",
@@ -102,14 +104,36 @@ def certificate_row(cert: x509.Certificate, der: bytes | None = None) -> dict[st
     cryptography has parsed and checked the certificate; the pieces it only hands out as Python objects
     (names, key, extensions) are sliced from the DER and decoded here instead, about three times faster
     (250,000 certificates in a store). Anything unusual — a duplicate extension, an undecodable value, a
-    construct the walk does not know — takes the path through cryptography's objects, which a test keeps
-    equal to this one.
+    construct the walk does not know — takes the path through cryptography's objects; a test keeps both
+    equal on well-formed certificates. On malformed ones the walk is the more lenient: it keeps the
+    extensions it can read where cryptography drops them all, and the algorithm a key declares when the
+    key itself does not load. Raises ValueError for a body too malformed to give a row.
     """
     der = der if der is not None else cert.public_bytes(serialization.Encoding.DER)
     try:
         return _fast_row(cert, der)
     except _Unusual:
+        pass
+    try:
         return _slow_row(cert, der)
+    except (OverflowError, x509.InvalidVersion) as exc:  # cryptography's lazy parts of a hostile body
+        raise ValueError(f"unreadable certificate: {exc}") from None
+
+
+def load_der(der: bytes) -> x509.Certificate:
+    """cryptography's DER parser; every way a body can be malformed comes back as ValueError."""
+    try:
+        return x509.load_der_x509_certificate(der)
+    except x509.InvalidVersion as exc:  # not a ValueError in cryptography
+        raise ValueError(f"invalid X.509 version: {exc}") from None
+
+
+def load_pem(pem: bytes) -> x509.Certificate:
+    """load_der for one PEM certificate."""
+    try:
+        return x509.load_pem_x509_certificate(pem)
+    except x509.InvalidVersion as exc:
+        raise ValueError(f"invalid X.509 version: {exc}") from None
 
 
 def _base_row(
@@ -186,7 +210,10 @@ def _slow_row(cert: x509.Certificate, der: bytes) -> dict[str, Any]:
     )
     try:
         exts = list(cert.extensions)
-    except (ValueError, x509.DuplicateExtension):  # a duplicate or undecodable extension: keep the rest
+        for ext in exts:  # SCT timestamps decode lazily: out-of-range values surface here
+            if ext.oid == _SCT:
+                _ = [sct.timestamp for sct in ext.value]
+    except (ValueError, OverflowError, x509.DuplicateExtension):  # a duplicate or undecodable extension
         exts = []
         row["is_ca"] = None
         row["sct_count"] = None
@@ -540,7 +567,10 @@ def _scts(der: bytes, start: int, end: int, row: dict[str, Any]) -> None:
         if at > stop or size < 41 or der[sct_at] != 0:  # v1: version, log id, timestamp, …
             raise _Unusual
         millis = int.from_bytes(der[sct_at + 33 : sct_at + 41], "big")
-        stamps.append(_EPOCH + timedelta(milliseconds=millis))
+        try:
+            stamps.append(_EPOCH + timedelta(milliseconds=millis))
+        except OverflowError:  # past year 9999: cryptography's objects decide
+            raise _Unusual from None
     row["sct_count"] = len(stamps)
     row["earliest_sct"] = min(stamps) if stamps else None
 

@@ -36,7 +36,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.x509 import verification
 from OpenSSL import SSL
 
-from cmmm._x509 import certificate_row
+from cmmm._x509 import certificate_row, load_pem
 from cmmm.errors import InputError, UsageError
 from cmmm.export import neutralize_formulas, records
 from cmmm.ingest._base import Batch
@@ -671,7 +671,7 @@ def system_trust_store() -> tuple[x509.Certificate, ...]:
                 try:
                     with warnings.catch_warnings():  # old roots with non-positive serials still anchor
                         warnings.simplefilter("ignore")
-                        certs.append(x509.load_pem_x509_certificate(block + b"-----END CERTIFICATE-----\n"))
+                        certs.append(load_pem(block + b"-----END CERTIFICATE-----\n"))
                 except ValueError:
                     continue
         if certs:
@@ -957,7 +957,7 @@ def scan_from_document(doc: Any, source: str) -> ScanResult:
                 sni=e.get("sni"),
                 starttls=StartTLS(e["starttls"]) if e.get("starttls") else None,
             )
-            chain = tuple(x509.load_pem_x509_certificate(p.encode("ascii")) for p in e.get("chain") or [])
+            chain = tuple(load_pem(p.encode("ascii")) for p in e.get("chain") or [])
             results.append(
                 EndpointResult(
                     endpoint=ep,
@@ -1044,7 +1044,10 @@ def compare(result: ScanResult, inventory: Inventory) -> Comparison:
     for r in scanned:
         if r.leaf is None:
             continue
-        row = certificate_row(r.leaf)
+        try:
+            row = certificate_row(r.leaf)
+        except ValueError:  # a served certificate too malformed to read: nothing to compare it by
+            continue
         leaf_rows.append(
             {
                 "cert_id": row["cert_id"],

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 from cryptography import x509
 
-from cmmm._x509 import certificate_row
+from cmmm._x509 import certificate_row, load_der
 from cmmm.crypto import CURVE_BY_SIZE, key_algorithm, signature_algorithm
 from cmmm.errors import InputError
 from cmmm.ingest._base import Batch
@@ -115,7 +115,7 @@ def pem_certificates(text: str) -> list[tuple[x509.Certificate | None, bytes | N
     for m in _PEM.finditer(text):
         try:
             der = base64.b64decode(re.sub(r"\s+", "", m.group(1)), validate=True)
-            out.append((x509.load_der_x509_certificate(der), der, None))
+            out.append((load_der(der), der, None))
         except (binascii.Error, ValueError) as exc:
             reason = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
             out.append((None, None, f"corrupt certificate body: {reason}"))
@@ -135,7 +135,11 @@ def add_body(
         if cert is None or der is None:
             batch.rejected.append(Rejected(source=str(path), locator=str(ref), reason=str(reason)))
             continue
-        row = certificate_row(cert, der)
+        try:
+            row = certificate_row(cert, der)
+        except ValueError as exc:
+            batch.rejected.append(Rejected(source=str(path), locator=str(ref), reason=str(exc)[:200]))
+            continue
         batch.certificates.append(row)
         batch.observations.append({**observation, "cert_id": row["cert_id"]})
         batch.bodies[row["cert_id"]] = der

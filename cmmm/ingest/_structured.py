@@ -15,7 +15,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from cmmm import _yaml
-from cmmm._x509 import certificate_row
+from cmmm._x509 import certificate_row, load_der
 from cmmm.errors import InputError
 from cmmm.ingest._base import Batch, ReadContext, text_of
 from cmmm.ingest.tabular import from_frame
@@ -58,7 +58,7 @@ def parse_der(der: bytes) -> x509.Certificate | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # e.g. a non-positive serial in an old certificate
-            return x509.load_der_x509_certificate(der)
+            return load_der(der)
     except ValueError:
         return None
 
@@ -98,14 +98,25 @@ def b64_der(value: str) -> bytes | None:
 
 def add_body(
     batch: Batch, cert: x509.Certificate, der: bytes | None, observation: dict[str, Any]
-) -> dict[str, Any]:
-    """Add a parsed certificate and one observation of it; returns the certificate row."""
+) -> dict[str, Any] | None:
+    """Add a parsed certificate and one observation of it; returns the certificate row, or None when
+    the body turns out unreadable (recorded as a rejection at the observation's source and ref)."""
     if der is None:
         der = cert.public_bytes(serialization.Encoding.DER)
-    with warnings.catch_warnings():
-        # e.g. "Parsed a serial number which wasn't positive": old certificates still deserve a row
-        warnings.simplefilter("ignore")
-        row = certificate_row(cert, der)
+    try:
+        with warnings.catch_warnings():
+            # e.g. "Parsed a serial number which wasn't positive": old certificates still deserve a row
+            warnings.simplefilter("ignore")
+            row = certificate_row(cert, der)
+    except ValueError as exc:
+        batch.rejected.append(
+            Rejected(
+                source=str(observation.get("source") or "-"),
+                locator=str(observation.get("source_ref") or "-"),
+                reason=str(exc)[:200],
+            )
+        )
+        return None
     assert isinstance(batch.certificates, list) and isinstance(batch.observations, list)
     batch.certificates.append(row)
     batch.observations.append({**observation, "cert_id": row["cert_id"]})

@@ -6,10 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from cmmm._x509 import certificate_row
+from cmmm._x509 import certificate_row, load_pem
 from cmmm.errors import InputError
 from cmmm.ingest._base import Batch, ReadContext, text_of
 from cmmm.model import Rejected
@@ -50,13 +49,13 @@ def batch_from_document(doc: Any, source: str) -> Batch:
         for pos, pem in enumerate(ep.get("chain") or []):
             ref = f"{location} chain[{pos}]"
             try:
-                cert = x509.load_pem_x509_certificate(str(pem).encode("ascii"))
+                cert = load_pem(str(pem).encode("ascii"))
+                row = certificate_row(cert)
             except (ValueError, UnicodeEncodeError) as exc:
                 batch.rejected.append(
                     Rejected(source=source, locator=ref, reason=f"unreadable certificate: {exc}"[:200])
                 )
                 continue
-            row = certificate_row(cert)
             batch.certificates.append(row)
             batch.bodies[row["cert_id"]] = cert.public_bytes(Encoding.DER)
             obs: dict[str, Any] = {

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 
-from cmmm._x509 import certificate_row
+from cmmm._x509 import certificate_row, load_der
 from cmmm.errors import InputError
 from cmmm.ingest._base import Batch, ReadContext, text_of
 from cmmm.model import PrivateKeyFinding, Rejected
@@ -91,7 +91,7 @@ def read_pem_data(path: Path, data: bytes, ctx: ReadContext) -> Batch:
         if label in _CERT_LABELS:
             try:
                 der = base64.b64decode(m.group(2).translate(None, _WHITESPACE), validate=True)
-                cert = x509.load_der_x509_certificate(der)
+                cert = load_der(der)
                 _add(batch, path, ref, cert, der)
             except (binascii.Error, ValueError) as exc:
                 batch.rejected.append(
@@ -168,11 +168,14 @@ def read_der(path: Path, ctx: ReadContext) -> Batch:
     data = path.read_bytes()
     batch = Batch()
     try:
-        cert = x509.load_der_x509_certificate(data)
+        cert = load_der(data)
     except ValueError:
         pass
     else:
-        _add(batch, path, "der", cert, data)
+        try:
+            _add(batch, path, "der", cert, data)
+        except ValueError as exc:
+            raise InputError(str(path), f"corrupt certificate: {_short(exc)}") from None
         return batch
     try:
         certs = _pkcs7_certificates(data, path, batch)
@@ -180,7 +183,16 @@ def read_der(path: Path, ctx: ReadContext) -> Batch:
         pass
     else:
         for i, c in enumerate(certs):
-            _add(batch, path, f"pkcs7 cert {i}", c, c.public_bytes(serialization.Encoding.DER))
+            try:
+                _add(batch, path, f"pkcs7 cert {i}", c, c.public_bytes(serialization.Encoding.DER))
+            except ValueError as exc:
+                batch.rejected.append(
+                    Rejected(
+                        source=str(path),
+                        locator=f"pkcs7 cert {i}",
+                        reason=f"corrupt certificate: {_short(exc)}",
+                    )
+                )
         return batch
     if path.suffix.lower() in _PKCS12_SUFFIXES or _maybe_pkcs12(data):
         return read_pkcs12(path, ctx)

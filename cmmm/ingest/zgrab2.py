@@ -11,9 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from cryptography import x509
 
-from cmmm._x509 import certificate_row
+from cmmm._x509 import certificate_row, load_der
 from cmmm.errors import InputError
 from cmmm.ingest._base import Batch, ReadContext, text_of
 from cmmm.ingest._dates import parse_dates
@@ -127,7 +126,8 @@ def _add_handshake(
     for c_i, entry in enumerate(e for e in entries if isinstance(e, dict)):
         try:
             der = base64.b64decode(str(entry.get("raw") or ""), validate=True)
-            cert = x509.load_der_x509_certificate(der)
+            cert = load_der(der)
+            row = certificate_row(cert, der)
         except (binascii.Error, ValueError) as exc:
             batch.rejected.append(
                 Rejected(
@@ -135,7 +135,6 @@ def _add_handshake(
                 )
             )
             continue
-        row = certificate_row(cert, der)
         batch.certificates.append(row)
         batch.bodies[row["cert_id"]] = der
         batch.observations.append(
