@@ -51,7 +51,7 @@ def _plain(v: Any) -> Any:
 
 def inventory_document(inv: Inventory) -> dict[str, Any]:
     """The stable JSON shape: certificates, observations, services, algorithms, rejected, private_keys,
-    sources."""
+    sources, notes (what was kept but deserves a look: ignored cells, values outside a vocabulary)."""
     return {
         "certificates": records(inv.certificates),
         "observations": records(inv.observations),
@@ -72,6 +72,7 @@ def inventory_document(inv: Inventory) -> dict[str, Any]:
             }
             for s in inv.sources
         ],
+        "notes": list(inv.notes),
     }
 
 

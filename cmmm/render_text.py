@@ -30,29 +30,29 @@ def render_summary(console: Console, s: InventorySummary, inv: Inventory) -> Non
         f"from {_count(s.files, 'file')}" + (f", {_count(s.services, 'service')}" if s.services else "")
     )
     console.print(
-        f"expired [red]{s.expired}[/] · expiring ≤30 d [yellow]{s.expiring_30}[/] · ≤90 d "
-        f"{s.expiring_90} · quantum-vulnerable {s.quantum_vulnerable}"
+        f"expired [red]{s.expired:,}[/] · expiring ≤30 d [yellow]{s.expiring_30:,}[/] · ≤90 d "
+        f"{s.expiring_90:,} · quantum-vulnerable {s.quantum_vulnerable:,}"
     )
     t = Table(title="by source format", title_justify="left", show_edge=False)
     t.add_column("ingester")
     t.add_column("certificates", justify="right")
     for k, v in s.by_ingester.items():
-        t.add_row(safe(k), str(v))
+        t.add_row(safe(k), f"{v:,}")
     console.print(t)
     if s.by_discovery:
-        console.print("discovered by: " + ", ".join(f"{safe(k)} {v}" for k, v in s.by_discovery.items()))
+        console.print("discovered by: " + ", ".join(f"{safe(k)} {v:,}" for k, v in s.by_discovery.items()))
     t = Table(title="top issuers", title_justify="left", show_edge=False)
     t.add_column("issuer")
     t.add_column("certificates", justify="right")
     for name, n in s.top_issuers:
-        t.add_row(safe(name), str(n))
+        t.add_row(safe(name), f"{n:,}")
     console.print(t)
     if s.shadow_it:
         console.print(
             f"[yellow]shadow IT: {s.shadow_it}[/] certificate(s) in CT logs for your domains that no other "
             "source knows (cmmm.ingest.ctlog.shadow_certificates lists them)"
         )
-    console.print("key algorithms: " + ", ".join(f"{safe(k)} {v}" for k, v in s.key_algorithms.items()))
+    console.print("key algorithms: " + ", ".join(f"{safe(k)} {v:,}" for k, v in s.key_algorithms.items()))
     if s.private_keys:
         console.print(f"[red]private keys found: {s.private_keys}[/] (never copied; listed by path)")
         for pk in inv.private_keys[:10]:
@@ -61,13 +61,15 @@ def render_summary(console: Console, s: InventorySummary, inv: Inventory) -> Non
                 f"{' (encrypted)' if pk.encrypted else ' (UNENCRYPTED)'}"
             )
     if s.rejected:
-        console.print(f"[yellow]rejected: {s.rejected}[/]")
+        console.print(f"[yellow]rejected: {s.rejected:,}[/]")
         for r in inv.rejected[:20]:
             console.print(f"  {safe(r.source)}:{safe(r.locator)}: {safe(r.reason)}")
         if s.rejected > 20:
-            console.print(f"  … and {s.rejected - 20} more (see --format json)")
+            console.print(f"  … and {s.rejected - 20:,} more (see --format json)")
     for note in s.notes[:10]:
         console.print(f"[dim]note: {safe(note)}[/]")
+    if len(s.notes) > 10:
+        console.print(f"[dim]  … and {len(s.notes) - 10:,} more notes (see --format json)[/]")
 
 
 def _duration(hours: float) -> str:

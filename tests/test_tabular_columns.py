@@ -97,3 +97,15 @@ def test_fingerprints_with_separators_give_the_sha256_id(tmp_path: Path) -> None
     assert certs.at["a.example", "cert_id"] == "sha256:" + "ab" * 31 + "cd"
     assert certs.at["b.example", "fingerprint_sha1"] == "0" * 40  # a SHA-1 in the SHA-256 column
     assert str(certs.at["c.example", "cert_id"]).startswith("row:")
+
+
+def test_notes_reach_the_json_document(tmp_path: Path) -> None:
+    from cmmm.export import inventory_document
+
+    (tmp_path / "inv.csv").write_text(
+        "common_name,not_after,not_before,criticality\na.example,2027-01-01,garbage,ultra\n", encoding="utf-8"
+    )
+    doc = inventory_document(cmmm.load([tmp_path], now=NOW))
+    assert len(doc["certificates"]) == 1
+    assert any("not_before is not a date" in n for n in doc["notes"])
+    assert any("not in the vocabulary" in n for n in doc["notes"])
