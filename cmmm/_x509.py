@@ -111,12 +111,13 @@ def certificate_row(cert: x509.Certificate, der: bytes | None = None) -> dict[st
     """
     der = der if der is not None else cert.public_bytes(serialization.Encoding.DER)
     try:
-        return _fast_row(cert, der)
-    except _Unusual:
-        pass
-    try:
-        return _slow_row(cert, der)
-    except (OverflowError, x509.InvalidVersion) as exc:  # cryptography's lazy parts of a hostile body
+        try:
+            return _fast_row(cert, der)
+        except _Unusual:
+            return _slow_row(cert, der)
+    # cryptography parses names and extensions lazily; on a hostile body some of its errors are not
+    # ValueError (a name attribute as a BIT STRING raises TypeError)
+    except (OverflowError, TypeError, x509.InvalidVersion, x509.UnsupportedGeneralNameType) as exc:
         raise ValueError(f"unreadable certificate: {exc}") from None
 
 
@@ -213,7 +214,8 @@ def _slow_row(cert: x509.Certificate, der: bytes) -> dict[str, Any]:
         for ext in exts:  # SCT timestamps decode lazily: out-of-range values surface here
             if ext.oid == _SCT:
                 _ = [sct.timestamp for sct in ext.value]
-    except (ValueError, OverflowError, x509.DuplicateExtension):  # a duplicate or undecodable extension
+    except (ValueError, OverflowError, TypeError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType):
+        # a duplicate or undecodable extension
         exts = []
         row["is_ca"] = None
         row["sct_count"] = None
@@ -356,27 +358,65 @@ _CACHE_LIMIT = 100_000
 _EPOCH = datetime(1970, 1, 1)
 
 
+_RSA_OIDS = {_oid_bytes("1.2.840.113549.1.1.1"), _oid_bytes("1.2.840.113549.1.1.10")}  # rsaEncryption, PSS
+_EC_OID = _oid_bytes("1.2.840.10045.2.1")
+
+
+def _declared_key(algorithm: bytes) -> tuple[str | None, int | None, str | None] | None:
+    """What an AlgorithmIdentifier alone says: RSA (size from each modulus) or an EC named curve; None for
+    anything else. A pure function of the identifier, so caching it cannot depend on file order."""
+    tag, at, stop = _tlv(algorithm, 0, len(algorithm))
+    tag2, o_start, o_end = _tlv(algorithm, at, stop)
+    if tag != 0x30 or tag2 != 0x06:
+        raise _Unusual
+    oid = algorithm[o_start:o_end]
+    if oid in _RSA_OIDS:
+        return _RSA_SHAPED
+    if oid == _EC_OID and o_end < stop:
+        tag, c_start, c_end = _tlv(algorithm, o_end, stop)
+        if tag == 0x06:
+            try:
+                curve = ec.get_curve_for_oid(x509.ObjectIdentifier(_oid_text(algorithm[c_start:c_end])))()
+            except LookupError:
+                return None
+            return "EC", curve.key_size, curve.name
+    return None
+
+
+def _integer(der: bytes, start: int, end: int) -> tuple[int, int, int]:
+    """A positive, minimally encoded INTEGER: (start of its significant bytes, its end, the next offset)."""
+    tag, v_start, v_end = _tlv(der, start, end)
+    if tag != 0x02 or v_start == v_end or der[v_start] & 0x80:
+        raise _Unusual
+    if der[v_start] == 0:
+        if v_end - v_start == 1 or not der[v_start + 1] & 0x80:  # zero, or a needless leading 0x00
+            raise _Unusual
+        v_start += 1
+    return v_start, v_end, v_end
+
+
 def _fast_key(cert: x509.Certificate, der: bytes, parts: _Parts) -> tuple[str | None, int | None, str | None]:
-    """(key_algorithm, key_size, curve) from the SPKI. What is not RSA depends on the AlgorithmIdentifier
-    alone (curve, parameters, PQC parameter set), so it is learned once per identifier from cryptography."""
+    """(key_algorithm, key_size, curve) from the SPKI: RSA from its modulus, EC from its named curve,
+    anything else from cryptography once per AlgorithmIdentifier (a key it cannot load is _Unusual)."""
     facts = _KEY_CACHE.get(parts.algorithm)
     if facts is None:
-        alg, size, curve, spki = _key_facts(cert)
-        if spki is None:  # a key cryptography cannot load: known by OID only; do not learn from it
-            return alg, size, curve
-        facts = _RSA_SHAPED if alg == "RSA" else (alg, size, curve)
+        facts = _declared_key(parts.algorithm)
+        if facts is None:
+            alg, size, curve, spki = _key_facts(cert)
+            if spki is None:  # cryptography cannot load this key: its path says what can be said
+                raise _Unusual
+            facts = (alg, size, curve)
         if len(_KEY_CACHE) < _CACHE_LIMIT:
             _KEY_CACHE[parts.algorithm] = facts
     if facts is not _RSA_SHAPED:
         return facts
     start, end = parts.key_bits  # RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }
-    tag, start, end = _tlv(der, start, end)
-    tag2, m_start, m_end = _tlv(der, start, end)
-    if tag != 0x30 or tag2 != 0x02:
+    tag, start, stop = _tlv(der, start, end)
+    if tag != 0x30 or stop != end:
         raise _Unusual
-    while m_start < m_end and der[m_start] == 0:
-        m_start += 1
-    if m_start == m_end:
+    m_start, m_end, at = _integer(der, start, stop)
+    _, _, at = _integer(der, at, stop)
+    if at != stop:
         raise _Unusual
     return "RSA", (m_end - m_start - 1) * 8 + der[m_start].bit_length(), None
 

@@ -61,6 +61,8 @@ def test_serials_hex_decimal_and_prefixed() -> None:
     assert _plain(hexes) == ["a1b", "abcd", None, "0", None]
     # digits only: a decimal column, converted to hex
     assert _plain(_serials(pd.Series(["255", "0016", "12z"], dtype="string"))) == ["ff", "10", None]
+    # separators include the no-break space spreadsheets paste in
+    assert _plain(_serials(pd.Series(["12\u00a034", "5"], dtype="string"))) == ["4d2", "5"]
     # 0x says hex, even without a letter
     assert _plain(_serials(pd.Series(["0x1013", "0x0041"], dtype="string"))) == ["1013", "41"]
     # a value that is not a serial spoils only itself

@@ -287,3 +287,17 @@ def test_mutated_certificates_are_rows_or_rejections_never_crashes(tmp_path: Pat
     assert all(s.records + s.rejected >= 1 for s in inv.sources), [
         s.path for s in inv.sources if not s.records + s.rejected
     ]
+
+
+def test_a_name_attribute_as_bit_string_is_a_rejection(tmp_path: Path) -> None:
+    # cryptography raises TypeError (not ValueError) for a CN encoded as a BIT STRING: still a rejection
+    cert = _build(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "leafx")]), [])
+    der = bytearray(_der(cert))
+    at = der.find(b"\x0c\x05leafx")
+    der[at], der[at + 2] = 0x03, 0  # BIT STRING, no unused bits
+    (tmp_path / "odd.der").write_bytes(bytes(der))
+    (tmp_path / "fine.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    inv = cmmm.load([tmp_path], now=NOW, workers=1)
+    assert list(inv.certificates["common_name"]) == ["leafx"]
+    assert [r.source.endswith("odd.der") for r in inv.rejected] == [True]
+    assert "unreadable certificate" in inv.rejected[0].reason

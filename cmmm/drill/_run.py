@@ -502,7 +502,7 @@ def _reasons(
         return (*out, *sel.notes)
     own = np.asarray(work.deadline_h, dtype=float)
     earliest = float(own.min()) if len(own) else deadline_hours
-    if earliest < deadline_hours:  # certificates with their own, earlier deadlines (Mosca, categories)
+    if len(own) and earliest < float(own.max()) - 0.01:  # certificates with their own deadlines
         out.append(
             f"p90 completion {p90:,.1f} h against deadlines of {earliest:,.0f} h to {deadline_hours:,.0f} h "
             f"(each certificate its own): on time in {prob:.0%} of runs"
@@ -510,8 +510,8 @@ def _reasons(
         due = int((own <= 0).sum())
         if due:
             out.append(
-                f"{due} certificates were due already (their deadline is now): no run can be on time "
-                "until they are replaced or their deadline is revisited"
+                f"{due} certificate{' was' if due == 1 else 's were'} due already (deadline now): no run "
+                "can be on time until they are replaced or their deadline is revisited"
             )
     else:
         out.append(

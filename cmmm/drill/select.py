@@ -106,8 +106,12 @@ def target_mask(inv: Inventory, spec: Mapping[str, Any], now: datetime) -> tuple
         # The CAs in trouble, by name. Their organization too when the target named organizations
         # (a distrusted vendor): one compromised intermediate leaves its siblings usable.
         named = [found["name"]] + ([found["org"]] if spec.get("organizations") else [])
-        named_queries = [*spec.get("names", ()), *spec.get("organizations", ())]
-        names = tuple(sorted({str(v) for v in pd.concat(named).dropna()} | {str(q) for q in named_queries}))
+        queries = (
+            {str(q) for q in (*spec.get("names", ()), *spec.get("organizations", ()))}
+            if len(found)
+            else set()
+        )
+        names = tuple(sorted({str(v) for v in pd.concat(named).dropna()} | queries))
     if "automation" in spec:
         auto = inv.certificate_facts()["automation"].isin(list(spec["automation"]))
         mask &= auto.fillna(False).to_numpy(dtype=bool)

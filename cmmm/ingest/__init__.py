@@ -51,10 +51,38 @@ def walk(paths: Iterable[Path | str], rejected: list[Rejected]) -> Iterator[Path
     return map(Path, _walk(paths, rejected))
 
 
+class _Seen:
+    """What a walk has visited: directories by real path, files by (device, inode) as their folder's
+    listing gives them — on overlayfs a listing's inode can differ from stat's, so a file named on the
+    command line is keyed through its parent's listing too (one listing per parent, cached)."""
+
+    def __init__(self) -> None:
+        self.dirs: set[str] = set()
+        self.files: set[tuple[int, int]] = set()
+        self._listings: dict[str, tuple[int, dict[str, int]]] = {}
+
+    def first_time(self, key: tuple[int, int]) -> bool:
+        if key in self.files:
+            return False
+        self.files.add(key)
+        return True
+
+    def key_of(self, path: str, st: os.stat_result) -> tuple[int, int]:
+        parent, name = os.path.split(os.path.realpath(path))
+        listing = self._listings.get(parent)
+        if listing is None:
+            try:
+                listing = (os.stat(parent).st_dev, {e.name: e.inode() for e in os.scandir(parent)})
+            except OSError:
+                listing = (st.st_dev, {})
+            self._listings[parent] = listing
+        dev, inodes = listing
+        return (dev, inodes[name]) if name in inodes else (st.st_dev, st.st_ino)
+
+
 def _walk(paths: Iterable[Path | str], rejected: list[Rejected]) -> Iterator[str]:
     """walk() as path strings (a Path per file costs more than the listing)."""
-    seen_dirs: set[str] = set()
-    seen_files: set[tuple[int, int]] = set()
+    seen = _Seen()
     for p in paths:
         path = Path(p)
         try:
@@ -62,30 +90,22 @@ def _walk(paths: Iterable[Path | str], rejected: list[Rejected]) -> Iterator[str
         except OSError as exc:
             rejected.append(Rejected(source=str(path), locator="-", reason=_os_reason(exc)))
             continue
-        yield from _visit(str(path), st, seen_dirs, seen_files, rejected)
+        yield from _visit(str(path), st, seen, rejected)
 
 
-def _visit(
-    path: str,
-    st: os.stat_result,
-    seen_dirs: set[str],
-    seen_files: set[tuple[int, int]],
-    rejected: list[Rejected],
-) -> Iterator[str]:
+def _visit(path: str, st: os.stat_result, seen: _Seen, rejected: list[Rejected]) -> Iterator[str]:
     if stat.S_ISREG(st.st_mode):
-        key = (st.st_dev, st.st_ino)  # the same file named twice is one source, not two
-        if key not in seen_files:
-            seen_files.add(key)
+        if seen.first_time(seen.key_of(path, st)):  # the same file named twice is one source, not two
             yield path
         return
     if not stat.S_ISDIR(st.st_mode):
         rejected.append(Rejected(source=path, locator="-", reason="not a regular file"))
         return
     real = os.path.realpath(path)
-    if real in seen_dirs:
+    if real in seen.dirs:
         rejected.append(Rejected(source=path, locator="-", reason="directory symlink loop; visited once"))
         return
-    seen_dirs.add(real)
+    seen.dirs.add(real)
     try:
         entries = sorted(os.scandir(path), key=lambda e: e.name)
     except OSError as exc:
@@ -97,17 +117,15 @@ def _visit(
             continue
         try:
             if entry.is_file(follow_symlinks=False):
-                # a plain file in a directory: its inode comes with the listing, no stat call per file
-                key = (st.st_dev, entry.inode())
-                if key not in seen_files:
-                    seen_files.add(key)
+                # a plain file in a folder: its inode comes with the listing, no stat call per file
+                if seen.first_time((st.st_dev, entry.inode())):
                     yield entry.path
                 continue
             child = entry.stat()  # a directory or a link: follow it
         except OSError as exc:
             rejected.append(Rejected(source=entry.path, locator="-", reason=_os_reason(exc)))
             continue
-        yield from _visit(entry.path, child, seen_dirs, seen_files, rejected)
+        yield from _visit(entry.path, child, seen, rejected)
 
 
 def _os_reason(exc: OSError) -> str:
@@ -165,8 +183,8 @@ def _rejection(path: Path, reason: str) -> Batch:
 _Source = tuple[str, str, int, int]  # path, format, records, rejected
 
 
-def _read_chunk(paths: list[str], ctx: ReadContext) -> tuple[list[_Source], Batch]:
-    """A worker's share: its files read, and their batches combined into one, with the row dicts turned
+def _read_chunk(paths: list[str], ctx: ReadContext) -> tuple[list[_Source], list[Batch]]:
+    """A worker's share: its files read, and their batches combined (at most two), with the row dicts turned
     into frames here — sending one frame back costs a fraction of sending 10,000 small batches."""
     sources: list[_Source] = []
     batches: list[Batch] = []
@@ -202,14 +220,15 @@ def load(
         batches.append(batch)
 
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
-    big = len(files) > 1 and n_workers > 1 and _total_bytes(files) >= _THREADED_MIN_BYTES
-    if n_workers > 1 and (len(files) >= _PARALLEL_MIN_FILES or (big and len(files) >= _POOLED_MIN_FILES)):
+    many = len(files) >= _PARALLEL_MIN_FILES  # then no stat per file for their sizes
+    big = not many and len(files) > 1 and n_workers > 1 and _total_bytes(files) >= _THREADED_MIN_BYTES
+    if n_workers > 1 and (many or (big and len(files) >= _POOLED_MIN_FILES)):
         size = max(4, len(files) // (n_workers * 8))
         chunks = [files[i : i + size] for i in range(0, len(files), size)]
         with ProcessPoolExecutor(max_workers=n_workers) as pool:
             for part, combined in pool.map(_read_chunk, chunks, [ctx] * len(chunks)):
                 sources.extend(part)
-                batches.append(combined)
+                batches.extend(combined)
                 if progress:
                     progress(len(sources), len(files))
     elif big:

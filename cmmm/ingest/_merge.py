@@ -20,19 +20,24 @@ from cmmm.model import (
     empty_frame,
 )
 
+_FROM_ROWS = "cmmm_from_rows"  # DataFrame.attrs flag: this frame was built from row dicts by `combine`
+
 
 def _frames(parts: list[pd.DataFrame | list[dict[str, Any]]]) -> list[pd.DataFrame]:
-    """Row dicts from every batch become one DataFrame (building one per file is the slow path)."""
-    frames = [p for p in parts if isinstance(p, pd.DataFrame) and len(p)]
+    """The batches' own frames in order, then everything that came as row dicts (one frame for the
+    dicts: building one per file is the slow path) — the same order however the files were read."""
+    frames = [p for p in parts if isinstance(p, pd.DataFrame) and len(p) and not p.attrs.get(_FROM_ROWS)]
+    from_rows = [p for p in parts if isinstance(p, pd.DataFrame) and len(p) and p.attrs.get(_FROM_ROWS)]
     rows = [r for p in parts if isinstance(p, list) for r in p]
     if rows:
-        frames.append(pd.DataFrame.from_records(rows))
-    return frames
+        from_rows.append(pd.DataFrame.from_records(rows))
+    return frames + from_rows
 
 
-def combine(batches: list[Batch]) -> Batch:
-    """Several files' batches as one, in order: what `merge` makes of the one equals what it makes of
-    the many (row dicts become one frame after the batches' own frames, as `merge` orders them)."""
+def combine(batches: list[Batch]) -> list[Batch]:
+    """Several files' batches as at most two, for a worker to send back: what `merge` makes of them
+    equals what it makes of the many, row order included (the second batch holds the row dicts as a
+    frame flagged so that `merge` puts it where the dicts would have gone)."""
     out = Batch()
     services: list[pd.DataFrame] = []
     for b in batches:
@@ -47,13 +52,20 @@ def combine(batches: list[Batch]) -> Batch:
             out.profile = {**(out.profile or {}), **b.profile}
         if b.policy is not None:
             out.policy = {**(out.policy or {}), **b.policy}
+    rows = Batch()
     for name in ("certificates", "observations"):
-        frames = _frames([getattr(b, name) for b in batches])
+        parts = [getattr(b, name) for b in batches]
+        frames = [p for p in parts if isinstance(p, pd.DataFrame) and len(p)]
         if frames:
             setattr(out, name, frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True))
+        dicts = [r for p in parts if isinstance(p, list) for r in p]
+        if dicts:
+            frame = pd.DataFrame.from_records(dicts)
+            frame.attrs[_FROM_ROWS] = True
+            setattr(rows, name, frame)
     if services:
         out.services = pd.concat(services, ignore_index=True)
-    return out
+    return [out, rows] if len(rows.certificates) or len(rows.observations) else [out]
 
 
 def merge(batches: list[Batch], inventory: Inventory) -> Inventory:

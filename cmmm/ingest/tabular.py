@@ -382,7 +382,7 @@ def _serials(col: pd.Series, *, hex_serials: bool = False) -> pd.Series:
     marked_hex = False
     if pc.any(needs).as_py():
         marked_hex = bool(pc.any(pc.starts_with(s, "0x")).as_py())  # 0x1013 is hex by its own say
-        fixed = pc.replace_substring_regex(pc.replace_substring_regex(s, r"^0x", ""), r"[:\s-]", "")
+        fixed = pc.replace_substring_regex(pc.replace_substring_regex(s, r"^0x", ""), r"[:\s\x{a0}-]", "")
         s = pc.if_else(needs, fixed, s)
         bad = pc.fill_null(pc.and_(needs, pc.match_substring_regex(s, "[^0-9a-f]")), False)
     s = pc.if_else(pc.equal(s, ""), pa.scalar(None, s.type), s)
