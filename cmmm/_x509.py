@@ -7,6 +7,7 @@ import hashlib
 import ipaddress
 import re
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -85,17 +86,23 @@ _SKI, _AKI = ExtensionOID.SUBJECT_KEY_IDENTIFIER, ExtensionOID.AUTHORITY_KEY_IDE
 _SCT = ExtensionOID.PRECERT_SIGNED_CERTIFICATE_TIMESTAMPS
 
 
-def _name_facts(name: x509.Name, *, cache: bool = True) -> tuple[str, str | None, str | None]:
-    """(RFC 4514 string, CN, O) of a name; issuer names repeat, so they are cached by their DER."""
-    if not cache:
-        return _dn(name), _attr(name, NameOID.COMMON_NAME), _attr(name, NameOID.ORGANIZATION_NAME)
-    key = name.public_bytes()
-    hit = _NAME_CACHE.get(key)
+def _name_text(name: x509.Name) -> tuple[str, str | None, str | None]:
+    """(RFC 4514 string, CN, O) of a name."""
+    return _dn(name), _attr(name, NameOID.COMMON_NAME), _attr(name, NameOID.ORGANIZATION_NAME)
+
+
+def _named(der: bytes, name: Callable[[], x509.Name]) -> tuple[str, str | None, str | None]:
+    """_name_text by the name's DER: issuer names repeat, so each is decoded once (`name` only on a miss)."""
+    hit = _NAME_CACHE.get(der)
     if hit is None:
-        hit = (_dn(name), _attr(name, NameOID.COMMON_NAME), _attr(name, NameOID.ORGANIZATION_NAME))
+        hit = _name_text(name())
         if len(_NAME_CACHE) < 100_000:
-            _NAME_CACHE[key] = hit
+            _NAME_CACHE[der] = hit
     return hit
+
+
+def _name_facts(name: x509.Name) -> tuple[str, str | None, str | None]:
+    return _named(name.public_bytes(), lambda: name)
 
 
 def certificate_row(cert: x509.Certificate, der: bytes | None = None) -> dict[str, Any]:
@@ -352,7 +359,6 @@ _RAW_BC, _RAW_SAN, _RAW_EKU, _RAW_SKI, _RAW_AKI, _RAW_SCT = (
 )
 _RSA_SHAPED = ("RSA", -1, None)  # cache marker: the size is in each key's modulus
 _KEY_CACHE: dict[bytes, tuple[str | None, int | None, str | None]] = {}
-_ISSUER_CACHE: dict[bytes, tuple[str, str | None, str | None]] = {}
 _EKU_CACHE: dict[bytes, str] = {}
 _CACHE_LIMIT = 100_000
 _EPOCH = datetime(1970, 1, 1)
@@ -421,15 +427,6 @@ def _fast_key(cert: x509.Certificate, der: bytes, parts: _Parts) -> tuple[str | 
     return "RSA", (m_end - m_start - 1) * 8 + der[m_start].bit_length(), None
 
 
-def _fast_issuer(cert: x509.Certificate, raw: bytes) -> tuple[str, str | None, str | None]:
-    hit = _ISSUER_CACHE.get(raw)
-    if hit is None:
-        hit = _name_facts(cert.issuer)
-        if len(_ISSUER_CACHE) < _CACHE_LIMIT:
-            _ISSUER_CACHE[raw] = hit
-    return hit
-
-
 # RFC 4514 short names, as cryptography's rfc4514_string writes them; other attributes take its path
 _SHORT_NAMES = {
     _oid_bytes(oid.dotted_string): short
@@ -483,14 +480,14 @@ def _fast_name(raw: bytes) -> tuple[str, str | None, str | None]:
 
 def _fast_row(cert: x509.Certificate, der: bytes) -> dict[str, Any]:
     parts = _parts(der)
-    issuer = _fast_issuer(cert, parts.issuer)
+    issuer = _named(parts.issuer, lambda: cert.issuer)
     if parts.subject == parts.issuer:
         subject = issuer
     else:
         try:
             subject = _fast_name(parts.subject)
         except (_Unusual, ValueError):
-            subject = _name_facts(cert.subject, cache=False)
+            subject = _name_text(cert.subject)
     row = _base_row(cert, der, subject, issuer, _fast_key(cert, der, parts), parts.spki)
     sans: list[str] = []
     if parts.extensions is not None:

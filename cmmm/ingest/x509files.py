@@ -103,7 +103,7 @@ def read_pem_data(path: Path, data: bytes, ctx: ReadContext) -> Batch:
             batch.private_keys.append(_key_finding(path, ref, label, m.group(0)))
         elif label in _P7_LABELS:
             try:
-                der = base64.b64decode(re.sub(rb"\s+", b"", m.group(2)), validate=True)
+                der = base64.b64decode(m.group(2).translate(None, _WHITESPACE), validate=True)
                 for i, cert in enumerate(_pkcs7_certificates(der, path, batch)):
                     _add(batch, path, f"{ref} cert {i}", cert, cert.public_bytes(serialization.Encoding.DER))
             except (binascii.Error, ValueError) as exc:
