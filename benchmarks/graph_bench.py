@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from cmmm import graph
-from cmmm.hierarchy import hierarchy, membership
+from cmmm.graph.hierarchy import hierarchy, membership
 from cmmm.model import CERTIFICATE_COLUMNS, OBSERVATION_COLUMNS, SERVICE_COLUMNS, Inventory, conform
 
 NOW = datetime(2026, 11, 28, tzinfo=UTC)
@@ -136,8 +136,8 @@ def verify_bench(n: int) -> None:
     from pathlib import Path
 
     import cmmm
-    from cmmm.hierarchy import verify_links
-    from cmmm.synth import issue
+    from cmmm.graph.hierarchy import verify_links
+    from cmmm.lab.pki import issue
 
     t0 = NOW - timedelta(days=30)
     roots = [issue(cn=f"Verify Root {i}", not_before=t0, days=3000, ca=True) for i in range(2)]

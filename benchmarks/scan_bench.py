@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 def serve(n: int) -> None:
     """Child process: start N TLS endpoints, print their ports as JSON, serve until stdin closes."""
-    from cmmm.synth import issue
+    from cmmm.lab.pki import issue
     from tests.tls_servers import LoopbackServers, tls_context
 
     now = datetime.now(UTC)

@@ -22,17 +22,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from cmmm import drill as drill_
 from cmmm import ingest, report
-from cmmm.drill.text import render_catalog, render_drill
 from cmmm.errors import CmmmError, InputError, UsageError
 from cmmm.export import inventory_document, write_inventory
 from cmmm.ingest.bundle import load_yaml_mapping
+from cmmm.ingest.summary import summarize
 from cmmm.model import Inventory
 from cmmm.pipeline import DEMO_SCENARIOS
 from cmmm.profile import check_profile
-from cmmm.render_scan import render_comparison, render_scan
-from cmmm.render_text import render_demo_table, render_summary, safe
+from cmmm.report.terminal import render_demo_table, render_summary, safe
+from cmmm.report.terminal.drill import render_catalog, render_drill
+from cmmm.report.terminal.scan import render_comparison, render_scan
 from cmmm.scan import DEFAULT_PORTS, compare, parse_ports, read_targets_file, scan, write_scan
-from cmmm.summary import summarize
 
 app = typer.Typer(
     name="cmmm",
@@ -250,8 +250,8 @@ def assess_cmd(
 ) -> None:
     """Score the inventory on the CMMM levels: every criterion with its evidence, then the roadmap."""
     from cmmm.maturity import assess
-    from cmmm.maturity.render import assessment_document, render_assessment, render_markdown
     from cmmm.pipeline import drill_evidence
+    from cmmm.report.assessment import assessment_document, render_assessment, render_markdown
 
     now = parse_as_of(as_of)
     inv = load_bundle(paths, now, password_file, profile, policy)
@@ -274,7 +274,7 @@ def checks_cmd(
 ) -> None:
     """List the maturity criteria and the policy checks with their stable ids."""
     from cmmm.maturity import load_catalog
-    from cmmm.maturity.render import checks_document, render_checks
+    from cmmm.report.assessment import checks_document, render_checks
 
     if fmt is OutputFormat.JSON:
         sys.stdout.write(json.dumps(checks_document(load_catalog()), indent=1) + "\n")
@@ -345,7 +345,7 @@ def graph_cmd(
     certificates → endpoints → services → the services that depend on them.
     """
     from cmmm import graph
-    from cmmm.render_graph import render_blast_radius, render_graph_summary
+    from cmmm.report.terminal.graph import render_blast_radius, render_graph_summary
 
     check_output(export)
     inv = load_inventory(paths, parse_as_of(as_of))

@@ -13,7 +13,7 @@ Determinism:
 - byte-identical on regeneration: every RSA/ECDSA certificate, every CSV, YAML and JSON file. EC keys
   are derived from seeded scalars, ECDSA signs per RFC 6979 (`ecdsa_deterministic=True`), RSA
   PKCS#1 v1.5 signatures are deterministic, and RSA keys come from a seeded prime pool
-  (`cmmm.synth.DeterministicKeys`: distinct moduli, but keys share prime factors — samples only).
+  (`cmmm.lab.pki.DeterministicKeys`: distinct moduli, but keys share prime factors — samples only).
 - not byte-identical: ML-DSA-65 signatures (OpenSSL signs ML-DSA hedged/randomized; the keys are
   seeded, so subjects, serials, dates and public keys stay identical), hence the PEM files of the
   ML-DSA pilot chain; and the PKCS#12 file (random MAC salt). `--check` compares those by structure
@@ -61,7 +61,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from cmmm.crypto import signature_algorithm  # noqa: E402
-from cmmm.synth import DeterministicKeys, Issued, issue, key_pem  # noqa: E402
+from cmmm.lab.pki import DeterministicKeys, Issued, issue, key_pem  # noqa: E402
 
 AS_OF = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 SEED = 20261128

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cmmm.synth import Issued, issue
+from cmmm.lab.pki import Issued, issue
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 

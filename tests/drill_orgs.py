@@ -1,4 +1,4 @@
-"""Small organizations for the drill tests: a real CA hierarchy (cmmm.synth) plus an inventory sheet."""
+"""Small organizations for the drill tests: a real CA hierarchy (cmmm.lab.pki) plus an inventory sheet."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from cmmm.synth import issue, make_key
+from cmmm.lab.pki import issue, make_key
 from tests.conftest import NOW
 
 

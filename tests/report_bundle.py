@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from cmmm.synth import issue
+from cmmm.lab.pki import issue
 
 PROFILE = """\
 organization: Contoso Test Bank

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from cmmm.cbom import cbom_document
 from cmmm.cli import app
+from cmmm.export.cbom import cbom_document
 from cmmm.ingest import Format, detect, load
-from cmmm.synth import issue
+from cmmm.lab.pki import issue
 from tests.conftest import NOW, Chain, write
 
 

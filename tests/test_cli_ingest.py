@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cmmm.cli import app
-from cmmm.synth import issue
+from cmmm.lab.pki import issue
 from tests.conftest import NOW, Chain, write
 
 runner = CliRunner()

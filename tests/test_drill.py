@@ -23,8 +23,8 @@ from cmmm.drill import engine
 from cmmm.drill.scenario import PARAMETERS, Kind, parse_scenario
 from cmmm.drill.select import SELECTORS
 from cmmm.errors import InputError
+from cmmm.lab.pki import issue
 from cmmm.model import Inventory
-from cmmm.synth import issue
 from tests.conftest import NOW, write
 from tests.drill_orgs import agile_org, build_org, chaos_org
 

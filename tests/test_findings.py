@@ -16,8 +16,8 @@ import cmmm
 from cmmm import drill
 from cmmm.cli import app
 from cmmm.ingest._dates import ZONE_OFFSETS, parse_dates
+from cmmm.lab.pki import issue
 from cmmm.model import Inventory
-from cmmm.synth import issue
 from tests.conftest import NOW, write
 from tests.drill_orgs import build_org
 

@@ -38,9 +38,9 @@ from cmmm.graph import (
     summarize_graph,
     summary_document,
 )
-from cmmm.hierarchy import certificates_under, resolve_ca, verify_links
+from cmmm.graph.hierarchy import certificates_under, resolve_ca, verify_links
+from cmmm.lab.pki import Issued, issue
 from cmmm.model import Inventory
-from cmmm.synth import Issued, issue
 from tests.conftest import NOW, write
 
 REPO = Path(__file__).resolve().parents[1]

@@ -6,8 +6,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import cmmm
-from cmmm.hierarchy import certificates_under, hierarchy, resolve_ca
-from cmmm.synth import issue
+from cmmm.graph.hierarchy import certificates_under, hierarchy, resolve_ca
+from cmmm.lab.pki import issue
 from tests.conftest import NOW, write
 
 

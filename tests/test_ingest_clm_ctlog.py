@@ -10,7 +10,7 @@ from pathlib import Path
 import cmmm
 from cmmm.ingest import INGESTERS, Format, detect
 from cmmm.ingest.ctlog import SHADOW_COLUMNS, shadow_certificates
-from cmmm.summary import summarize
+from cmmm.ingest.summary import summarize
 from tests.conftest import NOW, Chain, write
 
 

@@ -230,7 +230,7 @@ def test_acm_issuer_organization_with_two_matching_bodies_stays_apart(
     tmp_path: Path, chain: Chain, now
 ) -> None:
     """Two bodies under one organization with the same serial: the describe row cannot tell them apart."""
-    from cmmm.synth import issue
+    from cmmm.lab.pki import issue
 
     leaf = chain.leaves[0]
     twin = issue(

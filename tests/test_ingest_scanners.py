@@ -12,7 +12,7 @@ from xml.sax.saxutils import escape
 from cryptography.hazmat.primitives import hashes
 
 from cmmm.ingest import INGESTERS, Format, detect, load
-from cmmm.synth import Issued, issue
+from cmmm.lab.pki import Issued, issue
 from tests.conftest import NOW, Chain, write
 
 SCANNERS = (Format.NMAP, Format.SSLYZE, Format.TESTSSL)

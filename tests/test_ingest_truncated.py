@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import cmmm
-from cmmm.synth import issue
+from cmmm.lab.pki import issue
 from tests.conftest import NOW, write
 
 ACM = {

@@ -12,8 +12,8 @@ from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 from cryptography.x509 import ObjectIdentifier
 
 import cmmm
-from cmmm._x509 import _key_facts
-from cmmm.synth import issue, key_pem
+from cmmm.ingest.x509 import _key_facts
+from cmmm.lab.pki import issue, key_pem
 from tests.conftest import NOW, Chain, write
 
 

@@ -15,10 +15,10 @@ from typer.testing import CliRunner
 
 import cmmm
 from cmmm.cli import app
+from cmmm.lab.pki import issue
 from cmmm.maturity import SimulatedEvidence, Status, assess
 from cmmm.maturity.catalog import EvidenceKind, load_catalog
-from cmmm.maturity.render import assessment_document, catalog_markdown, render_markdown
-from cmmm.synth import issue
+from cmmm.report.assessment import assessment_document, catalog_markdown, render_markdown
 from tests.conftest import NOW, write
 from tests.maturity_org import FULL_PROFILE, PUBLIC, frames, inventory
 

@@ -15,8 +15,8 @@ from cryptography.x509.oid import NameOID
 
 import cmmm
 from cmmm import report
+from cmmm.lab.pki import issue
 from cmmm.report.view import CaRow, DependencySection, DrillSection, PlanRow
-from cmmm.synth import issue
 from tests.conftest import NOW
 
 SCRIPT = "<script>alert('x')</script>"

@@ -20,6 +20,7 @@ from cmmm.cli import app
 from cmmm.errors import InputError, UsageError
 from cmmm.ingest import detect
 from cmmm.ingest.registry import Format
+from cmmm.lab.pki import Issued, issue
 from cmmm.scan import (
     HYBRID_GROUP,
     ChainStatus,
@@ -35,7 +36,6 @@ from cmmm.scan import (
     scan,
     write_scan,
 )
-from cmmm.synth import Issued, issue
 from tests.conftest import NOW, write
 from tests.tls_servers import LoopbackServers, tls_context
 
@@ -448,7 +448,7 @@ def test_registry_entry_and_hostile_names_are_escaped(net: Net) -> None:
     from rich.console import Console
 
     from cmmm.ingest.registry import INGESTERS
-    from cmmm.render_scan import render_scan
+    from cmmm.report.terminal.scan import render_scan
 
     ing = INGESTERS[Format.CMMM_SCAN]
     assert ing.read.__doc__ and ing.sniff.__doc__ and ing.description

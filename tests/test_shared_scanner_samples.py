@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from cryptography.hazmat.primitives import hashes
 
-from cmmm.cbom import cbom_document
+from cmmm.export.cbom import cbom_document
 from cmmm.ingest import Format, detect, load
 from cmmm.model import Inventory
 from tests.conftest import NOW, Chain, write

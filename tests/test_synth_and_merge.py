@@ -1,4 +1,4 @@
-"""Deterministic keys, legacy SHA-1 and SCTs in cmmm.synth; row-to-row merging and dtype fixes in ingest."""
+"""Deterministic keys, legacy SHA-1 and SCTs in cmmm.lab.pki; row-to-row merging and dtype fixes in ingest."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric import padding
 
 import cmmm
-from cmmm._x509 import certificate_row
-from cmmm.synth import DeterministicKeys, issue
+from cmmm.ingest.x509 import certificate_row
+from cmmm.lab.pki import DeterministicKeys, issue
 from tests.conftest import NOW, Chain, write
 
 

@@ -1,4 +1,4 @@
-"""The DER walk in cmmm._x509 gives exactly the row cryptography's objects give, and steps aside when unsure."""
+"""The DER walk in cmmm.ingest.x509 gives exactly the row cryptography's objects give, and steps aside when unsure."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
 import cmmm
-from cmmm import _x509
-from cmmm.synth import Issued, issue, make_key
+from cmmm.ingest import x509 as _x509
+from cmmm.lab.pki import Issued, issue, make_key
 from tests.conftest import NOW
 
 ROOT = Path(__file__).resolve().parents[1]

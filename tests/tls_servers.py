@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from cryptography.hazmat.bindings.openssl.binding import Binding
 from OpenSSL import SSL
 
-from cmmm.synth import Issued
+from cmmm.lab.pki import Issued
 
 _LIB = Binding.lib
 LOOPBACK = ("127.0.0.1", "::1")

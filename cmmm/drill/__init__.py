@@ -6,9 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from cmmm.model import Inventory
-
-from ._run import (
+from cmmm.drill._run import (
     PLAN_COLUMNS,
     TEAM_COLUMNS,
     Completion,
@@ -19,9 +17,19 @@ from ._run import (
     replacement_ca,
     run,
 )
-from .plan import drill_document, write_plan
-from .scenario import PARAMETERS, SCENARIO_DIR, Basis, Kind, Scenario, catalog, load_scenario, parse_scenario
-from .select import SELECTORS, Selection, primary_ca, select
+from cmmm.drill.plan import drill_document, write_plan
+from cmmm.drill.scenario import (
+    PARAMETERS,
+    SCENARIO_DIR,
+    Basis,
+    Kind,
+    Scenario,
+    catalog,
+    load_scenario,
+    parse_scenario,
+)
+from cmmm.drill.select import SELECTORS, Selection, primary_ca, select
+from cmmm.model import Inventory
 
 __all__ = [
     "PARAMETERS",

@@ -19,13 +19,12 @@ from cmmm.crypto import (
     PUBLIC_CA_MARKERS,
     SIZES,
 )
-from cmmm.hierarchy import hierarchy
+from cmmm.drill import engine
+from cmmm.drill.scenario import Kind, Scenario
+from cmmm.drill.select import Selection, select
+from cmmm.graph.hierarchy import hierarchy
 from cmmm.model import AUTOMATED, CRITICALITY_RANK, Criticality, Inventory
 from cmmm.schedules import RealEvent, as_utc
-
-from . import engine
-from .scenario import Kind, Scenario
-from .select import Selection, select
 
 DATED_KINDS = frozenset({Kind.ALGORITHM_SUNSET, Kind.PQC_MIGRATION, Kind.ROOT_EXPIRY, Kind.VALIDITY_CAP})
 PASS_PROBABILITY = 0.9  # "met at p90": the deadline holds in at least 90 % of runs

@@ -8,10 +8,9 @@ from typing import Any
 
 import pandas as pd
 
+from cmmm.drill._run import DrillResult
 from cmmm.errors import UsageError
 from cmmm.export import neutralize_formulas, records
-
-from ._run import DrillResult
 
 
 def plan_records(result: DrillResult) -> list[dict[str, Any]]:

@@ -11,11 +11,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cmmm.hierarchy import CaKind, certificates_under, hierarchy, resolve_ca
+from cmmm.drill.scenario import Basis, Kind, Scenario
+from cmmm.graph.hierarchy import CaKind, certificates_under, hierarchy, resolve_ca
 from cmmm.model import CRITICALITY_RANK, Inventory
 from cmmm.schedules import validity_cap_on
-
-from .scenario import Basis, Kind, Scenario
 
 HOURS_PER_YEAR = 24 * 365.25
 

@@ -7,7 +7,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cmmm._facts import first_of_each
 from cmmm.crypto import PUBLIC_CA_MARKERS, quantum_vulnerable
 from cmmm.ingest._base import Batch
 from cmmm.model import (
@@ -19,6 +18,7 @@ from cmmm.model import (
     conform,
     empty_frame,
 )
+from cmmm.model._facts import first_of_each
 
 _FROM_ROWS = "cmmm_from_rows"  # DataFrame.attrs flag: this frame was built from row dicts by `combine`
 

@@ -12,12 +12,12 @@ from typing import Any
 import pandas as pd
 from cryptography import x509
 
-from cmmm._x509 import certificate_row, load_der
 from cmmm.crypto import CURVE_BY_SIZE, key_algorithm, signature_algorithm
 from cmmm.errors import InputError
 from cmmm.ingest._base import Batch
 from cmmm.ingest._dates import parse_dates
 from cmmm.ingest.tabular import row_ids
+from cmmm.ingest.x509 import certificate_row, load_der
 from cmmm.model import Rejected
 
 _PEM = re.compile(r"-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", re.DOTALL)

@@ -15,10 +15,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from cmmm import _yaml
-from cmmm._x509 import certificate_row, load_der
 from cmmm.errors import InputError
 from cmmm.ingest._base import Batch, ReadContext, text_of
 from cmmm.ingest.tabular import from_frame
+from cmmm.ingest.x509 import certificate_row, load_der
 from cmmm.model import CERTIFICATE_COLUMNS, OBSERVATION_COLUMNS, Rejected, conform
 
 _PEM_CERT = re.compile(r"-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", re.DOTALL)

@@ -8,9 +8,9 @@ from typing import Any
 
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from cmmm._x509 import certificate_row, load_pem
 from cmmm.errors import InputError
 from cmmm.ingest._base import Batch, ReadContext, text_of
+from cmmm.ingest.x509 import certificate_row, load_pem
 from cmmm.model import Rejected
 
 _MARKER = b'"cmmm_scan"'

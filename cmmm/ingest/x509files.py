@@ -15,9 +15,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 
-from cmmm._x509 import certificate_row, load_der
 from cmmm.errors import InputError
 from cmmm.ingest._base import Batch, ReadContext, text_of
+from cmmm.ingest.x509 import certificate_row, load_der
 from cmmm.model import PrivateKeyFinding, Rejected
 
 _BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 #]+)-----(.*?)-----END \1-----", re.DOTALL)

@@ -12,11 +12,11 @@ from typing import Any
 
 import pandas as pd
 
-from cmmm._x509 import certificate_row, load_der
 from cmmm.errors import InputError
 from cmmm.ingest._base import Batch, ReadContext, text_of
 from cmmm.ingest._dates import parse_dates
 from cmmm.ingest._scan import join_groups, tls_version
+from cmmm.ingest.x509 import certificate_row, load_der
 from cmmm.model import Rejected
 
 DISCOVERED_BY = "network-scan"

@@ -15,7 +15,6 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from cmmm._text import md_escape
 from cmmm.errors import InputError
 from cmmm.model import Inventory
 from cmmm.report import charts
@@ -32,6 +31,7 @@ from cmmm.report.view import (
     build_view,
     clean_text,
 )
+from cmmm.sanitize import md_escape
 
 __all__ = [
     "FORMATS",

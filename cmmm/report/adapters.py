@@ -9,7 +9,7 @@ import pandas as pd
 from cmmm.drill import DrillResult
 from cmmm.graph import GraphSummary
 from cmmm.maturity import Assessment, Status
-from cmmm.maturity.render import format_value
+from cmmm.report.assessment import format_value
 from cmmm.report.view import (
     BurnPoint,
     CaRow,

@@ -36,12 +36,12 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.x509 import verification
 from OpenSSL import SSL
 
-from cmmm._x509 import certificate_row, load_pem
 from cmmm.errors import InputError, UsageError
 from cmmm.export import neutralize_formulas, records
 from cmmm.ingest._base import Batch
 from cmmm.ingest._merge import merge
 from cmmm.ingest.cmmm_scan import batch_from_document
+from cmmm.ingest.x509 import certificate_row, load_pem
 from cmmm.model import Discovery, Inventory, SourceRecord
 
 __all__ = [

@@ -9,9 +9,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from cmmm.ingest.summary import InventorySummary
 from cmmm.model import Inventory
 from cmmm.pipeline import DRILL_LABELS
-from cmmm.summary import InventorySummary
 
 
 def safe(value: object) -> str:

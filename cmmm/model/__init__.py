@@ -309,7 +309,7 @@ class Inventory:
         Computed once, vectorized, and cached: call invalidate() after changing the frames.
         """
         if self._facts is None:
-            from cmmm._facts import certificate_facts
+            from cmmm.model._facts import certificate_facts
 
             self._facts = certificate_facts(self.certificates, self.observations, self.services)
         return self._facts

@@ -1,7 +1,7 @@
 """The dependency graph: certificates → issuing CAs → roots, certificates → endpoints → services → teams.
 
 The queries (blast radius, CA concentration, single points of failure, chain depth, orphans, issuers that
-expire first) are computed vectorized with pandas over the CA hierarchy of cmmm.hierarchy, so they stay
+expire first) are computed vectorized with pandas over the CA hierarchy of cmmm.graph.hierarchy, so they stay
 interactive at 250,000 certificates. `build_graph` gives the same picture as a networkx DiGraph for export
 (GraphML, node-link JSON) and drawing (SVG/PNG, leaves aggregated per CA and service).
 """
@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from cmmm.errors import InputError, UsageError
-from cmmm.hierarchy import (
+from cmmm.graph.hierarchy import (
     CaKind,
     ancestors,
     certificates_under,
@@ -633,11 +633,11 @@ def _attrs(frame: pd.DataFrame) -> list[dict[str, Any]]:
 def build_graph(inv: Inventory, *, aggregate: bool | None = None, leaves_per_ca: int = 16) -> nx.DiGraph:
     """The dependency graph as a networkx DiGraph.
 
-    Node ids: `ca:…` (CA nodes of cmmm.hierarchy: `ca:ski:<hex>`, `ca:name:<issuer name>` for unknown
+    Node ids: `ca:…` (CA nodes of cmmm.graph.hierarchy: `ca:ski:<hex>`, `ca:name:<issuer name>` for unknown
     CAs), `cert:<cert_id>` (leaves; CA certificates are attributes of their CA node), `ep:<location>`,
     `svc:<service>`, `team:<team>`, and `group:<ca_id>|<service>` in aggregated graphs. Every node has
     `type` (NodeType) and `label`; every edge has `type` (EdgeType). issued_by edges carry `verified`
-    (True/False; absent when not checked — see cmmm.hierarchy.verify_links; a CA edge backed by several
+    (True/False; absent when not checked — see cmmm.graph.hierarchy.verify_links; a CA edge backed by several
     certificates is False when any of them fails). With `aggregate` (default: above 20,000
     certificates) leaves and endpoints are folded into one group node per issuing CA and service.
     """

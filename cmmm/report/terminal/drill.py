@@ -6,10 +6,9 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from cmmm.render_text import safe
-
-from ._run import DrillResult, Verdict
-from .scenario import Scenario
+from cmmm.drill._run import DrillResult, Verdict
+from cmmm.drill.scenario import Scenario
+from cmmm.report.terminal import safe
 
 PLAN_PREVIEW_ROWS = 15
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pandas as pd
 
-from cmmm.cbom import cbom_document
 from cmmm.errors import UsageError
+from cmmm.export.cbom import cbom_document
 from cmmm.model import Inventory
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

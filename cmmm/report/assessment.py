@@ -8,13 +8,13 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from cmmm._text import md_escape
 from cmmm.export import records
 from cmmm.maturity import Assessment, CriterionResult, Status
 from cmmm.maturity.catalog import Catalog, EvidenceKind
 from cmmm.model import LEVEL_NAMES
 from cmmm.policy import CATALOG as POLICY_CATALOG
-from cmmm.render_text import safe
+from cmmm.report.terminal import safe
+from cmmm.sanitize import md_escape
 
 _STATUS_STYLE = {
     Status.MET: "green",

@@ -9,7 +9,7 @@ from cryptography.x509.oid import NameOID
 from rich.console import Console
 from rich.table import Table
 
-from cmmm.render_text import safe
+from cmmm.report.terminal import safe
 from cmmm.scan import ChainStatus, Comparison, EndpointResult, ScanResult, Status
 
 _STATUS_STYLE = {Status.OK: "green", Status.TIMEOUT: "yellow", Status.SKIPPED: "dim"}
