@@ -345,23 +345,25 @@ def graph_cmd(
     certificates → endpoints → services → the services that depend on them.
     """
     from cmmm import graph
+    from cmmm.report.documents import blast_document, summary_document
+    from cmmm.report.picture import write_graph
     from cmmm.report.terminal.graph import render_blast_radius, render_graph_summary
 
     check_output(export)
     inv = load_inventory(paths, parse_as_of(as_of))
     if export is not None:
-        kind = graph.export_graph(inv, export, aggregate=False if all_leaves else None)
+        kind = write_graph(inv, export, aggregate=False if all_leaves else None)
         err.print(f"wrote the dependency graph to {escape(str(export))} ({kind})")
     if blast is not None:
         b = graph.blast_radius(inv, blast)
         if fmt is OutputFormat.JSON:
-            sys.stdout.write(json.dumps(graph.blast_document(b), indent=1, default=str) + "\n")
+            sys.stdout.write(json.dumps(blast_document(b), indent=1, default=str) + "\n")
         else:
             render_blast_radius(out, b, limit=top * 5)
         return
     s = graph.summarize_graph(inv, top=top)
     if fmt is OutputFormat.JSON:
-        sys.stdout.write(json.dumps(graph.summary_document(s), indent=1, default=str) + "\n")
+        sys.stdout.write(json.dumps(summary_document(s), indent=1, default=str) + "\n")
     else:
         render_graph_summary(out, s)
 

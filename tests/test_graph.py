@@ -25,22 +25,21 @@ from cmmm.cli import app
 from cmmm.errors import InputError
 from cmmm.graph import (
     AmbiguousCaError,
-    blast_document,
     blast_radius,
     build_graph,
     chain_depth,
     concentration,
-    draw_graph,
-    export_graph,
     issuer_expires_first,
     orphans,
     single_points_of_failure,
     summarize_graph,
-    summary_document,
 )
 from cmmm.graph.hierarchy import certificates_under, resolve_ca, verify_links
 from cmmm.lab.pki import Issued, issue
 from cmmm.model import Inventory
+from cmmm.report.documents import blast_document, summary_document
+from cmmm.report.picture import draw_graph
+from cmmm.report.picture import write_graph as export_graph
 from tests.conftest import NOW, write
 
 REPO = Path(__file__).resolve().parents[1]

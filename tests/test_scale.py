@@ -13,7 +13,7 @@ import pytest
 import cmmm
 from cmmm import ingest
 from cmmm.drill import engine
-from cmmm.graph import _positions
+from cmmm.graph.services import _positions
 from cmmm.model._facts import first_of_each
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_inventories"
