@@ -259,7 +259,7 @@ class _InFlight:
     """Counts handshakes in progress inside the scanner (exact, unlike a server's view of closes)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        import cmmm.scan as mod
+        import cmmm.scan.handshake as mod
 
         self.now = self.max = 0
         self._lock = threading.Lock()
