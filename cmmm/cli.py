@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import os
@@ -28,7 +29,7 @@ from cmmm.ingest.bundle import load_yaml_mapping
 from cmmm.ingest.summary import summarize
 from cmmm.model import Inventory
 from cmmm.pipeline import DEMO_SCENARIOS
-from cmmm.profile import check_profile
+from cmmm.profile import parse_profile
 from cmmm.report.terminal import render_demo_table, render_summary, safe
 from cmmm.report.terminal.drill import render_catalog, render_drill
 from cmmm.report.terminal.scan import render_comparison, render_scan
@@ -151,9 +152,9 @@ def load_bundle(
     (assessment, its drills, the report) sees the same organization."""
     inv = load_inventory(paths, now, password_file)
     if profile is not None:
-        inv.profile = dict(check_profile(load_yaml_mapping(profile), source=str(profile)))
+        inv = dataclasses.replace(inv, profile=parse_profile(load_yaml_mapping(profile), source=str(profile)))
     if policy is not None:
-        inv.policy = load_yaml_mapping(policy)
+        inv = dataclasses.replace(inv, policy=load_yaml_mapping(policy))
     return inv
 
 

@@ -1,13 +1,17 @@
-"""profile.yaml, checked: the organization's capacity, CAs and attested answers (schema: docs/bundle.md)."""
+"""profile.yaml parsed and validated once into a frozen Profile (schema: docs/bundle.md)."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
+from types import MappingProxyType
 from typing import Any
 
 from cmmm.errors import InputError
+from cmmm.model.profile import CaChoice, FreezeWindow, Profile, Team
+
+__all__ = ["CaChoice", "FreezeWindow", "Profile", "Team", "check_profile", "parse_profile"]
 
 _NUMBERS = {
     "ca_onboarding_days": (0.0, 3650.0),
@@ -20,54 +24,141 @@ _TEAM_NUMBERS = {
     "hours_per_day": (0.25, 24.0),
     "incident_hours_per_day": (0.25, 24.0),
 }
+_CA_TYPES = frozenset({"acme", "public", "private", "cloud"})
 
 
-def _number(v: Any, field: str, bounds: tuple[float, float], source: str) -> None:
+def _number(v: Any, field: str, bounds: tuple[float, float], source: str) -> float | None:
+    if v is None:
+        return None
     lo, hi = bounds
     ok = isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) and lo <= v <= hi
     if not ok:
         raise InputError(source, f"{field}: expected a number from {lo:g} to {hi:g}, got {str(v)[:40]!r}")
+    return float(v)
 
 
-def check_profile(doc: Mapping[str, Any], *, source: str = "profile.yaml") -> Mapping[str, Any]:
-    """Raise InputError naming the field when a value has the wrong type or range; return `doc` unchanged."""
-    for key, bounds in _NUMBERS.items():
-        if doc.get(key) is not None:
-            _number(doc[key], key, bounds, source)
-    teams = doc.get("teams")
-    if teams is not None:
-        if not isinstance(teams, list):
-            raise InputError(
-                source, f"teams: expected a list of {{name, engineers, hours_per_day}}, got {teams!r:.40}"
+def _text(v: Any, field: str, source: str) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, bool) or not isinstance(v, str | int | float):
+        raise InputError(source, f"{field}: expected text, got {str(v)[:40]!r}")
+    text = str(v).strip()
+    return text or None
+
+
+def _date(v: Any, field: str, source: str) -> date:
+    if isinstance(v, datetime):
+        return v.date()
+    if isinstance(v, date):
+        return v
+    if isinstance(v, str):
+        try:
+            return date.fromisoformat(v.strip()[:10])
+        except ValueError:
+            pass
+    raise InputError(source, f"{field}: expected a date (YYYY-MM-DD), got {str(v)[:40]!r}")
+
+
+def _list(v: Any, field: str, what: str, source: str) -> list[Any]:
+    if v is None:
+        return []
+    if not isinstance(v, list):
+        raise InputError(source, f"{field}: expected a list of {what}, got {v!r:.40}")
+    return v
+
+
+def _teams(doc: Mapping[str, Any], source: str) -> tuple[Team, ...]:
+    out = []
+    for i, t in enumerate(_list(doc.get("teams"), "teams", "{name, engineers, hours_per_day}", source)):
+        if not isinstance(t, dict) or not isinstance(t.get("name"), str) or not t["name"].strip():
+            raise InputError(source, f"teams[{i}]: expected a mapping with a name")
+        n = {k: _number(t.get(k), f"teams[{i}].{k}", b, source) for k, b in _TEAM_NUMBERS.items()}
+        out.append(
+            Team(
+                name=t["name"].strip(),
+                engineers=n["engineers"],
+                hours_per_day=n["hours_per_day"],
+                incident_hours_per_day=n["incident_hours_per_day"],
+                timezone=_text(t.get("timezone"), f"teams[{i}].timezone", source),
             )
-        for i, t in enumerate(teams):
-            if not isinstance(t, dict) or not isinstance(t.get("name"), str) or not t["name"].strip():
-                raise InputError(source, f"teams[{i}]: expected a mapping with a name")
-            for key, bounds in _TEAM_NUMBERS.items():
-                if t.get(key) is not None:
-                    _number(t[key], f"teams[{i}].{key}", bounds, source)
-    for group in ("approved_cas", "backup_cas"):
-        cas = doc.get(group)
-        if cas is None:
-            continue
-        if not isinstance(cas, list):
-            raise InputError(source, f"{group}: expected a list of {{name, type}}, got {cas!r:.40}")
-        for i, ca in enumerate(cas):
-            if not isinstance(ca, dict) or not isinstance(ca.get("name"), str):
-                raise InputError(source, f"{group}[{i}]: expected a mapping with a name")
-            if "pre_approved" in ca and not isinstance(ca["pre_approved"], bool):
-                raise InputError(source, f"{group}[{i}].pre_approved: expected true or false")
-    freeze = doc.get("change_freeze")
-    if freeze is not None:
-        if not isinstance(freeze, list):
-            raise InputError(source, "change_freeze: expected a list of {start, end, applies_to}")
-        for i, w in enumerate(freeze):
-            if not isinstance(w, dict) or not all(isinstance(w.get(k), date | str) for k in ("start", "end")):
-                raise InputError(source, f"change_freeze[{i}]: expected start and end dates")
+        )
+    return tuple(out)
+
+
+def _cas(doc: Mapping[str, Any], group: str, source: str) -> tuple[CaChoice, ...]:
+    out = []
+    for i, ca in enumerate(_list(doc.get(group), group, "{name, type}", source)):
+        if not isinstance(ca, dict) or not isinstance(ca.get("name"), str) or not ca["name"].strip():
+            raise InputError(source, f"{group}[{i}]: expected a mapping with a name")
+        for flag in ("pre_approved", "pqc", "pqc_capable"):
+            if flag in ca and not isinstance(ca[flag], bool):
+                raise InputError(source, f"{group}[{i}].{flag}: expected true or false")
+        kind = _text(ca.get("type"), f"{group}[{i}].type", source)
+        if kind is not None and kind.lower() not in _CA_TYPES:
+            raise InputError(
+                source, f"{group}[{i}].type: expected one of {', '.join(sorted(_CA_TYPES))}, got {kind!r:.40}"
+            )
+        out.append(
+            CaChoice(
+                name=ca["name"].strip(),
+                type=kind.lower() if kind else None,
+                pre_approved=bool(ca.get("pre_approved")),
+                pqc=bool(ca.get("pqc") or ca.get("pqc_capable")),
+            )
+        )
+    return tuple(out)
+
+
+def _freezes(doc: Mapping[str, Any], source: str) -> tuple[FreezeWindow, ...]:
+    out = []
+    for i, w in enumerate(
+        _list(doc.get("change_freeze"), "change_freeze", "{start, end, applies_to}", source)
+    ):
+        if not isinstance(w, dict) or "start" not in w or "end" not in w:
+            raise InputError(source, f"change_freeze[{i}]: expected start and end dates")
+        applies = w.get("applies_to", ["critical"])
+        if isinstance(applies, str):
+            applies = [applies]
+        if not isinstance(applies, list) or not all(isinstance(a, str) for a in applies):
+            raise InputError(source, f"change_freeze[{i}].applies_to: expected a list of criticalities")
+        out.append(
+            FreezeWindow(
+                start=_date(w["start"], f"change_freeze[{i}].start", source),
+                end=_date(w["end"], f"change_freeze[{i}].end", source),
+                applies_to=tuple(a.strip().lower() for a in applies),
+            )
+        )
+    return tuple(out)
+
+
+def parse_profile(doc: Mapping[str, Any], *, source: str = "profile.yaml") -> Profile:
+    """The Profile of a profile.yaml mapping; InputError naming the field when a value has the wrong type
+    or range."""
+    numbers = {k: _number(doc.get(k), k, b, source) for k, b in _NUMBERS.items()}
     attested = doc.get("attested")
     if attested is not None and not isinstance(attested, dict):
         raise InputError(source, "attested: expected a mapping of question → answer")
     domains = doc.get("domains")
     if domains is not None and not (isinstance(domains, list) and all(isinstance(d, str) for d in domains)):
         raise InputError(source, "domains: expected a list of domain names")
+    return Profile(
+        organization=_text(doc.get("organization") or doc.get("name"), "organization", source),
+        industry=_text(doc.get("industry"), "industry", source),
+        domains=tuple(d.strip().lower() for d in domains or () if d.strip()),
+        teams=_teams(doc, source),
+        approved_cas=_cas(doc, "approved_cas", source),
+        backup_cas=_cas(doc, "backup_cas", source),
+        ca_onboarding_days=numbers["ca_onboarding_days"],
+        acme_rate_limit_per_hour=numbers["acme_rate_limit_per_hour"],
+        change_freeze=_freezes(doc, source),
+        migration_years=numbers["migration_years"],
+        quantum_threat_years=numbers["quantum_threat_years"],
+        attested=MappingProxyType(dict(attested or {})),
+        source=source,
+    )
+
+
+def check_profile(doc: Mapping[str, Any], *, source: str = "profile.yaml") -> Mapping[str, Any]:
+    """Validate a profile.yaml mapping (InputError naming the field); return it unchanged."""
+    parse_profile(doc, source=source)
     return doc

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from cmmm.model import CERTIFICATE_COLUMNS, OBSERVATION_COLUMNS, Inventory, conform
+from cmmm.profile import parse_profile
 from tests.conftest import NOW
 
 N = 100
@@ -111,6 +112,6 @@ def inventory(
     return Inventory(
         certificates=conform(certs, CERTIFICATE_COLUMNS),
         observations=conform(obs, OBSERVATION_COLUMNS),
-        profile=FULL_PROFILE if profile is None else profile,
+        profile=parse_profile(FULL_PROFILE if profile is None else profile),
         policy=POLICY if policy is None else policy,
     )

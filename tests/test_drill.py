@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import os
 from dataclasses import replace
@@ -24,7 +25,7 @@ from cmmm.drill.scenario import PARAMETERS, Kind, parse_scenario
 from cmmm.drill.select import SELECTORS
 from cmmm.errors import InputError
 from cmmm.lab.pki import issue
-from cmmm.model import Inventory
+from cmmm.model import CaChoice, Inventory
 from tests.conftest import NOW, write
 from tests.drill_orgs import agile_org, build_org, chaos_org
 
@@ -449,10 +450,9 @@ def test_more_automation_or_a_backup_ca_never_slows_a_drill(chaos: Inventory) ->
         certificates=chaos.certificates,
         observations=chaos.observations,
         services=chaos.services,
-        profile={
-            **chaos.profile,
-            "backup_cas": [{"name": "Spare CA", "type": "private", "pre_approved": True}],
-        },
+        profile=dataclasses.replace(
+            chaos.profile, backup_cas=(CaChoice(name="Spare CA", type="private", pre_approved=True),)
+        ),
     )
     with_backup = drill.run(backup, sc, now=NOW, runs=60, seed=3)
     for faster in (auto, with_backup):
@@ -683,7 +683,7 @@ def test_certificates_already_due_are_named_in_the_reasons(agile: Inventory) -> 
         certificates=agile.certificates,
         observations=obs,
         services=agile.services,
-        profile={**agile.profile, "quantum_threat_years": 5, "migration_years": 2},
+        profile=dataclasses.replace(agile.profile, quantum_threat_years=5, migration_years=2),
     )
     result = drill.run(inv, drill.load_scenario("pqc-migration-2030-2035"), now=NOW, runs=30)
     text = " | ".join(result.reasons)

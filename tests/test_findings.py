@@ -3,6 +3,7 @@ drill reason wording."""
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,6 +19,7 @@ from cmmm.cli import app
 from cmmm.ingest._dates import ZONE_OFFSETS, parse_dates
 from cmmm.lab.pki import issue
 from cmmm.model import Inventory
+from cmmm.profile import parse_profile
 from tests.conftest import NOW, write
 from tests.drill_orgs import build_org
 
@@ -291,12 +293,10 @@ def test_cap_plan_has_the_same_columns(org: Inventory) -> None:
 def test_replacement_ca_reason_is_true_for_each_branch(
     org: Inventory, profile_change: dict[str, object], expected: str
 ) -> None:
-    saved = org.profile
-    org.profile = {**(saved or {}), **profile_change}
-    try:
-        res = drill.run(org, drill.load_scenario("primary-intermediate-compromise-24h"), now=NOW, runs=10)
-    finally:
-        org.profile = saved
+    changed = parse_profile(profile_change)
+    profile = dataclasses.replace(org.profile, **{k: getattr(changed, k) for k in profile_change})
+    inv = dataclasses.replace(org, profile=profile)
+    res = drill.run(inv, drill.load_scenario("primary-intermediate-compromise-24h"), now=NOW, runs=10)
     assert expected in res.reasons, "\n".join(res.reasons)
 
 

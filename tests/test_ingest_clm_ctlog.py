@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 from datetime import timedelta
 from pathlib import Path
@@ -11,6 +12,7 @@ import cmmm
 from cmmm.ingest import INGESTERS, Format, detect
 from cmmm.ingest.ctlog import SHADOW_COLUMNS, shadow_certificates
 from cmmm.ingest.summary import summarize
+from cmmm.profile import parse_profile
 from tests.conftest import NOW, Chain, write
 
 
@@ -131,7 +133,7 @@ def test_lemur_decimal_serials_and_venafi_cloud_instances(tmp_path: Path, now) -
     write(tmp_path / "lemur.json", json.dumps(lemur))
     write(tmp_path / "venafi.json", json.dumps(venafi))
     inv = cmmm.load([tmp_path], now=now)
-    assert inv.rejected == []
+    assert inv.rejected == ()
     c = inv.certificates.set_index("common_name")
     assert c.loc["*.shop.example.test", "serial"] == format(82311058732025924142789179368889309156, "x")
     assert c.loc["api.example.test", "key_size"] == 3072
@@ -187,7 +189,7 @@ def test_same_certificate_from_kubernetes_spreadsheet_and_ct_log_merges(
     ct = write(tmp_path / "crtsh.json", json.dumps(rows))
     assert detect(ct, ct.read_bytes()) == Format.CT_LOG
     inv = cmmm.load([tmp_path], now=now)
-    assert inv.rejected == []
+    assert inv.rejected == ()
     facts = inv.certificate_facts().set_index("cert_id")
     row = facts.loc[leaf.cert_id]
     assert row["observations"] == 3
@@ -202,7 +204,7 @@ def test_same_certificate_from_kubernetes_spreadsheet_and_ct_log_merges(
     explicit = shadow_certificates(inv, domains=["other.test", "example.test"])
     assert sorted(explicit["common_name"]) == ["rogue.example.test", "unrelated.other.test"]
     assert summarize(inv, now=now).shadow_it == 1
-    inv.profile = {"domains": ["other.test"]}
+    inv = dataclasses.replace(inv, profile=parse_profile({"domains": ["other.test"]}))
     assert shadow_certificates(inv)["common_name"].tolist() == ["unrelated.other.test"]
 
 

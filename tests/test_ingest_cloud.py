@@ -48,7 +48,7 @@ def test_acm_describe_v1_and_v2_spellings_read_the_same(tmp_path: Path, chain: C
     b = write(tmp_path / "v2.json", json.dumps(_describe(chain, v2=True)))
     assert detect(a, a.read_bytes()) == Format.AWS_ACM
     inv = cmmm.load([a, b], now=now)
-    assert inv.rejected == []
+    assert inv.rejected == ()
     assert len(inv) == 1  # same issuer + serial: one certificate
     c = inv.certificates.iloc[0]
     assert c["not_after"] == chain.leaves[0].cert.not_valid_after_utc
@@ -132,7 +132,7 @@ def test_azure_rest_bundle_and_cli_list_merge_by_thumbprint(tmp_path: Path, chai
     b = write(tmp_path / "list.json", json.dumps(listed))
     assert detect(a, a.read_bytes()) == detect(b, b.read_bytes()) == Format.AZURE_KEYVAULT
     inv = cmmm.load([a, b], now=now)
-    assert inv.rejected == []
+    assert inv.rejected == ()
     assert len(inv) == 1 and inv.certificates.iloc[0]["cert_id"] == leaf.cert_id
     obs = inv.observations.set_index("source_ref")
     # policy issuer Self + AutoRenew: Key Vault renews it
@@ -180,7 +180,7 @@ def test_gcp_certificate_manager_managed_and_self_managed(tmp_path: Path, chain:
     f = write(tmp_path / "gcp.json", json.dumps(certs))
     assert detect(f, f.read_bytes()) == Format.GCP_CERTMANAGER
     inv = cmmm.load([f], now=now)
-    assert inv.rejected == []
+    assert inv.rejected == ()
     facts = inv.certificate_facts().set_index("common_name")
     assert facts.loc["web.example.test", "automation"] == "cloud-managed"
     assert facts.loc["web.example.test", "environment"] == "prod"
@@ -210,7 +210,7 @@ def test_acm_tags_name_people_and_service_and_describe_merges_with_body_by_org(
         json.dumps([{"Certificate": leaf.pem.decode(), "CertificateChain": chain.inter.pem.decode()}]),
     )
     inv = cmmm.load([tmp_path], now=now)
-    assert inv.rejected == []
+    assert inv.rejected == ()
     assert len(inv) == 2  # the leaf (describe rows + body) and the intermediate
     facts = inv.certificate_facts().set_index("cert_id")
     row = facts.loc[leaf.cert_id]

@@ -79,7 +79,7 @@ def test_multidoc_yaml_joins_certificate_secret_and_issuer(tmp_path: Path, chain
     f = write(tmp_path / "cluster.yaml", text)
     assert detect(f, f.read_bytes()) == Format.KUBERNETES
     inv = cmmm.load([f], now=now)
-    assert inv.rejected == []
+    assert inv.rejected == ()
     facts = inv.certificate_facts().set_index("cert_id")
     row = facts.loc[leaf.cert_id]
     assert row["automation"] == "cert-manager"
@@ -125,7 +125,7 @@ def test_unissued_certificates_are_noted_and_issuer_only_files_hold_nothing(tmp_
     write(tmp_path / "a.yaml", _certificate("shop", "web", "web-tls", "shop.example.test", status=False))
     write(tmp_path / "b.yaml", _ISSUER)
     inv = cmmm.load([tmp_path], now=now)
-    assert len(inv) == 0 and inv.rejected == []
+    assert len(inv) == 0 and inv.rejected == ()
     assert any("has no status.notAfter" in n for n in inv.notes)
     assert any("holds no certificates" in n for n in inv.notes)
 
@@ -157,7 +157,7 @@ def test_certificates_and_secrets_exported_to_separate_files_join(tmp_path: Path
     write(tmp_path / "secrets.yaml", _secret("shop", "web-tls", leaf.pem))
     write(tmp_path / "issuers.yaml", _ISSUER)
     inv = cmmm.load([tmp_path], now=now)
-    assert inv.rejected == []
+    assert inv.rejected == ()
     assert inv.certificates["cert_id"].tolist() == [leaf.cert_id]  # not a second, body-less certificate
     facts = inv.certificate_facts().set_index("cert_id")
     assert facts.loc[leaf.cert_id, "automation"] == "cert-manager"
@@ -177,7 +177,7 @@ def test_owner_from_annotation_and_chain_certificates_keep_no_workload_labels(
     )
     text = _ISSUER + "---\n" + cert + "---\n" + _secret("shop", "web-tls", leaf.pem + chain.inter.pem)
     inv = cmmm.load([write(tmp_path / "shop.yaml", text)], now=now)
-    assert inv.rejected == []
+    assert inv.rejected == ()
     facts = inv.certificate_facts().set_index("cert_id")
     row = facts.loc[leaf.cert_id]
     assert (row["owner"], row["team"], row["service"]) == ("alice@example.test", "payments", "checkout")

@@ -112,7 +112,7 @@ def test_der_pkcs7_and_pkcs12(tmp_path: Path, chain: Chain, monkeypatch: pytest.
         chain.inter.cert_id,
         chain.root.cert_id,
     }
-    assert inv.rejected == []
+    assert inv.rejected == ()
     assert [(k.key_type, k.encrypted) for k in inv.private_keys] == [("EC-secp256r1", True)]
     by_format = {s.path.rsplit("/", 1)[1]: s.ingester for s in inv.sources}
     assert by_format == {

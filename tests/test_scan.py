@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 import time
@@ -400,7 +401,8 @@ def test_compare_with_the_level2_sample_organization(tmp_path: Path) -> None:
         obs = obs.assign(location=obs["cert_id"].map(loc))
         obs["host"] = LOCAL
         obs["port"] = obs["location"].str.rsplit(":", n=1).str[1].astype("Int64")
-        inv.observations = pd.concat([inv.observations[~inv.observations["cert_id"].isin(list(loc))], obs])
+        kept = inv.observations[~inv.observations["cert_id"].isin(list(loc))]
+        inv = dataclasses.replace(inv, observations=pd.concat([kept, obs]))
         result = scan(sorted(set(loc.values())), now=NOW, timeout=2.0, trust=[])
     finally:
         servers.stop()

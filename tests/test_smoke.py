@@ -22,4 +22,4 @@ def test_pem_and_csv_merge_into_one_certificate(tmp_path: Path, chain: Chain, no
     assert facts.loc[leaf.cert_id, "owner"] == "alice"
     assert facts.loc[leaf.cert_id, "discovered_by"] == "filesystem;manual"
     assert facts.loc[leaf.cert_id, "issuer_cert_id"] == chain.inter.cert_id
-    assert inv.rejected == []
+    assert inv.rejected == ()

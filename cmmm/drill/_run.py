@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -23,15 +23,15 @@ from cmmm.drill import engine
 from cmmm.drill.scenario import Kind, Scenario
 from cmmm.drill.select import Selection, select
 from cmmm.graph.hierarchy import hierarchy
-from cmmm.model import AUTOMATED, CRITICALITY_RANK, Criticality, Inventory
-from cmmm.schedules import RealEvent, as_utc
+from cmmm.model import AUTOMATED, CRITICALITY_RANK, Criticality, Inventory, Profile, Team
+from cmmm.schedules import RealEvent
 
 DATED_KINDS = frozenset({Kind.ALGORITHM_SUNSET, Kind.PQC_MIGRATION, Kind.ROOT_EXPIRY, Kind.VALIDITY_CAP})
 PASS_PROBABILITY = 0.9  # "met at p90": the deadline holds in at least 90 % of runs
 INCIDENT_DEADLINE_HOURS = 72  # drills this short run in incident mode (longer days, see docs/drills.md)
 INCIDENT_FACTOR = 2.0
 INCIDENT_MAX_HOURS = 16.0
-DEFAULT_TEAM = {"name": "(unassigned)", "engineers": 1, "hours_per_day": 4}
+DEFAULT_TEAM = Team(name="(unassigned)", engineers=1.0, hours_per_day=4.0)
 DEFAULT_ONBOARDING_DAYS = 30
 WORKING_DAYS_PER_YEAR = 230
 BURNDOWN_POINTS = 50
@@ -135,54 +135,49 @@ TEAM_COLUMNS = (
 
 
 # ---------------------------------------------------------------- organization capacity
-def _teams(profile: Mapping[str, Any], incident: bool) -> tuple[list[str], np.ndarray, np.ndarray]:
-    raw = [t for t in profile.get("teams") or [] if isinstance(t, dict) and t.get("name")]
-    teams = raw or [DEFAULT_TEAM]
-    names = [str(t["name"]) for t in teams]
-    eng = np.array([max(float(t.get("engineers") or 1), 1.0) for t in teams])
-    hours = np.array([min(max(float(t.get("hours_per_day") or 4), 0.25), 24.0) for t in teams])
+def _teams(profile: Profile, incident: bool) -> tuple[list[str], np.ndarray, np.ndarray]:
+    teams = profile.teams or (DEFAULT_TEAM,)
+    names = [t.name for t in teams]
+    eng = np.array([max(t.engineers or 1.0, 1.0) for t in teams])
+    hours = np.array([min(max(t.hours_per_day or 4.0, 0.25), 24.0) for t in teams])
     if incident:
-        surge = [t.get("incident_hours_per_day") for t in teams]
         hours = np.array(
             [
-                float(s)
-                if isinstance(s, int | float)
+                t.incident_hours_per_day
+                if t.incident_hours_per_day is not None
                 else min(max(h * INCIDENT_FACTOR, h), INCIDENT_MAX_HOURS)
-                for s, h in zip(surge, hours, strict=True)
+                for t, h in zip(teams, hours, strict=True)
             ]
         )
     return names, eng, hours
 
 
 def replacement_ca(
-    profile: Mapping[str, Any], *, trust: str | None, exclude: tuple[str, ...], pqc: bool
+    profile: Profile, *, trust: str | None, exclude: tuple[str, ...], pqc: bool
 ) -> ReplacementCa:
     """The CA that replacements come from: a pre-approved backup or an approved CA that is not the CA in
     trouble and fits the certificates (public/private, post-quantum when asked); otherwise the first
     fitting CA (or an unnamed new one) after `ca_onboarding_days`. Designated backups come first, then
     CAs of the matching type (private for private certificates, ACME/public for public ones), then cloud."""
-    onboarding_days = profile.get("ca_onboarding_days")
-    if not isinstance(onboarding_days, int | float) or isinstance(onboarding_days, bool):
-        onboarding_days = DEFAULT_ONBOARDING_DAYS
+    onboarding_days = (
+        profile.ca_onboarding_days if profile.ca_onboarding_days is not None else DEFAULT_ONBOARDING_DAYS
+    )
     lowered = [e.lower() for e in exclude if e]
     allowed = _PUBLIC_CA_TYPES if trust == "public" else _PRIVATE_CA_TYPES if trust == "private" else None
     exact = {"public": {"acme", "public"}, "private": {"private"}}.get(trust or "", set())
     ranked: list[tuple[tuple[int, int, int, int], ReplacementCa]] = []
-    for group in ("backup_cas", "approved_cas"):
-        for pos, ca in enumerate(profile.get(group) or []):
-            if not isinstance(ca, dict) or not ca.get("name"):
-                continue
-            name = str(ca["name"])
+    for backup, group in ((True, profile.backup_cas), (False, profile.approved_cas)):
+        for pos, ca in enumerate(group):
+            name = ca.name
             low = name.lower()
             if any(low in e or e in low for e in lowered):
                 continue
-            kind = str(ca.get("type") or "").lower()
+            kind = ca.type or ""
             if kind and allowed is not None and kind not in allowed:
                 continue
-            if pqc and not (ca.get("pqc") or ca.get("pqc_capable")):
+            if pqc and not ca.pqc:
                 continue
-            backup = group == "backup_cas"
-            ready = not backup or bool(ca.get("pre_approved"))
+            ready = not backup or ca.pre_approved
             ranked.append(
                 (
                     (0 if ready else 1, 0 if backup else 1, 0 if kind in exact else 1, pos),
@@ -199,23 +194,17 @@ def replacement_ca(
     return ReplacementCa(name=None, pre_approved=False, backup=False, ready_hours=float(onboarding_days) * 24)
 
 
-def _has_backup(profile: Mapping[str, Any]) -> bool:
-    return any(isinstance(c, dict) and c.get("pre_approved") for c in profile.get("backup_cas") or [])
+def _has_backup(profile: Profile) -> bool:
+    return bool(profile.pre_approved_backups)
 
 
-def _frozen(profile: Mapping[str, Any], crit: pd.Series, now: datetime, end: datetime) -> np.ndarray:
+def _frozen(profile: Profile, crit: pd.Series, now: datetime, end: datetime) -> np.ndarray:
     out: np.ndarray = np.zeros(len(crit), dtype=bool)
-    for w in profile.get("change_freeze") or []:
-        if not isinstance(w, dict) or "start" not in w or "end" not in w:
-            continue
-        try:
-            start = as_utc(pd.Timestamp(w["start"]).to_pydatetime())
-            stop = as_utc(pd.Timestamp(w["end"]).to_pydatetime()) + timedelta(days=1)
-        except (ValueError, TypeError):
-            continue
+    for w in profile.change_freeze:
+        start = datetime.combine(w.start, time(), tzinfo=UTC)
+        stop = datetime.combine(w.end, time(), tzinfo=UTC) + timedelta(days=1)
         if start < end and stop > now:
-            applies = [str(a).lower() for a in w.get("applies_to") or ["critical"]]
-            out |= crit.isin(applies).fillna(False).to_numpy(dtype=bool)
+            out |= crit.isin(list(w.applies_to)).fillna(False).to_numpy(dtype=bool)
     return out
 
 
@@ -233,7 +222,7 @@ def run(inv: Inventory, scenario: Scenario, *, now: datetime, runs: int = 300, s
     aff = aff.sort_values(
         ["deadline_h", "crit_rank", "cert_id"], ascending=[True, False, True], kind="stable"
     ).reset_index(drop=True)
-    profile = inv.profile or {}
+    profile = inv.profile
     deadline = scenario.deadline_hours
     if scenario.kind in DATED_KINDS and len(aff):
         deadline = round(float(aff["deadline_h"].max()), 2)  # the last dated step, not the fallback window
@@ -249,7 +238,7 @@ def run(inv: Inventory, scenario: Scenario, *, now: datetime, runs: int = 300, s
     frozen = _frozen(profile, aff["criticality"], now, deadline_end)
     ca_info, ready, ca_names = _ca_ready(profile, sel, aff)
     aff["replacement_ca"] = ca_names
-    rate = profile.get("acme_rate_limit_per_hour")
+    rate = profile.acme_rate_limit_per_hour
     work = engine.Work(
         team=team_idx,
         automated=automated,
@@ -261,7 +250,7 @@ def run(inv: Inventory, scenario: Scenario, *, now: datetime, runs: int = 300, s
         needs_issuance=sel.needs_issuance,
         engineers=eng,
         hours_per_day=hours,
-        rate_per_hour=float(rate) if isinstance(rate, int | float) and rate > 0 else None,
+        rate_per_hour=rate,
     )
     base = {
         "scenario": scenario.name,
@@ -297,7 +286,7 @@ def _effective_trust(aff: pd.DataFrame, target_cas: tuple[str, ...]) -> pd.Serie
 
 
 def _ca_ready(
-    profile: Mapping[str, Any], sel: Selection, aff: pd.DataFrame
+    profile: Profile, sel: Selection, aff: pd.DataFrame
 ) -> tuple[ReplacementCa | None, np.ndarray, np.ndarray]:
     """The replacement CA (the slowest one when certificates of both trusts are affected), the median
     hours until it can issue per certificate, and its name per certificate."""
@@ -375,7 +364,7 @@ def _replacement(
         prob,
         incident,
         findings,
-        has_backup=_has_backup(inv.profile or {}),
+        has_backup=_has_backup(inv.profile),
     )
     return DrillResult(
         **base,

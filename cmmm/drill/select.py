@@ -302,9 +302,8 @@ def select_pqc_migration(inv: Inventory, sc: Scenario, now: datetime) -> Selecti
     for rule in p["deadlines"]:
         m = filter_mask(inv, rule.get("when", {}), now)
         deadline = np.where(m, np.minimum(deadline, _hours_until(rule["date"], now)), deadline)
-    profile = inv.profile or {}
-    threat = _years(profile.get("quantum_threat_years"))
-    migration = _years(profile.get("migration_years"))
+    threat = inv.profile.quantum_threat_years
+    migration = inv.profile.migration_years
     secrecy = facts["secrecy_years"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     notes: list[str] = []
     if threat is not None:

@@ -16,9 +16,10 @@ from cmmm.graph.hierarchy import (
 )
 from cmmm.graph.network import UNNAMED_ISSUER
 from cmmm.graph.services import CRITICAL_RANK, _cert_services, _cert_weight, dependents, service_table
-from cmmm.model import CRITICALITY_RANK, Inventory
+from cmmm.model import CRITICALITY_RANK, Inventory, derived
 
 
+@derived
 def concentration(inv: Inventory) -> pd.DataFrame:
     """One row per CA node (issuing CAs, intermediates, roots and unknown CAs), riskiest first.
 
@@ -31,9 +32,6 @@ def concentration(inv: Inventory) -> pd.DataFrame:
     Per-issuing-CA figures are the rows with issuing == True, per-root figures those with kind == "root"; a certificate under a cross-signed intermediate
     counts for both roots, so root shares can add up to more than 1.
     """
-    cached = inv._cache.get("graph:concentration")
-    if cached is not None:
-        return cached
     h = hierarchy(inv)
     nodes = h.nodes.merge(node_depths(inv), on="ca_id", how="left")
     m = membership(inv)
@@ -120,7 +118,6 @@ def concentration(inv: Inventory) -> pd.DataFrame:
     ]
     out = out.sort_values(["score", "certificates", "ca_id"], ascending=[False, False, True])
     out = out.reset_index(drop=True)
-    inv._cache["graph:concentration"] = out
     return out
 
 

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from cmmm.errors import InputError
-from cmmm.model import Inventory
+from cmmm.model import Inventory, derived
 
 
 class CaKind(StrEnum):
@@ -67,13 +67,10 @@ def unknown_ca_id(names: pd.Series) -> pd.Series:
     return "ca:name:" + _norm(names).fillna("(unnamed issuer)").str.replace(r"\s+", " ", regex=True)
 
 
+@derived
 def hierarchy(inv: Inventory) -> Hierarchy:
     """The CA hierarchy of an inventory (computed once per inventory and cached)."""
-    cached = inv._cache.get("hierarchy")
-    if cached is not None:
-        return cached
     h = _build(inv.certificates, inv.bodies)
-    inv._cache["hierarchy"] = h
     return h
 
 
@@ -101,7 +98,7 @@ def _signed_by(body: bytes, issuer_bodies: list[bytes]) -> list[bool]:
 
 def _by_name(
     certs: pd.DataFrame,
-    bodies: dict[str, bytes],
+    bodies: Mapping[str, bytes],
     issuer: pd.Series,
     todo: pd.Series,
     left: pd.Series,
@@ -147,7 +144,7 @@ def _by_name(
     return pd.Series(values, index=issuer.index, dtype="string"), ambiguous
 
 
-def _build(certs: pd.DataFrame, bodies: dict[str, bytes]) -> Hierarchy:
+def _build(certs: pd.DataFrame, bodies: Mapping[str, bytes]) -> Hierarchy:
     is_ca = certs["is_ca"].fillna(False).astype(bool)
     self_signed = certs["is_self_signed"].fillna(False).astype(bool)
     cas = certs[is_ca]
@@ -265,12 +262,16 @@ def certificates_under(inv: Inventory, ca_ids: Iterable[str]) -> pd.Series:
     return pd.Series(mask, index=inv.certificates.index, dtype=bool)
 
 
+@derived
+def _factorized(inv: Inventory, name: str) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes of one hierarchy column ("issuer" or "cert_node"), for fast membership tests."""
+    codes, uniques = pd.factorize(getattr(hierarchy(inv), name))
+    return np.asarray(codes), pd.Index(uniques)
+
+
 def _in(inv: Inventory, name: str, column: pd.Series, values: set[str]) -> np.ndarray:
     """column.isin(values) through cached integer codes: isin on 250,000 Arrow strings costs ~0.2 s."""
-    key = f"codes:{name}"
-    if key not in inv._cache:
-        inv._cache[key] = pd.factorize(column)
-    codes, uniques = inv._cache[key]
+    codes, uniques = _factorized(inv, name)
     wanted = pd.Index(uniques).get_indexer(list(values))
     return np.isin(codes, wanted[wanted >= 0])
 
@@ -325,27 +326,22 @@ def closure_pairs(
     return pd.DataFrame({columns[0]: rows_start, columns[1]: rows_reached}, dtype="string")
 
 
+@derived
 def ancestors(inv: Inventory) -> pd.DataFrame:
     """Every CA node with every node at or above it: columns ca_id, ancestor (each node is its own
     ancestor). Cross-signed nodes reach the ancestors of both parents; cycles terminate. Cached."""
-    cached = inv._cache.get("ancestors")
-    if cached is not None:
-        return cached
     h = hierarchy(inv)
     up: dict[str, list[str]] = {}
     for child, parent in zip(h.parents["child"], h.parents["parent"], strict=True):
         up.setdefault(child, []).append(parent)
     out = closure_pairs(h.nodes["ca_id"], up, columns=("ca_id", "ancestor"))
-    inv._cache["ancestors"] = out
     return out
 
 
+@derived
 def node_depths(inv: Inventory) -> pd.DataFrame:
     """Per CA node: depth (0 for a node without parents: a root or an unknown CA; else the shortest
     distance up to one), tops (';'-joined top nodes it reaches) and anchored (a root among its tops)."""
-    cached = inv._cache.get("node_depths")
-    if cached is not None:
-        return cached
     h = hierarchy(inv)
     anc = ancestors(inv)
     nodes = h.nodes[["ca_id", "kind"]]
@@ -375,18 +371,15 @@ def node_depths(inv: Inventory) -> pd.DataFrame:
         }
     )
     out["ca_id"] = out["ca_id"].astype("string")
-    inv._cache["node_depths"] = out
     return out
 
 
+@derived
 def membership(inv: Inventory) -> pd.DataFrame:
     """Which certificates lie beneath which CA node: columns pos (row position in inv.certificates) and
     ca_id. The vectorized form of `certificates_under` for every CA at once (same semantics: a certificate
     is beneath its issuer and every node above it; a CA certificate also beneath every node above its own
     node, so both parents of a cross-signed intermediate carry both of its certificates). Cached."""
-    cached = inv._cache.get("membership")
-    if cached is not None:
-        return cached
     h = hierarchy(inv)
     anc = ancestors(inv)
     pos = np.arange(len(h.issuer))
@@ -398,10 +391,10 @@ def membership(inv: Inventory) -> pd.DataFrame:
     out = pd.concat([by_issuer, own], ignore_index=True).drop_duplicates()
     out = out.rename(columns={"ancestor": "ca_id"}).reset_index(drop=True)
     out["pos"] = out["pos"].astype("int64")
-    inv._cache["membership"] = out
     return out
 
 
+@derived
 def verify_links(inv: Inventory, *, leaves_per_ca: int = 16) -> pd.Series:
     """Signature check of each certificate's issued-by link, aligned with inv.certificates: True when the
     issuing CA's key verifies it (cryptography's verify_directly_issued_by: issuer name and signature),
@@ -409,10 +402,6 @@ def verify_links(inv: Inventory, *, leaves_per_ca: int = 16) -> pd.Series:
     leaf beyond the sample). Every CA certificate is checked; leaves only up to `leaves_per_ca` per issuing
     CA (the first by cert_id), because a signature check costs ~0.1 ms and 250,000 of them would dominate.
     Cached per sample size."""
-    key = f"verify:{leaves_per_ca}"
-    cached = inv._cache.get(key)
-    if cached is not None:
-        return cached
     from cryptography import x509
     from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 
@@ -420,7 +409,6 @@ def verify_links(inv: Inventory, *, leaves_per_ca: int = 16) -> pd.Series:
     certs = inv.certificates
     result = pd.Series(pd.NA, index=certs.index, dtype="boolean")
     if not inv.bodies:
-        inv._cache[key] = result
         return result
     has_body = certs["cert_id"].isin(inv.bodies.keys())
     ca_rows = pd.DataFrame({"ca_id": h.cert_node, "cert_id": certs["cert_id"]})[has_body].dropna()
@@ -443,5 +431,4 @@ def verify_links(inv: Inventory, *, leaves_per_ca: int = 16) -> pd.Series:
             result[idx] = True
         except (InvalidSignature, ValueError, TypeError, UnsupportedAlgorithm):
             result[idx] = False
-    inv._cache[key] = result
     return result

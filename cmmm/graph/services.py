@@ -8,7 +8,7 @@ import pandas as pd
 from cmmm.graph.hierarchy import (
     closure_pairs,
 )
-from cmmm.model import CRITICALITY_RANK, Criticality, Inventory
+from cmmm.model import CRITICALITY_RANK, Criticality, Inventory, derived
 
 # Criticality weights for the blast-radius score: doubling per step, so one critical service outweighs
 # several low ones. Unknown criticality counts as low.
@@ -23,12 +23,10 @@ CRITICALITY_WEIGHT: dict[str, int] = {
 CRITICAL_RANK = CRITICALITY_RANK[Criticality.HIGH]  # "critical services" below means high or critical
 
 
+@derived
 def service_table(inv: Inventory) -> pd.DataFrame:
     """Every service, from the catalog and from observations: service, criticality (catalog, else the
     highest seen on its certificates), weight, owner, team, depends_on. Cached."""
-    cached = inv._cache.get("graph:services")
-    if cached is not None:
-        return cached
     cat = inv.services.drop_duplicates("service")[["service", "criticality", "owner", "team", "depends_on"]]
     obs = inv.observations.dropna(subset=["service"])
     seen = pd.DataFrame(
@@ -59,7 +57,6 @@ def service_table(inv: Inventory) -> pd.DataFrame:
             "depends_on": c["depends_on"].astype("string").to_numpy(),
         }
     )
-    inv._cache["graph:services"] = out
     return out
 
 
@@ -72,28 +69,22 @@ def _depends_edges(inv: Inventory) -> list[tuple[str, str]]:
     return list(zip(edges.loc[keep, "service"], dep[keep], strict=True))
 
 
+@derived
 def dependents(inv: Inventory) -> pd.DataFrame:
     """Columns service, dependent: every service together with each service that needs it, directly or
     transitively through depends_on (a service is its own dependent). Cached."""
-    cached = inv._cache.get("graph:dependents")
-    if cached is not None:
-        return cached
     svc = service_table(inv)
     users: dict[str, list[str]] = {}
     for user, dep in _depends_edges(inv):
         users.setdefault(dep, []).append(user)
     out = closure_pairs(sorted(set(svc["service"]) | set(users)), users, columns=("service", "dependent"))
-    inv._cache["graph:dependents"] = out
     return out
 
 
+@derived
 def _obs_pos(inv: Inventory) -> np.ndarray:
     """The row position in inv.certificates of each observation's certificate (-1 when absent). Cached."""
-    cached = inv._cache.get("graph:obs_pos")
-    if cached is not None:
-        return cached
     out = _positions(inv.certificates["cert_id"], inv.observations["cert_id"])
-    inv._cache["graph:obs_pos"] = out
     return out
 
 
@@ -111,11 +102,9 @@ def _positions(table: pd.Series, keys: pd.Series) -> np.ndarray:
     return np.where(at < n, at, -1)
 
 
+@derived
 def _cert_services(inv: Inventory) -> pd.DataFrame:
     """Unique (pos, service) pairs: the services each certificate serves (row position in certificates)."""
-    cached = inv._cache.get("graph:cert_services")
-    if cached is not None:
-        return cached
     obs = inv.observations
     has = obs["service"].notna().to_numpy()
     pos = _obs_pos(inv)[has]
@@ -124,7 +113,6 @@ def _cert_services(inv: Inventory) -> pd.DataFrame:
     pair = pd.Series(pos * (len(uniques) + 1) + np.asarray(codes))
     keep = (~pair.duplicated()).to_numpy() & (pos >= 0)
     out = pd.DataFrame({"pos": pos[keep].astype("int64"), "service": service[keep].reset_index(drop=True)})
-    inv._cache["graph:cert_services"] = out
     return out
 
 

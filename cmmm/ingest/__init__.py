@@ -210,8 +210,8 @@ def load(
     """
     now = now or datetime.now(UTC)
     ctx = ReadContext(now=now, passwords=tuple(passwords))
-    inventory = Inventory()
-    files = list(_walk(paths, inventory.rejected))
+    walk_rejected: list[Rejected] = []
+    files = list(_walk(paths, walk_rejected))
     sources: list[_Source] = []
     batches: list[Batch] = []
 
@@ -247,10 +247,11 @@ def load(
             took((f, fmt, batch.records, len(batch.rejected)), batch)
             if progress:
                 progress(len(sources), len(files))
-    inventory.sources.extend(
-        SourceRecord(path=path, ingester=fmt, records=records, rejected=rejected, read_at=now)
-        for path, fmt, records, rejected in sources
+    base = Inventory(
+        rejected=tuple(walk_rejected),
+        sources=tuple(
+            SourceRecord(path=path, ingester=fmt, records=records, rejected=rejected, read_at=now)
+            for path, fmt, records, rejected in sources
+        ),
     )
-    for batch in batches:
-        inventory.notes.extend(batch.notes)
-    return merge(batches, inventory)
+    return merge(batches, base)

@@ -37,7 +37,8 @@ class Batch:
     rejected: list[Rejected] = field(default_factory=list)
     private_keys: list[PrivateKeyFinding] = field(default_factory=list)
     bodies: dict[str, bytes] = field(default_factory=dict)
-    profile: dict[str, Any] | None = None
+    profile: dict[str, Any] | None = None  # a profile.yaml mapping, validated (cmmm.profile)
+    profile_source: str | None = None
     policy: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
 

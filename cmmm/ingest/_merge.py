@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,7 @@ from cmmm.model import (
     empty_frame,
 )
 from cmmm.model._facts import first_of_each
+from cmmm.profile import parse_profile
 
 _FROM_ROWS = "cmmm_from_rows"  # DataFrame.attrs flag: this frame was built from row dicts by `combine`
 
@@ -50,6 +52,7 @@ def combine(batches: list[Batch]) -> list[Batch]:
             services.append(b.services)
         if b.profile is not None:
             out.profile = {**(out.profile or {}), **b.profile}
+            out.profile_source = "; ".join(filter(None, (out.profile_source, b.profile_source)))
         if b.policy is not None:
             out.policy = {**(out.policy or {}), **b.policy}
     rows = Batch()
@@ -68,7 +71,11 @@ def combine(batches: list[Batch]) -> list[Batch]:
     return [out, rows] if len(rows.certificates) or len(rows.observations) else [out]
 
 
-def merge(batches: list[Batch], inventory: Inventory) -> Inventory:
+def merge(batches: list[Batch], base: Inventory | None = None) -> Inventory:
+    """One Inventory from the batches: certificates merged and deduplicated, observations kept, every
+    rejection, private key, body, profile.yaml and policy.yaml gathered. `base` contributes what was
+    recorded before the batches (sources read, rejections of the walk, notes)."""
+    base = base if base is not None else Inventory()
     cert_parts = _frames([b.certificates for b in batches])
     obs_parts = _frames([b.observations for b in batches])
     certs = (
@@ -81,30 +88,45 @@ def merge(batches: list[Batch], inventory: Inventory) -> Inventory:
         if obs_parts
         else empty_frame(OBSERVATION_COLUMNS)
     )
-    services = [b.services for b in batches if b.services is not None and len(b.services)]
-    if services:
-        svc = pd.concat(services, ignore_index=True).drop_duplicates("service", keep="first")
-        inventory.services = conform(svc, SERVICE_COLUMNS)
-    algorithms = [row for b in batches for row in b.algorithms]
-    if algorithms:
-        inventory.algorithms = conform(pd.DataFrame.from_records(algorithms), ALGORITHM_COLUMNS)
+    services = base.services
+    parts = [b.services for b in batches if b.services is not None and len(b.services)]
+    if parts:
+        svc = pd.concat(parts, ignore_index=True).drop_duplicates("service", keep="first")
+        services = conform(svc, SERVICE_COLUMNS)
+    algorithms = base.algorithms
+    rows = [row for b in batches for row in b.algorithms]
+    if rows:
+        algorithms = conform(pd.DataFrame.from_records(rows), ALGORITHM_COLUMNS)
+    profile: dict[str, Any] = {}
+    profile_sources: list[str] = []
+    policy: dict[str, Any] = dict(base.policy)
+    bodies = dict(base.bodies)
     for b in batches:
-        inventory.rejected.extend(b.rejected)
-        inventory.private_keys.extend(b.private_keys)
-        inventory.bodies.update(b.bodies)
+        bodies.update(b.bodies)
         if b.profile is not None:
-            inventory.profile = {**inventory.profile, **b.profile}
+            profile.update(b.profile)
+            profile_sources.append(b.profile_source or "profile.yaml")
         if b.policy is not None:
-            inventory.policy = {**inventory.policy, **b.policy}
-
+            policy.update(b.policy)
     certs, obs = _reconcile(certs, obs)
     certs = _dedupe(certs)
     certs = _derive(certs)
     certs = _link_issuers(certs)
-    inventory.certificates = certs.reset_index(drop=True)
-    inventory.observations = obs.reset_index(drop=True)
-    inventory.invalidate()
-    return inventory
+    return replace(
+        base,
+        certificates=certs.reset_index(drop=True),
+        observations=obs.reset_index(drop=True),
+        services=services,
+        algorithms=algorithms,
+        rejected=(*base.rejected, *(r for b in batches for r in b.rejected)),
+        private_keys=(*base.private_keys, *(k for b in batches for k in b.private_keys)),
+        bodies=bodies,
+        profile=parse_profile(profile, source="; ".join(profile_sources))
+        if profile_sources
+        else base.profile,
+        policy=policy,
+        notes=(*base.notes, *(n for b in batches for n in b.notes)),
+    )
 
 
 def _issuer_key(certs: pd.DataFrame) -> pd.Series:

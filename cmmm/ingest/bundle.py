@@ -45,7 +45,7 @@ def read_bundle_file(path: Path, ctx: ReadContext) -> Batch:
         return read_services(path)
     doc = load_yaml_mapping(path)
     if kind == "profile":
-        return Batch(profile=dict(check_profile(doc, source=str(path))))
+        return Batch(profile=dict(check_profile(doc, source=str(path))), profile_source=str(path))
     return Batch(policy=doc)
 
 

@@ -116,9 +116,8 @@ def shadow_certificates(inv: Inventory, domains: Iterable[str] | None = None) ->
     if not ct_only.any():
         return pd.DataFrame(columns=SHADOW_COLUMNS)
     if domains is None:
-        listed = inv.profile.get("domains") if isinstance(inv.profile, dict) else None
-        if isinstance(listed, list) and listed:
-            domains = [str(d) for d in listed]
+        if inv.profile.domains:
+            domains = list(inv.profile.domains)
         else:
             known = facts.loc[~ct_only & methods.ne("")]
             names = pd.concat(

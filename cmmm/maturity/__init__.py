@@ -21,7 +21,7 @@ from cmmm.maturity.catalog import (
 )
 from cmmm.maturity.metrics import CONTEXT, METRICS, Measurement, MetricContext
 from cmmm.maturity.scoring import dimension_scores, floor, overall_score, score_gain, staged_level
-from cmmm.model import CRITICALITY_RANK, LEVEL_NAMES, Inventory
+from cmmm.model import CRITICALITY_RANK, LEVEL_NAMES, Inventory, Profile
 from cmmm.policy import PolicyResult
 from cmmm.policy import check as check_policy
 
@@ -182,20 +182,11 @@ def _first_seen(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ranked[starts], order[starts]
 
 
-def _attested_answer(profile: Mapping[str, Any], key: str) -> Any:
-    attested = profile.get("attested") or {}
-    if not isinstance(attested, Mapping):
-        return None
-    value = attested.get(key)
-    if value is None and key == "backup_ca_pre_approved":
-        backups = profile.get("backup_cas") or []
-        if isinstance(backups, list) and backups:
-            names = [
-                str(b.get("name"))
-                for b in backups
-                if isinstance(b, Mapping) and b.get("pre_approved") is True
-            ]
-            return f"pre-approved: {', '.join(names)}" if names else False
+def _attested_answer(profile: Profile, key: str) -> Any:
+    value = profile.attested.get(key)
+    if value is None and key == "backup_ca_pre_approved" and profile.backup_cas:
+        names = [b.name for b in profile.pre_approved_backups]
+        return f"pre-approved: {', '.join(names)}" if names else False
     return value
 
 
@@ -225,9 +216,7 @@ def _as_date(value: Any) -> date | None:
     return None
 
 
-def _evaluate_attested(
-    c: Criterion, profile: Mapping[str, Any], now: datetime
-) -> tuple[Status, float | None, str]:
+def _evaluate_attested(c: Criterion, profile: Profile, now: datetime) -> tuple[Status, float | None, str]:
     key = c.attested or c.id
     answer = _attested_answer(profile, key)
     if answer is None:
@@ -256,9 +245,7 @@ def _evaluate_attested(
     )
 
 
-def _evaluate_measured(
-    c: Criterion, m: Measurement, profile: Mapping[str, Any], now: datetime
-) -> tuple[Status, str]:
+def _evaluate_measured(c: Criterion, m: Measurement, profile: Profile, now: datetime) -> tuple[Status, str]:
     if m.value is None:
         return (Status.MET if m.vacuous else Status.NOT_MET), m.evidence
     ok = c.passes(m.value) and m.condition
@@ -273,7 +260,7 @@ def assess(
     inv: Inventory,
     *,
     now: datetime,
-    profile: Mapping[str, Any] | None = None,
+    profile: Profile | None = None,
     policy: Mapping[str, Any] | None = None,
     simulate: Simulator | None = None,
     observed_at: datetime | None = None,
@@ -359,7 +346,7 @@ def assess(
     return Assessment(
         as_of=now,
         observed_at=ctx.observed_at,
-        organization=str(profile.get("organization") or "") if isinstance(profile, Mapping) else "",
+        organization=profile.organization or "",
         certificates=len(facts),
         level=level,
         score=overall_score(catalog, dims),

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from cmmm.crypto import PQC_HYBRID_GROUPS, quantum_vulnerable
-from cmmm.model import AUTOMATED, AUTOMATED_DISCOVERY
+from cmmm.model import AUTOMATED, AUTOMATED_DISCOVERY, Profile
 from cmmm.policy import PolicyResult, Severity
 from cmmm.schedules import next_validity_cap, validity_cap_on
 
@@ -396,7 +396,7 @@ def auto_complete(ctx: MetricContext, params: Mapping[str, Any]) -> Measurement:
     return auto_renewal_started(ctx, params)
 
 
-Context = Callable[[MetricContext, Mapping[str, Any]], str]
+Context = Callable[[MetricContext, Profile], str]
 
 
 def _quantum_vulnerable(ctx: MetricContext) -> pd.Series:
@@ -405,14 +405,14 @@ def _quantum_vulnerable(ctx: MetricContext) -> pd.Series:
     return qv.fillna(False).astype(bool) & ~ctx.expired
 
 
-def mosca_context(ctx: MetricContext, profile: Mapping[str, Any]) -> str:
+def mosca_context(ctx: MetricContext, profile: Profile) -> str:
     """Quantum-vulnerable certificates, how many have secrecy_years, and how many Mosca says are exposed."""
     qv = _quantum_vulnerable(ctx)
     secrecy = ctx.facts["secrecy_years"].astype("float64")
     known = qv & secrecy.notna()
     text = f"{int(qv.sum())} unexpired quantum-vulnerable certificates, secrecy_years known for {int(known.sum())}"
-    migration, threat = profile.get("migration_years"), profile.get("quantum_threat_years")
-    if isinstance(migration, int | float) and isinstance(threat, int | float):
+    migration, threat = profile.migration_years, profile.quantum_threat_years
+    if migration is not None and threat is not None:
         # Mosca's inequality (DOMAIN §4): exposed when secrecy_years + migration_years > quantum_threat_years
         exposed = known & (secrecy + float(migration) > float(threat))
         text += f"; {int(exposed.sum())} exposed (secrecy + {migration:g} migration years > {threat:g} years)"
@@ -421,7 +421,7 @@ def mosca_context(ctx: MetricContext, profile: Mapping[str, Any]) -> str:
     return text
 
 
-def pqc_plan_context(ctx: MetricContext, profile: Mapping[str, Any]) -> str:
+def pqc_plan_context(ctx: MetricContext, profile: Profile) -> str:
     """The size of the migration: quantum-vulnerable certificates by key family."""
     qv = _quantum_vulnerable(ctx)
     fam = ctx.facts.loc[qv.to_numpy(dtype=bool), "key_algorithm"].fillna("unknown").value_counts()
@@ -431,7 +431,7 @@ def pqc_plan_context(ctx: MetricContext, profile: Mapping[str, Any]) -> str:
     )
 
 
-def backup_ca_context(ctx: MetricContext, profile: Mapping[str, Any]) -> str:
+def backup_ca_context(ctx: MetricContext, profile: Profile) -> str:
     """CA concentration: the most-used issuing CA and its share of unexpired end-entity certificates."""
     leaf = ctx.facts.loc[ctx.active_leaf.to_numpy(dtype=bool)]
     issuer = leaf["issuer_name"].fillna(leaf["issuer_org"]).dropna()

@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cmmm.model import AUTOMATED, CRITICALITY_RANK, FACT_COLUMNS, Discovery
+from cmmm.model.columns import FACT_COLUMNS
+from cmmm.model.vocab import AUTOMATED, CRITICALITY_RANK, Discovery
 
 _RANK_TO_CRIT = {v: k.value for k, v in CRITICALITY_RANK.items()}
 _RANK_OF: dict[str, int] = {k.value: v for k, v in CRITICALITY_RANK.items()}

@@ -525,12 +525,8 @@ def _inventory_section(inv: Inventory, f: pd.DataFrame, now: datetime) -> Invent
     )
 
 
-def _profile_years(profile: dict[str, Any], key: str, default: float) -> float:
-    value = profile.get(key)
-    try:
-        return float(value) if value is not None else default
-    except (TypeError, ValueError):
-        return default
+def _profile_years(value: float | None, default: float) -> float:
+    return value if value is not None else default
 
 
 def _pqc_section(inv: Inventory, f: pd.DataFrame, now: datetime) -> PqcSection:
@@ -555,8 +551,8 @@ def _pqc_section(inv: Inventory, f: pd.DataFrame, now: datetime) -> PqcSection:
         for c in order
         if c in g.index
     )
-    migration = _profile_years(inv.profile, "migration_years", DEFAULT_MIGRATION_YEARS)
-    threat = _profile_years(inv.profile, "quantum_threat_years", DEFAULT_QUANTUM_THREAT_YEARS)
+    migration = _profile_years(inv.profile.migration_years, DEFAULT_MIGRATION_YEARS)
+    threat = _profile_years(inv.profile.quantum_threat_years, DEFAULT_QUANTUM_THREAT_YEARS)
     secrecy = f["secrecy_years"].astype("float64")
     margin = secrecy + migration - threat
     exposed = vuln & (margin > 0).fillna(False).astype(bool)
@@ -864,7 +860,7 @@ def build_view(
     section = _inventory_section(inv, f, now)
     pqc = _pqc_section(inv, f, now)
     findings = _findings(inv, f, now, section)
-    org = clean_text(inv.profile.get("organization") or inv.profile.get("name") or "", LABEL_CHARS)
+    org = clean_text(inv.profile.organization or "", LABEL_CHARS)
     actions: list[Action] = []
     if assessment is not None:
         actions += [

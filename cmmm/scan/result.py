@@ -165,18 +165,14 @@ class ScanResult:
     def to_inventory(self, source: str | None = None) -> Inventory:
         """The scan as an Inventory on its own (certificates merged, observations per endpoint)."""
         batch = self.to_batch(source)
-        inv = Inventory()
-        inv.sources.append(
-            SourceRecord(
-                path=source or self.source,
-                ingester="cmmm-scan",
-                records=batch.records,
-                rejected=0,
-                read_at=self.started_at,
-            )
+        record = SourceRecord(
+            path=source or self.source,
+            ingester="cmmm-scan",
+            records=batch.records,
+            rejected=0,
+            read_at=self.started_at,
         )
-        inv.notes.extend(batch.notes)
-        return merge([batch], inv)
+        return merge([batch], Inventory(sources=(record,)))
 
 
 _FRAME_COLUMNS = (

@@ -1,0 +1,145 @@
+"""The canonical frames: column names and dtypes of certificates, observations, services, algorithms and facts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+UTC_DT = "datetime64[us, UTC]"  # microseconds: notAfter 9999-12-31 overflows nanoseconds
+
+
+# One row per unique certificate. List-valued cells (sans, ext_key_usage) are ';'-joined strings so that
+# the frame stays columnar, writes to CSV/Parquet unchanged and filters with vectorized .str methods.
+CERTIFICATE_COLUMNS: dict[str, str] = {
+    "cert_id": "string",  # sha256:<hex of DER> when the body is known, else row:<stable hash>
+    "common_name": "string",
+    "sans": "string",
+    "subject_dn": "string",
+    "subject_org": "string",
+    "issuer_dn": "string",
+    "issuer_name": "string",  # issuer CN (or the name a spreadsheet gives)
+    "issuer_org": "string",
+    "issuer_cert_id": "string",  # resolved at merge when the issuing CA certificate is in the inventory
+    "serial": "string",  # lower-case hex without leading zeros: compare as integers
+    "not_before": UTC_DT,
+    "not_after": UTC_DT,
+    "validity_days": "Float64",
+    "key_algorithm": "string",  # RSA, EC, Ed25519, Ed448, DSA, ML-DSA-65, SLH-DSA-…, composite name
+    "key_size": "Int64",
+    "key_curve": "string",
+    "signature_algorithm": "string",  # canonical name, see crypto.SIGNATURE_ALGORITHMS
+    "signature_hash": "string",  # sha1, sha256, …, or "none" for ML-DSA/EdDSA
+    "is_ca": "boolean",
+    "is_self_signed": "boolean",
+    "path_len": "Int64",
+    "trust": "string",  # public | private
+    "ext_key_usage": "string",
+    "quantum_vulnerable": "boolean",
+    "fingerprint_sha256": "string",
+    "fingerprint_sha1": "string",
+    "key_id": "string",  # SHA-256 of the SubjectPublicKeyInfo
+    "subject_key_id": "string",
+    "authority_key_id": "string",
+    "sct_count": "Int64",
+    "earliest_sct": UTC_DT,
+    "has_body": "boolean",  # parsed from a real certificate body (PEM/DER/…), not a table row
+}
+
+
+OBSERVATION_COLUMNS: dict[str, str] = {
+    "cert_id": "string",
+    "source": "string",  # the file or target that was read
+    "source_ref": "string",  # locator inside it: line, document, resource id
+    "location": "string",  # where the certificate lives: host:port, k8s secret, ARN, file path
+    "host": "string",
+    "port": "Int64",
+    "service": "string",
+    "owner": "string",
+    "team": "string",
+    "environment": "string",
+    "criticality": "string",
+    "automation": "string",
+    "discovered_by": "string",
+    "last_seen": UTC_DT,
+    "tags": "string",
+    "tls_versions": "string",  # ';'-joined, e.g. "TLSv1.2;TLSv1.3" (scanners)
+    "kex_groups": "string",  # ';'-joined negotiated/offered groups, e.g. "X25519MLKEM768;x25519"
+    "secrecy_years": "Float64",
+}
+
+
+SERVICE_COLUMNS: dict[str, str] = {
+    "service": "string",
+    "owner": "string",
+    "team": "string",
+    "criticality": "string",
+    "depends_on": "string",  # ';'-joined service names this service needs
+    "customer_facing": "boolean",
+    "secrecy_years": "Float64",
+    "pqc_capable": "boolean",
+}
+
+
+# One row per cryptographic algorithm an inventory names outside certificates: CycloneDX CBOM
+# algorithm assets (code and protocol scans). Certificates keep their own key/signature columns.
+ALGORITHM_COLUMNS: dict[str, str] = {
+    "algorithm": "string",  # the name as the source gives it: RSA-2048, SHA1, AES128-GCM, ML-KEM-768
+    "primitive": "string",  # CycloneDX primitive: signature, pke, kem, key-agree, hash, ae, block-cipher, mac, …
+    "family": "string",  # key family for public-key algorithms (RSA, EC, ML-DSA-65, …), else empty
+    "parameter_set": "string",
+    "curve": "string",
+    "oid": "string",
+    "classical_security_level": "Int64",
+    "nist_quantum_security_level": "Int64",  # 0: broken by a quantum computer; 1–5: NIST PQC categories
+    "quantum_vulnerable": "boolean",
+    "source": "string",
+    "source_ref": "string",  # bom-ref
+    "location": "string",  # where it was found: code location, or the component the BOM describes
+    "discovered_by": "string",
+}
+
+
+# Columns that certificate_facts() adds from observations and services.
+FACT_COLUMNS: dict[str, str] = {
+    "owner": "string",
+    "team": "string",
+    "service": "string",
+    "environment": "string",
+    "criticality": "string",
+    "automation": "string",
+    "discovered_by": "string",  # ';'-joined sorted set across every observation
+    "sources": "Int64",
+    "observations": "Int64",
+    "endpoints": "Int64",
+    "secrecy_years": "Float64",
+}
+
+
+def empty_frame(columns: Mapping[str, str]) -> pd.DataFrame:
+    """An empty DataFrame with the given columns and dtypes."""
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})
+
+
+def conform(frame: pd.DataFrame, columns: Mapping[str, str]) -> pd.DataFrame:
+    """Return `frame` with exactly `columns`, in order, cast to their dtypes (missing ones empty)."""
+    n = len(frame)
+    out: dict[str, pd.Series] = {}
+    for name, dtype in columns.items():
+        if name in frame.columns:
+            col = frame[name]
+            if str(col.dtype) != dtype:
+                col = _cast(col, dtype)
+            out[name] = col.reset_index(drop=True)
+        else:
+            out[name] = pd.Series(pd.NaT if dtype == UTC_DT else pd.NA, index=pd.RangeIndex(n), dtype=dtype)
+    return pd.DataFrame(out)
+
+
+def _cast(col: pd.Series, dtype: str) -> pd.Series:
+    if dtype == UTC_DT:
+        return pd.to_datetime(col, utc=True, errors="coerce").astype(UTC_DT)
+    if dtype == "boolean" and col.dtype == object:
+        # pd.isna, not `is None`: concat fills a column one part lacks with float NaN, and bool(nan) is True.
+        return col.map(lambda v: pd.NA if pd.isna(v) else bool(v)).astype("boolean")
+    return col.astype(dtype)

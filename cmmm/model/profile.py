@@ -1,0 +1,76 @@
+"""The organization as profile.yaml describes it: typed, frozen, parsed once (cmmm.profile parses it)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from types import MappingProxyType
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Team:
+    """A team's capacity for certificate work. None means profile.yaml does not say."""
+
+    name: str
+    engineers: float | None = None
+    hours_per_day: float | None = None  # per engineer, on a normal day
+    incident_hours_per_day: float | None = None  # per engineer, during an incident
+    timezone: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CaChoice:
+    """A CA the organization may issue from (approved) or would move to (backup)."""
+
+    name: str
+    type: str | None = None  # acme | public | private | cloud
+    pre_approved: bool = False  # contract, ACME account and CAA in place: no onboarding delay
+    pqc: bool = False  # can issue post-quantum (ML-DSA) certificates
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FreezeWindow:
+    """A change freeze: no manual changes to services of the listed criticalities, start to end inclusive."""
+
+    start: date
+    end: date
+    applies_to: tuple[str, ...] = ("critical",)
+
+
+def _empty_mapping() -> Mapping[str, Any]:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Profile:
+    """profile.yaml (docs/bundle.md). Every field is optional in the file: None or empty means "not said",
+    and each reader decides — and documents — what that means for it (a default, or "unknown").
+
+    `attested` holds the answers only people can give (documented policy, HSM, last fire drill …),
+    read-only. `source` names the file(s) it came from.
+    """
+
+    organization: str | None = None
+    industry: str | None = None
+    domains: tuple[str, ...] = ()
+    teams: tuple[Team, ...] = ()
+    approved_cas: tuple[CaChoice, ...] = ()
+    backup_cas: tuple[CaChoice, ...] = ()
+    ca_onboarding_days: float | None = None
+    acme_rate_limit_per_hour: float | None = None
+    change_freeze: tuple[FreezeWindow, ...] = ()
+    migration_years: float | None = None
+    quantum_threat_years: float | None = None
+    attested: Mapping[str, Any] = field(default_factory=_empty_mapping)
+    source: str | None = None
+
+    @property
+    def found(self) -> bool:
+        """True when a profile.yaml was read (an empty default profile is not one)."""
+        return self.source is not None
+
+    @property
+    def pre_approved_backups(self) -> tuple[CaChoice, ...]:
+        return tuple(c for c in self.backup_cas if c.pre_approved)
