@@ -22,7 +22,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from cmmm import drill as drill_
-from cmmm import ingest, report
+from cmmm import ingest, pipeline, report
 from cmmm.errors import CmmmError, InputError, UsageError
 from cmmm.export import inventory_document, write_inventory
 from cmmm.ingest.bundle import load_yaml_mapping
@@ -311,8 +311,8 @@ def report_cmd(
     now = parse_as_of(as_of)
     check_output(output)
     inv = load_bundle(paths, now, password_file, profile, policy)
-    view = report.prepare(inv, now=now, generated_at=datetime.now(UTC), scenarios=scenario or DEMO_SCENARIOS)
-    report.write_report(view, output, fmt)
+    result = pipeline.run(inv, now=now, scenarios=scenario or DEMO_SCENARIOS)
+    report.write_report(pipeline.report_view(result, generated_at=datetime.now(UTC)), output, fmt)
     err.print(f"wrote {fmt.value} report to {escape(str(output))}")
 
 
@@ -458,7 +458,8 @@ def demo_cmd(
         out.rule(f"[bold]{escape(org.name)}")
         inv = load_inventory([org], now)
         render_summary(out, summarize(inv, now=now), inv)
-        view = report.prepare(inv, now=now, generated_at=datetime.now(UTC), scenarios=DEMO_SCENARIOS)
+        result = pipeline.run(inv, now=now, scenarios=DEMO_SCENARIOS)
+        view = pipeline.report_view(result, generated_at=datetime.now(UTC))
         path = report.write_report(view, reports / f"{org.name}.html")
         rows.append((org.name, view, path))
         out.print(f"report: [bold]{escape(str(path))}[/]")

@@ -416,11 +416,33 @@ SIZES: dict[str, PqcSize] = {
     )
 }
 
-# A TLS handshake carries about two public keys and five signatures (DOMAIN §5); an initial congestion
-# window of 10 segments carries about 14,600 bytes (RFC 6928).
+# A TLS handshake carries about two public keys and five signatures (DOMAIN §5): the leaf's and the
+# intermediate's keys; the signatures on leaf and intermediate, CertificateVerify and two SCTs. A private
+# chain carries no SCTs (Certificate Transparency is a WebPKI requirement). An initial congestion window
+# of 10 segments carries about 14,600 bytes (RFC 6928).
 HANDSHAKE_PUBLIC_KEYS = 2
-HANDSHAKE_SIGNATURES = 5
+HANDSHAKE_CHAIN_SIGNATURES = 3  # leaf and intermediate certificate signatures, CertificateVerify
+HANDSHAKE_SCTS = 2  # the SCTs Chrome and Apple require of a public certificate of ≤ 180 days
+HANDSHAKE_SIGNATURES = HANDSHAKE_CHAIN_SIGNATURES + HANDSHAKE_SCTS
 INITIAL_WINDOW_BYTES = 14_600
+# The algorithms the handshake-size comparison shows beside an organization's own (DOMAIN §5).
+HANDSHAKE_CANDIDATES = ("ML-DSA-44", "ML-DSA-65", "ML-DSA-87", "ML-DSA-44+ECDSA-P256")
+
+
+def handshake_bytes(algorithm: str, *, scts: int = HANDSHAKE_SCTS) -> int:
+    """Authentication bytes of a TLS handshake whose chain uses `algorithm` (a SIZES name): two public
+    keys, the chain's signatures and CertificateVerify, plus `scts` SCT signatures (0 on a private chain)."""
+    s = SIZES[algorithm]
+    signatures = HANDSHAKE_CHAIN_SIGNATURES + scts
+    return HANDSHAKE_PUBLIC_KEYS * s.public_key_bytes + signatures * s.signature_bytes
+
+
+# Deprecated in certificates: MD2/MD5 (RFC 6151) and SHA-1 (public TLS ended 2026-09-15, ballot SC-097;
+# NIST SP 800-131A). A self-signed trust anchor's own signature is never checked, so its hash does not
+# count. RSA below 2048 bits and ECDSA below 256 (BR §6.1.5, NIST SP 800-131A); DSA is withdrawn (FIPS 186-5).
+DEPRECATED_HASHES = frozenset({"md2", "md5", "sha1"})
+MIN_RSA_BITS = 2048
+MIN_EC_BITS = 256
 
 # IANA TLS Supported Groups: hybrid post-quantum key exchange (draft-ietf-tls-ecdhe-mlkem).
 PQC_HYBRID_GROUPS = {"X25519MLKEM768": 4588, "SecP256r1MLKEM768": 4587, "SecP384r1MLKEM1024": 4589}

@@ -1,4 +1,5 @@
-"""The whole pipeline on one inventory: dependency graph, drills (and the assessment), as one result."""
+"""The one place stages are combined: inventory summary, dependency graph, drills and the assessment (its
+level-5 drills included) as one result, and that result as the report's view."""
 
 from __future__ import annotations
 
@@ -9,35 +10,52 @@ from datetime import datetime
 from cmmm import drill
 from cmmm.drill import DrillResult
 from cmmm.graph import GraphSummary, summarize_graph
+from cmmm.ingest.summary import InventorySummary, summarize
 from cmmm.maturity import Assessment, SimulatedEvidence, assess
 from cmmm.model import Inventory
+from cmmm.report import ReportView, build_view
 
 # The catalog drills that matter for every organization: the model's own level-5 test, the next
 # validity-cap step and the PQC deadlines.
 DEMO_SCENARIOS = ("primary-intermediate-compromise-24h", "validity-100-day-2027", "pqc-migration-2030-2035")
-# Short column labels for tables that show these drills side by side.
-DRILL_LABELS = {
-    "primary-intermediate-compromise-24h": "24-h CA compromise",
-    "validity-100-day-2027": "100-day cap 2027",
-    "pqc-migration-2030-2035": "PQC 2030/2035",
-}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PipelineResult:
+    summary: InventorySummary
     graph: GraphSummary
     drills: tuple[DrillResult, ...]
     assessment: Assessment
 
 
 def run(
-    inv: Inventory, *, now: datetime, scenarios: Sequence[str] = (), runs: int = 200, seed: int = 0
+    inv: Inventory,
+    *,
+    now: datetime,
+    scenarios: Sequence[str] = (),
+    runs: int = 200,
+    seed: int = 0,
+    observed_at: datetime | None = None,
 ) -> PipelineResult:
-    """Summarize the graph, assess maturity (its level-5 drills included) and run each scenario (name or
-    file) on `inv` at `now`, seeded."""
+    """Summarize the inventory and its graph, assess maturity (its level-5 drills included) and run each
+    scenario (name or file) on `inv` at `now`, seeded. `observed_at`: when the inventory was taken (an
+    earlier date looks ahead; see cmmm.maturity.assess)."""
     drills = tuple(drill.run(inv, drill.load_scenario(s), now=now, runs=runs, seed=seed) for s in scenarios)
-    assessment = assess(inv, now=now, simulate=drill_evidence)
-    return PipelineResult(graph=summarize_graph(inv), drills=drills, assessment=assessment)
+    assessment = assess(inv, now=now, observed_at=observed_at, simulate=drill_evidence)
+    return PipelineResult(
+        summary=summarize(inv, now=now), graph=summarize_graph(inv), drills=drills, assessment=assessment
+    )
+
+
+def report_view(result: PipelineResult, *, generated_at: datetime) -> ReportView:
+    """The report's view of a pipeline result."""
+    return build_view(
+        summary=result.summary,
+        assessment=result.assessment,
+        graph=result.graph,
+        drills=result.drills,
+        generated_at=generated_at,
+    )
 
 
 def drill_evidence(criterion_id: str, inv: Inventory, now: datetime) -> SimulatedEvidence | None:

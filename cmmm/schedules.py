@@ -28,6 +28,26 @@ PUBLIC_TLS_VALIDITY_CAPS: tuple[ValidityCap, ...] = (
 # Short-lived certificates (revocation optional), BR §4.9 as amended by SC-081.
 SHORT_LIVED_DAYS_FROM_2026_03_15 = 7
 
+# Lifetimes a validity histogram separates: short-lived certificates, each SC-081 step, the 398-day cap
+# of 2020-09-01 and the 825-day cap of 2018-03-01 (CA/B Forum ballot 193).
+LEGACY_TLS_CAP_DAYS = 825
+VALIDITY_BIN_EDGES_DAYS: tuple[int, ...] = (
+    0,
+    SHORT_LIVED_DAYS_FROM_2026_03_15,
+    *sorted(c.max_days for c in PUBLIC_TLS_VALIDITY_CAPS),
+    LEGACY_TLS_CAP_DAYS,
+)
+
+# When automated clients renew: at two thirds of the lifetime (certbot renews a 90-day certificate 30 days
+# before expiry; ACME ARI, RFC 9773, suggests a window around the same point). Renewing earlier means more
+# renewals a year; this is the rate the drills and the renewal-workload risk both use.
+RENEW_AT_FRACTION = 2 / 3
+
+
+def renewals_per_year(max_days: float, renew_at_fraction: float = RENEW_AT_FRACTION) -> float:
+    """How often a certificate of `max_days` validity is renewed in a year, renewing at that fraction."""
+    return 365.0 / max(max_days * renew_at_fraction, 1.0)
+
 
 def validity_cap_on(day: date) -> ValidityCap:
     """The public TLS cap in force for a certificate issued on `day`."""

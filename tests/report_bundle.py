@@ -6,7 +6,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from cmmm import drill
+from cmmm.graph import summarize_graph
+from cmmm.ingest.summary import summarize
 from cmmm.lab.pki import issue
+from cmmm.maturity import assess
+from cmmm.model import Inventory
+from cmmm.report import ReportView, build_view
 
 PROFILE = """\
 organization: Contoso Test Bank
@@ -83,3 +89,22 @@ def write_bundle(root: Path, now: datetime, leaves: int = 16) -> Path:
     (root / "services.csv").write_text(SERVICES, encoding="utf-8")
     (root / "profile.yaml").write_text(PROFILE, encoding="utf-8")
     return root
+
+
+def view_of(
+    inv: Inventory,
+    now: datetime,
+    *,
+    graph: bool = False,
+    scenarios: tuple[str, ...] = (),
+    generated_at: datetime | None = None,
+) -> ReportView:
+    """The report's view of `inv` at `now`: summary and assessment always (no simulated criteria), the graph
+    and drills when asked."""
+    return build_view(
+        summary=summarize(inv, now=now),
+        assessment=assess(inv, now=now),
+        graph=summarize_graph(inv) if graph else None,
+        drills=[drill.run(inv, drill.load_scenario(s), now=now, runs=40) for s in scenarios],
+        generated_at=generated_at or now,
+    )

@@ -15,19 +15,9 @@ import cmmm
 from cmmm import report
 from cmmm.cli import app
 from cmmm.model import AUTOMATED
-from cmmm.report.view import (
-    BurnPoint,
-    CaRow,
-    CriterionRow,
-    DependencySection,
-    DrillSection,
-    MaturitySection,
-    PlanRow,
-    RoadmapRow,
-    clean_text,
-)
+from cmmm.report.view import clean_text
 from tests.conftest import NOW
-from tests.report_bundle import write_bundle
+from tests.report_bundle import view_of, write_bundle
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -42,137 +32,17 @@ def inv(bundle: Path) -> cmmm.Inventory:
     return cmmm.load([bundle], now=NOW)
 
 
-def _maturity() -> MaturitySection:
-    return MaturitySection(
-        level=2,
-        score=2.4,
-        floor="Automation",
-        dimensions={
-            "Inventory & visibility": 3.1,
-            "Discovery": 2.6,
-            "Ownership & process": 2.2,
-            "Policy & compliance": 2.5,
-            "Automation": 1.6,
-            "Crypto-agility": 1.9,
-        },
-        criteria=(
-            CriterionRow(
-                id="INV-1",
-                level=1,
-                dimension="Inventory & visibility",
-                title="Inventory exists",
-                evidence="measured",
-                met=True,
-                value="27",
-                threshold="> 0",
-            ),
-            CriterionRow(
-                id="OWN-2",
-                level=2,
-                dimension="Ownership & process",
-                title="Owners known",
-                evidence="measured",
-                met=True,
-                value="78 %",
-                threshold="≥ 70 %",
-            ),
-            CriterionRow(
-                id="POL-3",
-                level=3,
-                dimension="Policy & compliance",
-                title="Documented policy",
-                evidence="attested",
-                met=None,
-            ),
-            CriterionRow(
-                id="AUT-3",
-                level=3,
-                dimension="Automation",
-                title="Automated renewal ≥ 50 %",
-                evidence="measured",
-                met=False,
-                value="30 %",
-                threshold="≥ 50 %",
-            ),
-            CriterionRow(
-                id="AGI-5",
-                level=5,
-                dimension="Crypto-agility",
-                title="CA replaced within 24 h at p90",
-                evidence="simulated",
-                met=False,
-            ),
-        ),
-        blockers=("Automated renewal covers 30 % of certificates; level 3 needs 50 %.",),
-        roadmap=(
-            RoadmapRow(
-                title="Automated renewal below 50 %",
-                action="Move the web team's certificates to ACME",
-                level=3,
-                dimension="Automation",
-                criterion_id="AUT-3",
-                concerned="12 certificates; team edge",
-                effect="unblocks level 3",
-            ),
-        ),
-    )
-
-
-def _drill() -> DrillSection:
-    return DrillSection(
-        scenario="entrust-distrust",
-        title="Issuing CA distrusted in 30 days",
-        kind="ca_distrust",
-        verdict="fail",
-        deadline_hours=720,
-        affected_certificates=120,
-        completion_p50_hours=640,
-        completion_p90_hours=910,
-        on_time_probability=0.62,
-        exposed={"certificates": 14, "services": 3},
-        burn_down=tuple(
-            BurnPoint(hours=h, p10=max(0, 120 - h / 5), p50=max(0, 120 - h / 6), p90=max(0, 120 - h / 8))
-            for h in range(0, 1000, 50)
-        ),
-        first_wave=(
-            PlanRow(
-                target="shop.contoso.example",
-                owner="erin",
-                action="reissue at backup CA",
-                method="acme",
-                start_hours=0,
-                finish_hours=4,
-            ),
-        ),
-    )
-
-
-def _deps() -> DependencySection:
-    return DependencySection(
-        top_cas=(
-            CaRow(
-                name="Contoso Root CA",
-                kind="root",
-                certificates=9,
-                services=3,
-                critical_services=1,
-                share=0.5,
-            ),
-        ),
-        roots=2,
-        intermediates=3,
-        single_points_of_failure=("Contoso Issuing CA 1",),
-    )
-
-
 def test_inventory_numbers_match_the_inventory(inv: cmmm.Inventory) -> None:
-    v = report.build_view(inv, now=NOW, generated_at=NOW)
+    v = view_of(inv, NOW)
     f = inv.certificate_facts()
     s = v.inventory
     assert s.certificates == len(f) == v.summary.certificates
     assert s.expired == int((f["not_after"] < NOW).sum())
     assert s.cas + s.leaves == len(f)
-    assert s.automated_share == pytest.approx(f["automation"].isin([a.value for a in AUTOMATED]).mean())
+    unexpired = f["not_after"] >= NOW
+    active_leaf = f[unexpired & ~f["is_ca"].astype(bool)]
+    automated = active_leaf["automation"].isin([a.value for a in AUTOMATED]).mean()
+    assert s.automated_share == pytest.approx(automated) == v.summary.automated_share
     horizon = (f["not_after"] >= NOW) & (f["not_after"] < NOW + timedelta(days=364))
     assert sum(w.automated + w.manual for w in s.expiry_weeks) == int(horizon.sum())
     assert len(s.expiry_weeks) == 52 and s.expiry_weeks[0].start == NOW.date()
@@ -186,8 +56,8 @@ def test_inventory_numbers_match_the_inventory(inv: cmmm.Inventory) -> None:
     assert {c.max_days for c in s.caps} == {200, 100, 47}
     caps = {c.max_days: c.over_cap for c in s.caps}
     assert caps[47] >= caps[100] >= caps[200] > 0
-    assert v.pqc.vulnerable == int(f["quantum_vulnerable"].fillna(False).sum())
-    assert sum(r.certificates for r in v.pqc.by_criticality) == len(f)
+    assert v.pqc.vulnerable == int((f["quantum_vulnerable"].fillna(False) & unexpired).sum())
+    assert sum(r.certificates for r in v.pqc.by_criticality) == int(unexpired.sum())
     assert {c.label for c in v.pqc.pqc_certificates} == {"ML-DSA-44", "ML-DSA-65"}
     # Mosca: payments keeps data 12 years; 12 + 6 (migration) > 10 (threat) → exposed.
     assert v.pqc.migration_years == 6 and v.pqc.quantum_threat_years == 10
@@ -196,61 +66,58 @@ def test_inventory_numbers_match_the_inventory(inv: cmmm.Inventory) -> None:
 
 
 def test_findings_rank_risks_and_actions(inv: cmmm.Inventory) -> None:
-    v = report.build_view(inv, now=NOW, generated_at=NOW)
+    v = view_of(inv, NOW)
     codes = [x.code for x in v.findings]
-    assert codes[0] == "expired-deployed"
-    assert {"expiring-manual", "deprecated-crypto", "owner-missing", "manual-public-renewals"} <= set(codes)
+    assert codes[0] == "risk.expired-deployed"
+    expected = {
+        "risk.expiring-manual",
+        "risk.deprecated-crypto",
+        "risk.owner-missing",
+        "risk.manual-public-renewals",
+    }
+    assert expected <= set(codes)
     assert len(v.summary.risks) == 3 and v.summary.risks == v.findings[:3]
     assert len(v.summary.actions) == 5
-    assert v.roadmap_source == "inventory" and len(v.roadmap) == len(v.findings)
-    renewals = next(x for x in v.findings if x.code == "manual-public-renewals")
+    assert v.roadmap_source == "assessment" and v.roadmap == v.maturity.roadmap  # type: ignore[union-attr]
+    renewals = next(x for x in v.findings if x.code == "risk.manual-public-renewals")
     assert "2027-03-15" in renewals.detail and "47-day cap" in renewals.detail
 
 
 def test_as_of_moves_the_caps_in_force(inv: cmmm.Inventory) -> None:
-    later = report.build_view(inv, now=NOW.replace(year=2027, month=3, day=15), generated_at=NOW)
+    later = view_of(inv, NOW.replace(year=2027, month=3, day=15))
     assert [c.max_days for c in later.inventory.caps if c.in_force] == [100]
     assert [c.max_days for c in later.inventory.caps] == [100, 47]
     assert later.inventory.expiry_weeks[0].start.isoformat() == "2027-03-15"
-    renewals = next(x for x in later.findings if x.code == "manual-public-renewals")
+    renewals = next(x for x in later.findings if x.code == "risk.manual-public-renewals")
     assert "From 2029-03-15" in renewals.detail
 
 
 def test_absent_stages_render_as_not_evaluated(inv: cmmm.Inventory) -> None:
-    v = report.build_view(inv, now=NOW, generated_at=NOW)
+    v = view_of(inv, NOW)
     html = report.render_html(v)
-    assert "Maturity was not evaluated in this run." in html
     assert "The dependency graph was not evaluated in this run." in html
     assert "No fire drill was run in this run." in html
     doc = report.render_json(v)
-    assert doc["maturity"] is None and doc["dependency"] is None and doc["drills"] == []
-    assert doc["summary"]["level"] is None
+    assert doc["dependency"] is None and doc["drills"] == []
+    assert doc["summary"]["level"] == v.maturity.level  # type: ignore[union-attr]
 
 
-def test_adapters_fill_their_sections(inv: cmmm.Inventory) -> None:
-    v = report.build_view(
-        inv, now=NOW, generated_at=NOW, assessment=_maturity(), graph_summary=_deps(), drills=[_drill()]
-    )
-    assert [s.status for s in v.ladder] == ["achieved", "achieved", "blocking", "ahead", "ahead"]
-    assert v.ladder[2].met == 0 and v.ladder[2].total == 2
-    assert v.summary.level == 2 and v.summary.actions[0].source == "assessment"
-    assert v.roadmap_source == "assessment"
+def test_sections_from_the_stages(inv: cmmm.Inventory) -> None:
+    v = view_of(inv, NOW, graph=True, scenarios=("primary-intermediate-compromise-24h",))
+    statuses = [s.status for s in v.ladder]
+    assert statuses[: v.summary.level] == ["achieved"] * v.summary.level  # type: ignore[operator]
+    assert statuses[v.summary.level] == "blocking"  # type: ignore[index]
+    assert v.summary.actions[0].source == "assessment"
+    assert v.dependency is not None and v.dependency.top_cas[0].name.startswith("Contoso Issuing CA")
     html = report.render_html(v)
-    for text in (
-        "chart-radar",
-        "chart-drill0",
-        "Contoso Root CA",
-        "reissue at backup CA",
-        "unblocks level 3",
-    ):
+    for text in ("chart-radar", "chart-drill0", "Contoso Issuing CA 1", 'class="tag measured"'):
         assert text in html
-    assert 'class="tag attested"' in html and 'class="tag simulated"' in html and "no evidence" in html
     assert "not evaluated in this run" not in html
     doc = report.render_json(v)
-    assert doc["drills"][0]["burn_down"][0] == {"hours": 0, "p10": 120, "p50": 120, "p90": 120}
-    assert doc["maturity"]["criteria"][2]["met"] is None
+    assert doc["drills"][0]["scenario"] == "primary-intermediate-compromise-24h"
+    assert doc["drills"][0]["burn_down"], "a replacement drill has a burn-down"
     md = report.render_markdown(v)
-    assert "CMMM level 2" in md and "Issuing CA distrusted in 30 days: fail" in md
+    assert f"CMMM level {v.summary.level}" in md and "## Fire drills" in md
 
 
 class _Tags(HTMLParser):
@@ -265,7 +132,7 @@ class _Tags(HTMLParser):
 
 
 def test_html_is_self_contained(inv: cmmm.Inventory) -> None:
-    html = report.render_html(report.build_view(inv, now=NOW, generated_at=NOW))
+    html = report.render_html(view_of(inv, NOW))
     p = _Tags()
     p.feed(html)
     assert "script" not in p.tags and "link" not in p.tags and "img" not in p.tags and "iframe" not in p.tags
@@ -278,14 +145,15 @@ def test_html_is_self_contained(inv: cmmm.Inventory) -> None:
 
 
 def test_render_is_deterministic(inv: cmmm.Inventory) -> None:
-    a = report.render_html(report.build_view(inv, now=NOW, generated_at=NOW))
-    b = report.render_html(report.build_view(inv, now=NOW, generated_at=NOW))
+    a = report.render_html(view_of(inv, NOW))
+    b = report.render_html(view_of(inv, NOW))
     assert a == b
 
 
 def test_empty_inventory_renders() -> None:
-    v = report.build_view(cmmm.Inventory(), now=NOW, generated_at=NOW)
+    v = view_of(cmmm.Inventory(), NOW)
     assert v.inventory.certificates == 0 and v.findings == ()
+    assert v.summary.automated_share is None and v.summary.owner_share is None  # nothing to measure
     assert "<html" in report.render_html(v)
     assert report.render_json(v)["inventory"]["certificates"] == 0
     assert report.render_markdown(v).startswith("# CMMM report")
@@ -313,7 +181,7 @@ def _golden(path: Path, text: str, update: bool) -> None:
 
 def test_golden_small_inventory(update_golden: bool) -> None:
     inv = cmmm.load([GOLDEN / "report_small"], now=NOW)
-    v = report.build_view(inv, now=NOW, generated_at=NOW)
+    v = view_of(inv, NOW)
     _golden(
         GOLDEN / "report_small.json",
         json.dumps(report.render_json(v), indent=1, ensure_ascii=False) + "\n",
@@ -402,5 +270,5 @@ def test_over_cap_needs_an_issuance_date(tmp_path: Path) -> None:
         "c.example,R11,2026-10-01,2026-12-30,public\n",  # 90 days: fine
         encoding="utf-8",
     )
-    v = report.build_view(cmmm.load([tmp_path], now=NOW), now=NOW, generated_at=NOW)
+    v = view_of(cmmm.load([tmp_path], now=NOW), NOW)
     assert v.inventory.over_current_cap == 1

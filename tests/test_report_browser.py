@@ -13,7 +13,7 @@ import cmmm
 from cmmm import report
 from tests import browser
 from tests.conftest import NOW
-from tests.report_bundle import write_bundle
+from tests.report_bundle import view_of, write_bundle
 from tests.test_report_hostile import write_hostile_bundle
 
 CHROMIUM = browser.find_chromium()
@@ -41,7 +41,7 @@ def _sample_orgs() -> list[object]:
 
 def _render(bundle: Path, out: Path) -> Path:
     inv = cmmm.load([bundle], now=NOW)
-    return report.write_report(report.build_view(inv, now=NOW, generated_at=NOW), out)
+    return report.write_report(view_of(inv, NOW), out)
 
 
 def _check(page: Path, workdir: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from datetime import timedelta
@@ -16,8 +17,9 @@ from cryptography.x509.oid import NameOID
 import cmmm
 from cmmm import report
 from cmmm.lab.pki import issue
-from cmmm.report.view import CaRow, DependencySection, DrillSection, PlanRow
+from cmmm.report.view import PROSE_CHARS, CaRow, DependencySection, DrillSection, PlanRow, neutralized
 from tests.conftest import NOW
+from tests.report_bundle import view_of
 
 SCRIPT = "<script>alert('x')</script>"
 IMG = '"><img src=x onerror=alert(1)>'
@@ -92,7 +94,7 @@ def hostile_html(tmp_path_factory: pytest.TempPathFactory) -> str:
     assert any(SCRIPT in str(v) for v in inv.certificates["common_name"]), (
         "the hostile subject must reach the inventory"
     )
-    return report.render_html(report.build_view(inv, now=NOW, generated_at=NOW))
+    return report.render_html(view_of(inv, NOW))
 
 
 def test_hostile_strings_are_escaped(hostile_html: str) -> None:
@@ -126,7 +128,7 @@ def test_hostile_strings_in_svg_charts_are_text(hostile_html: str) -> None:
 
 def test_hostile_strings_in_json_and_markdown(tmp_path: Path) -> None:
     inv = cmmm.load([write_hostile_bundle(tmp_path / "b")], now=NOW)
-    v = report.build_view(inv, now=NOW, generated_at=NOW)
+    v = view_of(inv, NOW)
     text = json.dumps(report.render_json(v), ensure_ascii=False)
     assert "\u202e" not in text and "A" * 100 not in text
     md = report.render_markdown(v)
@@ -158,11 +160,11 @@ def test_adapter_strings_are_neutralized_too(tmp_path: Path) -> None:
             CaRow(name=RLO + SCRIPT, kind="root", certificates=1, services=1, critical_services=0, share=1.0),
         )
     )
-    v = report.build_view(inv, now=NOW, generated_at=NOW, drills=[drill], graph_summary=deps)
+    v = dataclasses.replace(view_of(inv, NOW), drills=(neutralized(drill),), dependency=neutralized(deps))
     assert "\u202e" not in json.dumps(report.render_json(v), ensure_ascii=False)
     html = report.render_html(v)
     p = _Collect()
     p.feed(html)
     assert "script" not in p.tags and "img" not in p.tags
     assert not [a for a, _ in p.attrs if a.startswith("on")]
-    assert "\u202e" not in html and "A" * 300 not in html
+    assert "\u202e" not in html and "A" * (PROSE_CHARS + 1) not in html

@@ -24,7 +24,7 @@ from cmmm.drill.scenario import Kind, Scenario
 from cmmm.drill.select import Selection, select
 from cmmm.graph.hierarchy import hierarchy
 from cmmm.model import AUTOMATED, CRITICALITY_RANK, Criticality, Inventory, Profile, Team
-from cmmm.schedules import RealEvent
+from cmmm.schedules import RealEvent, renewals_per_year
 
 DATED_KINDS = frozenset({Kind.ALGORITHM_SUNSET, Kind.PQC_MIGRATION, Kind.ROOT_EXPIRY, Kind.VALIDITY_CAP})
 PASS_PROBABILITY = 0.9  # "met at p90": the deadline holds in at least 90 % of runs
@@ -586,7 +586,7 @@ def _renewal_workload(
 ) -> DrillResult:
     n = len(aff)
     cap = float(sel.cap_days or 47)
-    per_year = 365.0 / max(cap * sel.renew_at_fraction, 1.0)
+    per_year = renewals_per_year(cap, sel.renew_at_fraction)
     hands, _, _ = engine.medians(work)
     rng = np.random.default_rng(base["seed"])
     runs = base["runs"]

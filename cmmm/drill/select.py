@@ -14,7 +14,7 @@ import pandas as pd
 from cmmm.drill.scenario import Basis, Kind, Scenario
 from cmmm.graph.hierarchy import CaKind, certificates_under, hierarchy, resolve_ca
 from cmmm.model import CRITICALITY_RANK, Inventory
-from cmmm.schedules import validity_cap_on
+from cmmm.schedules import RENEW_AT_FRACTION, validity_cap_on
 
 HOURS_PER_YEAR = 24 * 365.25
 
@@ -38,7 +38,7 @@ class Selection:
     exclude_cas: tuple[str, ...] = ()
     ca_back_h: float | None = None
     cap_days: float | None = None
-    renew_at_fraction: float = 2 / 3
+    renew_at_fraction: float = RENEW_AT_FRACTION
     notes: tuple[str, ...] = ()
     findings: Mapping[str, pd.DataFrame] = field(default_factory=dict)
 
@@ -286,7 +286,7 @@ def select_validity_cap(inv: Inventory, sc: Scenario, now: datetime) -> Selectio
         deadline_h=np.full(int(mask.sum()), h),
         action="renew",
         cap_days=cap,
-        renew_at_fraction=p.get("renew_at_fraction", 2 / 3),
+        renew_at_fraction=p.get("renew_at_fraction", RENEW_AT_FRACTION),
     )
 
 

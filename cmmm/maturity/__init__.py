@@ -19,7 +19,10 @@ from cmmm.maturity.catalog import (
     EvidenceKind,
     load_catalog,
 )
-from cmmm.maturity.metrics import CONTEXT, METRICS, Measurement, MetricContext
+from cmmm.maturity.measures import Measures, MetricContext, Share, measure
+from cmmm.maturity.metrics import CONTEXT, METRICS, Measurement
+from cmmm.maturity.pqc import PqcReadiness, pqc_readiness
+from cmmm.maturity.risks import RiskFinding, RiskSeverity, find_risks, load_risks
 from cmmm.maturity.scoring import dimension_scores, floor, overall_score, score_gain, staged_level
 from cmmm.model import CRITICALITY_RANK, LEVEL_NAMES, Inventory, Profile
 from cmmm.policy import PolicyResult
@@ -33,12 +36,18 @@ __all__ = [
     "CriterionResult",
     "Dimension",
     "EvidenceKind",
+    "Measures",
+    "PqcReadiness",
+    "RiskFinding",
+    "RiskSeverity",
     "RoadmapItem",
+    "Share",
     "SimulatedEvidence",
     "Simulator",
     "Status",
     "assess",
     "load_catalog",
+    "load_risks",
 ]
 
 TOP_N = 10
@@ -123,6 +132,9 @@ class Assessment:
     roadmap: tuple[RoadmapItem, ...]
     policy: PolicyResult
     dimension_titles: dict[Dimension, str]
+    measures: Measures
+    risks: tuple[RiskFinding, ...]
+    pqc: PqcReadiness
 
     @property
     def level_name(self) -> str:
@@ -358,4 +370,7 @@ def assess(
         roadmap=roadmap,
         policy=policy_result,
         dimension_titles=catalog.dimension_titles,
+        measures=measure(ctx),
+        risks=find_risks(ctx, inv.private_keys),
+        pqc=pqc_readiness(ctx, profile, inv.services),
     )

@@ -9,20 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from functools import cached_property
+from datetime import timedelta
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from cmmm.crypto import PQC_HYBRID_GROUPS, quantum_vulnerable
-from cmmm.model import AUTOMATED, AUTOMATED_DISCOVERY, Profile
-from cmmm.policy import PolicyResult, Severity
+from cmmm.crypto import DEPRECATED_HASHES, MIN_EC_BITS, MIN_RSA_BITS, PQC_HYBRID_GROUPS
+from cmmm.maturity.measures import MetricContext
+from cmmm.model import AUTOMATED_DISCOVERY, Profile
+from cmmm.policy import Severity
 from cmmm.schedules import next_validity_cap, validity_cap_on
-
-DEPRECATED_HASHES = ("md2", "md5", "sha1")
-MIN_RSA_BITS = 2048
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -38,89 +35,10 @@ class Measurement:
     vacuous: bool = False
 
 
-class MetricContext:
-    """The inventory as the metrics see it: facts indexed by cert_id, shared masks computed once."""
-
-    def __init__(
-        self,
-        facts: pd.DataFrame,
-        observations: pd.DataFrame,
-        *,
-        now: datetime,
-        policy: PolicyResult,
-        observed_at: datetime | None = None,
-    ) -> None:
-        self.facts = facts.set_index(pd.Index(facts["cert_id"].astype(object), name=None), drop=False)
-        self.observations = observations
-        self.now = now
-        self.observed_at = min(observed_at, now) if observed_at is not None else now
-        self.policy = policy
-
-    @cached_property
-    def leaf(self) -> pd.Series:
-        return ~self.facts["is_ca"].fillna(False).astype(bool)
-
-    @cached_property
-    def expired(self) -> pd.Series:
-        """Expired when the inventory was taken (observed_at, normally `now`). Looking ahead to a later
-        `now`, certificates expiring in between are assumed renewed as they are today — by their client or
-        by people — so the dated rules (the next CA/B cap, the age of attested dates) are what changes."""
-        return (self.facts["not_after"] < self.observed_at).fillna(False).astype(bool)
-
-    @cached_property
-    def active_leaf(self) -> pd.Series:
-        return self.leaf & ~self.expired
-
-    @cached_property
-    def automated(self) -> pd.Series:
-        return self.facts["automation"].isin([a.value for a in AUTOMATED]).astype(bool)
-
-    @cached_property
-    def public(self) -> pd.Series:
-        return (self.facts["trust"] == "public").fillna(False).astype(bool)
-
-    @cached_property
-    def deployed(self) -> pd.Series:
-        return self.facts["endpoints"].fillna(0).astype("int64") > 0
-
-    @cached_property
-    def methods(self) -> pd.Series:
-        """Per certificate: the ';'-joined discovery methods (empty string when none)."""
-        return self.facts["discovered_by"].fillna("").astype(str)
-
-    @cached_property
-    def auto_discovered(self) -> pd.Series:
-        """Seen by an automated discovery method, or managed by an automated issuance client (an ACME
-        client, cert-manager or a cloud certificate manager keeps its own inventory of what it renews)."""
-        pattern = "|".join(sorted(m.value for m in AUTOMATED_DISCOVERY))
-        seen = self.methods.str.contains(rf"(?:^|;)(?:{pattern})(?:;|$)", regex=True).astype(bool)
-        return seen | self.automated
-
-    @cached_property
-    def deprecated_crypto(self) -> pd.Series:
-        f = self.facts
-        hash_bad = f["signature_hash"].str.lower().isin(DEPRECATED_HASHES).fillna(False).astype(bool)
-        alg = f["key_algorithm"].fillna("").astype(str).str.upper()
-        rsa_small = ((alg == "RSA") & (f["key_size"].fillna(MIN_RSA_BITS) < MIN_RSA_BITS)).astype(bool)
-        dsa = alg == "DSA"
-        return hash_bad | rsa_small | dsa
-
-    @cached_property
-    def methods_seen(self) -> set[str]:
-        """Every discovery method that saw at least one certificate (split over the distinct combinations)."""
-        combos = self.facts["discovered_by"].dropna().astype(str).unique()
-        return {m for combo in combos for m in combo.split(";") if m}
-
-    @cached_property
-    def policy_error(self) -> pd.Series:
-        errors = self.policy.findings.loc[self.policy.findings["severity"] == Severity.ERROR.value, "cert_id"]
-        return pd.Series(
-            self.facts.index.isin(pd.Index(errors.astype(object).unique())), index=self.facts.index
-        )
-
-    def ids(self, mask: pd.Series) -> np.ndarray:
-        return mask.to_numpy(dtype=bool)
-
+DEPRECATED_TEXT = (
+    f"{'/'.join(sorted(h.upper() for h in DEPRECATED_HASHES))} signatures, RSA < {MIN_RSA_BITS}, "
+    f"ECDSA < {MIN_EC_BITS} or DSA"
+)
 
 Metric = Callable[[MetricContext, Mapping[str, Any]], Measurement]
 
@@ -145,7 +63,7 @@ def _share(
 
 
 def _all(ctx: MetricContext) -> pd.Series:
-    return pd.Series(True, index=ctx.facts.index)
+    return ctx.everything
 
 
 def inv_expiry_known(ctx: MetricContext, params: Mapping[str, Any]) -> Measurement:
@@ -171,8 +89,7 @@ def inv_expired_deployed(ctx: MetricContext, params: Mapping[str, Any]) -> Measu
 
 def own_responsible_recorded(ctx: MetricContext, params: Mapping[str, Any]) -> Measurement:
     """Share of end-entity certificates with an owner or a team."""
-    ok = ctx.facts["owner"].notna() | ctx.facts["team"].notna()
-    return _share(ctx, ok, ctx.leaf, "end-entity certificates with an owner or team")
+    return _share(ctx, ctx.owner_known, ctx.leaf, "end-entity certificates with an owner or team")
 
 
 def disc_automated_source(ctx: MetricContext, params: Mapping[str, Any]) -> Measurement:
@@ -205,7 +122,7 @@ def auto_renewal_started(ctx: MetricContext, params: Mapping[str, Any]) -> Measu
 def pol_no_weak_public(ctx: MetricContext, params: Mapping[str, Any]) -> Measurement:
     """Unexpired public end-entity certificates with deprecated hashes, RSA < 2048 or DSA."""
     bad = ctx.active_leaf & ctx.public & ctx.deprecated_crypto
-    return _count(ctx, bad, "unexpired public certificates with MD5/SHA-1, RSA < 2048 or DSA")
+    return _count(ctx, bad, f"unexpired public certificates with {DEPRECATED_TEXT}")
 
 
 def _count(ctx: MetricContext, bad: pd.Series, what: str) -> Measurement:
@@ -310,7 +227,7 @@ def agi_deprecated_limited(ctx: MetricContext, params: Mapping[str, Any]) -> Mea
         return Measurement(value=None, evidence="no unexpired certificates")
     return Measurement(
         value=k / n,
-        evidence=f"{k} of {n} unexpired certificates with MD2/MD5/SHA-1, RSA < 2048 or DSA ({_pct(k / n)})",
+        evidence=f"{k} of {n} unexpired certificates with {DEPRECATED_TEXT} ({_pct(k / n)})",
         failing=ctx.ids(bad),
     )
 
@@ -366,7 +283,7 @@ def agi_algorithms_known(ctx: MetricContext, params: Mapping[str, Any]) -> Measu
 def agi_no_deprecated_crypto(ctx: MetricContext, params: Mapping[str, Any]) -> Measurement:
     """Unexpired certificates (CAs included) with deprecated cryptography."""
     bad = ~ctx.expired & ctx.deprecated_crypto
-    return _count(ctx, bad, "unexpired certificates with MD2/MD5/SHA-1, RSA < 2048 or DSA")
+    return _count(ctx, bad, f"unexpired certificates with {DEPRECATED_TEXT}")
 
 
 def agi_algorithms_complete(ctx: MetricContext, params: Mapping[str, Any]) -> Measurement:
@@ -401,8 +318,7 @@ Context = Callable[[MetricContext, Profile], str]
 
 def _quantum_vulnerable(ctx: MetricContext) -> pd.Series:
     # the merge derives quantum_vulnerable; inventories built directly as frames may not have it
-    qv = ctx.facts["quantum_vulnerable"].fillna(quantum_vulnerable(ctx.facts["key_algorithm"]))
-    return qv.fillna(False).astype(bool) & ~ctx.expired
+    return ctx.quantum_vulnerable & ctx.unexpired
 
 
 def mosca_context(ctx: MetricContext, profile: Profile) -> str:

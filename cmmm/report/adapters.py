@@ -11,6 +11,7 @@ from cmmm.graph import GraphSummary
 from cmmm.maturity import Assessment, Status
 from cmmm.report.assessment import format_value
 from cmmm.report.view import (
+    PROSE_CHARS,
     BurnPoint,
     CaRow,
     CriterionRow,
@@ -155,7 +156,7 @@ def maturity_section(a: Assessment) -> MaturitySection:
                 met=None if r.status in (Status.NO_EVIDENCE, Status.NOT_EVALUATED) else r.met,
                 value=format_value(r),
                 threshold=r.threshold,
-                detail=clean_text(r.evidence)
+                detail=clean_text(r.evidence, PROSE_CHARS)
                 + (
                     " — " + _concerned(r.failing_count, list(r.failing["common_name"].dropna()), r.teams)
                     if r.failing_count
@@ -164,7 +165,9 @@ def maturity_section(a: Assessment) -> MaturitySection:
             )
             for r in a.criteria
         ),
-        blockers=tuple(f"{by_id[b].criterion.title}: {clean_text(by_id[b].evidence)}" for b in a.blockers),
+        blockers=tuple(
+            f"{by_id[b].criterion.title}: {clean_text(by_id[b].evidence, PROSE_CHARS)}" for b in a.blockers
+        ),
         roadmap=tuple(
             RoadmapRow(
                 title=item.title,

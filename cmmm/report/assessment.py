@@ -11,6 +11,7 @@ from rich.table import Table
 from cmmm.export import records
 from cmmm.maturity import Assessment, CriterionResult, Status
 from cmmm.maturity.catalog import Catalog, EvidenceKind
+from cmmm.maturity.risks import RiskSpec, load_risks
 from cmmm.model import LEVEL_NAMES
 from cmmm.policy import CATALOG as POLICY_CATALOG
 from cmmm.report.terminal import safe
@@ -223,8 +224,24 @@ def render_markdown(a: Assessment) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _escalation(r: RiskSpec) -> str:
+    e = r.escalate
+    if e is None:
+        return ""
+    when = {
+        "on-high-services": "any is on a high or critical service",
+        "share-above": f"their share is above {100 * (e.threshold or 0):g} %",
+        "unencrypted": "any key is unencrypted",
+    }[e.when]
+    return f"{e.to.value} when {when}"
+
+
+def _risk_threshold(r: RiskSpec) -> str:
+    return f"share > {100 * r.threshold:g} %" if r.threshold is not None else "any"
+
+
 def checks_document(catalog: Catalog) -> dict[str, Any]:
-    """`cmmm checks --format json`: every criterion and policy check with its stable id."""
+    """`cmmm checks --format json`: every criterion, risk finding and policy check with its stable id."""
     return {
         "criteria": [
             {
@@ -240,6 +257,19 @@ def checks_document(catalog: Catalog) -> dict[str, Any]:
             }
             for c in catalog.criteria
         ],
+        "risks": [
+            {
+                "id": r.id,
+                "severity": r.severity.value,
+                "escalates": _escalation(r) or None,
+                "threshold": _risk_threshold(r),
+                "measures": r.measures,
+                "rationale": r.rationale,
+                "source": r.source,
+                "action": r.action,
+            }
+            for r in load_risks()
+        ],
         "policy_checks": [
             {"code": p.code.value, "severity": p.severity.value, "title": p.title, "applies_to": p.applies_to}
             for p in POLICY_CATALOG.values()
@@ -250,7 +280,7 @@ def checks_document(catalog: Catalog) -> dict[str, Any]:
 def render_checks(console: Console, catalog: Catalog) -> None:
     t = Table(title="maturity criteria", title_justify="left", show_edge=False)
     for col in ("id", "L", "dimension", "kind", "threshold", "title"):
-        t.add_column(col, overflow="fold")
+        t.add_column(col, no_wrap=col == "id", overflow="fold")
     for c in catalog.criteria:
         t.add_row(
             c.id,
@@ -261,9 +291,16 @@ def render_checks(console: Console, catalog: Catalog) -> None:
             c.title,
         )
     console.print(t)
+    t = Table(title="risk findings", title_justify="left", show_edge=False)
+    for col in ("id", "severity", "raised when", "what"):
+        t.add_column(col, no_wrap=col == "id", overflow="fold")
+    for r in load_risks():
+        sev = r.severity.value + (f"; {_escalation(r)}" if r.escalate else "")
+        t.add_row(r.id, sev, _risk_threshold(r), r.measures)
+    console.print(t)
     t = Table(title="policy checks", title_justify="left", show_edge=False)
     for col in ("code", "severity", "title"):
-        t.add_column(col, overflow="fold")
+        t.add_column(col, no_wrap=col == "code", overflow="fold")
     for p in POLICY_CATALOG.values():
         t.add_row(p.code.value, p.severity.value, p.title)
     console.print(t)
@@ -294,7 +331,16 @@ def catalog_markdown(catalog: Catalog) -> str:
                 f"{_md(c.measures)} |"
             )
         lines.append("")
-    lines += ["## Policy checks", "", "| code | severity | what |", "|---|---|---|"]
+    lines += [
+        "## Risk findings",
+        "",
+        "| id | severity | raised when | what is counted | source |",
+        "|---|---|---|---|---|",
+    ]
+    for r in load_risks():
+        sev = r.severity.value + (f"; {_escalation(r)}" if r.escalate else "")
+        lines.append(f"| `{r.id}` | {sev} | {_risk_threshold(r)} | {_md(r.measures)} | {_md(r.source)} |")
+    lines += ["", "## Policy checks", "", "| code | severity | what |", "|---|---|---|"]
     lines += [
         f"| `{p.code.value}` | {p.severity.value} | {_md(p.title)}; applies to {_md(p.applies_to)} |"
         for p in POLICY_CATALOG.values()

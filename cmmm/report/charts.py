@@ -20,6 +20,7 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from cmmm.report.format import share
 from cmmm.report.view import BurnPoint, CapRow, Count, CriticalityRow, ValidityBin, WeekBucket
 
 INK = "#1f2a37"
@@ -146,7 +147,12 @@ def hbar(counts: Sequence[Count], name: str, title: str, color: str = NAVY) -> s
         top = max((r.count for r in rows), default=1) or 1
         for i, r in enumerate(rows):
             ax.text(
-                r.count + top * 0.01, i, f"{r.count:,}  ({r.share:.0%})", va="center", fontsize=8, color=MUTED
+                r.count + top * 0.01,
+                i,
+                f"{r.count:,}  ({share(r.share)})",
+                va="center",
+                fontsize=8,
+                color=MUTED,
             )
         ax.set_xlim(0, top * 1.35)
         ax.xaxis.set_visible(False)
@@ -243,7 +249,7 @@ def quantum_by_criticality(rows: Sequence[CriticalityRow]) -> str:
         ax.set_yticks(list(y), [r.criticality for r in data])
         top = max((r.certificates for r in data), default=1) or 1
         for i, r in enumerate(data):
-            ax.text(r.certificates + top * 0.01, i, f"{r.share:.0%}", va="center", fontsize=8, color=MUTED)
+            ax.text(r.certificates + top * 0.01, i, share(r.share), va="center", fontsize=8, color=MUTED)
         ax.set_xlim(0, top * 1.15)
         ax.legend(frameon=False, loc="lower left", bbox_to_anchor=(0, 1), ncols=3, fontsize=8)
         ax.tick_params(length=0)
