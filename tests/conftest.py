@@ -1,4 +1,5 @@
-"""Shared fixtures: a fixed clock and real certificate chains built with cryptography at test time."""
+"""Shared fixtures: a fixed clock, real certificate chains built with cryptography at test time, and the
+sample organizations loaded once per test session (per xdist worker)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,23 @@ from pathlib import Path
 
 import pytest
 
+import cmmm
 from cmmm.lab.pki import Issued, issue
+from cmmm.model import Inventory
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+SAMPLES_DIR = Path(__file__).resolve().parents[1] / "sample_inventories"
+SAMPLE_ORGS = tuple(
+    sorted(p.name for p in SAMPLES_DIR.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
+)
+_SAMPLES: dict[str, Inventory] = {}
+
+
+def sample(org: str) -> Inventory:
+    """A sample organization's inventory at NOW, read once per test process (inventories are immutable)."""
+    if org not in _SAMPLES:
+        _SAMPLES[org] = cmmm.load([SAMPLES_DIR / org], now=NOW, workers=1)
+    return _SAMPLES[org]
 
 
 @pytest.fixture
