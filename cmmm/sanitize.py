@@ -1,22 +1,93 @@
-"""Untrusted text for plain outputs: control characters neutralized, Markdown made inert."""
+"""Untrusted text made safe for each place it is shown — one module, one named variant per output.
+
+Certificate fields, file names and scanner output are attacker-controlled: a scanned server chooses its own
+subject. Every renderer passes such text through the variant for its medium:
+
+- `display`      the base for every other variant: control and format characters (incl. the bidirectional
+                 overrides such as U+202E), line/paragraph separators, noncharacters (U+FFFE, U+FFFF …) and
+                 lone surrogates become U+FFFD; optionally cut to a length with "…".
+- `terminal`     `display` plus rich markup escaped: no colour, link or escape sequence reaches a terminal.
+- `markdown`     one line, no HTML (& < > as entities), no links, emphasis, code or table pipes.
+- `xml`          characters XML 1.0 forbids (GraphML, SVG) replaced; the XML writer escapes the rest.
+- `svg_label`    a chart label: `display`, cut, and matplotlib's mathtext `$` escaped so a name is drawn
+                 literally (matplotlib escapes the XML itself).
+- `html_class`   a value turned into a CSS class token ([a-z0-9-] only) for an attribute.
+
+HTML text and attribute values are escaped by Jinja2's autoescape in the report templates; this module
+never produces HTML.
+"""
 
 from __future__ import annotations
 
+import math
 import re
+import unicodedata
 
-# C0/C1 controls and the bidirectional overrides/isolates (an attacker's "\x1b]8;;" hyperlink or RLO).
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+from rich.markup import escape
+
+REPLACEMENT = "\N{REPLACEMENT CHARACTER}"
+_MISSING_TYPES = frozenset({"NAType", "NaTType"})
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def plain(value: object) -> str:
-    """The text with control and direction-override characters replaced by U+FFFD."""
-    return _CONTROL.sub("\ufffd", str(value))
+def _safe_char(ch: str) -> str:
+    if ch.isascii():
+        return ch if " " <= ch <= "~" else REPLACEMENT
+    cat = unicodedata.category(ch)
+    # Unassigned code points (Cn) include the noncharacters; private use (Co) is shown as is.
+    if cat in _UNSAFE_CATEGORIES and cat != "Co":
+        return REPLACEMENT
+    return ch
 
 
-def md_escape(value: object) -> str:
-    """Escape untrusted text for Markdown: no HTML (< > & as entities), no links or emphasis, no pipes,
-    no terminal control sequences, one line."""
-    text = plain(str(value).replace("\r\n", " ").replace("\n", " ").replace("\t", " "))
+def display(value: object, limit: int | None = None) -> str:
+    """Untrusted text made inert for display: unsafe characters become U+FFFD; cut to `limit` with "…".
+    None and missing values (NaN, pandas NA) become the empty string."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if type(value).__name__ in _MISSING_TYPES:  # pandas' NA and NaT, without importing pandas here
+        return ""
+    text = str(value)
+    if limit is not None:
+        text = text[: limit + 1]
+    if not text.isascii() or not text.isprintable():
+        text = "".join(_safe_char(ch) for ch in text)
+    if limit is not None and len(text) > limit:
+        return text[: limit - 1] + "…"
+    return text
+
+
+def terminal(value: object, limit: int | None = None) -> str:
+    """For rich console output: `display`, then rich markup escaped (a subject cannot colour or link)."""
+    return escape(display(value, limit))
+
+
+def markdown(value: object) -> str:
+    """For a Markdown table cell or line: one line, no HTML (& < > as entities), no links, emphasis or
+    pipes."""
+    text = str(value).replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("\t", " ")
+    text = display(text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def xml(value: object) -> str:
+    """For XML text (GraphML, SVG): the characters XML 1.0 forbids become U+FFFD."""
+    return _XML_ILLEGAL.sub(REPLACEMENT, str(value))
+
+
+def svg_label(value: object, limit: int) -> str:
+    """A chart label: `display`, cut to `limit`, with matplotlib's mathtext `$` escaped."""
+    return display(value, limit).replace("$", r"\$")
+
+
+def html_class(value: object) -> str:
+    """A CSS class token made from a value: lower-case letters, digits and single hyphens."""
+    return re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-")
+
+
+# Names kept for the callers that predate the variants.
+plain = display
+md_escape = markdown

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from cmmm.graph.hierarchy import (
 )
 from cmmm.graph.services import _cert_weight, _depends_edges, _deployed, service_table
 from cmmm.model import Inventory
+from cmmm.sanitize import xml
 
 
 class NodeType(StrEnum):
@@ -209,22 +209,16 @@ class ExportFormat(StrEnum):
     JSON = "json"
 
 
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
 def _xml_safe(g: nx.DiGraph) -> nx.DiGraph:
     """A copy whose string attributes hold no characters XML 1.0 forbids (certificate names are attacker-
     chosen; a control character would make the GraphML unreadable)."""
 
     def clean(attrs: dict[str, Any]) -> dict[str, Any]:
-        return {k: _XML_ILLEGAL.sub("\ufffd", v) if isinstance(v, str) else v for k, v in attrs.items()}
+        return {k: xml(v) if isinstance(v, str) else v for k, v in attrs.items()}
 
     h = nx.DiGraph()
-    h.add_nodes_from((_XML_ILLEGAL.sub("\ufffd", str(n)), clean(d)) for n, d in g.nodes(data=True))
-    h.add_edges_from(
-        (_XML_ILLEGAL.sub("\ufffd", str(u)), _XML_ILLEGAL.sub("\ufffd", str(v)), clean(d))
-        for u, v, d in g.edges(data=True)
-    )
+    h.add_nodes_from((xml(n), clean(d)) for n, d in g.nodes(data=True))
+    h.add_edges_from((xml(u), xml(v), clean(d)) for u, v, d in g.edges(data=True))
     return h
 
 

@@ -22,6 +22,7 @@ from matplotlib.ticker import MaxNLocator
 
 from cmmm.report.format import share
 from cmmm.report.view import BurnPoint, CapRow, Count, CriticalityRow, ValidityBin, WeekBucket
+from cmmm.sanitize import svg_label
 
 INK = "#1f2a37"
 MUTED = "#6b7684"
@@ -105,7 +106,7 @@ CHART_LABEL_CHARS = 28  # longer labels would shrink the plot; tables carry the 
 
 
 def _short(label: str) -> str:
-    return label if len(label) <= CHART_LABEL_CHARS else label[: CHART_LABEL_CHARS - 1] + "…"
+    return svg_label(label, CHART_LABEL_CHARS)
 
 
 def _style(ax: Axes) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -12,6 +11,7 @@ from cmmm import __version__
 from cmmm.report import charts
 from cmmm.report.format import count, hours, share
 from cmmm.report.view import ReportView
+from cmmm.sanitize import html_class
 
 _env = Environment(
     loader=PackageLoader("cmmm.report", "templates"),
@@ -31,7 +31,7 @@ _env.filters.update(
     day=lambda d: d.strftime("%Y-%m-%d"),
     stamp=lambda d: d.strftime("%Y-%m-%d %H:%M UTC"),
     plural=lambda word, n: word if n == 1 else word + "s",
-    slug=lambda s: re.sub(r"[^a-z0-9]+", "-", str(s).lower()).strip("-"),
+    slug=html_class,
 )
 
 

@@ -17,6 +17,7 @@ from cmmm.graph.hierarchy import (
 from cmmm.graph.network import ExportFormat, NodeType, export_graph, leaf_groups
 from cmmm.graph.services import _depends_edges, dependents, service_table
 from cmmm.model import Inventory
+from cmmm.sanitize import svg_label
 
 _COLORS = {
     NodeType.ROOT: "#1f4e79",
@@ -28,10 +29,7 @@ _COLORS = {
 
 
 def _label(text: str, limit: int = 32) -> str:
-    # matplotlib reads $…$ as math: escape it so a certificate's name is drawn literally.
-    t = "".join(ch if ch.isprintable() else "?" for ch in str(text))
-    t = t if len(t) <= limit else t[: limit - 1] + "…"
-    return t.replace("$", r"\$")
+    return svg_label(text, limit)
 
 
 def draw_graph(inv: Inventory, path: Path, *, max_groups: int = 60, max_cas: int = 40) -> None:

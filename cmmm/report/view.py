@@ -10,13 +10,11 @@ JSON, Markdown) starts from the same neutralized text. HTML escaping itself is t
 from __future__ import annotations
 
 import dataclasses
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-import numpy as np
-import pandas as pd
+from cmmm.sanitize import display
 
 SCHEMA = "cmmm.report/1"
 LABEL_CHARS = 60  # chart labels and table cells from input data
@@ -26,14 +24,8 @@ TOP = 10
 
 
 def clean_text(value: object, limit: int = LABEL_CHARS) -> str:
-    """Untrusted text made inert for display: control/format characters (incl. U+202E) → U+FFFD, cut."""
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    text = "".join(
-        "\N{REPLACEMENT CHARACTER}" if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch
-        for ch in str(value)[: limit + 1]
-    )
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """Untrusted text made inert for display and cut to `limit` (cmmm.sanitize.display)."""
+    return display(value, limit)
 
 
 # ---------------------------------------------------------------------------------------------------

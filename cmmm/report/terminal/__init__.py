@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from cmmm.ingest.summary import InventorySummary
 from cmmm.model import Inventory
+from cmmm.sanitize import terminal
 
 # Short column labels for tables that show the demo's drills side by side.
 DRILL_LABELS = {
@@ -21,9 +21,8 @@ DRILL_LABELS = {
 
 
 def safe(value: object) -> str:
-    """Escape rich markup and neutralize terminal control characters in untrusted text."""
-    text = "".join(ch if ch.isprintable() or ch == " " else "\N{REPLACEMENT CHARACTER}" for ch in str(value))
-    return escape(text)
+    """Untrusted text for rich output (cmmm.sanitize.terminal)."""
+    return terminal(value)
 
 
 def _count(n: int, word: str) -> str:

@@ -10,15 +10,12 @@ from rich.table import Table
 from rich.text import Text
 
 from cmmm.graph import BlastRadius, GraphSummary
+from cmmm.sanitize import display
 
 
 def cell(value: Any) -> Text:
-    """Untrusted text as a plain rich Text: no markup, no :emoji: codes, control characters replaced."""
-    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
-        return Text("")
-    return Text(
-        "".join(ch if ch.isprintable() or ch == " " else "\N{REPLACEMENT CHARACTER}" for ch in str(value))
-    )
+    """Untrusted text as a plain rich Text: no markup, no :emoji: codes, unsafe characters replaced."""
+    return Text(display(value))
 
 
 def _pct(x: float) -> str:
