@@ -16,10 +16,11 @@ if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
     with contextlib.suppress(NotImplementedError):
         pa.set_memory_pool(pa.jemalloc_memory_pool())
 
+from cmmm._version import VERSION
 from cmmm.errors import CmmmError, InputError
 from cmmm.ingest import load
 from cmmm.maturity import assess
 from cmmm.model import Inventory
 
 __all__ = ["CmmmError", "InputError", "Inventory", "assess", "load"]
-__version__ = "0.1.0"
+__version__ = VERSION

@@ -8,9 +8,12 @@ handful are refused. libyaml's loader is used when it is available and the text 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import yaml
+
+from cmmm.errors import InputError
 
 MAX_ALIASES = 64
 _ANCHOR = re.compile(r"(?:^|[\s\[{,:-])&[^\s\]},]+", re.MULTILINE)
@@ -67,3 +70,28 @@ def load(text: str) -> Any:
     if len(docs) > 1:
         raise YamlError("expected one YAML document, found several")
     return docs[0] if docs else None
+
+
+def _text(data: bytes) -> str:
+    """UTF-8 (a BOM allowed), else Latin-1, which never fails."""
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def load_mapping(path: Path) -> dict[str, Any]:
+    """A YAML mapping document (profile, policy, scenario) read from `path`; InputError naming the file
+    (and line) when it cannot be read, is not YAML or is not a mapping. An empty file is an empty mapping."""
+    try:
+        doc = load(_text(path.read_bytes()))
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read: {exc.strerror}") from None
+    except YamlError as exc:
+        raise InputError(str(path), exc.reason, line=exc.line) from None
+    if doc is None:
+        return {}
+    if not isinstance(doc, dict):
+        raise InputError(str(path), "expected a mapping at the top level")
+    return doc

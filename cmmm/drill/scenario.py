@@ -10,8 +10,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from cmmm._yaml import load_mapping as load_yaml_mapping
 from cmmm.errors import InputError
-from cmmm.ingest.bundle import load_yaml_mapping
 from cmmm.schedules import EVENTS_BY_ID, SUNSETS_BY_ID, RealEvent, pqc_deadline
 
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from cmmm import __version__
+from cmmm._version import VERSION as __version__
 from cmmm.crypto import (
     CATEGORY_CLASSICAL_BITS,
     classical_security_bits,

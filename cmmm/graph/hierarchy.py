@@ -19,6 +19,8 @@ from enum import StrEnum
 
 import numpy as np
 import pandas as pd
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 
 from cmmm.errors import InputError
 from cmmm.model import Inventory, derived
@@ -82,8 +84,6 @@ def _lookup(keys: pd.Series, table_keys: pd.Series, values: pd.Series) -> pd.Ser
 
 def _signed_by(body: bytes, issuer_bodies: list[bytes]) -> list[bool]:
     """Which of the candidate issuer certificates verifies `body` (name and signature)."""
-    from cryptography import x509
-    from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 
     cert = x509.load_der_x509_certificate(body)
     out = []
@@ -402,8 +402,6 @@ def verify_links(inv: Inventory, *, leaves_per_ca: int = 16) -> pd.Series:
     leaf beyond the sample). Every CA certificate is checked; leaves only up to `leaves_per_ca` per issuing
     CA (the first by cert_id), because a signature check costs ~0.1 ms and 250,000 of them would dominate.
     Cached per sample size."""
-    from cryptography import x509
-    from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 
     h = hierarchy(inv)
     certs = inv.certificates

@@ -50,18 +50,8 @@ def read_bundle_file(path: Path, ctx: ReadContext) -> Batch:
 
 
 def load_yaml_mapping(path: Path) -> dict[str, Any]:
-    """A YAML mapping document (profile, policy, scenario), loaded with safe_load only."""
-    try:
-        doc = _yaml.load(text_of(path.read_bytes()))
-    except OSError as exc:
-        raise InputError(str(path), f"cannot read: {exc.strerror}") from None
-    except _yaml.YamlError as exc:
-        raise InputError(str(path), exc.reason, line=exc.line) from None
-    if doc is None:
-        return {}
-    if not isinstance(doc, dict):
-        raise InputError(str(path), "expected a mapping at the top level")
-    return doc
+    """A YAML mapping document (profile, policy, scenario), loaded with safe_load only (cmmm._yaml)."""
+    return _yaml.load_mapping(path)
 
 
 def read_services(path: Path) -> Batch:

@@ -6,13 +6,12 @@ from typing import Any
 
 import pandas as pd
 
+from cmmm.export import records
 from cmmm.graph.blast import BlastRadius
 from cmmm.graph.concentration import GraphSummary
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    from cmmm.export import records
-
     return records(frame)
 
 

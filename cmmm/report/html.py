@@ -7,7 +7,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from cmmm import __version__
+from cmmm._version import VERSION as __version__
 from cmmm.report import charts
 from cmmm.report.format import count, hours, share
 from cmmm.report.view import ReportView
