@@ -50,7 +50,9 @@ def test_owner_share_is_one_number(view: ReportView) -> None:
     if value is None:
         assert "nothing to measure" in evidence
         return
-    owned, leaves = re.search(r"(\d+) of (\d+) end-entity certificates with an owner or team", evidence).groups()  # type: ignore[union-attr]
+    owned, leaves = re.search(
+        r"(\d+) of (\d+) end-entity certificates with an owner or team", evidence
+    ).groups()  # type: ignore[union-attr]
     assert int(owned) / int(leaves) == pytest.approx(value)
     missing = _finding_count(view, "risk.owner-missing")
     assert int(leaves) - int(owned) == missing
