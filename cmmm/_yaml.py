@@ -8,9 +8,12 @@ handful are refused. libyaml's loader is used when it is available and the text 
 from __future__ import annotations
 
 import re
+from importlib.resources.abc import Traversable
 from typing import Any
 
 import yaml
+
+from cmmm.errors import InputError
 
 MAX_ALIASES = 64
 _ANCHOR = re.compile(r"(?:^|[\s\[{,:-])&[^\s\]},]+", re.MULTILINE)
@@ -67,3 +70,29 @@ def load(text: str) -> Any:
     if len(docs) > 1:
         raise YamlError("expected one YAML document, found several")
     return docs[0] if docs else None
+
+
+def text_of(data: bytes) -> str:
+    """Decode UTF-8 (with or without BOM), falling back to Latin-1, which never fails."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def load_mapping(source: Traversable) -> dict[str, Any]:
+    """A YAML mapping document (profile, policy, scenario) from a file or a package resource; errors
+    name the file and line."""
+    try:
+        doc = load(text_of(source.read_bytes()))
+    except OSError as exc:
+        raise InputError(str(source), f"cannot read: {exc.strerror}") from None
+    except YamlError as exc:
+        raise InputError(str(source), exc.reason, line=exc.line) from None
+    if doc is None:
+        return {}
+    if not isinstance(doc, dict):
+        raise InputError(str(source), "expected a mapping at the top level")
+    return doc

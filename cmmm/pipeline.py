@@ -12,16 +12,6 @@ from cmmm.graph import GraphSummary, summarize_graph
 from cmmm.maturity import Assessment, SimulatedEvidence, assess
 from cmmm.model import Inventory
 
-# The catalog drills that matter for every organization: the model's own level-5 test, the next
-# validity-cap step and the PQC deadlines.
-DEMO_SCENARIOS = ("primary-intermediate-compromise-24h", "validity-100-day-2027", "pqc-migration-2030-2035")
-# Short column labels for tables that show these drills side by side.
-DRILL_LABELS = {
-    "primary-intermediate-compromise-24h": "24-h CA compromise",
-    "validity-100-day-2027": "100-day cap 2027",
-    "pqc-migration-2030-2035": "PQC 2030/2035",
-}
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PipelineResult:

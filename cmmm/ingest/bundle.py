@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -43,25 +42,10 @@ def read_bundle_file(path: Path, ctx: ReadContext) -> Batch:
     kind = BUNDLE_FILES[path.name.lower()]
     if kind == "services":
         return read_services(path)
-    doc = load_yaml_mapping(path)
+    doc = _yaml.load_mapping(path)
     if kind == "profile":
         return Batch(profile=dict(check_profile(doc, source=str(path))))
     return Batch(policy=doc)
-
-
-def load_yaml_mapping(path: Path) -> dict[str, Any]:
-    """A YAML mapping document (profile, policy, scenario), loaded with safe_load only."""
-    try:
-        doc = _yaml.load(text_of(path.read_bytes()))
-    except OSError as exc:
-        raise InputError(str(path), f"cannot read: {exc.strerror}") from None
-    except _yaml.YamlError as exc:
-        raise InputError(str(path), exc.reason, line=exc.line) from None
-    if doc is None:
-        return {}
-    if not isinstance(doc, dict):
-        raise InputError(str(path), "expected a mapping at the top level")
-    return doc
 
 
 def read_services(path: Path) -> Batch:

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from cmmm.ingest.summary import InventorySummary
-from cmmm.model import Inventory
-from cmmm.pipeline import DRILL_LABELS
+if TYPE_CHECKING:  # annotations only: the package stays free of pandas for `cmmm scenarios`
+    from cmmm.ingest.summary import InventorySummary
+    from cmmm.model import Inventory
+
+
+# Short column labels for tables that show the demo's drills (cmmm.drill.scenario.DEMO_SCENARIOS) side by side.
+DRILL_LABELS = {
+    "primary-intermediate-compromise-24h": "24-h CA compromise",
+    "validity-100-day-2027": "100-day cap 2027",
+    "pqc-migration-2030-2035": "PQC 2030/2035",
+}
 
 
 def safe(value: object) -> str:
