@@ -25,13 +25,13 @@ from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 import cmmm
 from cmmm import drill as drill_
 from cmmm import report
 from cmmm._lenient import tolerated_warnings
 from cmmm.errors import CmmmError, InputError, UsageError
+from cmmm.report import terminal
 from cmmm.report.terminal import render_demo_table, render_summary, safe
 
 if TYPE_CHECKING:
@@ -143,27 +143,6 @@ def read_passwords(password_file: Path | None) -> list[str]:
     return pw
 
 
-@contextmanager
-def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
-    if not err.is_terminal:
-        yield lambda done, total: None
-        return
-    with Progress(
-        TextColumn(label),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-    ) as bar:
-        task = bar.add_task(label, total=None)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
-
-
 def load_inventory(
     paths: list[Path],
     now: datetime,
@@ -179,7 +158,7 @@ def load_inventory(
     if missing:
         raise InputError(str(missing[0]), "no such file or directory")
     cmmm.configure_arrow()
-    with _progress("reading files") as progress:
+    with terminal.progress_bar(err, "reading files") as progress:
         return cmmm.load(
             paths,
             now=now,
@@ -592,7 +571,7 @@ def scan_cmd(
     port_list = parse_ports(ports) if ports else DEFAULT_PORTS
     check_output(output)
     stop = threading.Event()
-    with _progress("scanning") as progress, _stop_on_sigint(stop):
+    with terminal.progress_bar(err, "scanning") as progress, _stop_on_sigint(stop):
         result = scan(
             listed,
             now=now,
