@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LINTED := cmmm tests benchmarks $(wildcard sample_inventories/*.py)
 
-.PHONY: demo test lint typecheck unit bench clean browser-deps
+.PHONY: demo test lint typecheck unit bench bench-startup clean browser-deps
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ test: lint typecheck unit
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# How fast `cmmm --help`, `--version` and `scenarios` answer, beside `python -c pass` (benchmarks/README.md).
+bench-startup: $(STAMP)
+	$(BIN)/python benchmarks/startup.py
 
 # Debian's chromium for the report's browser tests (needs root; the tests skip with a reason without it).
 browser-deps:

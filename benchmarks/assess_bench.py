@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pandas as pd
 
+import cmmm
 from cmmm.maturity import assess
 from cmmm.model import CERTIFICATE_COLUMNS, OBSERVATION_COLUMNS, Inventory, conform
 
@@ -83,6 +84,7 @@ def synthetic_inventory(n: int, *, seed: int, now: datetime = NOW) -> Inventory:
 
 
 def main() -> None:
+    cmmm.configure_arrow()  # as the CLI does: the memory pool is the program's choice
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--certificates", type=int, default=250_000)
     ap.add_argument("--seed", type=int, default=7)

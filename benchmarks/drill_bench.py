@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pandas as pd
 
+import cmmm
 from cmmm import drill
 from cmmm.model import CERTIFICATE_COLUMNS, OBSERVATION_COLUMNS, Inventory, conform
 
@@ -69,6 +70,7 @@ def build(n: int, seed: int = 0) -> Inventory:
 
 
 def main() -> None:
+    cmmm.configure_arrow()  # as the CLI does: the memory pool is the program's choice
     ap = argparse.ArgumentParser()
     ap.add_argument("--certs", type=int, default=250_000)
     ap.add_argument("--runs", type=int, default=200)

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+import cmmm
 from cmmm import graph
 from cmmm.graph.hierarchy import hierarchy, membership
 from cmmm.model import CERTIFICATE_COLUMNS, OBSERVATION_COLUMNS, SERVICE_COLUMNS, Inventory, conform
@@ -163,6 +164,7 @@ def verify_bench(n: int) -> None:
 
 
 def main() -> None:
+    cmmm.configure_arrow()  # as the CLI does: the memory pool is the program's choice
     ap = argparse.ArgumentParser()
     ap.add_argument("--certificates", type=int, default=250_000)
     ap.add_argument("--full-graph", action="store_true", help="also build the unaggregated networkx graph")

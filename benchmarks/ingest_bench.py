@@ -47,6 +47,7 @@ def best_of(repeat, floor_fn, ours_fn):  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
+    cmmm.configure_arrow()  # as the CLI does: the memory pool is the program's choice
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=250_000, help="CSV rows")
     ap.add_argument("--pem-n", type=int, default=None, help="PEM files (default: --n)")

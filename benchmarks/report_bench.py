@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+import cmmm
 from cmmm import report
 from cmmm.model import CERTIFICATE_COLUMNS, OBSERVATION_COLUMNS, SERVICE_COLUMNS, Inventory, conform
 
@@ -85,6 +86,7 @@ def synthetic_inventory(n: int, seed: int = 7) -> Inventory:
 
 
 def main() -> None:
+    cmmm.configure_arrow()  # as the CLI does: the memory pool is the program's choice
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--certs", type=int, default=250_000)
     ap.add_argument("--out", type=Path, default=Path("benchmarks/out/report.html"))

@@ -129,6 +129,9 @@ def one_size(n: int, repeat: int, out: Path) -> dict[str, Any]:
     """Run every stage `repeat` times on the n-certificate bundle; min seconds per stage and floor."""
     from _synthetic import bundle
 
+    import cmmm
+
+    cmmm.configure_arrow()  # as the CLI does: the memory pool is the program's choice
     d = bundle(out / f"bundle-{n}", n)
     best: dict[str, float] = {}
     floor: dict[str, float] = {}

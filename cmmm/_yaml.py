@@ -8,7 +8,7 @@ handful are refused. libyaml's loader is used when it is available and the text 
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from importlib.resources.abc import Traversable
 from typing import Any
 
 import yaml
@@ -72,26 +72,27 @@ def load(text: str) -> Any:
     return docs[0] if docs else None
 
 
-def _text(data: bytes) -> str:
-    """UTF-8 (a BOM allowed), else Latin-1, which never fails."""
-    data = data.removeprefix(b"\xef\xbb\xbf")
+def text_of(data: bytes) -> str:
+    """Decode UTF-8 (with or without BOM), falling back to Latin-1, which never fails."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         return data.decode("latin-1")
 
 
-def load_mapping(path: Path) -> dict[str, Any]:
-    """A YAML mapping document (profile, policy, scenario) read from `path`; InputError naming the file
-    (and line) when it cannot be read, is not YAML or is not a mapping. An empty file is an empty mapping."""
+def load_mapping(source: Traversable) -> dict[str, Any]:
+    """A YAML mapping document (profile, policy, scenario) from a file or a package resource; errors
+    name the file and line."""
     try:
-        doc = load(_text(path.read_bytes()))
+        doc = load(text_of(source.read_bytes()))
     except OSError as exc:
-        raise InputError(str(path), f"cannot read: {exc.strerror}") from None
+        raise InputError(str(source), f"cannot read: {exc.strerror}") from None
     except YamlError as exc:
-        raise InputError(str(path), exc.reason, line=exc.line) from None
+        raise InputError(str(source), exc.reason, line=exc.line) from None
     if doc is None:
         return {}
     if not isinstance(doc, dict):
-        raise InputError(str(path), "expected a mapping at the top level")
+        raise InputError(str(source), "expected a mapping at the top level")
     return doc

@@ -1,8 +1,14 @@
-"""The `cmmm` command line: parse, make one library call, render, return an exit code."""
+"""The `cmmm` command line: parse, make one library call, render, return an exit code.
+
+Start-up time is part of the interface (`cmmm --help`, `--version` and `scenarios` should answer within
+0.3 s; benchmarks/startup.py measures them): at module level this file imports only typer, rich and cmmm
+modules that load no heavy library. pandas, pyarrow, numpy, matplotlib, networkx, jinja2 and the
+certificate parsing come in through the command bodies that need them, directly or through the lazy
+package interfaces (`cmmm.load`, `cmmm.drill.run`, `cmmm.report.write_report`) and `cmmm.pipeline`.
+"""
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
 import os
@@ -14,26 +20,22 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+import cmmm
 from cmmm import drill as drill_
-from cmmm import ingest, pipeline, report
+from cmmm import report
+from cmmm._lenient import tolerated_warnings
 from cmmm.errors import CmmmError, InputError, UsageError
-from cmmm.export import inventory_document, write_inventory
-from cmmm.ingest.bundle import load_yaml_mapping
-from cmmm.ingest.summary import summarize
-from cmmm.model import Inventory
-from cmmm.pipeline import DEMO_SCENARIOS
-from cmmm.profile import parse_profile
+from cmmm.report import terminal
 from cmmm.report.terminal import render_demo_table, render_summary, safe
-from cmmm.report.terminal.drill import render_catalog, render_drill
-from cmmm.report.terminal.scan import render_comparison, render_scan
-from cmmm.scan import DEFAULT_PORTS, compare, parse_ports, read_targets_file, scan, write_scan
+
+if TYPE_CHECKING:
+    from cmmm.model import Inventory
 
 app = typer.Typer(
     name="cmmm",
@@ -46,6 +48,25 @@ app = typer.Typer(
 )
 out = Console(highlight=False, soft_wrap=True, emoji=False)  # ":ski:" in an id is not an emoji
 err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        out.print(f"cmmm {cmmm.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", is_eager=True, callback=_print_version, help="Print cmmm's version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Options that come before the command."""
+
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -60,12 +81,14 @@ class OutputFormat(StrEnum):
 
 
 def handled(fn: Callable[P, R]) -> Callable[P, R]:
-    """The one place where cmmm's own errors become one stderr line and exit code 2."""
+    """The one place where cmmm's own errors become one stderr line and exit code 2. Also where the
+    warnings about certificates cmmm keeps on purpose stay off the terminal, whichever stage parses them."""
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
-            return fn(*args, **kwargs)
+            with tolerated_warnings():
+                return fn(*args, **kwargs)
         except CmmmError as exc:
             err.print(f"cmmm: error: {safe(str(exc))}")
             raise typer.Exit(EXIT_BAD_INPUT) from None
@@ -120,50 +143,30 @@ def read_passwords(password_file: Path | None) -> list[str]:
     return pw
 
 
-@contextmanager
-def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
-    if not err.is_terminal:
-        yield lambda done, total: None
-        return
-    with Progress(
-        TextColumn(label),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-    ) as bar:
-        task = bar.add_task(label, total=None)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
-
-
-def load_bundle(
+def load_inventory(
     paths: list[Path],
     now: datetime,
     password_file: Path | None = None,
     profile: Path | None = None,
     policy: Path | None = None,
 ) -> Inventory:
-    """load_inventory, then --profile/--policy replace the bundle's profile.yaml/policy.yaml, so every stage
-    (assessment, its drills, the report) sees the same organization."""
-    inv = load_inventory(paths, now, password_file)
-    if profile is not None:
-        inv = dataclasses.replace(inv, profile=parse_profile(load_yaml_mapping(profile), source=str(profile)))
-    if policy is not None:
-        inv = dataclasses.replace(inv, policy=load_yaml_mapping(policy))
-    return inv
-
-
-def load_inventory(paths: list[Path], now: datetime, password_file: Path | None = None) -> Inventory:
+    """Every command that reads an inventory reads it here. --profile/--policy replace the bundle's
+    profile.yaml/policy.yaml, so every stage (assessment, its drills, the report) sees the same organization.
+    Arrow's memory pool is chosen first: a process-wide choice, so the program's to make, never the
+    library's at import (cmmm.ingest.configure_arrow says why jemalloc)."""
     missing = [p for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
         raise InputError(str(missing[0]), "no such file or directory")
-    with _progress("reading files") as progress:
-        return ingest.load(paths, now=now, passwords=read_passwords(password_file), progress=progress)
+    cmmm.configure_arrow()
+    with terminal.progress_bar(err, "reading files") as progress:
+        return cmmm.load(
+            paths,
+            now=now,
+            passwords=read_passwords(password_file),
+            progress=progress,
+            profile=profile,
+            policy=policy,
+        )
 
 
 PathsArg = Annotated[
@@ -210,6 +213,9 @@ def ingest_cmd(
     Azure Key Vault, Vault PKI, certbot, Venafi/Lemur/Keyfactor exports and crt.sh records. One certificate
     seen in several places becomes one certificate with several observations.
     """
+    from cmmm.export import inventory_document, write_inventory
+    from cmmm.ingest.summary import summarize
+
     now = parse_as_of(as_of)
     check_output(output)
     inv = load_inventory(paths, now, password_file)
@@ -255,7 +261,7 @@ def assess_cmd(
     from cmmm.report.assessment import assessment_document, render_assessment, render_markdown
 
     now = parse_as_of(as_of)
-    inv = load_bundle(paths, now, password_file, profile, policy)
+    inv = load_inventory(paths, now, password_file, profile, policy)
     observed = min(datetime.now(UTC), now)  # --as-of in the future looks ahead from today's inventory
     result = assess(inv, now=now, observed_at=observed, simulate=drill_evidence if drills else None)
     if fmt is AssessFormat.JSON:
@@ -308,9 +314,12 @@ def report_cmd(
     HTML is one self-contained file (inline CSS and SVG charts, no scripts, no network) that prints to PDF;
     json has the same content with stable keys; markdown suits tickets and wikis.
     """
+    from cmmm import pipeline
+    from cmmm.drill.scenario import DEMO_SCENARIOS
+
     now = parse_as_of(as_of)
     check_output(output)
-    inv = load_bundle(paths, now, password_file, profile, policy)
+    inv = load_inventory(paths, now, password_file, profile, policy)
     result = pipeline.run(inv, now=now, scenarios=scenario or DEMO_SCENARIOS)
     report.write_report(pipeline.report_view(result, generated_at=datetime.now(UTC)), output, fmt)
     err.print(f"wrote {fmt.value} report to {escape(str(output))}")
@@ -375,7 +384,11 @@ def scenarios_cmd(
     fmt: Annotated[OutputFormat, typer.Option("--format", help="text or json.")] = OutputFormat.TEXT,
 ) -> None:
     """List the fire-drill scenario catalog (scenarios/*.yaml): name, kind, deadline, the real event."""
-    items = drill_.catalog()
+    # The catalog and its table load without pandas: this command answers as fast as --help.
+    from cmmm.drill.scenario import catalog
+    from cmmm.report.terminal.catalog import render_catalog
+
+    items = catalog()
     if fmt is OutputFormat.JSON:
         doc = [
             {
@@ -419,10 +432,12 @@ def drill_cmd(
 
     --profile tries a what-if organization (more engineers, a pre-approved backup CA) on the same inventory.
     """
+    from cmmm.report.terminal.drill import render_drill
+
     now = parse_as_of(as_of)
     sc = drill_.load_scenario(scenario)
     check_output(plan)
-    inv = load_bundle(paths, now, password_file, profile, policy)
+    inv = load_inventory(paths, now, password_file, profile, policy)
     result = drill_.run(inv, sc, now=now, runs=runs, seed=seed)
     if plan is not None:
         kind = drill_.write_plan(result, plan)
@@ -435,20 +450,31 @@ def drill_cmd(
         raise typer.Exit(EXIT_THRESHOLD)
 
 
-SAMPLES_DIR = Path(__file__).resolve().parent.parent / "sample_inventories"
-
-
 @app.command("demo")
 @handled
 def demo_cmd(
-    samples: Annotated[Path, typer.Option("--samples", help="Folder of sample organizations.")] = SAMPLES_DIR,
+    samples: Annotated[
+        Path,
+        typer.Option(
+            "--samples",
+            help="Folder of sample organizations (a cmmm checkout's sample_inventories/; default: the one "
+            "in the current folder).",
+        ),
+    ] = Path("sample_inventories"),
     reports: Annotated[Path, typer.Option("--reports", help="Where reports are written.")] = Path("reports"),
     as_of: AsOfOpt = None,
 ) -> None:
     """Run the pipeline on every sample organization, print what each looks like, write reports/<org>.html."""
+    from cmmm import pipeline
+    from cmmm.drill.scenario import DEMO_SCENARIOS
+
     now = parse_as_of(as_of)
     if not samples.is_dir():
-        raise InputError(str(samples), "not a folder of sample organizations")
+        # The samples are not installed with the package (they are a checkout's, with their generator).
+        raise InputError(
+            str(samples),
+            "not a folder of sample organizations: run `cmmm demo` in a cmmm checkout or give --samples FOLDER",
+        )
     orgs = sorted(p for p in samples.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
     if not orgs:
         raise InputError(str(samples), "no sample organizations found (run sample_inventories/generate.py)")
@@ -457,8 +483,8 @@ def demo_cmd(
     for org in orgs:
         out.rule(f"[bold]{escape(org.name)}")
         inv = load_inventory([org], now)
-        render_summary(out, summarize(inv, now=now), inv)
         result = pipeline.run(inv, now=now, scenarios=DEMO_SCENARIOS)
+        render_summary(out, result.summary, inv)
         view = pipeline.report_view(result, generated_at=datetime.now(UTC))
         path = report.write_report(view, reports / f"{org.name}.html")
         rows.append((org.name, view, path))
@@ -537,6 +563,9 @@ def scan_cmd(
     The output (-o scan.json) is an inventory source: `cmmm ingest scan.json spreadsheet.csv` merges it.
     Ctrl-C stops cleanly and keeps what was gathered (exit 130).
     """
+    from cmmm.report.terminal.scan import render_comparison, render_scan
+    from cmmm.scan import DEFAULT_PORTS, compare, parse_ports, read_targets_file, scan, write_scan
+
     now = parse_as_of(as_of)
     listed = list(targets or []) + (read_targets_file(targets_file) if targets_file else [])
     if not listed:
@@ -544,7 +573,7 @@ def scan_cmd(
     port_list = parse_ports(ports) if ports else DEFAULT_PORTS
     check_output(output)
     stop = threading.Event()
-    with _progress("scanning") as progress, _stop_on_sigint(stop):
+    with terminal.progress_bar(err, "scanning") as progress, _stop_on_sigint(stop):
         result = scan(
             listed,
             now=now,

@@ -15,10 +15,6 @@ from cmmm.maturity import Assessment, SimulatedEvidence, assess
 from cmmm.model import Inventory
 from cmmm.report import ReportView, build_view
 
-# The catalog drills that matter for every organization: the model's own level-5 test, the next
-# validity-cap step and the PQC deadlines.
-DEMO_SCENARIOS = ("primary-intermediate-compromise-24h", "validity-100-day-2027", "pqc-migration-2030-2035")
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PipelineResult:

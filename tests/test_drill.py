@@ -22,7 +22,7 @@ from cmmm import drill
 from cmmm.cli import app
 from cmmm.drill import engine
 from cmmm.drill.scenario import PARAMETERS, Kind, parse_scenario
-from cmmm.drill.select import SELECTORS
+from cmmm.drill.selection import SELECTORS
 from cmmm.errors import InputError
 from cmmm.lab.pki import issue
 from cmmm.model import CaChoice, Inventory

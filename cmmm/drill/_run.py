@@ -21,7 +21,7 @@ from cmmm.crypto import (
 )
 from cmmm.drill import engine
 from cmmm.drill.scenario import Kind, Scenario
-from cmmm.drill.select import Selection, select
+from cmmm.drill.selection import Selection, select
 from cmmm.graph.hierarchy import hierarchy
 from cmmm.model import AUTOMATED, CRITICALITY_RANK, Criticality, Inventory, Profile, Team
 from cmmm.schedules import RealEvent, renewals_per_year

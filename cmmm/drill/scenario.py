@@ -7,15 +7,24 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from cmmm._yaml import load_mapping as load_yaml_mapping
+from cmmm import _yaml
 from cmmm.errors import InputError
 from cmmm.schedules import EVENTS_BY_ID, SUNSETS_BY_ID, RealEvent, pqc_deadline
 
-SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
+# The catalog is the repository's top-level scenarios/ folder, installed as the package data of
+# cmmm.scenarios (pyproject.toml maps the folder there), so it is read the same way from a checkout's
+# editable install and from a wheel.
+CATALOG_PACKAGE = "cmmm.scenarios"
 MAX_SCENARIO_BYTES = 1 << 20
+
+# The catalog drills that matter for every organization: the model's own level-5 test, the next
+# validity-cap step and the PQC deadlines.
+DEMO_SCENARIOS = ("primary-intermediate-compromise-24h", "validity-100-day-2027", "pqc-migration-2030-2035")
 
 
 class Kind(StrEnum):
@@ -301,21 +310,41 @@ def parse_scenario(doc: Mapping[str, Any], *, name: str, source: str) -> Scenari
     )
 
 
+def catalog_folder() -> Traversable:
+    """The scenario catalog's folder (a package resource: a directory in any ordinary install)."""
+    return files(CATALOG_PACKAGE)
+
+
+def _catalog_files(folder: Traversable) -> list[Traversable]:
+    return sorted(
+        (f for f in folder.iterdir() if f.name.endswith(".yaml") and f.is_file()), key=lambda f: f.name
+    )
+
+
+def _parse_file(source: Traversable, name: str) -> Scenario:
+    return parse_scenario(_yaml.load_mapping(source), name=name, source=str(source))
+
+
 def load_scenario(path_or_name: str | Path) -> Scenario:
     """A scenario by catalog name (the file stem in scenarios/) or by the path of a YAML file."""
     p = Path(path_or_name)
     if not p.suffix and not p.exists():
-        p = SCENARIO_DIR / f"{path_or_name}.yaml"
-        if not p.exists():
-            names = ", ".join(s.stem for s in sorted(SCENARIO_DIR.glob("*.yaml")))
+        entries = {f.name.removesuffix(".yaml"): f for f in _catalog_files(catalog_folder())}
+        entry = entries.get(str(path_or_name))
+        if entry is None:
+            names = ", ".join(entries)
             raise InputError("--scenario", f"no scenario named {str(path_or_name)!r} (catalog: {names})")
+        return _parse_file(entry, str(path_or_name))
     if not p.is_file():
         raise InputError(str(p), "no such scenario file")
     if p.stat().st_size > MAX_SCENARIO_BYTES:
         raise InputError(str(p), "scenario file larger than 1 MiB")
-    return parse_scenario(load_yaml_mapping(p), name=p.stem, source=str(p))
+    return _parse_file(p, p.stem)
 
 
-def catalog(directory: Path = SCENARIO_DIR) -> list[Scenario]:
-    """Every scenario in the catalog folder, sorted by name."""
-    return [load_scenario(p) for p in sorted(directory.glob("*.yaml"))]
+def catalog(folder: Traversable | None = None) -> list[Scenario]:
+    """Every scenario in the catalog (or in `folder`), sorted by name."""
+    return [
+        _parse_file(f, f.name.removesuffix(".yaml"))
+        for f in _catalog_files(catalog_folder() if folder is None else folder)
+    ]

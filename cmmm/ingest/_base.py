@@ -10,6 +10,8 @@ from typing import Any
 
 import pandas as pd
 
+# re-exported (PEP 484 form) for the ingesters: defined beside the YAML loader, which decodes with it too
+from cmmm._yaml import text_of as text_of  # noqa: PLC0414
 from cmmm.model import PrivateKeyFinding, Rejected
 
 SNIFF_BYTES = 65_536
@@ -60,13 +62,3 @@ class Ingester:
     sniff: Callable[[Path, bytes], int]
     read: Callable[[Path, ReadContext], Batch]
     read_data: Callable[[Path, bytes, ReadContext], Batch] | None = None
-
-
-def text_of(data: bytes) -> str:
-    """Decode UTF-8 (with or without BOM), falling back to Latin-1, which never fails."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -43,15 +42,10 @@ def read_bundle_file(path: Path, ctx: ReadContext) -> Batch:
     kind = BUNDLE_FILES[path.name.lower()]
     if kind == "services":
         return read_services(path)
-    doc = load_yaml_mapping(path)
+    doc = _yaml.load_mapping(path)
     if kind == "profile":
         return Batch(profile=dict(check_profile(doc, source=str(path))), profile_source=str(path))
     return Batch(policy=doc)
-
-
-def load_yaml_mapping(path: Path) -> dict[str, Any]:
-    """A YAML mapping document (profile, policy, scenario), loaded with safe_load only (cmmm._yaml)."""
-    return _yaml.load_mapping(path)
 
 
 def read_services(path: Path) -> Batch:

@@ -6,7 +6,6 @@ import contextlib
 import hashlib
 import ipaddress
 import re
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,13 +18,6 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, r
 from cryptography.x509.oid import ExtensionOID, NameOID
 
 from cmmm.crypto import KEY_ALGORITHM_OIDS, signature_algorithm
-
-# Certificates with a zero or negative serial (RFC 5280 forbids them; old appliances issue them) are
-# evidence like any other: cmmm keeps them, with the serial as it is ("-1a"), and cryptography's warning
-# about them would only reach a user's terminal as noise from every place that loads one.
-warnings.filterwarnings("ignore", message="Parsed a serial number which wasn't positive")
-# A country name that is not two letters: kept as written (it is the certificate's evidence), not warned.
-warnings.filterwarnings("ignore", message="Attribute's length must be")
 
 _EKU_NAMES = {
     "1.3.6.1.5.5.7.3.1": "serverAuth",

@@ -1,29 +1,67 @@
 """The executive report: a view model mapped from the stages' results (cmmm.report.build), rendered as one
-self-contained HTML file, a JSON document with stable keys, or Markdown."""
+self-contained HTML file, a JSON document with stable keys, or Markdown; and the terminal renderers.
+
+`ReportFormat` is defined here; the other names are resolved on first use (PEP 562), so the command line
+can name the formats without loading jinja2 and matplotlib.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
 from enum import StrEnum
-from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from cmmm.errors import InputError
-from cmmm.report.build import build_view
-from cmmm.report.html import render_html
-from cmmm.report.json_doc import render_json, render_json_text
-from cmmm.report.markdown import render_markdown
-from cmmm.report.view import (
-    BurnPoint,
-    CaRow,
-    CriterionRow,
-    DependencySection,
-    DrillSection,
-    MaturitySection,
-    PlanRow,
-    ReportView,
-    RoadmapRow,
-    clean_text,
-)
+if TYPE_CHECKING:
+    from cmmm.report.build import build_view
+    from cmmm.report.html import render_html
+    from cmmm.report.json_doc import render_json
+    from cmmm.report.markdown import render_markdown
+    from cmmm.report.output import FORMATS, render, write_report
+    from cmmm.report.view import (
+        BurnPoint,
+        CaRow,
+        CriterionRow,
+        DependencySection,
+        DrillSection,
+        MaturitySection,
+        PlanRow,
+        ReportView,
+        RoadmapRow,
+        clean_text,
+    )
+
+
+class ReportFormat(StrEnum):
+    HTML = "html"
+    JSON = "json"
+    MARKDOWN = "markdown"
+
+
+# Public name → the module that defines it.
+_LAZY = {
+    "FORMATS": "cmmm.report.output",
+    "render": "cmmm.report.output",
+    "write_report": "cmmm.report.output",
+    "build_view": "cmmm.report.build",
+    "render_html": "cmmm.report.html",
+    "render_json": "cmmm.report.json_doc",
+    "render_markdown": "cmmm.report.markdown",
+    **dict.fromkeys(
+        (
+            "BurnPoint",
+            "CaRow",
+            "CriterionRow",
+            "DependencySection",
+            "DrillSection",
+            "MaturitySection",
+            "PlanRow",
+            "ReportView",
+            "RoadmapRow",
+            "clean_text",
+        ),
+        "cmmm.report.view",
+    ),
+}
 
 __all__ = [
     "FORMATS",
@@ -47,33 +85,14 @@ __all__ = [
 ]
 
 
-# ---------------------------------------------------------------------------------------------------
-# HTML
-# ---------------------------------------------------------------------------------------------------
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
 
 
-class ReportFormat(StrEnum):
-    HTML = "html"
-    JSON = "json"
-    MARKDOWN = "markdown"
-
-
-FORMATS: dict[ReportFormat, Callable[[ReportView], str]] = {
-    ReportFormat.HTML: render_html,
-    ReportFormat.JSON: render_json_text,
-    ReportFormat.MARKDOWN: render_markdown,
-}
-
-
-def render(view: ReportView, fmt: ReportFormat) -> str:
-    """The report as text in `fmt`."""
-    return FORMATS[fmt](view)
-
-
-def write_report(view: ReportView, path: Path, fmt: ReportFormat = ReportFormat.HTML) -> Path:
-    """Write the report; returns the path written."""
-    try:
-        path.write_text(render(view, fmt), encoding="utf-8")
-    except OSError as exc:
-        raise InputError(str(path), f"cannot write report: {exc.strerror}") from None
-    return path
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})

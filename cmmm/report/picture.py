@@ -5,8 +5,11 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import matplotlib as mpl
 import numpy as np
 import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
 from cmmm.errors import UsageError
 from cmmm.graph.concentration import concentration
@@ -37,11 +40,6 @@ def draw_graph(inv: Inventory, path: Path, *, max_groups: int = 60, max_cas: int
     the `max_groups` largest, the rest folded per CA), then the services they serve and the services
     depending on those. Stays readable for any inventory size: the picture has at most
     ~max_cas + max_groups + services nodes."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     conc = concentration(inv)
     nd = conc.set_index("ca_id")
     keep_ca = set(conc.sort_values("certificates", ascending=False)["ca_id"].head(max_cas))
@@ -123,7 +121,10 @@ def draw_graph(inv: Inventory, path: Path, *, max_groups: int = 60, max_cas: int
             y[n] = float(i) - (len(members) - 1) / 2.0
     tallest = max((sum(1 for cc in col_of.values() if cc == c) for c in set(col_of.values())), default=1)
     cols = len(set(col_of.values()))
-    fig, ax = plt.subplots(figsize=(max(6.0, 3.2 * cols), max(3.0, 0.32 * tallest + 1)))
+    # A Figure with its own Agg canvas, not pyplot: no global backend switch, no figure registry to close.
+    fig = Figure(figsize=(max(6.0, 3.2 * cols), max(3.0, 0.32 * tallest + 1)))
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
     for u, v in edges:
         if u in y and v in y:
             ax.plot([col_of[u], col_of[v]], [y[u], y[v]], color="#bbbbbb", linewidth=0.6, zorder=1)
@@ -146,11 +147,10 @@ def draw_graph(inv: Inventory, path: Path, *, max_groups: int = 60, max_cas: int
         ax.scatter([], [], color=_COLORS[k], label=name)
     ax.legend(loc="lower left", fontsize=7, frameon=False, ncols=5, bbox_to_anchor=(0, 1.0))
     # SVG text as <text> (XML-escaped by matplotlib), not glyph paths: smaller, searchable, embeddable.
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "cmmm"}):
+    with mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": "cmmm"}):
         fmt = path.suffix.lower().lstrip(".")
         meta = {"Date": None} if fmt == "svg" else {}  # deterministic output: no timestamp
         fig.savefig(path, format=fmt, bbox_inches="tight", dpi=110, metadata=meta)
-    plt.close(fig)
 
 
 PICTURE_FORMATS = ("svg", "png")

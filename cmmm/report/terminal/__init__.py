@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 
-from cmmm.ingest.summary import InventorySummary
-from cmmm.model import Inventory
 from cmmm.sanitize import terminal
 
-# Short column labels for tables that show the demo's drills side by side.
+if TYPE_CHECKING:  # annotations only: the package stays free of pandas for `cmmm scenarios`
+    from cmmm.ingest.summary import InventorySummary
+    from cmmm.model import Inventory
+    from cmmm.report.terminal.progress import progress_bar as progress_bar
+
+
+def __getattr__(name: str) -> Any:
+    # The progress bar (rich.progress, rich.live) loads when a command first reads or scans (PEP 562):
+    # `cmmm --help`, `--version` and `scenarios` start without it.
+    if name == "progress_bar":
+        return importlib.import_module("cmmm.report.terminal.progress").progress_bar
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# Short column labels for tables that show the demo's drills (cmmm.drill.scenario.DEMO_SCENARIOS) side by side.
 DRILL_LABELS = {
     "primary-intermediate-compromise-24h": "24-h CA compromise",
     "validity-100-day-2027": "100-day cap 2027",

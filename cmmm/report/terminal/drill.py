@@ -1,4 +1,4 @@
-"""Terminal rendering of a drill result and of the scenario catalog (untrusted text is escaped)."""
+"""Terminal rendering of a drill result (untrusted text is escaped)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from rich.console import Console
 from rich.table import Table
 
 from cmmm.drill._run import DrillResult, Verdict
-from cmmm.drill.scenario import Scenario
 from cmmm.report.terminal import safe
 
 PLAN_PREVIEW_ROWS = 15
@@ -92,21 +91,3 @@ def render_drill(console: Console, r: DrillResult) -> None:
                 f"{row.deadline:%Y-%m-%d %H:%M}",
             )
         console.print(t)
-
-
-def render_catalog(console: Console, scenarios: list[Scenario]) -> None:
-    t = Table(title="scenario catalog", title_justify="left", show_edge=False)
-    t.add_column("name", no_wrap=True)
-    t.add_column("kind", no_wrap=True)
-    t.add_column("deadline h", justify="right", no_wrap=True)
-    t.add_column("replays")
-    t.add_column("title")
-    for s in scenarios:
-        t.add_row(
-            safe(s.name),
-            s.kind.value,
-            f"{s.deadline_hours:,.0f}",
-            f"{s.replays.id} ({s.replays.date:%Y-%m-%d})" if s.replays else "—",
-            safe(s.title),
-        )
-    console.print(t)
