@@ -248,9 +248,7 @@ def load(
     every stage sees the same organization (a what-if: more engineers, a pre-approved backup CA); they
     are read first, and a file that cannot be used raises InputError before any inventory is read.
     """
-    override = (
-        None if profile is None else parse_profile(_yaml.load_mapping(profile), source=str(profile))
-    )
+    override = None if profile is None else parse_profile(_yaml.load_mapping(profile), source=str(profile))
     policy_doc = None if policy is None else _yaml.load_mapping(policy)
     with tolerated_warnings():  # set here, in the calling thread, for the reader threads too
         inventory = _load(paths, now=now, passwords=passwords, progress=progress, workers=workers)
