@@ -15,6 +15,7 @@ import pandas as pd
 import cmmm
 from cmmm.maturity import assess
 from cmmm.model import CERTIFICATE_COLUMNS, OBSERVATION_COLUMNS, Inventory, conform
+from cmmm.profile import parse_profile
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
@@ -79,7 +80,7 @@ def synthetic_inventory(n: int, *, seed: int, now: datetime = NOW) -> Inventory:
             "approved_issuers": ["R11", "E6", "Example Issuing CA 1"],
             "wildcards": {"allowed": False},
         },
-        profile={"attested": {"documented_policy": True, "itsm_integration": True}},
+        profile=parse_profile({"attested": {"documented_policy": True, "itsm_integration": True}}),
     )
 
 

@@ -19,6 +19,7 @@ import pandas as pd
 import cmmm
 from cmmm import drill
 from cmmm.model import CERTIFICATE_COLUMNS, OBSERVATION_COLUMNS, Inventory, conform
+from cmmm.profile import parse_profile
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
 
@@ -65,7 +66,7 @@ def build(n: int, seed: int = 0) -> Inventory:
     return Inventory(
         certificates=conform(certs, CERTIFICATE_COLUMNS),
         observations=conform(obs, OBSERVATION_COLUMNS),
-        profile=profile,
+        profile=parse_profile(profile),
     )
 
 

@@ -58,8 +58,8 @@ def _pass(d: Path) -> tuple[dict[str, float], dict[str, float], dict[str, Any]]:
 
     import cmmm
     from cmmm import drill, graph, report
+    from cmmm.ingest.summary import summarize
     from cmmm.maturity import assess
-    from cmmm.report.adapters import dependency_section, drill_section, maturity_section
 
     stage: dict[str, float] = {}
     floor: dict[str, float] = {}
@@ -102,12 +102,11 @@ def _pass(d: Path) -> tuple[dict[str, float], dict[str, float], dict[str, Any]]:
 
     def report_stage() -> int:
         view = report.build_view(
-            inv,
-            now=AS_OF,
+            summary=summarize(inv, now=AS_OF),
+            assessment=assessment,
+            graph=summary,
+            drills=(result,),
             generated_at=AS_OF,
-            assessment=maturity_section(assessment),
-            graph_summary=dependency_section(summary),
-            drills=(drill_section(result),),
         )
         return len(report.render_html(view))
 
