@@ -18,6 +18,7 @@ from cmmm.crypto import (
     INITIAL_WINDOW_BYTES,
     PUBLIC_CA_MARKERS,
     SIZES,
+    PqcSize,
 )
 from cmmm.drill import engine
 from cmmm.drill.scenario import Kind, Scenario
@@ -777,15 +778,9 @@ def _handshake(inv: Inventory, aff: pd.DataFrame, scenario: Scenario) -> pd.Data
     # h.issuer is aligned with inv.certificates: map through cert_id
     by_id = pd.Series(h.issuer.to_numpy(), index=inv.certificates["cert_id"].to_numpy())
     issuer = leaf["cert_id"].map(by_id)
-    parent = h.parents.drop_duplicates("child").set_index("child")["parent"]
-    depth: dict[str, int] = {}
-    for ca in issuer.dropna().unique():
-        d, cur, seen = 0, ca, set()
-        while cur in parent.index and cur not in seen:
-            seen.add(cur)
-            cur = parent[cur]
-            d += 1
-        depth[str(ca)] = d  # intermediates between the leaf and the root (0: issued by a root/unknown)
+    depth = _chain_depths(
+        issuer.dropna().unique(), h.parents.drop_duplicates("child").set_index("child")["parent"]
+    )
     frame = pd.DataFrame(
         {
             "issuer": issuer.fillna("(self-signed)").to_numpy(),
@@ -810,13 +805,8 @@ def _handshake(inv: Inventory, aff: pd.DataFrame, scenario: Scenario) -> pd.Data
     rows = []
     for ca, grp in frame.groupby("issuer", sort=True):
         extra = max(depth.get(str(ca), 1) - 1, 0)
-        classical = SIZES[grp["size_name"].mode().iloc[0]]
-        now_b = (HANDSHAKE_PUBLIC_KEYS + extra) * classical.public_key_bytes + (
-            HANDSHAKE_SIGNATURES + extra
-        ) * classical.signature_bytes
-        pq_b = (HANDSHAKE_PUBLIC_KEYS + extra) * pq.public_key_bytes + (
-            HANDSHAKE_SIGNATURES + extra
-        ) * pq.signature_bytes
+        now_b = _handshake_bytes(SIZES[grp["size_name"].mode().iloc[0]], extra)
+        pq_b = _handshake_bytes(pq, extra)
         rows.append(
             {
                 "issuing_ca": str(names.get(ca, ca)),
@@ -829,3 +819,24 @@ def _handshake(inv: Inventory, aff: pd.DataFrame, scenario: Scenario) -> pd.Data
             }
         )
     return pd.DataFrame(rows)
+
+
+def _chain_depths(issuers: Any, parent: pd.Series) -> dict[str, int]:
+    """Per issuing CA: the intermediates between a leaf it issued and the root (0: a root or unknown CA
+    issued it). Cross-signing cycles stop the walk."""
+    depth: dict[str, int] = {}
+    for ca in issuers:
+        d, cur, seen = 0, ca, set()
+        while cur in parent.index and cur not in seen:
+            seen.add(cur)
+            cur = parent[cur]
+            d += 1
+        depth[str(ca)] = d
+    return depth
+
+
+def _handshake_bytes(size: PqcSize, extra: int) -> int:
+    """Public keys and signatures a handshake carries, with `extra` intermediates beyond the first."""
+    return (HANDSHAKE_PUBLIC_KEYS + extra) * size.public_key_bytes + (
+        HANDSHAKE_SIGNATURES + extra
+    ) * size.signature_bytes
