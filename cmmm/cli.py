@@ -515,45 +515,50 @@ def _stop_on_sigint(stop: threading.Event) -> Iterator[None]:
 EXIT_INTERRUPTED = 130
 
 
+TargetsArg = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="host, host:port, IPv4/IPv6 address (\\[v6]:port), CIDR range, or NAME@ADDRESS[:PORT] "
+        "to send SNI NAME.",
+        show_default=False,
+    ),
+]
+PortsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--ports", help="Ports for targets without one, e.g. 443,8443,9000-9010 (default: common TLS ports)."
+    ),
+]
+TimeoutOpt = Annotated[
+    float, typer.Option("--timeout", min=0.05, max=600.0, help="Seconds per connection attempt.")
+]
+RateOpt = Annotated[float | None, typer.Option("--rate", help="At most R new connections per second.")]
+ScanOutputOpt = Annotated[
+    Path | None, typer.Option("-o", "--output", help="Write the scan: .json (ingestible) or .csv.")
+]
+MergeOpt = Annotated[
+    Path | None,
+    typer.Option("--merge", help="Compare with this inventory: shadow certificates and stale rows."),
+]
+
+
 @app.command("scan")
 @handled
 def scan_cmd(
-    targets: Annotated[
-        list[str] | None,
-        typer.Argument(
-            help="host, host:port, IPv4/IPv6 address (\\[v6]:port), CIDR range, or NAME@ADDRESS[:PORT] "
-            "to send SNI NAME.",
-            show_default=False,
-        ),
-    ] = None,
-    ports: Annotated[
-        str | None,
-        typer.Option(
-            "--ports",
-            help="Ports for targets without one, e.g. 443,8443,9000-9010 (default: common TLS ports).",
-        ),
-    ] = None,
+    targets: TargetsArg = None,
+    ports: PortsOpt = None,
     targets_file: Annotated[Path | None, typer.Option("--targets-file", help="One target per line.")] = None,
     concurrency: Annotated[int, typer.Option("--concurrency", help="Endpoints scanned at once.")] = 64,
-    timeout: Annotated[
-        float, typer.Option("--timeout", min=0.05, max=600.0, help="Seconds per connection attempt.")
-    ] = 5.0,
-    rate: Annotated[
-        float | None, typer.Option("--rate", help="At most R new connections per second.")
-    ] = None,
+    timeout: TimeoutOpt = 5.0,
+    rate: RateOpt = None,
     per_host: Annotated[int, typer.Option("--per-host", help="At most N connections at once per host.")] = 4,
     sni: Annotated[str | None, typer.Option("--sni", help="SNI name to send to address targets.")] = None,
     yes: Annotated[bool, typer.Option("--yes", help="Allow CIDR ranges over --max-range addresses.")] = False,
     max_range: Annotated[
         int, typer.Option("--max-range", help="Largest range scanned without --yes.")
     ] = 1024,
-    output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="Write the scan: .json (ingestible) or .csv.")
-    ] = None,
-    merge_with: Annotated[
-        Path | None,
-        typer.Option("--merge", help="Compare with this inventory: shadow certificates and stale rows."),
-    ] = None,
+    output: ScanOutputOpt = None,
+    merge_with: MergeOpt = None,
     fmt: Annotated[OutputFormat, typer.Option("--format", help="Text tables or JSON.")] = OutputFormat.TEXT,
     as_of: AsOfOpt = None,
 ) -> None:
@@ -563,7 +568,6 @@ def scan_cmd(
     The output (-o scan.json) is an inventory source: `cmmm ingest scan.json spreadsheet.csv` merges it.
     Ctrl-C stops cleanly and keeps what was gathered (exit 130).
     """
-    from cmmm.report.terminal.scan import render_comparison, render_scan
     from cmmm.scan import DEFAULT_PORTS, compare, parse_ports, read_targets_file, scan, write_scan
 
     now = parse_as_of(as_of)
@@ -592,16 +596,22 @@ def scan_cmd(
         err.print(
             f"wrote {len(result.results)} endpoints to {escape(str(output))} ({write_scan(result, output)})"
         )
-    comparison = compare(result, load_inventory([merge_with], now)) if merge_with else None
+    _print_scan(result, compare(result, load_inventory([merge_with], now)) if merge_with else None, fmt)
+    if result.interrupted:
+        raise typer.Exit(EXIT_INTERRUPTED)
+
+
+def _print_scan(result: Any, comparison: Any, fmt: OutputFormat) -> None:
+    """The scan (and its comparison with an inventory) as JSON or as terminal tables."""
+    from cmmm.report.terminal.scan import render_comparison, render_scan
+
     if fmt is OutputFormat.JSON:
         doc = {**result.to_document(), "comparison": comparison.to_document() if comparison else None}
         sys.stdout.write(json.dumps(doc, indent=1, default=str) + "\n")
-    else:
-        render_scan(out, result)
-        if comparison is not None:
-            render_comparison(out, comparison)
-    if result.interrupted:
-        raise typer.Exit(EXIT_INTERRUPTED)
+        return
+    render_scan(out, result)
+    if comparison is not None:
+        render_comparison(out, comparison)
 
 
 def main() -> Any:

@@ -277,6 +277,36 @@ CURVE_SIZES = {
     "brainpoolp512r1": 512,
 }
 CURVE_BY_SIZE = {256: "secp256r1", 384: "secp384r1", 521: "secp521r1"}
+# Spellings of the NIST curves P-256/P-384/P-521 (SEC 2, X9.62, RFC 5656 names), normalized to secpNNNr1.
+_NIST_CURVE_ALIASES = frozenset(
+    n for n in CURVE_SIZES if CURVE_SIZES[n] in CURVE_BY_SIZE and "k1" not in n and "brainpool" not in n
+)
+
+
+def _pqc_key(raw: str, t: str) -> tuple[str | None, int | None, str | None] | None:
+    """ML-DSA (levels 44/65/87), SLH-DSA parameter sets and composite names; None when not post-quantum."""
+    if "ml-dsa" in t or "mldsa" in t or "dilithium" in t:
+        if ("+" in t or "composite" in t) or any(c in t for c in ("rsa", "ecdsa", "ed25519", "ed448")):
+            return raw, None, None
+        lvl = re.search(r"(44|65|87)", t)
+        return (f"ML-DSA-{lvl.group(1)}" if lvl else "ML-DSA"), None, None
+    if "slh-dsa" in t or "slhdsa" in t or "sphincs" in t:
+        squashed = t.replace("-", "")
+        name = next((n for n in SLH_DSA_SETS if n.lower().replace("-", "") in squashed), "SLH-DSA")
+        return name, None, None
+    return None
+
+
+def _ec_key(t: str, size: int | None) -> tuple[str | None, int | None, str | None]:
+    """An elliptic-curve key: the curve by name when given, else by size."""
+    for cname in sorted(CURVE_SIZES, key=len, reverse=True):  # "secp256k1" before its substring "p256"
+        if cname in t.replace(" ", "-") or cname in t.replace(" ", ""):
+            csize = CURVE_SIZES[cname]
+            return "EC", csize, CURVE_BY_SIZE[csize] if cname in _NIST_CURVE_ALIASES else cname
+    return "EC", size, CURVE_BY_SIZE.get(size or 0)
+
+
+_EC_PREFIXES = ("ec", "id-ecpublickey", "secp", "prime", "p-", "nistp", "brainpool")
 
 
 def key_algorithm(text: str | None) -> tuple[str | None, int | None, str | None]:
@@ -285,9 +315,7 @@ def key_algorithm(text: str | None) -> tuple[str | None, int | None, str | None]
     Accepts RSA, rsaEncryption, RSA-2048, RSA_2048, RSA 4096, EC, ECDSA, id-ecPublicKey, EC_prime256v1,
     EC-P256, ECDSA P-384, secp384r1, Ed25519, ML-DSA-65, SLH-DSA-SHA2-128s, composite names.
     """
-    if text is None:
-        return None, None, None
-    raw = str(text).strip()
+    raw = "" if text is None else str(text).strip()
     if not raw:
         return None, None, None
     if raw in KEY_ALGORITHM_OIDS:  # a dotted OID: its digits are not a key size
@@ -295,46 +323,18 @@ def key_algorithm(text: str | None) -> tuple[str | None, int | None, str | None]
     t = raw.lower().replace("_", "-")
     num = re.search(r"(\d{3,5})", t)
     size = int(num.group(1)) if num else None
-    if "ml-dsa" in t or "mldsa" in t or "dilithium" in t:
-        if ("+" in t or "composite" in t) or any(c in t for c in ("rsa", "ecdsa", "ed25519", "ed448")):
-            return raw, None, None
-        lvl = re.search(r"(44|65|87)", t)
-        return (f"ML-DSA-{lvl.group(1)}" if lvl else "ML-DSA"), None, None
-    if "slh-dsa" in t or "slhdsa" in t or "sphincs" in t:
-        for name in SLH_DSA_SETS:
-            if name.lower().replace("-", "") in t.replace("-", ""):
-                return name, None, None
-        return "SLH-DSA", None, None
-    if "ed25519" in t:
-        return "Ed25519", 256, None
-    if "ed448" in t:
-        return "Ed448", 456, None
-    if t.startswith("rsa") or "rsaencryption" in t or t in {"1.2.840.113549.1.1.1"}:
+    pqc = _pqc_key(raw, t)
+    if pqc is not None:
+        return pqc
+    if "ed25519" in t or "ed448" in t:
+        return ("Ed25519", 256, None) if "ed25519" in t else ("Ed448", 456, None)
+    if t.startswith("rsa") or "rsaencryption" in t:
         return "RSA", size, None
-    if (
-        t.startswith(("ec", "id-ecpublickey"))
-        or "ecdsa" in t
-        or t.startswith(("secp", "prime", "p-", "nistp", "brainpool"))
-    ):
-        for cname, csize in CURVE_SIZES.items():
-            if cname in t.replace(" ", "-") or cname in t.replace(" ", ""):
-                return (
-                    "EC",
-                    csize,
-                    (
-                        "secp256r1"
-                        if csize == 256 and "k1" not in cname
-                        else CURVE_BY_SIZE.get(csize, cname)
-                        if "brainpool" not in cname
-                        else cname
-                    ),
-                )
-        return "EC", size, CURVE_BY_SIZE.get(size or 0)
+    if t.startswith(_EC_PREFIXES) or "ecdsa" in t:
+        return _ec_key(t, size)
     if t.startswith("dsa"):
         return "DSA", size, None
-    if t in KEY_ALGORITHM_OIDS:
-        return KEY_ALGORITHM_OIDS[t], None, None
-    return raw, size, None
+    return KEY_ALGORITHM_OIDS.get(t, raw), (None if t in KEY_ALGORITHM_OIDS else size), None
 
 
 def key_family(key_alg: str | None) -> KeyFamily:

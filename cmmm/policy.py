@@ -193,34 +193,31 @@ def _flag(v: Any, field: str, bad: Callable[[str], InputError]) -> bool:
     raise bad(f"{field} must be true or false, got {str(v)[:40]!r}")
 
 
-def parse_policy(doc: Mapping[str, Any] | None, *, source: str = "policy.yaml") -> PolicySpec:
-    """Validate a policy mapping; an empty or missing one yields the built-in baseline."""
-    if not doc:
-        doc, source = BASELINE_POLICY, "built-in"
+def _allowed_algorithms(algs: Any, bad: Callable[[str], InputError]) -> dict[str, dict[str, Any]] | None:
+    """allowed_key_algorithms as {family: {min_size, curves}} (a list of names is allowed too)."""
+    if algs is None:
+        return None
+    if isinstance(algs, list):
+        algs = {str(a): {} for a in algs}
+    if not isinstance(algs, dict):
+        raise bad("allowed_key_algorithms must be a mapping of algorithm → {min_size, curves}")
+    allowed: dict[str, dict[str, Any]] = {}
+    for k, v in algs.items():
+        if not isinstance(v or {}, dict):
+            raise bad(f"allowed_key_algorithms.{k} must be a mapping such as {{min_size: 2048}}")
+        spec = dict(v or {})
+        if "min_size" in spec and (not _is_int(spec["min_size"]) or spec["min_size"] < 1):
+            raise bad(f"allowed_key_algorithms.{k}.min_size must be a positive integer")
+        if "curves" in spec:
+            spec["curves"] = [
+                _curve(c) for c in _strings(spec["curves"], f"allowed_key_algorithms.{k}.curves", bad)
+            ]
+        allowed[str(k).lower()] = spec
+    return allowed
 
-    def bad(reason: str) -> InputError:
-        return InputError(source, reason)
 
-    algs = doc.get("allowed_key_algorithms")
-    allowed: dict[str, dict[str, Any]] | None = None
-    if algs is not None:
-        if isinstance(algs, list):
-            algs = {str(a): {} for a in algs}
-        if not isinstance(algs, dict):
-            raise bad("allowed_key_algorithms must be a mapping of algorithm → {min_size, curves}")
-        allowed = {}
-        for k, v in algs.items():
-            if not isinstance(v or {}, dict):
-                raise bad(f"allowed_key_algorithms.{k} must be a mapping such as {{min_size: 2048}}")
-            spec = dict(v or {})
-            if "min_size" in spec and (not _is_int(spec["min_size"]) or spec["min_size"] < 1):
-                raise bad(f"allowed_key_algorithms.{k}.min_size must be a positive integer")
-            if "curves" in spec:
-                spec["curves"] = [
-                    _curve(c) for c in _strings(spec["curves"], f"allowed_key_algorithms.{k}.curves", bad)
-                ]
-            allowed[str(k).lower()] = spec
-    mv = doc.get("max_validity_days")
+def _max_validity(mv: Any, bad: Callable[[str], InputError]) -> tuple[int | str | None, int | None]:
+    """max_validity_days as (public: days or 'cabf', private: days); one number sets both."""
     pub: int | str | None
     priv: int | None
     if isinstance(mv, dict):
@@ -229,10 +226,23 @@ def parse_policy(doc: Mapping[str, Any] | None, *, source: str = "policy.yaml") 
         pub, priv = mv, mv
     else:
         raise bad("max_validity_days must be a number or {public: cabf|days, private: days}")
-    if pub is not None and pub != "cabf" and not (_is_int(pub) and pub > 0):
+    if pub is not None and pub != "cabf" and not (isinstance(pub, int) and _is_int(pub) and pub > 0):
         raise bad("max_validity_days.public must be 'cabf' or a positive number of days")
     if priv is not None and not (_is_int(priv) and priv > 0):
         raise bad("max_validity_days.private must be a positive number of days")
+    return pub, priv
+
+
+def parse_policy(doc: Mapping[str, Any] | None, *, source: str = "policy.yaml") -> PolicySpec:
+    """Validate a policy mapping; an empty or missing one yields the built-in baseline."""
+    if not doc:
+        doc, source = BASELINE_POLICY, "built-in"
+
+    def bad(reason: str) -> InputError:
+        return InputError(source, reason)
+
+    allowed = _allowed_algorithms(doc.get("allowed_key_algorithms"), bad)
+    pub, priv = _max_validity(doc.get("max_validity_days"), bad)
     wc = doc.get("wildcards", {})
     if isinstance(wc, bool):
         wc = {"allowed": wc}

@@ -18,6 +18,7 @@ from cmmm.crypto import (
     INITIAL_WINDOW_BYTES,
     PUBLIC_CA_MARKERS,
     SIZES,
+    PqcSize,
 )
 from cmmm.drill import engine
 from cmmm.drill.scenario import Kind, Scenario
@@ -266,7 +267,7 @@ def run(inv: Inventory, scenario: Scenario, *, now: datetime, runs: int = 300, s
         "replacement_ca": ca_info,
     }
     if scenario.kind is Kind.VALIDITY_CAP:
-        return _renewal_workload(inv, scenario, sel, aff, work, names, base, now)
+        return _renewal_workload(sel, aff, work, names, base, now)
     return _replacement(inv, scenario, sel, aff, work, names, base, now, incident)
 
 
@@ -328,6 +329,39 @@ def _replacement(
     incident: bool,
 ) -> DrillResult:
     runs, seed = base["runs"], base["seed"]
+    service, critical = _services(aff)
+    o = engine.simulate(
+        work, runs=runs, seed=seed, deadline_h=base["deadline_hours"], service=service, critical=critical
+    )
+    n = len(aff)
+    p50, p90 = (float(np.percentile(o.completion_h, q)) for q in (50, 90)) if n else (0.0, 0.0)
+    prob = float(o.on_time.mean())
+    plan, team_load = _plan(aff, work, names, sel, now, base["deadline_hours"])
+    findings: dict[str, pd.DataFrame] = dict(sel.findings)
+    if scenario.kind is Kind.PQC_MIGRATION:
+        findings["handshake"] = _handshake(inv, aff, scenario)
+    odds = _Odds(deadline_hours=base["deadline_hours"], p90=p90, probability=prob, incident=incident)
+    reasons = _reasons(odds, sel, work, team_load, base["replacement_ca"], findings, _has_backup(inv.profile))
+    return DrillResult(
+        **base,
+        completion_hours=Completion(p50=round(p50, 2), p90=round(p90, 2)),
+        on_time_probability=round(prob, 4),
+        verdict=Verdict.PASS if prob >= PASS_PROBABILITY else Verdict.FAIL,
+        exposed_at_deadline=Exposure(
+            certificates=float(np.median(o.exposed_certs)),
+            critical_services=float(np.median(o.exposed_critical_services)),
+            service_hours=round(float(np.median(o.exposed_service_hours)), 1),
+        ),
+        reasons=reasons,
+        burndown=_burndown(o, n, max(p90, base["deadline_hours"])),
+        plan=plan,
+        team_workload=team_load,
+        findings=findings,
+    )
+
+
+def _services(aff: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """A service group per certificate (its service, else its name) and whether it serves a critical one."""
     svc_key = (
         aff["service"]
         .astype("string")
@@ -337,47 +371,7 @@ def _replacement(
     critical = (aff["crit_rank"] >= CRITICALITY_RANK[Criticality.CRITICAL]).to_numpy(dtype=bool) & aff[
         "service"
     ].notna().to_numpy(dtype=bool)
-    o = engine.simulate(
-        work, runs=runs, seed=seed, deadline_h=base["deadline_hours"], service=service, critical=critical
-    )
-    n = len(aff)
-    p50, p90 = (float(np.percentile(o.completion_h, q)) for q in (50, 90)) if n else (0.0, 0.0)
-    prob = float(o.on_time.mean())
-    verdict = Verdict.PASS if prob >= PASS_PROBABILITY else Verdict.FAIL
-    exposure = Exposure(
-        certificates=float(np.median(o.exposed_certs)),
-        critical_services=float(np.median(o.exposed_critical_services)),
-        service_hours=round(float(np.median(o.exposed_service_hours)), 1),
-    )
-    plan, team_load = _plan(aff, work, names, sel, base["replacement_ca"], now, base["deadline_hours"])
-    findings: dict[str, pd.DataFrame] = dict(sel.findings)
-    if scenario.kind is Kind.PQC_MIGRATION:
-        findings["handshake"] = _handshake(inv, aff, scenario)
-    reasons = _reasons(
-        base["deadline_hours"],
-        sel,
-        aff,
-        work,
-        team_load,
-        base["replacement_ca"],
-        p90,
-        prob,
-        incident,
-        findings,
-        has_backup=_has_backup(inv.profile),
-    )
-    return DrillResult(
-        **base,
-        completion_hours=Completion(p50=round(p50, 2), p90=round(p90, 2)),
-        on_time_probability=round(prob, 4),
-        verdict=verdict,
-        exposed_at_deadline=exposure,
-        reasons=reasons,
-        burndown=_burndown(o, n, max(p90, base["deadline_hours"])),
-        plan=plan,
-        team_workload=team_load,
-        findings=findings,
-    )
+    return service, critical
 
 
 def _burndown(o: engine.Outcome, n: int, horizon: float) -> pd.DataFrame:
@@ -403,7 +397,6 @@ def _plan(
     work: engine.Work,
     names: list[str],
     sel: Selection,
-    ca: ReplacementCa | None,
     now: datetime,
     deadline_hours: float,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -445,6 +438,13 @@ def _plan(
     )
     for col in ("planned_start", "planned_finish", "deadline"):
         plan[col] = plan[col].dt.floor("s")
+    return plan, _team_load(work, names, team_name, hands, finish)
+
+
+def _team_load(
+    work: engine.Work, names: list[str], team_name: np.ndarray, hands: np.ndarray, finish: np.ndarray
+) -> pd.DataFrame:
+    """Per capacity team (TEAM_COLUMNS): its certificates, hands-on hours and when it is done."""
     load = pd.DataFrame(
         {
             "team": team_name,
@@ -467,79 +467,108 @@ def _plan(
     teams["unknown_owner"] = teams["team"].map(g["unknown_owner"].sum()).fillna(0).astype(int)
     teams["hands_on_hours"] = teams["team"].map(g["hands"].sum()).fillna(0.0).round(1)
     teams["clear_hours"] = teams["team"].map(g["finish"].max()).fillna(0.0).round(1)
-    return plan, teams[list(TEAM_COLUMNS)]
+    return teams[list(TEAM_COLUMNS)]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Odds:
+    """What the simulation says about the deadline: p90 completion hours and the share of runs on time."""
+
+    deadline_hours: float
+    p90: float
+    probability: float
+    incident: bool
 
 
 def _reasons(
-    deadline_hours: float,
+    odds: _Odds,
     sel: Selection,
-    aff: pd.DataFrame,
     work: engine.Work,
     teams: pd.DataFrame,
     ca: ReplacementCa | None,
-    p90: float,
-    prob: float,
-    incident: bool,
     findings: Mapping[str, pd.DataFrame],
     has_backup: bool,
 ) -> tuple[str, ...]:
-    n = len(aff)
-    out: list[str] = []
-    if n == 0:
-        out.append("no certificate of this inventory is affected")
-        return (*out, *sel.notes)
+    """Why the drill passes or fails, most decisive first, then the selection's notes."""
+    if len(work.team) == 0:
+        return ("no certificate of this inventory is affected", *sel.notes)
+    ca_reason = [_ca_reason(ca, sel, has_backup)] if ca is not None else []
+    return (
+        *_deadline_reasons(odds, work),
+        *_people_reasons(work),
+        *ca_reason,
+        *_capacity_reasons(teams, work, sel, odds.incident),
+        *_finding_reasons(findings),
+        *sel.notes,
+    )
+
+
+def _deadline_reasons(odds: _Odds, work: engine.Work) -> list[str]:
+    """p90 completion against the deadline (or the range of per-certificate deadlines), and those due now."""
+    p90, prob, deadline_hours = odds.p90, odds.probability, odds.deadline_hours
     own = np.asarray(work.deadline_h, dtype=float)
     earliest = float(own.min()) if len(own) else deadline_hours
-    if len(own) and earliest < float(own.max()) - 0.01:  # certificates with their own deadlines
-        out.append(
-            f"p90 completion {p90:,.1f} h against deadlines of {earliest:,.0f} h to {deadline_hours:,.0f} h "
-            f"(each certificate its own): on time in {prob:.0%} of runs"
-        )
-        due = int((own <= 0).sum())
-        if due:
-            out.append(
-                f"{due} certificate{' was' if due == 1 else 's were'} due already (deadline now): no run "
-                "can be on time until they are replaced or their deadline is revisited"
-            )
-    else:
-        out.append(
+    if not (len(own) and earliest < float(own.max()) - 0.01):
+        return [
             f"p90 completion {p90:,.1f} h against a {deadline_hours:,.0f} h deadline: "
             f"on time in {prob:.0%} of runs"
+        ]
+    out = [  # certificates with their own deadlines
+        f"p90 completion {p90:,.1f} h against deadlines of {earliest:,.0f} h to {deadline_hours:,.0f} h "
+        f"(each certificate its own): on time in {prob:.0%} of runs"
+    ]
+    due = int((own <= 0).sum())
+    if due:
+        out.append(
+            f"{due} certificate{' was' if due == 1 else 's were'} due already (deadline now): no run "
+            "can be on time until they are replaced or their deadline is revisited"
         )
+    return out
+
+
+def _people_reasons(work: engine.Work) -> list[str]:
+    """How many certificates are deployed by hand, and how many have no known owner."""
+    n = len(work.team)
     manual = int((~work.automated).sum())
     if manual:
-        out.append(f"{manual} of {n} certificates are deployed manually")
+        out = [f"{manual} of {n} certificates are deployed manually"]
     else:
-        out.append(f"all {n} certificates are renewed and deployed by automation")
+        out = [f"all {n} certificates are renewed and deployed by automation"]
     unknown = int((~work.owner_known).sum())
     if unknown:
         out.append(f"{unknown} certificates have no known owner: triage is slower")
-    if ca is not None:
-        if ca.pre_approved and not has_backup:
-            out.append(
-                f"replacements come from {ca.name}, a CA already approved for issuance that the scenario does "
-                "not affect (no onboarding delay); no backup CA is pre-approved"
-            )
-        elif ca.pre_approved and ca.backup:
-            out.append(f"replacements come from the pre-approved backup CA {ca.name}: no onboarding delay")
-        elif ca.pre_approved:
-            out.append(
-                f"replacements come from {ca.name}, a CA already approved for issuance that the scenario does "
-                "not affect (no onboarding delay); the pre-approved backup CA is affected or does not fit "
-                "these certificates"
-            )
-        else:
-            what = (
-                "no pre-approved post-quantum CA"
-                if sel.needs_pqc_ca
-                else "no pre-approved CA that this scenario leaves usable"
-                if has_backup
-                else "no pre-approved backup CA and no approved CA that this scenario leaves usable"
-            )
-            extra = f" ({ca.name} must be onboarded)" if ca.name else ""
-            out.append(
-                f"{what}: {ca.ready_hours / 24:.0f} days of onboarding before the first reissue{extra}"
-            )
+    return out
+
+
+def _ca_reason(ca: ReplacementCa, sel: Selection, has_backup: bool) -> str:
+    """Where replacements come from, and the onboarding delay when the CA is not approved yet."""
+    if ca.pre_approved and not has_backup:
+        return (
+            f"replacements come from {ca.name}, a CA already approved for issuance that the scenario does "
+            "not affect (no onboarding delay); no backup CA is pre-approved"
+        )
+    if ca.pre_approved and ca.backup:
+        return f"replacements come from the pre-approved backup CA {ca.name}: no onboarding delay"
+    if ca.pre_approved:
+        return (
+            f"replacements come from {ca.name}, a CA already approved for issuance that the scenario does "
+            "not affect (no onboarding delay); the pre-approved backup CA is affected or does not fit "
+            "these certificates"
+        )
+    what = (
+        "no pre-approved post-quantum CA"
+        if sel.needs_pqc_ca
+        else "no pre-approved CA that this scenario leaves usable"
+        if has_backup
+        else "no pre-approved backup CA and no approved CA that this scenario leaves usable"
+    )
+    extra = f" ({ca.name} must be onboarded)" if ca.name else ""
+    return f"{what}: {ca.ready_hours / 24:.0f} days of onboarding before the first reissue{extra}"
+
+
+def _capacity_reasons(teams: pd.DataFrame, work: engine.Work, sel: Selection, incident: bool) -> list[str]:
+    """The busiest team, the ACME rate limit and change freezes: what holds the work back."""
+    out: list[str] = []
     busiest = teams.sort_values("clear_hours", ascending=False).iloc[0]
     if busiest["certificates"]:
         out.append(
@@ -558,6 +587,12 @@ def _reasons(
     frozen = int(work.frozen.sum())
     if frozen:
         out.append(f"{frozen} certificates fall in a change freeze: emergency change approval adds hours")
+    return out
+
+
+def _finding_reasons(findings: Mapping[str, pd.DataFrame]) -> list[str]:
+    """What the kind-specific findings add: services exposed under Mosca's inequality, oversized handshakes."""
+    out: list[str] = []
     mosca = findings.get("mosca")
     if mosca is not None and len(mosca) and mosca["exposed"].any():
         out.append(
@@ -570,13 +605,11 @@ def _reasons(
             f"{int(hs.loc[hs['over_budget'], 'certificates'].sum())} certificates sit on chains whose "
             f"post-quantum handshake exceeds the {int(hs['budget_bytes'].iloc[0]):,}-byte budget"
         )
-    return (*out, *sel.notes)
+    return out
 
 
 # ---------------------------------------------------------------- validity caps: a yearly workload
 def _renewal_workload(
-    inv: Inventory,
-    scenario: Scenario,
     sel: Selection,
     aff: pd.DataFrame,
     work: engine.Work,
@@ -587,24 +620,67 @@ def _renewal_workload(
     n = len(aff)
     cap = float(sel.cap_days or 47)
     per_year = renewals_per_year(cap, sel.renew_at_fraction)
-    hands, _, _ = engine.medians(work)
-    rng = np.random.default_rng(base["seed"])
-    runs = base["runs"]
+    yearly = _yearly_hours(work, per_year, runs=base["runs"], seed=base["seed"], teams=len(names))
     capacity = work.engineers * work.hours_per_day * WORKING_DAYS_PER_YEAR
-    t = len(names)
-    yearly = np.zeros((runs, t))
+    prob = float((yearly <= capacity[None, :]).all(axis=1).mean())
+    table = _renewals(work, names, per_year, np.median(yearly, axis=0), capacity)
+    over = ~table["fits"].to_numpy()
+    in_over = over[work.team] & ~work.automated if n else np.zeros(0, bool)
+    crit_svc = aff.loc[in_over & (aff["crit_rank"] >= 4).to_numpy(), "service"].dropna().nunique() if n else 0
+    reasons = _renewal_reasons(table, work, sel, cap, per_year)
+    teams = pd.DataFrame(
+        {
+            "team": names,
+            "engineers": work.engineers,
+            "hours_per_day": work.hours_per_day,
+            "certificates": table["certificates"],
+            "manual": table["manual"],
+            "unknown_owner": np.bincount(work.team, weights=~work.owner_known, minlength=len(names)).astype(
+                int
+            ),
+            "hands_on_hours": table["hands_on_hours_per_year"],
+            "clear_hours": np.nan,
+        }
+    )
+    return DrillResult(
+        **base,
+        completion_hours=Completion(p50=None, p90=None),
+        on_time_probability=round(prob, 4),
+        verdict=Verdict.PASS if prob >= PASS_PROBABILITY else Verdict.FAIL,
+        exposed_at_deadline=Exposure(
+            certificates=float(in_over.sum()), critical_services=float(crit_svc), service_hours=0.0
+        ),
+        reasons=(*reasons, *sel.notes),
+        burndown=pd.DataFrame(columns=["hours", "p10", "p50", "p90"], dtype=float),
+        plan=_cap_plan(aff, work, names, sel, now),
+        team_workload=teams[list(TEAM_COLUMNS)],
+        findings={"renewals": table},
+    )
+
+
+def _yearly_hours(work: engine.Work, per_year: float, *, runs: int, seed: int, teams: int) -> np.ndarray:
+    """Hands-on renewal hours a year per team (runs × teams), each renewal drawn around its median."""
+    n = len(work.team)
+    hands, _, _ = engine.medians(work)
+    rng = np.random.default_rng(seed)
+    yearly = np.zeros((runs, teams))
     batch = max(1, engine.CHUNK_CELLS // max(n, 1))
     done = 0
     while done < runs:
         r = min(batch, runs - done)
         z = np.exp(engine.HANDS_ON_SIGMA * rng.standard_normal((r, n), dtype=np.float32))
         hrs = hands[None, :] * z * per_year
-        for i in range(t):
+        for i in range(teams):
             yearly[done : done + r, i] = hrs[:, work.team == i].sum(axis=1)
         done += r
-    fits = yearly <= capacity[None, :]
-    prob = float(fits.all(axis=1).mean())
-    med = np.median(yearly, axis=0)
+    return yearly
+
+
+def _renewals(
+    work: engine.Work, names: list[str], per_year: float, hands_on: np.ndarray, capacity: np.ndarray
+) -> pd.DataFrame:
+    """The `renewals` finding: per team, renewals a year, median hands-on hours against capacity."""
+    t = len(names)
     manual = ~work.automated
     table = pd.DataFrame(
         {
@@ -615,21 +691,24 @@ def _renewal_workload(
             "manual_renewals_per_year": (
                 np.bincount(work.team, weights=manual, minlength=t) * per_year
             ).round(1),
-            "hands_on_hours_per_year": med.round(1),
+            "hands_on_hours_per_year": hands_on.round(1),
             "capacity_hours_per_year": capacity.round(1),
         }
     )
     table["utilization"] = (table["hands_on_hours_per_year"] / table["capacity_hours_per_year"]).round(3)
     table["fits"] = table["hands_on_hours_per_year"] <= table["capacity_hours_per_year"]
-    over = ~table["fits"].to_numpy()
-    in_over = over[work.team] & manual if n else np.zeros(0, bool)
-    crit_svc = aff.loc[in_over & (aff["crit_rank"] >= 4).to_numpy(), "service"].dropna().nunique() if n else 0
-    verdict = Verdict.PASS if prob >= PASS_PROBABILITY else Verdict.FAIL
+    return table
+
+
+def _renewal_reasons(
+    table: pd.DataFrame, work: engine.Work, sel: Selection, cap: float, per_year: float
+) -> list[str]:
+    """What the cap means per certificate, then per team against its capacity, then unknown owners."""
     reasons = [
         f"a {cap:.0f}-day cap means {per_year:.1f} renewals per certificate per year "
         f"(renewing at {sel.renew_at_fraction:.0%} of the lifetime)",
     ]
-    if n == 0:
+    if len(work.team) == 0:
         reasons = ["no certificate of this inventory is in scope", *reasons]
     for row in table.itertuples():
         if row.certificates:
@@ -641,33 +720,7 @@ def _renewal_workload(
     unknown = int((~work.owner_known).sum())
     if unknown:
         reasons.append(f"{unknown} certificates have no known owner: every renewal starts with a search")
-    plan = _cap_plan(aff, work, names, sel, now)
-    teams = pd.DataFrame(
-        {
-            "team": names,
-            "engineers": work.engineers,
-            "hours_per_day": work.hours_per_day,
-            "certificates": table["certificates"],
-            "manual": table["manual"],
-            "unknown_owner": np.bincount(work.team, weights=~work.owner_known, minlength=t).astype(int),
-            "hands_on_hours": table["hands_on_hours_per_year"],
-            "clear_hours": np.nan,
-        }
-    )
-    return DrillResult(
-        **base,
-        completion_hours=Completion(p50=None, p90=None),
-        on_time_probability=round(prob, 4),
-        verdict=verdict,
-        exposed_at_deadline=Exposure(
-            certificates=float(in_over.sum()), critical_services=float(crit_svc), service_hours=0.0
-        ),
-        reasons=(*reasons, *sel.notes),
-        burndown=pd.DataFrame(columns=["hours", "p10", "p50", "p90"], dtype=float),
-        plan=plan,
-        team_workload=teams[list(TEAM_COLUMNS)],
-        findings={"renewals": table},
-    )
+    return reasons
 
 
 def _cap_plan(
@@ -725,15 +778,9 @@ def _handshake(inv: Inventory, aff: pd.DataFrame, scenario: Scenario) -> pd.Data
     # h.issuer is aligned with inv.certificates: map through cert_id
     by_id = pd.Series(h.issuer.to_numpy(), index=inv.certificates["cert_id"].to_numpy())
     issuer = leaf["cert_id"].map(by_id)
-    parent = h.parents.drop_duplicates("child").set_index("child")["parent"]
-    depth: dict[str, int] = {}
-    for ca in issuer.dropna().unique():
-        d, cur, seen = 0, ca, set()
-        while cur in parent.index and cur not in seen:
-            seen.add(cur)
-            cur = parent[cur]
-            d += 1
-        depth[str(ca)] = d  # intermediates between the leaf and the root (0: issued by a root/unknown)
+    depth = _chain_depths(
+        issuer.dropna().unique(), h.parents.drop_duplicates("child").set_index("child")["parent"]
+    )
     frame = pd.DataFrame(
         {
             "issuer": issuer.fillna("(self-signed)").to_numpy(),
@@ -758,13 +805,8 @@ def _handshake(inv: Inventory, aff: pd.DataFrame, scenario: Scenario) -> pd.Data
     rows = []
     for ca, grp in frame.groupby("issuer", sort=True):
         extra = max(depth.get(str(ca), 1) - 1, 0)
-        classical = SIZES[grp["size_name"].mode().iloc[0]]
-        now_b = (HANDSHAKE_PUBLIC_KEYS + extra) * classical.public_key_bytes + (
-            HANDSHAKE_SIGNATURES + extra
-        ) * classical.signature_bytes
-        pq_b = (HANDSHAKE_PUBLIC_KEYS + extra) * pq.public_key_bytes + (
-            HANDSHAKE_SIGNATURES + extra
-        ) * pq.signature_bytes
+        now_b = _handshake_bytes(SIZES[grp["size_name"].mode().iloc[0]], extra)
+        pq_b = _handshake_bytes(pq, extra)
         rows.append(
             {
                 "issuing_ca": str(names.get(ca, ca)),
@@ -777,3 +819,24 @@ def _handshake(inv: Inventory, aff: pd.DataFrame, scenario: Scenario) -> pd.Data
             }
         )
     return pd.DataFrame(rows)
+
+
+def _chain_depths(issuers: Any, parent: pd.Series) -> dict[str, int]:
+    """Per issuing CA: the intermediates between a leaf it issued and the root (0: a root or unknown CA
+    issued it). Cross-signing cycles stop the walk."""
+    depth: dict[str, int] = {}
+    for ca in issuers:
+        d, cur, seen = 0, ca, set()
+        while cur in parent.index and cur not in seen:
+            seen.add(cur)
+            cur = parent[cur]
+            d += 1
+        depth[str(ca)] = d
+    return depth
+
+
+def _handshake_bytes(size: PqcSize, extra: int) -> int:
+    """Public keys and signatures a handshake carries, with `extra` intermediates beyond the first."""
+    return (HANDSHAKE_PUBLIC_KEYS + extra) * size.public_key_bytes + (
+        HANDSHAKE_SIGNATURES + extra
+    ) * size.signature_bytes

@@ -171,6 +171,28 @@ def finish_hours(
     return out
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Simulation:
+    """What every batch of runs of one simulation shares, in team order."""
+
+    w: Work
+    lay: _Layout
+    hands: np.ndarray  # median hands-on hours (float32)
+    post: np.ndarray  # median hands-on hours after issuance
+    wait: np.ndarray  # median wait hours
+    ca_ready: np.ndarray  # median hours until a CA can issue
+    deadlines: np.ndarray
+    due: np.ndarray  # due by the scenario deadline
+    deadline_h: float
+    order: np.ndarray  # columns sorted by service group
+    svc_starts: np.ndarray  # first column of each service group in `order`
+    svc_crit: np.ndarray  # whether each service group is critical
+    edges: np.ndarray  # burn-down time grid
+
+
+_STATISTICS = ("completion", "on_time", "certs", "crit", "svc_h", "sorted")
+
+
 def simulate(
     w: Work,
     *,
@@ -186,61 +208,11 @@ def simulate(
     team order (a relabelling of the columns), so no batch pays for regrouping."""
     n = len(w.team)
     rng = np.random.default_rng(seed)
-    lay = _layout(w)
-    p = lay.perm
-    hands_med, post_med, wait_med = (m[p].astype(np.float32) for m in medians(w))
-    ca_ready = w.ca_ready_h[p].astype(np.float32)
-    deadlines = w.deadline_h[p]
-    service, critical = service[p], critical[p]
-    due = deadlines <= deadline_h + 1e-9
-    order = np.argsort(service, kind="stable")
-    svc_sorted = service[order]
-    svc_starts = np.flatnonzero(np.r_[True, svc_sorted[1:] != svc_sorted[:-1]]) if n else np.array([], int)
-    svc_crit = np.maximum.reduceat(critical[order], svc_starts) if n else np.array([], bool)
-    # the burn-down grid reaches well past the median plan; later finishes count as still remaining
-    median_plan = _finish(lay, w, hands_med[None, :], post_med[None, :], wait_med[None, :], ca_ready[None, :])
-    horizon = 4.0 * max(float(median_plan.max(initial=0.0)), deadline_h, 1.0)
-    edges = np.linspace(0.0, horizon, bins + 1)
-    out: dict[str, list[np.ndarray]] = {
-        k_: [] for k_ in ("completion", "on_time", "certs", "crit", "svc_h", "sorted")
-    }
-    batch = max(1, CHUNK_CELLS // max(n, 1))
-
-    def one_batch(z_hands: np.ndarray, z_wait: np.ndarray, z_ca: np.ndarray) -> dict[str, list[np.ndarray]]:
-        part: dict[str, list[np.ndarray]] = {k_: [] for k_ in out}
-        np.exp(z_hands * np.float32(HANDS_ON_SIGMA), out=z_hands)
-        np.exp(z_wait * np.float32(WAIT_SIGMA), out=z_wait)
-        ready = ca_ready[None, :] * np.exp(ONBOARDING_SIGMA * z_ca).astype(np.float32)
-        if w.ca_back_h is not None:
-            ready = np.minimum(ready, np.float32(w.ca_back_h))
-        finish = _finish(lay, w, hands_med * z_hands, post_med * z_hands, wait_med * z_wait, ready)
-        _collect(part, finish, deadlines, due, deadline_h, order, svc_starts, svc_crit, edges)
-        return part
-
-    def draws() -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        # One generator, drawn in a fixed order: the result does not depend on how many threads run.
-        done = 0
-        while done < runs:
-            r = min(batch, runs - done)
-            z_hands = rng.standard_normal((r, n), dtype=np.float32)
-            z_wait = rng.standard_normal((r, n), dtype=np.float32)
-            yield z_hands, z_wait, rng.standard_normal((r, 1))
-            done += r
-
+    sim = _prepare(w, deadline_h, service, critical, bins)
+    draws = _draws(rng, runs, n, batch=max(1, CHUNK_CELLS // max(n, 1)))
     threads = min(MAX_THREADS, os.cpu_count() or 1) if runs * n >= 2 * CHUNK_CELLS else 1
-    if threads > 1:
-        # numpy's array kernels release the GIL: batches of runs proceed on every local core at once,
-        # at most `threads` + 1 batches in memory.
-        with ThreadPoolExecutor(max_workers=threads) as pool:
-            pending: deque[Future[dict[str, list[np.ndarray]]]] = deque()
-            parts = []
-            for z in draws():
-                pending.append(pool.submit(one_batch, *z))
-                if len(pending) > threads:
-                    parts.append(pending.popleft().result())
-            parts.extend(f.result() for f in pending)
-    else:
-        parts = [one_batch(*z) for z in draws()]
+    parts = _threaded(sim, draws, threads) if threads > 1 else [_one_batch(sim, *z) for z in draws]
+    out: dict[str, list[np.ndarray]] = {k_: [] for k_ in _STATISTICS}
     for part in parts:
         for k_, v in part.items():
             out[k_].extend(v)
@@ -251,23 +223,93 @@ def simulate(
         exposed_certs=cat["certs"],
         exposed_critical_services=cat["crit"],
         exposed_service_hours=cat["svc_h"].astype(float),
-        edges=edges,
+        edges=sim.edges,
         done_by=cat["sorted"],
     )
 
 
-def _collect(
-    out: dict[str, list[np.ndarray]],
-    finish: np.ndarray,
-    deadlines: np.ndarray,
-    due: np.ndarray,
-    deadline_h: float,
-    order: np.ndarray,
-    svc_starts: np.ndarray,
-    svc_crit: np.ndarray,
-    edges: np.ndarray,
-) -> None:
+def _prepare(w: Work, deadline_h: float, service: np.ndarray, critical: np.ndarray, bins: int) -> _Simulation:
+    """Medians, deadlines and service groups in team order, and a burn-down grid well past the median plan."""
+    n = len(w.team)
+    lay = _layout(w)
+    p = lay.perm
+    hands_med, post_med, wait_med = (m[p].astype(np.float32) for m in medians(w))
+    ca_ready = w.ca_ready_h[p].astype(np.float32)
+    deadlines = w.deadline_h[p]
+    service, critical = service[p], critical[p]
+    order = np.argsort(service, kind="stable")
+    svc_sorted = service[order]
+    svc_starts = np.flatnonzero(np.r_[True, svc_sorted[1:] != svc_sorted[:-1]]) if n else np.array([], int)
+    # the burn-down grid reaches well past the median plan; later finishes count as still remaining
+    median_plan = _finish(lay, w, hands_med[None, :], post_med[None, :], wait_med[None, :], ca_ready[None, :])
+    horizon = 4.0 * max(float(median_plan.max(initial=0.0)), deadline_h, 1.0)
+    return _Simulation(
+        w=w,
+        lay=lay,
+        hands=hands_med,
+        post=post_med,
+        wait=wait_med,
+        ca_ready=ca_ready,
+        deadlines=deadlines,
+        due=deadlines <= deadline_h + 1e-9,
+        deadline_h=deadline_h,
+        order=order,
+        svc_starts=svc_starts,
+        svc_crit=np.maximum.reduceat(critical[order], svc_starts) if n else np.array([], bool),
+        edges=np.linspace(0.0, horizon, bins + 1),
+    )
+
+
+def _draws(
+    rng: np.random.Generator, runs: int, n: int, batch: int
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Standard normal draws per batch of runs: hands-on and wait factors per certificate, one onboarding
+    factor per run."""
+    # One generator, drawn in a fixed order: the result does not depend on how many threads run.
+    done = 0
+    while done < runs:
+        r = min(batch, runs - done)
+        z_hands = rng.standard_normal((r, n), dtype=np.float32)
+        z_wait = rng.standard_normal((r, n), dtype=np.float32)
+        yield z_hands, z_wait, rng.standard_normal((r, 1))
+        done += r
+
+
+def _one_batch(
+    sim: _Simulation, z_hands: np.ndarray, z_wait: np.ndarray, z_ca: np.ndarray
+) -> dict[str, list[np.ndarray]]:
+    """The statistics of one batch of runs (z_hands and z_wait are overwritten)."""
+    part: dict[str, list[np.ndarray]] = {k_: [] for k_ in _STATISTICS}
+    np.exp(z_hands * np.float32(HANDS_ON_SIGMA), out=z_hands)
+    np.exp(z_wait * np.float32(WAIT_SIGMA), out=z_wait)
+    ready = sim.ca_ready[None, :] * np.exp(ONBOARDING_SIGMA * z_ca).astype(np.float32)
+    if sim.w.ca_back_h is not None:
+        ready = np.minimum(ready, np.float32(sim.w.ca_back_h))
+    finish = _finish(sim.lay, sim.w, sim.hands * z_hands, sim.post * z_hands, sim.wait * z_wait, ready)
+    _collect(part, finish, sim)
+    return part
+
+
+def _threaded(
+    sim: _Simulation, draws: Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]], threads: int
+) -> list[dict[str, list[np.ndarray]]]:
+    """The batches on `threads` threads, results in draw order."""
+    # numpy's array kernels release the GIL: batches of runs proceed on every local core at once,
+    # at most `threads` + 1 batches in memory.
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        pending: deque[Future[dict[str, list[np.ndarray]]]] = deque()
+        parts = []
+        for z in draws:
+            pending.append(pool.submit(_one_batch, sim, *z))
+            if len(pending) > threads:
+                parts.append(pending.popleft().result())
+        parts.extend(f.result() for f in pending)
+    return parts
+
+
+def _collect(out: dict[str, list[np.ndarray]], finish: np.ndarray, sim: _Simulation) -> None:
     r, n = finish.shape
+    deadlines, edges, order, svc_starts = sim.deadlines, sim.edges, sim.order, sim.svc_starts
     if n == 0:
         zeros = np.zeros(r)
         for key in ("completion", "certs", "crit", "svc_h"):
@@ -277,10 +319,10 @@ def _collect(
         return
     out["completion"].append(finish.max(axis=1))
     out["on_time"].append((finish <= deadlines[None, :] + 1e-9).all(axis=1))
-    exposed = (finish > deadline_h) & due[None, :]
+    exposed = (finish > sim.deadline_h) & sim.due[None, :]
     out["certs"].append(exposed.sum(axis=1).astype(float))
     by_svc = np.maximum.reduceat(exposed[:, order], svc_starts, axis=1)
-    out["crit"].append((by_svc & svc_crit[None, :]).sum(axis=1).astype(float))
+    out["crit"].append((by_svc & sim.svc_crit[None, :]).sum(axis=1).astype(float))
     late = np.clip(finish - np.maximum(deadlines, 0.0)[None, :], 0.0, None)
     out["svc_h"].append(np.maximum.reduceat(late[:, order], svc_starts, axis=1).sum(axis=1))
     bins = len(edges) - 1

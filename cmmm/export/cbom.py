@@ -119,9 +119,30 @@ def cbom_document(inv: Inventory, *, timestamp: datetime | None = None) -> dict[
 
 def _document(inv: Inventory, timestamp: datetime | None) -> dict[str, Any]:
     certs = inv.certificates
+    key_names, kinds = _key_kinds(certs)
     components: list[dict[str, Any]] = []
+    for name, (alg, size, curve) in kinds.items():
+        components += _key_components(name, alg, size, curve)
+    components += _signature_components(certs, {c["bom-ref"] for c in components})
+    components += _certificate_components(certs, key_names)
+    components += _imported_algorithms(inv, {c["bom-ref"] for c in components})
+    ids = "\n".join(sorted(certs["cert_id"].dropna().astype(str)))
+    return {
+        "$schema": "http://cyclonedx.org/schema/bom-1.6.schema.json",
+        "bomFormat": "CycloneDX",
+        "specVersion": SPEC_VERSION,
+        "serialNumber": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'cmmm-inventory:' + ids)}",
+        "version": 1,
+        "metadata": _metadata(inv, timestamp),
+        "components": components,
+    }
 
-    # key types: one algorithm and one public-key material per distinct (algorithm, size, curve)
+
+_KeyKind = tuple[str, int | None, str | None]  # algorithm, size, curve
+
+
+def _key_kinds(certs: pd.DataFrame) -> tuple[pd.Series, dict[str, _KeyKind]]:
+    """The key type name of each certificate, and each distinct (algorithm, size, curve) by its name."""
     combo = (
         certs["key_algorithm"].astype("string").fillna("")
         + "|"
@@ -129,69 +150,72 @@ def _document(inv: Inventory, timestamp: datetime | None) -> dict[str, Any]:
         + "|"
         + certs["key_curve"].astype("string").fillna("")
     )
-    kinds: dict[str, tuple[str, int | None, str | None]] = {}
+    kinds: dict[str, _KeyKind] = {}
     for u in combo.unique():
         a, s, c = str(u).split("|")
         if a:
             kinds[str(u)] = (a, int(s) if s else None, c or None)
     names = {u: _key_name(a, s, c) for u, (a, s, c) in kinds.items()}
-    key_name_s = combo.map(names).astype("string")
-    distinct = {names[u]: kind for u, kind in sorted(kinds.items())}
-    for name, (alg, size, curve) in distinct.items():
-        classical, quantum = _key_levels(alg, size)
-        fam = key_family(alg)
-        primitive = "signature" if fam is not KeyFamily.RSA else "pke"
-        oid = _KEY_OIDS.get(str(alg)) if alg else None
-        algo_ref = f"crypto/algorithm/{_slug(str(name))}"
-        components.append(
-            _algorithm_component(
-                algo_ref,
-                str(name),
-                primitive=primitive,
-                functions=["sign", "verify"],
-                oid=oid,
-                classical=classical,
-                quantum=quantum,
-                parameter_set=str(int(size))
-                if size is not None and fam in (KeyFamily.RSA, KeyFamily.DSA)
-                else None,
-                curve=curve,
-            )
-        )
-        material: dict[str, Any] = {"type": "public-key", "algorithmRef": algo_ref}
-        if size is not None:
-            material["size"] = int(size)
-        key_crypto: dict[str, Any] = {
-            "assetType": "related-crypto-material",
-            "relatedCryptoMaterialProperties": material,
-        }
-        if oid:
-            key_crypto["oid"] = oid
-        components.append(
-            {
-                "type": "cryptographic-asset",
-                "bom-ref": f"crypto/key/{_slug(str(name))}",
-                "name": str(name),
-                "cryptoProperties": key_crypto,
-            }
-        )
+    return combo.map(names).astype("string"), {names[u]: kind for u, kind in sorted(kinds.items())}
 
-    # signature algorithms
-    sig_names = certs["signature_algorithm"].dropna().unique()
-    key_refs = {c["bom-ref"] for c in components}
-    for sname in sorted(str(s) for s in sig_names):
+
+def _key_components(name: str, alg: str, size: int | None, curve: str | None) -> list[dict[str, Any]]:
+    """One key type: its `algorithm` asset and the `related-crypto-material` public key pointing at it."""
+    classical, quantum = _key_levels(alg, size)
+    fam = key_family(alg)
+    oid = _KEY_OIDS.get(str(alg)) if alg else None
+    algo_ref = f"crypto/algorithm/{_slug(str(name))}"
+    algorithm = _algorithm_component(
+        algo_ref,
+        str(name),
+        primitive="signature" if fam is not KeyFamily.RSA else "pke",
+        functions=["sign", "verify"],
+        oid=oid,
+        classical=classical,
+        quantum=quantum,
+        parameter_set=str(int(size)) if size is not None and fam in (KeyFamily.RSA, KeyFamily.DSA) else None,
+        curve=curve,
+    )
+    material: dict[str, Any] = {"type": "public-key", "algorithmRef": algo_ref}
+    if size is not None:
+        material["size"] = int(size)
+    key_crypto: dict[str, Any] = {
+        "assetType": "related-crypto-material",
+        "relatedCryptoMaterialProperties": material,
+    }
+    if oid:
+        key_crypto["oid"] = oid
+    public_key = {
+        "type": "cryptographic-asset",
+        "bom-ref": f"crypto/key/{_slug(str(name))}",
+        "name": str(name),
+        "cryptoProperties": key_crypto,
+    }
+    return [algorithm, public_key]
+
+
+def _signature_levels(name: str) -> tuple[int | None, int | None]:
+    """(classicalSecurityLevel, nistQuantumSecurityLevel) of a signature algorithm; None when unknown."""
+    sig = signature_algorithm(name)
+    if sig is None:
+        return None, None
+    if sig.family in (KeyFamily.ML_DSA, KeyFamily.SLH_DSA):
+        quantum = nist_quantum_level(sig.name)
+        return CATEGORY_CLASSICAL_BITS.get(quantum or 0), quantum
+    if sig.family is not KeyFamily.UNKNOWN and sig.family is not KeyFamily.COMPOSITE:
+        return None, 0
+    return None, None
+
+
+def _signature_components(certs: pd.DataFrame, key_refs: set[str]) -> list[dict[str, Any]]:
+    """An `algorithm` asset per signature algorithm that no key type's asset already stands for."""
+    out: list[dict[str, Any]] = []
+    for sname in sorted(str(s) for s in certs["signature_algorithm"].dropna().unique()):
         if f"crypto/algorithm/{_slug(sname)}" in key_refs:
             continue  # ML-DSA and EdDSA name key and signature alike: one asset serves both
         sig = signature_algorithm(sname)
-        quantum = None
-        classical = None
-        if sig is not None:
-            if sig.family in (KeyFamily.ML_DSA, KeyFamily.SLH_DSA):
-                quantum = nist_quantum_level(sig.name)
-                classical = CATEGORY_CLASSICAL_BITS.get(quantum or 0)
-            elif sig.family is not KeyFamily.UNKNOWN and sig.family is not KeyFamily.COMPOSITE:
-                quantum = 0
-        components.append(
+        classical, quantum = _signature_levels(sname)
+        out.append(
             _algorithm_component(
                 f"crypto/algorithm/{_slug(sname)}",
                 sname,
@@ -202,11 +226,15 @@ def _document(inv: Inventory, timestamp: datetime | None) -> dict[str, Any]:
                 quantum=quantum,
             )
         )
+    return out
 
-    # certificates: every string is built column-wise; the loop only assembles the dicts
-    def refs(col: pd.Series, prefix: str) -> pd.Series:
-        return col.map({u: f"{prefix}{_slug(str(u))}" for u in col.dropna().unique()}).astype("string")
 
+def _refs(col: pd.Series, prefix: str) -> pd.Series:
+    return col.map({u: f"{prefix}{_slug(str(u))}" for u in col.dropna().unique()}).astype("string")
+
+
+def _certificate_table(certs: pd.DataFrame, key_names: pd.Series) -> pd.DataFrame:
+    """Every string of the certificate assets, built column-wise (None where absent)."""
     cn = certs["common_name"]
     table = pd.DataFrame(
         {
@@ -216,13 +244,19 @@ def _document(inv: Inventory, timestamp: datetime | None) -> dict[str, Any]:
             "issuer": certs["issuer_dn"].fillna("CN=" + certs["issuer_name"]),
             "nb": certs["not_before"].dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "na": certs["not_after"].dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "sig": refs(certs["signature_algorithm"], "crypto/algorithm/"),
-            "key": refs(key_name_s, "crypto/key/"),
+            "sig": _refs(certs["signature_algorithm"], "crypto/algorithm/"),
+            "key": _refs(key_names, "crypto/key/"),
             "fp": certs["fingerprint_sha256"],
             "serial": certs["serial"],
         }
     )
-    table = table.astype(object).where(table.notna(), None)
+    return table.astype(object).where(table.notna(), None)
+
+
+def _certificate_components(certs: pd.DataFrame, key_names: pd.Series) -> list[dict[str, Any]]:
+    """A `certificate` asset per certificate; the loop only assembles the dicts."""
+    table = _certificate_table(certs, key_names)
+    out: list[dict[str, Any]] = []
     for ref, name, subject, issuer, nb, na, sig, key, fp, serial in zip(
         *(table[c].tolist() for c in table.columns), strict=True
     ):
@@ -248,45 +282,41 @@ def _document(inv: Inventory, timestamp: datetime | None) -> dict[str, Any]:
             comp["hashes"] = [{"alg": "SHA-256", "content": fp}]
         if serial:
             comp["properties"] = [{"name": SERIAL_PROPERTY, "value": serial}]
-        components.append(comp)
+        out.append(comp)
+    return out
 
-    # algorithm assets imported from other CBOMs (deduplicated by name and OID)
+
+def _imported_algorithms(inv: Inventory, seen_refs: set[str]) -> list[dict[str, Any]]:
+    """The algorithm assets of imported CBOMs, deduplicated by name and OID, skipping refs already taken."""
     algs = inv.algorithms.drop_duplicates(["algorithm", "oid"]) if len(inv.algorithms) else inv.algorithms
-    seen_refs = {c["bom-ref"] for c in components}
+    out: list[dict[str, Any]] = []
     for a in algs.astype(object).where(algs.notna(), None).to_dict("records"):
         ref = f"crypto/algorithm/{_slug(str(a['algorithm']))}" + (f"@{a['oid']}" if a["oid"] else "")
         if ref in seen_refs:
             continue
         seen_refs.add(ref)
-        components.append(
-            _algorithm_component(
-                ref,
-                str(a["algorithm"]),
-                primitive=str(a["primitive"] or "other"),
-                functions=[],
-                oid=a["oid"],
-                classical=a["classical_security_level"],
-                quantum=a["nist_quantum_security_level"],
-                parameter_set=a["parameter_set"],
-                curve=a["curve"],
-            )
+        comp = _algorithm_component(
+            ref,
+            str(a["algorithm"]),
+            primitive=str(a["primitive"] or "other"),
+            functions=[],
+            oid=a["oid"],
+            classical=a["classical_security_level"],
+            quantum=a["nist_quantum_security_level"],
+            parameter_set=a["parameter_set"],
+            curve=a["curve"],
         )
-        if not components[-1]["cryptoProperties"]["algorithmProperties"]["cryptoFunctions"]:
-            del components[-1]["cryptoProperties"]["algorithmProperties"]["cryptoFunctions"]
+        del comp["cryptoProperties"]["algorithmProperties"]["cryptoFunctions"]  # none known
+        out.append(comp)
+    return out
 
+
+def _metadata(inv: Inventory, timestamp: datetime | None) -> dict[str, Any]:
+    """The tool, and the timestamp (default: the latest source read time) when there is one."""
     stamp = timestamp or max((s.read_at for s in inv.sources), default=None)
-    ids = "\n".join(sorted(certs["cert_id"].dropna().astype(str)))
     metadata: dict[str, Any] = {
         "tools": {"components": [{"type": "application", "name": "cmmm", "version": __version__}]},
     }
     if stamp is not None:
         metadata = {"timestamp": _iso(stamp), **metadata}
-    return {
-        "$schema": "http://cyclonedx.org/schema/bom-1.6.schema.json",
-        "bomFormat": "CycloneDX",
-        "specVersion": SPEC_VERSION,
-        "serialNumber": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'cmmm-inventory:' + ids)}",
-        "version": 1,
-        "metadata": metadata,
-        "components": components,
-    }
+    return metadata

@@ -34,25 +34,87 @@ def concentration(inv: Inventory) -> pd.DataFrame:
     """
     h = hierarchy(inv)
     nodes = h.nodes.merge(node_depths(inv), on="ca_id", how="left")
-    m = membership(inv)
-    certs = inv.certificates
-    is_leaf = ~certs["is_ca"].fillna(False).astype(bool).to_numpy()
+    is_leaf = ~inv.certificates["is_ca"].fillna(False).astype(bool).to_numpy()
     total_leaves = int(is_leaf.sum())
+    stats, total_critical = _beneath(inv, is_leaf)
+    out = nodes[["ca_id", "name", "org", "kind", "depth", "anchored", "certificates", "not_after"]].rename(
+        columns={"certificates": "issued"}
+    )
+    out = out.merge(stats, on="ca_id", how="left")
+    direct_leaves = h.issuer[is_leaf].value_counts()
+    out["issuing"] = out["ca_id"].isin(direct_leaves.index).to_numpy(dtype=bool)
+    for col in ("certificates", "leaves", "services", "critical_services", "score"):
+        out[col] = out[col].fillna(0).astype("int64")
+    out["leaf_share"] = out["leaves"] / total_leaves if total_leaves else 0.0
+    out["critical_share"] = out["critical_services"] / total_critical if total_critical else 0.0
+    out = out[list(_CONCENTRATION_COLUMNS)]
+    out = out.sort_values(["score", "certificates", "ca_id"], ascending=[False, False, True])
+    out = out.reset_index(drop=True)
+    return out
+
+
+_CONCENTRATION_COLUMNS = (
+    "ca_id",
+    "name",
+    "org",
+    "kind",
+    "depth",
+    "anchored",
+    "issued",
+    "issuing",
+    "certificates",
+    "leaves",
+    "leaf_share",
+    "services",
+    "critical_services",
+    "critical_share",
+    "score",
+    "not_after",
+)
+
+
+def _beneath(inv: Inventory, is_leaf: np.ndarray) -> tuple[pd.DataFrame, int]:
+    """Per CA node with certificates beneath it: ca_id, certificates, leaves, services (reached, with their
+    dependents), critical_services and score; and how many services are critical in all."""
+    m = membership(inv)
     codes, uniques = pd.factorize(m["ca_id"])
     pos = m["pos"].to_numpy()
     n_ca = len(uniques)
-    all_count = np.bincount(codes, minlength=n_ca)
-    leaf_count = np.bincount(codes, weights=is_leaf[pos], minlength=n_ca).astype("int64")
-
     svc = service_table(inv)
-    svc_codes = pd.Index(svc["service"])
     weight = svc["weight"].to_numpy()
     critical = (svc["criticality"].map(CRITICALITY_RANK).fillna(0).to_numpy() >= CRITICAL_RANK).astype(
         "int64"
     )
+    ca_svc, attached_pos = _ca_services(inv, pd.Index(svc["service"]), codes, pos)
+    ca_arr = ca_svc["ca"].to_numpy()
+    d_arr = ca_svc["d"].to_numpy()
+    svc_score = np.bincount(ca_arr, weights=weight[d_arr], minlength=n_ca).astype("int64")
+    # certificates that serve no service count with their own weight
+    attached: np.ndarray = np.zeros(len(inv.certificates), dtype=bool)
+    attached[attached_pos] = True
+    loose = ~attached[pos]
+    loose_score = np.bincount(codes[loose], weights=_cert_weight(inv)[pos[loose]], minlength=n_ca)
+    stats = pd.DataFrame(
+        {
+            "ca_id": pd.array(uniques, dtype="string"),
+            "certificates": np.bincount(codes, minlength=n_ca),
+            "leaves": np.bincount(codes, weights=is_leaf[pos], minlength=n_ca).astype("int64"),
+            "services": np.bincount(ca_arr, minlength=n_ca),
+            "critical_services": np.bincount(ca_arr, weights=critical[d_arr], minlength=n_ca).astype("int64"),
+            "score": svc_score + loose_score.astype("int64"),
+        }
+    )
+    return stats, int(critical.sum())
+
+
+def _ca_services(
+    inv: Inventory, svc_codes: pd.Index, codes: np.ndarray, pos: np.ndarray
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The unique (CA code `ca`, service code `d`) pairs, every service reached through a certificate beneath
+    the CA and every service depending on it; and the positions of certificates serving any service."""
     cs = _cert_services(inv)
     deps = dependents(inv)
-    # (cert → service) then (service → every dependent) as integer codes: the unique (CA, service) pairs.
+    # (cert → service) then (service → every dependent) as integer codes
     dep_pairs = pd.DataFrame(
         {"s": svc_codes.get_indexer(deps["service"]), "d": svc_codes.get_indexer(deps["dependent"])}
     )
@@ -66,59 +128,7 @@ def concentration(inv: Inventory) -> pd.DataFrame:
         .merge(dep_pairs, on="s")[["ca", "d"]]
         .drop_duplicates()
     )
-    ca_arr = ca_svc["ca"].to_numpy()
-    d_arr = ca_svc["d"].to_numpy()
-    n_services = np.bincount(ca_arr, minlength=n_ca)
-    n_critical = np.bincount(ca_arr, weights=critical[d_arr], minlength=n_ca).astype("int64")
-    svc_score = np.bincount(ca_arr, weights=weight[d_arr], minlength=n_ca).astype("int64")
-    attached: np.ndarray = np.zeros(len(certs), dtype=bool)
-    attached[cert_svc["pos"].to_numpy()] = True
-    loose = ~attached[pos]
-    loose_score = np.bincount(codes[loose], weights=_cert_weight(inv)[pos[loose]], minlength=n_ca)
-    total_critical = int(critical.sum())
-    stats = pd.DataFrame(
-        {
-            "ca_id": pd.array(uniques, dtype="string"),
-            "certificates": all_count,
-            "leaves": leaf_count,
-            "services": n_services,
-            "critical_services": n_critical,
-            "score": svc_score + loose_score.astype("int64"),
-        }
-    )
-    out = nodes[["ca_id", "name", "org", "kind", "depth", "anchored", "certificates", "not_after"]].rename(
-        columns={"certificates": "issued"}
-    )
-    out = out.merge(stats, on="ca_id", how="left")
-    direct_leaves = h.issuer[is_leaf].value_counts()
-    out["issuing"] = out["ca_id"].isin(direct_leaves.index).to_numpy(dtype=bool)
-    for col in ("certificates", "leaves", "services", "critical_services", "score"):
-        out[col] = out[col].fillna(0).astype("int64")
-    out["leaf_share"] = out["leaves"] / total_leaves if total_leaves else 0.0
-    out["critical_share"] = out["critical_services"] / total_critical if total_critical else 0.0
-    out = out[
-        [
-            "ca_id",
-            "name",
-            "org",
-            "kind",
-            "depth",
-            "anchored",
-            "issued",
-            "issuing",
-            "certificates",
-            "leaves",
-            "leaf_share",
-            "services",
-            "critical_services",
-            "critical_share",
-            "score",
-            "not_after",
-        ]
-    ]
-    out = out.sort_values(["score", "certificates", "ca_id"], ascending=[False, False, True])
-    out = out.reset_index(drop=True)
-    return out
+    return ca_svc, cert_svc["pos"].to_numpy()
 
 
 def single_points_of_failure(inv: Inventory, *, share: float = 0.5) -> pd.DataFrame:

@@ -146,14 +146,26 @@ def _by_name(
 
 def _build(certs: pd.DataFrame, bodies: Mapping[str, bytes]) -> Hierarchy:
     is_ca = certs["is_ca"].fillna(False).astype(bool)
-    self_signed = certs["is_self_signed"].fillna(False).astype(bool)
     cas = certs[is_ca]
     cert_node = pd.Series(pd.NA, index=certs.index, dtype="string")
     cert_node[is_ca] = ca_key(cas)
-    ca_nodes = cert_node[is_ca]
+    issuer, root = _issuers(certs, bodies, is_ca, cert_node)
+    nodes = _nodes(certs, cas, cert_node[is_ca], root[is_ca], issuer)
+    parents = pd.DataFrame({"child": cert_node[is_ca].to_numpy(), "parent": issuer[is_ca].to_numpy()})
+    parents = parents.dropna().drop_duplicates().reset_index(drop=True)
+    parents = parents[parents["child"] != parents["parent"]]
+    return Hierarchy(issuer=issuer, nodes=nodes.reset_index(drop=True), parents=parents, cert_node=cert_node)
 
-    # The issuing node of every certificate, by the strongest evidence available: the AKI names the key;
-    # then the issuer DN, then the issuer name (ambiguity and AKI contradictions handled in _by_name).
+
+def _issuers(
+    certs: pd.DataFrame, bodies: Mapping[str, bytes], is_ca: pd.Series, cert_node: pd.Series
+) -> tuple[pd.Series, pd.Series]:
+    """The issuing node of every certificate (NA for roots), and which certificates are roots."""
+    self_signed = certs["is_self_signed"].fillna(False).astype(bool)
+    cas = certs[is_ca]
+    ca_nodes = cert_node[is_ca]
+    # By the strongest evidence available: the AKI names the key; then the issuer DN, then the issuer
+    # name (ambiguity and AKI contradictions handled in _by_name).
     issuer = pd.Series(pd.NA, index=certs.index, dtype="string")
     issuer = issuer.fillna(
         _lookup(certs["authority_key_id"].astype("string"), cas["subject_key_id"], ca_nodes)
@@ -185,37 +197,25 @@ def _build(certs: pd.DataFrame, bodies: Mapping[str, bytes]) -> Hierarchy:
     # A CA certificate issued by its own key (a re-issued root, or a table row naming itself as issuer) is
     # a root too and has no parent.
     own = (issuer == cert_node).fillna(False).astype(bool)
-    issuer = issuer.mask(own)
-    self_signed = self_signed | own
+    return issuer.mask(own), self_signed | own
 
-    # Nodes: known CAs (one per key) and unknown issuers (one per name).
+
+def _nodes(
+    certs: pd.DataFrame, cas: pd.DataFrame, ca_nodes: pd.Series, root: pd.Series, issuer: pd.Series
+) -> pd.DataFrame:
+    """The node table: known CAs (one per key) and unknown issuers (one per name), with the count of
+    certificates each issued directly."""
     known = pd.DataFrame(
         {
-            "ca_id": cert_node[is_ca].to_numpy(),
+            "ca_id": ca_nodes.to_numpy(),
             "name": cas["common_name"].astype("string").fillna(cas["subject_dn"].astype("string")).to_numpy(),
             "org": cas["subject_org"].astype("string").to_numpy(),
             "subject_dn": cas["subject_dn"].astype("string").to_numpy(),
-            "root": self_signed[is_ca].to_numpy(),
+            "root": root.to_numpy(),
             "not_after": cas["not_after"].to_numpy(),
             "cert_id": cas["cert_id"].to_numpy(),
         }
     )
-    if len(known):
-        g = known.groupby("ca_id", sort=True)
-        known_nodes = pd.DataFrame(
-            {
-                "name": g["name"].first(),
-                "org": g["org"].first(),
-                "subject_dn": g["subject_dn"].first(),
-                "kind": np.where(g["root"].any(), CaKind.ROOT.value, CaKind.INTERMEDIATE.value),
-                "cert_ids": g["cert_id"].agg(lambda s: ";".join(sorted(s))),
-                "not_after": g["not_after"].max(),
-            }
-        ).reset_index()
-    else:
-        known_nodes = pd.DataFrame(
-            columns=["ca_id", "name", "org", "subject_dn", "kind", "cert_ids", "not_after"]
-        )
     unk_mask = (issuer.str.startswith("ca:name:") & ~issuer.isin(set(known["ca_id"]))).fillna(False)
     unk = pd.DataFrame(
         {
@@ -226,15 +226,27 @@ def _build(certs: pd.DataFrame, bodies: Mapping[str, bytes]) -> Hierarchy:
     )
     unk_nodes = unk.groupby("ca_id", sort=True).first().reset_index()
     unk_nodes["kind"] = CaKind.UNKNOWN.value
-    nodes = pd.concat([known_nodes, unk_nodes], ignore_index=True)
+    nodes = pd.concat([_known_nodes(known), unk_nodes], ignore_index=True)
     counts = issuer.value_counts()
     nodes["certificates"] = nodes["ca_id"].map(counts).fillna(0).astype("int64")
-    nodes = nodes.astype({"ca_id": "string", "name": "string", "org": "string", "kind": "string"})
+    return nodes.astype({"ca_id": "string", "name": "string", "org": "string", "kind": "string"})
 
-    parents = pd.DataFrame({"child": cert_node[is_ca].to_numpy(), "parent": issuer[is_ca].to_numpy()})
-    parents = parents.dropna().drop_duplicates().reset_index(drop=True)
-    parents = parents[parents["child"] != parents["parent"]]
-    return Hierarchy(issuer=issuer, nodes=nodes.reset_index(drop=True), parents=parents, cert_node=cert_node)
+
+def _known_nodes(known: pd.DataFrame) -> pd.DataFrame:
+    """One node per CA key from its certificates: the first name, a root when any of them is."""
+    if not len(known):
+        return pd.DataFrame(columns=["ca_id", "name", "org", "subject_dn", "kind", "cert_ids", "not_after"])
+    g = known.groupby("ca_id", sort=True)
+    return pd.DataFrame(
+        {
+            "name": g["name"].first(),
+            "org": g["org"].first(),
+            "subject_dn": g["subject_dn"].first(),
+            "kind": np.where(g["root"].any(), CaKind.ROOT.value, CaKind.INTERMEDIATE.value),
+            "cert_ids": g["cert_id"].agg(lambda s: ";".join(sorted(s))),
+            "not_after": g["not_after"].max(),
+        }
+    ).reset_index()
 
 
 def descendants(h: Hierarchy, ca_ids: Iterable[str]) -> set[str]:

@@ -202,28 +202,54 @@ def rows_without_body(records: list[dict[str, Any]]) -> tuple[pd.DataFrame, list
     """
     if not records:
         return pd.DataFrame(), [], 0
-    fields = [
-        "common_name",
-        "subject_dn",
-        "sans",
-        "issuer_dn",
-        "issuer_name",
-        "serial",
-        "key",
-        "key_size",
-        "key_curve",
-        "signature",
-        "fingerprint_sha256",
-        "fingerprint_sha1",
-    ]
     raw = pd.DataFrame.from_records(
-        [{k: r.get(k) for k in (*fields, "not_before", "not_after")} for r in records],
-        columns=[*fields, "not_before", "not_after"],
+        [{k: r.get(k) for k in (*_TEXT_FIELDS, "not_before", "not_after")} for r in records],
+        columns=[*_TEXT_FIELDS, "not_before", "not_after"],
     )
     raw["sans"] = raw["sans"].map(lambda v: ";".join(str(x) for x in v) or None if isinstance(v, list) else v)
     text = raw.drop(columns=["not_before", "not_after"]).astype("string").replace("", pd.NA)
+    out = _name_columns(text)
+    _key_columns(text, out)
+    sigs = {u: signature_algorithm(u) for u in text["signature"].dropna().unique()}
+    out["signature_algorithm"] = text["signature"].map({u: s.name if s else u for u, s in sigs.items()})
+    out["signature_hash"] = text["signature"].map({u: s.hash if s else pd.NA for u, s in sigs.items()})
+    out["signature_algorithm"] = out["signature_algorithm"].astype("string")
+    out["signature_hash"] = out["signature_hash"].astype("string")
+    out["fingerprint_sha256"] = text["fingerprint_sha256"]
+    out["fingerprint_sha1"] = text["fingerprint_sha1"]
+    out["not_before"], _ = parse_dates(raw["not_before"].astype("string"))
+    out["not_after"], _ = parse_dates(raw["not_after"].astype("string"))
+    drop = out["common_name"].isna() | out["not_after"].isna()
+    out = out[~drop].copy()
+    placeholder = _placeholder_fingerprints(out)
+    out.loc[placeholder, "fingerprint_sha256"] = pd.NA
+    fp = out["fingerprint_sha256"]
+    out["cert_id"] = ("sha256:" + fp).fillna(row_ids(out))
+    out["has_body"] = False
+    return out.reset_index(drop=True), [int(i) for i in drop[drop].index], int(placeholder.sum())
+
+
+_TEXT_FIELDS = (
+    "common_name",
+    "subject_dn",
+    "sans",
+    "issuer_dn",
+    "issuer_name",
+    "serial",
+    "key",
+    "key_size",
+    "key_curve",
+    "signature",
+    "fingerprint_sha256",
+    "fingerprint_sha1",
+)
+
+
+def _name_columns(text: pd.DataFrame) -> pd.DataFrame:
+    """Subject and issuer: names from their fields, else from the DNs (CN, then O), the first SAN for a
+    subject without any."""
     subject, issuer = text["subject_dn"], text["issuer_dn"]
-    out = pd.DataFrame(index=raw.index)
+    out = pd.DataFrame(index=text.index)
     out["subject_dn"] = subject
     out["common_name"] = (
         text["common_name"].fillna(_extract(subject, _CN)).fillna(text["sans"].str.split(";").str[0])
@@ -236,6 +262,12 @@ def rows_without_body(records: list[dict[str, Any]]) -> tuple[pd.DataFrame, list
         text["issuer_name"].fillna(_extract(issuer, _CN)).fillna(out["issuer_org"]).fillna(issuer)
     )
     out["serial"] = text["serial"]
+    return out
+
+
+def _key_columns(text: pd.DataFrame, out: pd.DataFrame) -> None:
+    """key_algorithm, key_size (given, else from the algorithm text) and key_curve (given, else from the
+    algorithm text, else by an EC key's size) into `out`."""
     # algorithm spellings repeat: normalize each distinct one once
     keys = {u: key_algorithm(u) for u in text["key"].dropna().unique()}
     out["key_algorithm"] = text["key"].map({u: v[0] for u, v in keys.items()}).astype("string")
@@ -245,18 +277,10 @@ def rows_without_body(records: list[dict[str, Any]]) -> tuple[pd.DataFrame, list
     curve = text["key_curve"].fillna(text["key"].map({u: v[2] for u, v in keys.items()}).astype("string"))
     by_size = out["key_size"].map(CURVE_BY_SIZE).astype("string")
     out["key_curve"] = curve.fillna(by_size.where(out["key_algorithm"] == "EC"))
-    sigs = {u: signature_algorithm(u) for u in text["signature"].dropna().unique()}
-    out["signature_algorithm"] = text["signature"].map({u: s.name if s else u for u, s in sigs.items()})
-    out["signature_hash"] = text["signature"].map({u: s.hash if s else pd.NA for u, s in sigs.items()})
-    out["signature_algorithm"] = out["signature_algorithm"].astype("string")
-    out["signature_hash"] = out["signature_hash"].astype("string")
-    out["fingerprint_sha256"] = text["fingerprint_sha256"]
-    out["fingerprint_sha1"] = text["fingerprint_sha1"]
-    before, after = raw["not_before"], raw["not_after"]
-    out["not_before"], _ = parse_dates(before.astype("string"))
-    out["not_after"], _ = parse_dates(after.astype("string"))
-    drop = out["common_name"].isna() | out["not_after"].isna()
-    out = out[~drop].copy()
+
+
+def _placeholder_fingerprints(out: pd.DataFrame) -> pd.Series:
+    """Rows whose SHA-256 fingerprint other rows with a different identity (expiry, names, serial) claim too."""
     identity = out["not_after"].astype("string").fillna("")
     for col in ("subject_dn", "common_name", "issuer_name", "serial"):
         identity = identity + "|" + out[col].astype("string").fillna("")
@@ -266,12 +290,7 @@ def rows_without_body(records: list[dict[str, Any]]) -> tuple[pd.DataFrame, list
         .groupby("fp")["who"]
         .nunique()
     )
-    placeholder = out["fingerprint_sha256"].isin(shared[shared > 1].index)
-    out.loc[placeholder, "fingerprint_sha256"] = pd.NA
-    fp = out["fingerprint_sha256"]
-    out["cert_id"] = ("sha256:" + fp).fillna(row_ids(out))
-    out["has_body"] = False
-    return out.reset_index(drop=True), [int(i) for i in drop[drop].index], int(placeholder.sum())
+    return out["fingerprint_sha256"].isin(shared[shared > 1].index)
 
 
 def add_rows(

@@ -122,17 +122,7 @@ def read(path: Path, ctx: ReadContext) -> Batch:
             "no ACM certificates: expected describe-certificate {Certificate: {...}}, "
             "list-certificates {CertificateSummaryList: [...]} or get-certificate output",
         )
-    for k, text in enumerate(pems):
-        found, problems = pem_certificates(text)
-        for p in problems:
-            batch.rejected.append(reject(path, f"get-certificate {k}", p))
-        for i, (cert, der) in enumerate(found):
-            obs = {
-                "source": str(path),
-                "source_ref": f"get-certificate {k} cert {i}",
-                "discovered_by": "cloud-api",
-            }
-            add_body(batch, cert, der, obs)
+    _add_pems(batch, path, pems)
     rows: list[dict[str, Any]] = []
     locs: list[str] = []
     locations: list[str | None] = []
@@ -142,35 +132,7 @@ def read(path: Path, ctx: ReadContext) -> Batch:
         if not c.get("NotAfter"):
             missing += 1
             continue
-        ctype = c.get("Type")
-        if ctype is None and c.get("Issuer") == "Amazon":
-            ctype = "AMAZON_ISSUED"
-        status = {
-            "status": c.get("Status"),
-            "type": ctype,
-            "renewal_eligibility": c.get("RenewalEligibility"),
-            "arn": arn,
-        }
-        tag_text = ";".join(t for t in (kv_tags(status), _tags(tags)) if t)
-        base: dict[str, Any] = {
-            "common_name": c.get("DomainName"),
-            "sans": c.get("SubjectAlternativeNames") or c.get("SubjectAlternativeNameSummaries"),
-            "subject_dn": c.get("Subject"),
-            "issuer": c.get("Issuer"),
-            "serial": c.get("Serial"),
-            "not_before": c.get("NotBefore"),
-            "not_after": c.get("NotAfter"),
-            "key_algorithm": c.get("KeyAlgorithm"),
-            "signature_algorithm": c.get("SignatureAlgorithm"),
-            "automation": _AUTOMATION.get(str(ctype)),
-            "discovered_by": "cloud-api",
-            "tags": tag_text or None,
-            **_tag_facts(tags),
-        }
-        if ctype in ("AMAZON_ISSUED",):
-            base["trust"] = "public"
-        elif ctype == "PRIVATE":
-            base["trust"] = "private"
+        base = _row(c, arn, tags)
         in_use = [str(u) for u in seq(c.get("InUseBy"))]
         for u_i, user in enumerate(in_use or [None]):
             row = dict(base)
@@ -185,3 +147,52 @@ def read(path: Path, ctx: ReadContext) -> Batch:
             "list-certificates summary from an older CLI): run describe-certificate for each ARN"
         )
     return combine(path, [batch, rows_batch(rows, locs, locations, path, ctx, hex_serials=True)])
+
+
+def _add_pems(batch: Batch, path: Path, pems: list[str]) -> None:
+    """The certificates of get-certificate outputs (certificate and chain)."""
+    for k, text in enumerate(pems):
+        found, problems = pem_certificates(text)
+        for p in problems:
+            batch.rejected.append(reject(path, f"get-certificate {k}", p))
+        for i, (cert, der) in enumerate(found):
+            obs = {
+                "source": str(path),
+                "source_ref": f"get-certificate {k} cert {i}",
+                "discovered_by": "cloud-api",
+            }
+            add_body(batch, cert, der, obs)
+
+
+def _row(c: dict[str, Any], arn: str, tags: Any) -> dict[str, Any]:
+    """The row of a certificate's detail or summary: its fields, status and type as tags, trust by type."""
+    ctype = c.get("Type")
+    if ctype is None and c.get("Issuer") == "Amazon":
+        ctype = "AMAZON_ISSUED"
+    status = {
+        "status": c.get("Status"),
+        "type": ctype,
+        "renewal_eligibility": c.get("RenewalEligibility"),
+        "arn": arn,
+    }
+    tag_text = ";".join(t for t in (kv_tags(status), _tags(tags)) if t)
+    row: dict[str, Any] = {
+        "common_name": c.get("DomainName"),
+        "sans": c.get("SubjectAlternativeNames") or c.get("SubjectAlternativeNameSummaries"),
+        "subject_dn": c.get("Subject"),
+        "issuer": c.get("Issuer"),
+        "serial": c.get("Serial"),
+        "not_before": c.get("NotBefore"),
+        "not_after": c.get("NotAfter"),
+        "key_algorithm": c.get("KeyAlgorithm"),
+        "signature_algorithm": c.get("SignatureAlgorithm"),
+        "automation": _AUTOMATION.get(str(ctype)),
+        "discovered_by": "cloud-api",
+        "tags": tag_text or None,
+        **_tag_facts(tags),
+    }
+    if ctype in ("AMAZON_ISSUED",):
+        row["trust"] = "public"
+    elif ctype == "PRIVATE":
+        row["trust"] = "private"
+    return row

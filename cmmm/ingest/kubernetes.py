@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from cryptography import x509
+
 from cmmm.errors import InputError
 from cmmm.ingest._base import Batch, ReadContext, text_of
 from cmmm.ingest._columns import ENVIRONMENT_VALUES, squash
@@ -232,7 +234,47 @@ def _names(spec: dict[str, Any]) -> list[str]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class _Objects:
+    """The objects of one file by kind: issuers by key, Certificates by (namespace, secretName), TLS Secrets,
+    and how many objects of other kinds."""
+
+    issuers: dict[tuple[str, str, str], _IssuerInfo]
+    certificates: dict[tuple[str, str], tuple[str, dict[str, Any]]]
+    secrets: list[tuple[str, dict[str, Any]]]
+    other: int
+
+
 def read(path: Path, ctx: ReadContext) -> Batch:
+    objs = _by_kind(_kube_objects(path))
+    siblings = functools.cache(lambda: _siblings(path))  # listed once per file, and only when needed
+    resolve = _resolver(objs.issuers, siblings)
+    batch = Batch()
+    joined: set[tuple[str, str]] = set()
+    for ref, sec in objs.secrets:
+        ns, name, labels = _meta(sec)
+        ann = mapping(mapping(sec.get("metadata")).get("annotations"))
+        secret = _SecretRef(ref=ref, ns=ns, name=name, labels=labels, annotations=ann)
+        if _secret_body(
+            path, secret, mapping(sec.get("data")), objs.certificates.get((ns, name)), resolve, batch
+        ):
+            joined.add((ns, name))
+    notes: list[str] = []
+    rows, locs, locations = _certificate_rows(path, objs, joined, siblings, resolve, batch, notes)
+    out = combine(path, [batch, rows_batch(rows, locs, locations, path, ctx)])
+    n_iss = len(objs.issuers)
+    if n_iss and not objs.certificates and not objs.secrets:
+        notes.append(f"{path}: {n_iss} issuer(s) read; the file holds no certificates")
+    if objs.other:
+        notes.append(
+            f"{path}: skipped {objs.other} Kubernetes object(s) that are not certificates or issuers"
+        )
+    out.notes.extend(notes)
+    return out
+
+
+def _kube_objects(path: Path) -> list[tuple[str, dict[str, Any]]]:
+    """Every object of the file's documents (List items one by one) with its locator."""
     docs = load_documents(path)
     objs: list[tuple[str, dict[str, Any]]] = []
     for d_i, doc in enumerate(docs):
@@ -247,7 +289,10 @@ def read(path: Path, ctx: ReadContext) -> Batch:
         raise InputError(
             str(path), "no Certificate, Issuer, ClusterIssuer or kubernetes.io/tls Secret objects"
         )
+    return objs
 
+
+def _by_kind(objs: list[tuple[str, dict[str, Any]]]) -> _Objects:
     issuers: dict[tuple[str, str, str], _IssuerInfo] = {}
     certs: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}  # (ns, secretName) → Certificate
     secrets: list[tuple[str, dict[str, Any]]] = []
@@ -265,8 +310,14 @@ def read(path: Path, ctx: ReadContext) -> Batch:
             secrets.append((ref, obj))
         else:
             other += 1
+    return _Objects(issuers=issuers, certificates=certs, secrets=secrets, other=other)
 
-    siblings = functools.cache(lambda: _siblings(path))  # listed once per file, and only when needed
+
+def _resolver(
+    issuers: dict[tuple[str, str, str], _IssuerInfo], siblings: Callable[[], _Siblings]
+) -> _Resolver:
+    """Issuers of this file, then of its sibling files (added to `issuers` on the first miss), then a guess
+    from the name."""
 
     def resolve(kind: str, ns: str, name: str) -> _IssuerInfo | None:
         key = _issuer_key(kind, ns, name)
@@ -274,20 +325,24 @@ def read(path: Path, ctx: ReadContext) -> Batch:
             issuers.update({k: v for k, v in siblings().issuers.items() if k not in issuers})
         return issuers.get(key) or _guess_issuer(name)
 
-    batch = Batch()
-    notes: list[str] = []
-    joined: set[tuple[str, str]] = set()
-    for ref, sec in secrets:
-        ns, name, labels = _meta(sec)
-        ann = mapping(mapping(sec.get("metadata")).get("annotations"))
-        cert_obj = certs.get((ns, name))
-        if _secret_body(path, ref, sec, ns, name, labels, ann, cert_obj, resolve, batch):
-            joined.add((ns, name))
+    return resolve
 
+
+def _certificate_rows(
+    path: Path,
+    objs: _Objects,
+    joined: set[tuple[str, str]],
+    siblings: Callable[[], _Siblings],
+    resolve: _Resolver,
+    batch: Batch,
+    notes: list[str],
+) -> tuple[list[dict[str, Any]], list[str], list[str | None]]:
+    """Certificates whose Secret was not in the file: the body from a sibling file's Secret when there is
+    one (added to `batch`), else a row from spec and status (rows, locators, locations)."""
     rows: list[dict[str, Any]] = []
     locs: list[str] = []
     locations: list[str | None] = []
-    for (ns, secret), (ref, obj) in certs.items():
+    for (ns, secret), (ref, obj) in objs.certificates.items():
         if (ns, secret) in joined:
             continue
         _, name, labels = _meta(obj)
@@ -296,17 +351,8 @@ def read(path: Path, ctx: ReadContext) -> Batch:
         if not isinstance(spec, dict) or not isinstance(status, dict):
             batch.rejected.append(reject(path, ref, f"Certificate {ns}/{name}: spec/status is not a mapping"))
             continue
-        sibling = siblings().secrets.get((ns, secret))
-        if sibling is not None:
-            fake = {"data": {"tls.crt": sibling[1]}}
-            where = f"{ref} Certificate {ns}/{name} (Secret in {sibling[0]})"
-            probe = Batch()
-            if _secret_body(path, where, fake, ns, secret, labels, {}, (ref, obj), resolve, probe):
-                assert isinstance(batch.certificates, list) and isinstance(batch.observations, list)
-                batch.certificates.extend(probe.certificates)
-                batch.observations.extend(probe.observations)
-                batch.bodies.update(probe.bodies)
-                continue
+        if _sibling_body(path, (ref, obj), ns, secret, siblings().secrets.get((ns, secret)), resolve, batch):
+            continue
         if not status.get("notAfter"):
             notes.append(
                 f"{path}: Certificate {ns}/{name} has no status.notAfter "
@@ -314,19 +360,37 @@ def read(path: Path, ctx: ReadContext) -> Batch:
             )
             continue
         ann = mapping(mapping(obj.get("metadata")).get("annotations"))
-        row = _certificate_row(spec, status, ns, name, labels, ann, resolve)
-        rows.append(row)
+        rows.append(_certificate_row(spec, status, ns, name, labels, ann, resolve))
         locs.append(f"{ref} Certificate {ns}/{name}")
         locations.append(f"k8s:{ns}/secret/{secret}")
-    parts = [batch, rows_batch(rows, locs, locations, path, ctx)]
-    out = combine(path, parts)
-    n_iss = len(issuers)
-    if n_iss and not certs and not secrets:
-        notes.append(f"{path}: {n_iss} issuer(s) read; the file holds no certificates")
-    if other:
-        notes.append(f"{path}: skipped {other} Kubernetes object(s) that are not certificates or issuers")
-    out.notes.extend(notes)
-    return out
+    return rows, locs, locations
+
+
+def _sibling_body(
+    path: Path,
+    cert_obj: tuple[str, dict[str, Any]],
+    ns: str,
+    secret: str,
+    sibling: tuple[str, str] | None,
+    resolve: _Resolver,
+    batch: Batch,
+) -> bool:
+    """Add the body a sibling file's Secret holds for this Certificate; True when it had one (what cannot be
+    read there is dropped: the Certificate still counts by its spec and status)."""
+    if sibling is None:
+        return False
+    ref, obj = cert_obj
+    _, name, labels = _meta(obj)
+    where = f"{ref} Certificate {ns}/{name} (Secret in {sibling[0]})"
+    probe = Batch()
+    found = _SecretRef(ref=where, ns=ns, name=secret, labels=labels, annotations={})
+    if not _secret_body(path, found, {"tls.crt": sibling[1]}, cert_obj, resolve, probe):
+        return False
+    assert isinstance(batch.certificates, list) and isinstance(batch.observations, list)
+    batch.certificates.extend(probe.certificates)
+    batch.observations.extend(probe.observations)
+    batch.bodies.update(probe.bodies)
+    return True
 
 
 def _automation_tags(
@@ -392,48 +456,87 @@ def _certificate_row(
     return row
 
 
+@dataclass(frozen=True, slots=True)
+class _SecretRef:
+    """A TLS Secret as met in the input: the locator before it, namespace, name, labels and annotations."""
+
+    ref: str
+    ns: str
+    name: str
+    labels: dict[str, str]
+    annotations: dict[str, Any]
+
+    @property
+    def where(self) -> str:
+        return f"{self.ref} Secret {self.ns}/{self.name}"
+
+
 def _secret_body(
     path: Path,
-    ref: str,
-    sec: dict[str, Any],
-    ns: str,
-    name: str,
-    labels: dict[str, str],
-    ann: dict[str, Any],
+    secret: _SecretRef,
+    data: dict[str, Any],
     cert_obj: tuple[str, dict[str, Any]] | None,
     resolve: _Resolver,
     batch: Batch,
 ) -> bool:
-    """Add the certificates of a TLS Secret's tls.crt; True when a body was found."""
-    data = mapping(sec.get("data"))
-    raw = data.get("tls.crt")
-    where = f"{ref} Secret {ns}/{name}"
+    """Add the certificates of a TLS Secret's `data` (tls.crt); True when a body was found."""
+    where = secret.where
     if data.get("tls.key"):
         # an exported Secret carries its private key: a finding (the key itself is never kept)
-        key = b64_der(str(data["tls.key"])) or b""
-        label = re.search(rb"-----BEGIN ([A-Z ]*)PRIVATE KEY-----", key)
-        batch.private_keys.append(
-            PrivateKeyFinding(
-                path=str(path),
-                locator=f"{where} tls.key",
-                key_type=(label.group(1).decode().strip() or "PKCS#8") if label else "unknown",
-                encrypted=b"ENCRYPTED" in key,
-            )
-        )
-    if not raw:
-        batch.notes.append(f"{path}: Secret {ns}/{name} has an empty tls.crt")
+        batch.private_keys.append(_private_key(path, f"{where} tls.key", str(data["tls.key"])))
+    found = _tls_crt(path, secret, data.get("tls.crt"), batch)
+    if not found:
         return False
+    leaf = _leaf_facts(secret, cert_obj, resolve)
+    for i, (cert, der) in enumerate(found):
+        obs: dict[str, Any] = {
+            "source": str(path),
+            "source_ref": f"{where} tls.crt cert {i}",
+            "location": f"k8s:{secret.ns}/secret/{secret.name}",
+            "discovered_by": "kubernetes",
+        }
+        if i == 0:
+            # the workload's labels describe the leaf; the CA certificates after it in the chain
+            # belong to whoever runs the CA, not to this namespace's team
+            obs |= leaf
+        add_body(batch, cert, der, obs)
+    return True
+
+
+def _private_key(path: Path, locator: str, value: str) -> PrivateKeyFinding:
+    """The finding for a tls.key value: its PEM label's key type, and whether it is encrypted."""
+    key = b64_der(value) or b""
+    label = re.search(rb"-----BEGIN ([A-Z ]*)PRIVATE KEY-----", key)
+    return PrivateKeyFinding(
+        path=str(path),
+        locator=locator,
+        key_type=(label.group(1).decode().strip() or "PKCS#8") if label else "unknown",
+        encrypted=b"ENCRYPTED" in key,
+    )
+
+
+def _tls_crt(path: Path, secret: _SecretRef, raw: Any, batch: Batch) -> list[tuple[x509.Certificate, bytes]]:
+    """The certificates of a tls.crt value (PEM, or base64 of PEM); what cannot be read is rejected."""
+    where = secret.where
+    if not raw:
+        batch.notes.append(f"{path}: Secret {secret.ns}/{secret.name} has an empty tls.crt")
+        return []
     pem = str(raw).encode() if str(raw).lstrip().startswith("-----BEGIN") else b64_der(str(raw))
     if pem is None:
         batch.rejected.append(reject(path, where, "tls.crt is not valid base64 (truncated or redacted?)"))
-        return False
+        return []
     found, problems = pem_certificates(pem.decode("latin-1"))
     for p in problems:
         batch.rejected.append(reject(path, where, f"tls.crt: {p}"))
-    if not found:
-        if not problems:
-            batch.rejected.append(reject(path, where, "tls.crt holds no PEM certificate"))
-        return False
+    if not found and not problems:
+        batch.rejected.append(reject(path, where, "tls.crt holds no PEM certificate"))
+    return found
+
+
+def _leaf_facts(
+    secret: _SecretRef, cert_obj: tuple[str, dict[str, Any]] | None, resolve: _Resolver
+) -> dict[str, Any]:
+    """What the Secret and its Certificate say about the leaf: environment, people, automation and tags."""
     spec: dict[str, Any] = {}
     status: dict[str, Any] = {}
     cert_labels: dict[str, str] = {}
@@ -444,13 +547,14 @@ def _secret_body(
         status = mapping(c.get("status"))
         _, _, cert_labels = _meta(c)
         cert_ann = mapping(mapping(c.get("metadata")).get("annotations"))
+    ann = secret.annotations
     managed = cert_obj is not None or any(str(k).startswith("cert-manager.io/") for k in ann)
     ref_spec = mapping(spec.get("issuerRef"))
     ikind = str(ref_spec.get("kind") or ann.get("cert-manager.io/issuer-kind") or "Issuer")
     iname = str(ref_spec.get("name") or ann.get("cert-manager.io/issuer-name") or "")
-    info = resolve(ikind, ns, iname) if managed and iname else None
-    all_labels = {**labels, **cert_labels}
-    tags: dict[str, Any] = {"k8s_secret": f"{ns}/{name}"}
+    info = resolve(ikind, secret.ns, iname) if managed and iname else None
+    all_labels = {**secret.labels, **cert_labels}
+    tags: dict[str, Any] = {"k8s_secret": f"{secret.ns}/{secret.name}"}
     if managed:
         tags = _automation_tags(info, ikind, iname, tags)
         cert_name = ann.get("cert-manager.io/certificate-name") or (
@@ -458,25 +562,14 @@ def _secret_body(
         )
         tags.update(
             {
-                "k8s_certificate": f"{ns}/{cert_name}" if cert_name else None,
+                "k8s_certificate": f"{secret.ns}/{cert_name}" if cert_name else None,
                 "ready": _ready(status),
                 "renewal_time": status.get("renewalTime"),
             }
         )
-    people = _people(all_labels, {**ann, **cert_ann})
-    for i, (cert, der) in enumerate(found):
-        obs: dict[str, Any] = {
-            "source": str(path),
-            "source_ref": f"{where} tls.crt cert {i}",
-            "location": f"k8s:{ns}/secret/{name}",
-            "discovered_by": "kubernetes",
-        }
-        if i == 0:
-            # the workload's labels describe the leaf; the CA certificates after it in the chain
-            # belong to whoever runs the CA, not to this namespace's team
-            obs["environment"] = _environment(ns, all_labels)
-            obs |= people
-            obs["automation"] = "cert-manager" if managed else None
-            obs["tags"] = kv_tags(tags)
-        add_body(batch, cert, der, obs)
-    return True
+    return {
+        "environment": _environment(secret.ns, all_labels),
+        **_people(all_labels, {**ann, **cert_ann}),
+        "automation": "cert-manager" if managed else None,
+        "tags": kv_tags(tags),
+    }

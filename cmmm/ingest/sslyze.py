@@ -100,14 +100,7 @@ def _fields(cert: dict[str, Any]) -> dict[str, Any]:
 def read(path: Path, ctx: ReadContext) -> Batch:
     """One observation per certificate of each received chain (with and without SNI)."""
     src = str(path)
-    try:
-        doc = json.loads(text_of(path.read_bytes()))
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            src, f"invalid JSON: {exc.msg} (truncated sslyze output?)", line=exc.lineno
-        ) from None
-    if not isinstance(doc, dict) or not isinstance(doc.get("server_scan_results"), list):
-        raise InputError(src, "not sslyze JSON: no server_scan_results list")
+    doc = _scan_document(path)
     finished, _ = parse_dates(pd.Series([doc.get("date_scans_completed") or doc.get("date_scans_started")]))
     seen = finished.iloc[0] if finished.notna().iloc[0] else None
     batch = Batch()
@@ -121,58 +114,85 @@ def read(path: Path, ctx: ReadContext) -> Batch:
         if not isinstance(server, dict):
             batch.rejected.append(Rejected(source=src, locator=f"server {i}", reason="not an object"))
             continue
-        loc = server.get("server_location") or {}
-        host = loc.get("hostname") or loc.get("ip_address")
-        port = loc.get("port")
-        ref = f"server {i} ({host}:{port})"
-        status = server.get("scan_status") or server.get("connectivity_status")
-        scan = server.get("scan_result")
-        if not isinstance(scan, dict):
-            err = server.get("connectivity_error_trace") or ""
-            last = err.strip().splitlines()[-1][:160] if err.strip() else ""
-            batch.rejected.append(
-                Rejected(
-                    source=src,
-                    locator=ref,
-                    reason=f"sslyze did not scan this server ({status}){': ' + last if last else ''}",
-                )
-            )
-            continue
-        versions, groups = _protocols(scan)
-        sni = (server.get("network_configuration") or {}).get("tls_server_name_indication")
-        base_tags = [t for t in (f"ip:{loc.get('ip_address')}" if loc.get("ip_address") else "",) if t]
-        info = _result(scan, "certificate_info")
-        if info is None:
-            batch.notes.append(f"{src}: {ref}: no certificate_info result ({status})")
-            continue
-        deployments = list(info.get("certificate_deployments") or [])
-        no_sni = info.get("certificate_deployment_with_sni_disabled")
-        if isinstance(no_sni, dict):
-            deployments.append({**no_sni, "_no_sni": True})
-        for d_i, dep in enumerate(deployments):
-            chain = dep.get("received_certificate_chain") or []
-            for c_i, cert in enumerate(chain):
-                tags = [*base_tags, "sni:none" if dep.get("_no_sni") else f"sni:{sni}" if sni else ""]
-                if c_i:
-                    tags.append(f"chain:{c_i}")
-                obs = {
-                    "source": src,
-                    "source_ref": f"{ref} deployment {d_i} cert {c_i}",
-                    "location": f"{host}:{port}",
-                    "host": host,
-                    "port": port,
-                    "discovered_by": DISCOVERED_BY,
-                    "last_seen": seen,
-                    # protocol facts belong to the endpoint's leaf, not to the CA certificates it serves
-                    "tls_versions": None if c_i else versions,
-                    "kex_groups": None if c_i else groups,
-                    "tags": ";".join(t for t in tags if t) or None,
-                }
-                pem = cert.get("as_pem") if isinstance(cert, dict) else None
-                if pem:
-                    add_body(batch, path, obs["source_ref"], pem, obs)
-                elif isinstance(cert, dict):
-                    no_body.append(_fields(cert))
-                    no_body_obs.append(obs)
+        for obs, cert in _chain_entries(batch, src, i, server, seen):
+            pem = cert.get("as_pem") if isinstance(cert, dict) else None
+            if pem:
+                add_body(batch, path, obs["source_ref"], pem, obs)
+            elif isinstance(cert, dict):
+                no_body.append(_fields(cert))
+                no_body_obs.append(obs)
     add_rows(batch, path, no_body, no_body_obs, "chain entry without a body has no subject or no expiry date")
     return batch
+
+
+def _scan_document(path: Path) -> dict[str, Any]:
+    src = str(path)
+    try:
+        doc = json.loads(text_of(path.read_bytes()))
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            src, f"invalid JSON: {exc.msg} (truncated sslyze output?)", line=exc.lineno
+        ) from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("server_scan_results"), list):
+        raise InputError(src, "not sslyze JSON: no server_scan_results list")
+    return doc
+
+
+def _chain_entries(
+    batch: Batch, src: str, i: int, server: dict[str, Any], seen: Any
+) -> list[tuple[dict[str, Any], Any]]:
+    """(observation, chain entry) for every certificate of every deployment server #i presented; a server
+    sslyze could not scan is rejected, one without certificate_info noted."""
+    loc = server.get("server_location") or {}
+    host = loc.get("hostname") or loc.get("ip_address")
+    port = loc.get("port")
+    ref = f"server {i} ({host}:{port})"
+    status = server.get("scan_status") or server.get("connectivity_status")
+    scan = server.get("scan_result")
+    if not isinstance(scan, dict):
+        batch.rejected.append(Rejected(source=src, locator=ref, reason=_not_scanned(server, status)))
+        return []
+    info = _result(scan, "certificate_info")
+    if info is None:
+        batch.notes.append(f"{src}: {ref}: no certificate_info result ({status})")
+        return []
+    versions, groups = _protocols(scan)
+    sni = (server.get("network_configuration") or {}).get("tls_server_name_indication")
+    base_tags = [t for t in (f"ip:{loc.get('ip_address')}" if loc.get("ip_address") else "",) if t]
+    out = []
+    for d_i, dep in enumerate(_deployments(info)):
+        for c_i, cert in enumerate(dep.get("received_certificate_chain") or []):
+            tags = [*base_tags, "sni:none" if dep.get("_no_sni") else f"sni:{sni}" if sni else ""]
+            if c_i:
+                tags.append(f"chain:{c_i}")
+            obs = {
+                "source": src,
+                "source_ref": f"{ref} deployment {d_i} cert {c_i}",
+                "location": f"{host}:{port}",
+                "host": host,
+                "port": port,
+                "discovered_by": DISCOVERED_BY,
+                "last_seen": seen,
+                # protocol facts belong to the endpoint's leaf, not to the CA certificates it serves
+                "tls_versions": None if c_i else versions,
+                "kex_groups": None if c_i else groups,
+                "tags": ";".join(t for t in tags if t) or None,
+            }
+            out.append((obs, cert))
+    return out
+
+
+def _not_scanned(server: dict[str, Any], status: Any) -> str:
+    """Why sslyze did not scan a server, with the last line of its connectivity error."""
+    err = server.get("connectivity_error_trace") or ""
+    last = err.strip().splitlines()[-1][:160] if err.strip() else ""
+    return f"sslyze did not scan this server ({status}){': ' + last if last else ''}"
+
+
+def _deployments(info: dict[str, Any]) -> list[dict[str, Any]]:
+    """The certificate deployments found with SNI, then the one without SNI (marked `_no_sni`)."""
+    deployments = list(info.get("certificate_deployments") or [])
+    no_sni = info.get("certificate_deployment_with_sni_disabled")
+    if isinstance(no_sni, dict):
+        deployments.append({**no_sni, "_no_sni": True})
+    return deployments

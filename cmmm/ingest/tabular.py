@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -417,7 +418,51 @@ def _from_records(
     *,
     hex_serials: bool = False,
 ) -> Batch:
+    """Certificates and observations from a frame of text cells: the normalization every table shares.
+
+    A row with an oversized cell, without a name, without a usable not_after or with not_before after
+    not_after becomes one rejection (the first that applies); a cell that cannot be read is left empty
+    with a note.
+    """
     src = str(path)
+    df, hex_serials = _canonical_cells(raw, src, header_line, hex_serials=hex_serials)
+    loc = _line_locators(locator)
+    reject = functools.partial(_reject, rejected, src, loc)
+
+    ok = ~reject(_too_long(df), f"a cell exceeds {MAX_CELL_CHARS} characters")
+    out = _name_columns(df)
+    ok &= ~reject(out["common_name"].isna() & ok, "no common_name or sans")
+    notes: list[str] = []
+    _date_columns(df, out, notes)
+    ok &= ~reject(out["not_after"].isna() & ok, lambda i: _not_after_reason(df.at[i, "not_after"]))
+    notes += _ignored_dates(df, out, ok, loc)
+    if "not_before" in out:
+        ok &= ~reject((out["not_before"] > out["not_after"]) & ok, lambda i: _inverted_reason(out, i))
+
+    _issuer_columns(df, out)
+    if "serial" in df:
+        out["serial"] = _serials(df["serial"], hex_serials=hex_serials)
+    _key_columns(df, out, notes)
+    _signature_columns(df, out)
+    _flag_columns(df, out, notes)
+    _identity_columns(df, out)
+
+    last_seen = out.pop("last_seen") if "last_seen" in out else None
+    obs = _observations(df, out["cert_id"], src, loc, last_seen, notes)[ok]
+    if "location" in obs:
+        obs = _one_per_endpoint(obs)
+    return Batch(
+        certificates=out[ok].reset_index(drop=True),
+        observations=obs.reset_index(drop=True),
+        rejected=rejected,
+        notes=[f"{src}: {n}" for n in notes],
+    )
+
+
+def _canonical_cells(
+    raw: pd.DataFrame, src: str, header_line: int | None, *, hex_serials: bool
+) -> tuple[pd.DataFrame, bool]:
+    """The columns under their canonical names, trimmed, and whether serials are hex (certutil's are)."""
     headers = [str(c) for c in raw.columns]
     mapping = map_headers(headers)
     if not hex_serials:
@@ -441,65 +486,87 @@ def _from_records(
         },
         index=raw.index,
     )
-    loc = _line_locators(locator)
+    return df, hex_serials
 
-    ok = pd.Series(True, index=df.index)
+
+def _reject(
+    rejected: list[Rejected], src: str, loc: pd.Series, rows: pd.Series, reason: str | Callable[[Any], str]
+) -> pd.Series:
+    """A rejection for each row of the boolean mask `rows` (the reason, or reason(index) per row); the mask."""
+    for i in rows.index[rows]:
+        rejected.append(
+            Rejected(source=src, locator=loc[i], reason=reason if isinstance(reason, str) else reason(i))
+        )
+    return rows
+
+
+def _too_long(df: pd.DataFrame) -> pd.Series:
+    """Rows with a cell over MAX_CELL_CHARS characters (only columns whose longest value could be are measured)."""
     too_long = pd.Series(False, index=df.index)
     for c in df.columns:
         longest = pc.max(pc.binary_length(_arrow(df[c]))).as_py()
         if longest is not None and longest > MAX_CELL_CHARS:  # bytes bound characters from above
             too_long |= (df[c].str.len() > MAX_CELL_CHARS).fillna(False)
-    if too_long.any():
-        for i in df.index[too_long]:
-            rejected.append(
-                Rejected(source=src, locator=loc[i], reason=f"a cell exceeds {MAX_CELL_CHARS} characters")
-            )
-        ok &= ~too_long
+    return too_long
 
+
+def _name_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """common_name (a DN's CN, else the cell, else the first SAN), subject_dn and sans."""
     out = pd.DataFrame(index=df.index)
     cn = df.get("common_name", pd.Series(pd.NA, index=df.index, dtype="string")).replace("", pd.NA)
-    dn_cn = _extract(cn, _CN)
-    out["common_name"] = _coalesce(dn_cn, cn)
+    out["common_name"] = _coalesce(_extract(cn, _CN), cn)
     if "subject_dn" in df:
         out["subject_dn"] = df["subject_dn"].replace("", pd.NA)
         out["common_name"] = _coalesce(out["common_name"], _extract(out["subject_dn"], _CN))
     elif cn.str.contains("=", regex=False).any():
         out["subject_dn"] = cn.where(cn.str.contains("=", regex=False).fillna(False))
     if "sans" in df:
-        sans = df["sans"]
-        sans = _where_needed(
-            sans,
-            sans.str.contains(":", regex=False),
-            lambda c: c.str.replace(r"(?i)\b(DNS|IP Address|IP|URI|email):", "", regex=True),
-        )
-        sans = _list_cells(sans).str.strip("; ").replace("", pd.NA)
+        sans = _sans(df["sans"])
         out["sans"] = sans
         no_cn = out["common_name"].isna()
         if no_cn.any():
             out.loc[no_cn, "common_name"] = sans[no_cn].str.split(";").str[0]
-    no_name = out["common_name"].isna() & ok
-    for i in df.index[no_name]:
-        rejected.append(Rejected(source=src, locator=loc[i], reason="no common_name or sans"))
-    ok &= ~no_name
+    return out
 
-    notes: list[str] = []
+
+def _sans(col: pd.Series) -> pd.Series:
+    """';'-separated names without type prefixes ('DNS:', 'IP Address:'); empty as missing."""
+    col = _where_needed(
+        col,
+        col.str.contains(":", regex=False),
+        lambda c: c.str.replace(r"(?i)\b(DNS|IP Address|IP|URI|email):", "", regex=True),
+    )
+    return _list_cells(col).str.strip("; ").replace("", pd.NA)
+
+
+def _date_columns(df: pd.DataFrame, out: pd.DataFrame, notes: list[str]) -> None:
+    """Parse the date columns present into `out` (aware UTC), noting what the parser had to say."""
     for col in DATE_COLUMNS:
         if col in df:
             parsed, note = parse_dates(df[col])
             out[col] = parsed
             if note:
                 notes.append(f"{col}: {note}")
-    bad_date = out["not_after"].isna() & ok
-    for i in df.index[bad_date]:
-        val = df.at[i, "not_after"]
-        reason = (
-            "not_after is empty"
-            if pd.isna(val) or val == ""
-            else f"not_after is not a date: {str(val)[:60]!r}"
-        )
-        rejected.append(Rejected(source=src, locator=loc[i], reason=reason))
-    ok &= ~bad_date
-    for col in DATE_COLUMNS:  # an optional date that is not a date: the row stays, the cell is ignored
+
+
+def _not_after_reason(value: Any) -> str:
+    if pd.isna(value) or value == "":
+        return "not_after is empty"
+    return f"not_after is not a date: {str(value)[:60]!r}"
+
+
+def _inverted_reason(out: pd.DataFrame, i: Any) -> str:
+    return (
+        f"not_before ({out.at[i, 'not_before'].isoformat()}) is after "
+        f"not_after ({out.at[i, 'not_after'].isoformat()})"
+    )
+
+
+def _ignored_dates(df: pd.DataFrame, out: pd.DataFrame, ok: pd.Series, loc: pd.Series) -> list[str]:
+    """Notes on optional dates that are not dates: the row stays, the cell is ignored (at most
+    MAX_CELL_NOTES named per column, then a count)."""
+    notes: list[str] = []
+    for col in DATE_COLUMNS:
         if col == "not_after" or col not in df:
             continue
         bad_cell = ~df[col].fillna("").isin(EMPTY_DATE_VALUES) & out[col].isna() & ok
@@ -508,28 +575,24 @@ def _from_records(
             notes.append(f"{loc[i]}: {col} is not a date: {str(df.at[i, col])[:60]!r} (cell ignored)")
         if len(bad_rows) > MAX_CELL_NOTES:
             notes.append(f"{col}: {len(bad_rows) - MAX_CELL_NOTES} more cell(s) not a date ignored")
-    if "not_before" in out:
-        inverted = (out["not_before"] > out["not_after"]) & ok
-        for i in df.index[inverted]:
-            rejected.append(
-                Rejected(
-                    source=src,
-                    locator=loc[i],
-                    reason=f"not_before ({out.at[i, 'not_before'].isoformat()}) is after "
-                    f"not_after ({out.at[i, 'not_after'].isoformat()})",
-                )
-            )
-        ok &= ~inverted
+    return notes
 
-    for col in (
-        "subject_org",
-        "issuer_org",
-        "ext_key_usage",
-        "subject_key_id",
-        "authority_key_id",
-        "key_id",
-        "key_curve",
-    ):
+
+_TEXT_COLUMNS = (
+    "subject_org",
+    "issuer_org",
+    "ext_key_usage",
+    "subject_key_id",
+    "authority_key_id",
+    "key_id",
+    "key_curve",
+)
+
+
+def _issuer_columns(df: pd.DataFrame, out: pd.DataFrame) -> None:
+    """The columns taken as they are, then issuer_name, issuer_dn and issuer_org from an issuer cell (a DN
+    or a name) and an issuer DN column."""
+    for col in _TEXT_COLUMNS:
         if col in df:
             out[col] = df[col].replace("", pd.NA)
     if "issuer" in df:
@@ -545,9 +608,11 @@ def _from_records(
         out["issuer_dn"] = _coalesce(idn, out["issuer_dn"]) if "issuer_dn" in out else idn
         name = _extract(idn, _CN)
         out["issuer_name"] = _coalesce(out["issuer_name"], name) if "issuer_name" in out else name
-    if "serial" in df:
-        out["serial"] = _serials(df["serial"], hex_serials=hex_serials)
 
+
+def _key_columns(df: pd.DataFrame, out: pd.DataFrame, notes: list[str]) -> None:
+    """key_algorithm, key_curve and key_size from the algorithm text and the size column; an EC key
+    without a curve gets the curve of its size."""
     if "key_algorithm" in df:
         alg = df["key_algorithm"]
         out["key_algorithm"] = _per_value(alg, lambda u: key_algorithm(u)[0])
@@ -555,6 +620,18 @@ def _from_records(
         out["key_curve"] = _per_value(alg, lambda u: key_algorithm(u)[2])
     else:
         size_from_alg = pd.Series(pd.NA, index=df.index)
+    out["key_size"] = _key_sizes(df, size_from_alg, notes)
+    if "key_algorithm" in out:
+        ec_missing_curve = (out["key_algorithm"] == "EC") & out["key_curve"].isna()
+        out.loc[ec_missing_curve, "key_curve"] = (
+            out.loc[ec_missing_curve, "key_size"]
+            .map({256: "secp256r1", 384: "secp384r1", 521: "secp521r1"})
+            .astype("string")
+        )
+
+
+def _key_sizes(df: pd.DataFrame, size_from_alg: pd.Series, notes: list[str]) -> pd.Series:
+    """The key_size column, else the size the algorithm text names; sizes outside 1–65536 are ignored."""
     if "key_size" in df:
         size = _per_value(df["key_size"], _key_size, "Float64")
     else:
@@ -564,27 +641,29 @@ def _from_records(
     if implausible.any():  # "99999999999999999999" or "-2048": no key has that size
         notes.append(f"key_size: {int(implausible.sum())} value(s) outside 1–65536 ignored")
         size = size.mask(implausible)
-    out["key_size"] = size.round().astype("Int64")
-    if "key_algorithm" in out:
-        ec_missing_curve = (out["key_algorithm"] == "EC") & out["key_curve"].isna()
-        out.loc[ec_missing_curve, "key_curve"] = (
-            out.loc[ec_missing_curve, "key_size"]
-            .map({256: "secp256r1", 384: "secp384r1", 521: "secp521r1"})
-            .astype("string")
-        )
+    return size.round().astype("Int64")
+
+
+def _signature_name(value: str) -> Any:
+    known = signature_algorithm(value)
+    return known.name if known else (value or pd.NA)
+
+
+def _signature_hash(value: str) -> Any:
+    known = signature_algorithm(value)
+    return known.hash if known else _hash_hint(value)
+
+
+def _signature_columns(df: pd.DataFrame, out: pd.DataFrame) -> None:
+    """signature_algorithm (the canonical name when known) and its signature_hash."""
     if "signature_algorithm" in df:
         sig = df["signature_algorithm"]
+        out["signature_algorithm"] = _per_value(sig, _signature_name)
+        out["signature_hash"] = _per_value(sig, _signature_hash)
 
-        def sig_name(u: str) -> Any:
-            known = signature_algorithm(u)
-            return known.name if known else (u or pd.NA)
 
-        def sig_hash(u: str) -> Any:
-            known = signature_algorithm(u)
-            return known.hash if known else _hash_hint(u)
-
-        out["signature_algorithm"] = _per_value(sig, sig_name)
-        out["signature_hash"] = _per_value(sig, sig_hash)
+def _flag_columns(df: pd.DataFrame, out: pd.DataFrame, notes: list[str]) -> None:
+    """The yes/no columns, the counts and trust (a closed vocabulary)."""
     for col in ("is_ca", "is_self_signed"):
         if col in df:
             out[col] = _bool(df[col])
@@ -594,6 +673,10 @@ def _from_records(
     if "trust" in df:
         out["trust"] = _vocab(df["trust"], TRUST_VALUES, "trust", notes)
 
+
+def _identity_columns(df: pd.DataFrame, out: pd.DataFrame) -> None:
+    """fingerprint_sha1 and fingerprint_sha256 (hex of the right length, else empty), cert_id (given, else
+    sha256:<fingerprint>, else the row id) and has_body."""
     fp = pa.nulls(len(df), pa.string())
     if "fingerprint_sha256" in df:
         f = _hex(df["fingerprint_sha256"])
@@ -616,45 +699,53 @@ def _from_records(
     out["cert_id"] = cert_id
     out["has_body"] = False
 
-    # observations: one per row, or one per endpoint when the row lists several
-    obs = pd.DataFrame({"cert_id": out["cert_id"], "source": src, "source_ref": loc}, index=df.index)
-    for col, table in (
-        ("automation", AUTOMATION_VALUES),
-        ("criticality", CRITICALITY_VALUES),
-        ("environment", ENVIRONMENT_VALUES),
-        ("discovered_by", DISCOVERY_VALUES),
-    ):
+
+_OBSERVATION_VOCABULARIES = (
+    ("automation", AUTOMATION_VALUES),
+    ("criticality", CRITICALITY_VALUES),
+    ("environment", ENVIRONMENT_VALUES),
+    ("discovered_by", DISCOVERY_VALUES),
+)
+
+
+def _observations(
+    df: pd.DataFrame,
+    cert_id: pd.Series,
+    src: str,
+    loc: pd.Series,
+    last_seen: pd.Series | None,
+    notes: list[str],
+) -> pd.DataFrame:
+    """One observation per row: who owns the certificate, how it is renewed, where it was found."""
+    obs = pd.DataFrame({"cert_id": cert_id, "source": src, "source_ref": loc}, index=df.index)
+    for col, table in _OBSERVATION_VOCABULARIES:
         if col in df:
             obs[col] = _vocab(df[col], table, col, notes)
     for col in ("service", "owner", "team", "tags"):
         if col in df:
             obs[col] = df[col].replace("", pd.NA)
-    if "last_seen" in out:
-        obs["last_seen"] = out.pop("last_seen")
+    if last_seen is not None:
+        obs["last_seen"] = last_seen
     if "secrecy_years" in df:
         obs["secrecy_years"] = pd.to_numeric(df["secrecy_years"], errors="coerce")
     if "discovered_by" not in obs:
         obs["discovered_by"] = "manual"
     obs["discovered_by"] = _coalesce(obs["discovered_by"].astype("string"), "manual")
     if "endpoints" in df:
-        ep = _list_cells(df["endpoints"]).str.strip("; ").replace("", pd.NA)
-        obs["location"] = ep
-        obs = obs[ok]
-        multi = obs["location"].str.contains(";", regex=False).fillna(False)
-        if multi.any():
-            split = obs[multi].assign(location=obs.loc[multi, "location"].str.split(";")).explode("location")
-            obs = pd.concat([obs[~multi], split]).sort_index(kind="stable")
-        obs = obs.reset_index(drop=True)
-        obs["location"] = obs["location"].astype("string")
-        obs["host"], obs["port"] = _host_port(obs["location"])
-    else:
-        obs = obs[ok]
-    return Batch(
-        certificates=out[ok].reset_index(drop=True),
-        observations=obs.reset_index(drop=True),
-        rejected=rejected,
-        notes=[f"{src}: {n}" for n in notes],
-    )
+        obs["location"] = _list_cells(df["endpoints"]).str.strip("; ").replace("", pd.NA)
+    return obs
+
+
+def _one_per_endpoint(obs: pd.DataFrame) -> pd.DataFrame:
+    """One observation per endpoint when a row's location lists several, each with its host and port."""
+    multi = obs["location"].str.contains(";", regex=False).fillna(False)
+    if multi.any():
+        split = obs[multi].assign(location=obs.loc[multi, "location"].str.split(";")).explode("location")
+        obs = pd.concat([obs[~multi], split]).sort_index(kind="stable")
+    obs = obs.reset_index(drop=True)
+    obs["location"] = obs["location"].astype("string")
+    obs["host"], obs["port"] = _host_port(obs["location"])
+    return obs
 
 
 def _hex(col: pd.Series) -> Any:

@@ -7,6 +7,7 @@ import io
 import json
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -142,57 +143,20 @@ def read(path: Path, ctx: ReadContext) -> Batch:
         host = fqdn or ip
         if not host:
             continue  # engine notices ("/") belong to no target
-        ref = f"{host}:{port}"
-        versions: list[str] = []
-        groups: list[str] = []
-        certs: dict[int, dict[str, str]] = defaultdict(dict)
-        inter: dict[tuple[int, int], str] = {}
-        for f in items:
-            m = _ID.match(str(f.get("id") or ""))
-            if m is None or m.group("rest"):
-                continue
-            base, finding = m.group("base"), str(f.get("finding") or "")
-            n = int(m.group("n") or 1)
-            if base in _VERSIONS and finding.startswith("offered"):
-                versions.append(_VERSIONS[base])
-            elif base in _GROUP_IDS and finding and finding not in ("--", "none"):
-                groups.extend(finding.split())
-            elif base == "intermediate_cert" and m.group("inter"):
-                inter[(n, int(m.group("inter")))] = finding
-            elif base == "cert" or base.startswith("cert_"):
-                certs[n][base] = finding
-        if not certs:
-            batch.notes.append(f"{src}: {ref}: no certificate findings (run without --severity filters)")
+        target = _target(items)
+        if not target.certs:
+            batch.notes.append(
+                f"{src}: {host}:{port}: no certificate findings (run without --severity filters)"
+            )
             continue
-        tags = [f"ip:{ip}"] if ip else []
-        for n, fields in sorted(certs.items()):
-            obs = {
-                "source": src,
-                "source_ref": f"{ref} hostCert#{n}",
-                "location": ref,
-                "host": host,
-                "port": int(port) if port.isdigit() else None,
-                "discovered_by": DISCOVERED_BY,
-                "last_seen": started,
-                "tls_versions": join_versions(versions),
-                "kex_groups": join_groups(groups),
-                "tags": ";".join(tags) or None,
-            }
+        for n, fields in sorted(target.certs.items()):
+            obs = _observation(src, host, ip, port, n, started, target)
             if "BEGIN CERTIFICATE" in fields.get("cert", ""):
                 add_body(batch, path, obs["source_ref"], fields["cert"], obs)
             else:
                 no_body.append(_fields(fields))
                 no_body_obs.append(obs)
-            for (owner, k), pem in sorted(inter.items()):
-                if owner == n and "BEGIN CERTIFICATE" in pem:
-                    chain_obs = {
-                        **obs,
-                        "source_ref": f"{ref} hostCert#{n} intermediate #{k}",
-                        "tls_versions": None,
-                        "kex_groups": None,
-                        "tags": ";".join([*tags, f"chain:{k}"]),
-                    }
-                    add_body(batch, path, chain_obs["source_ref"], pem, chain_obs)
+            _add_intermediates(batch, path, obs, n, ip, target.inter)
     add_rows(
         batch, path, no_body, no_body_obs, "certificate findings give no common name or no notAfter date"
     )
@@ -207,6 +171,75 @@ def read(path: Path, ctx: ReadContext) -> Batch:
             )
         )
     return batch
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """What one target's findings say: the versions it accepts, its key-exchange groups, the cert_*
+    findings of each host certificate, and intermediate PEMs by (host certificate, position)."""
+
+    versions: list[str]
+    groups: list[str]
+    certs: dict[int, dict[str, str]]
+    inter: dict[tuple[int, int], str]
+
+
+def _target(items: list[dict[str, Any]]) -> _Target:
+    versions: list[str] = []
+    groups: list[str] = []
+    certs: dict[int, dict[str, str]] = defaultdict(dict)
+    inter: dict[tuple[int, int], str] = {}
+    for f in items:
+        m = _ID.match(str(f.get("id") or ""))
+        if m is None or m.group("rest"):
+            continue
+        base, finding = m.group("base"), str(f.get("finding") or "")
+        n = int(m.group("n") or 1)
+        if base in _VERSIONS and finding.startswith("offered"):
+            versions.append(_VERSIONS[base])
+        elif base in _GROUP_IDS and finding and finding not in ("--", "none"):
+            groups.extend(finding.split())
+        elif base == "intermediate_cert" and m.group("inter"):
+            inter[(n, int(m.group("inter")))] = finding
+        elif base == "cert" or base.startswith("cert_"):
+            certs[n][base] = finding
+    return _Target(versions=versions, groups=groups, certs=certs, inter=inter)
+
+
+def _observation(
+    src: str, host: str, ip: str, port: str, n: int, started: datetime | None, target: _Target
+) -> dict[str, Any]:
+    """The observation of host certificate #n at host:port, with the target's protocol facts."""
+    ref = f"{host}:{port}"
+    return {
+        "source": src,
+        "source_ref": f"{ref} hostCert#{n}",
+        "location": ref,
+        "host": host,
+        "port": int(port) if port.isdigit() else None,
+        "discovered_by": DISCOVERED_BY,
+        "last_seen": started,
+        "tls_versions": join_versions(target.versions),
+        "kex_groups": join_groups(target.groups),
+        "tags": f"ip:{ip}" if ip else None,
+    }
+
+
+def _add_intermediates(
+    batch: Batch, path: Path, obs: dict[str, Any], n: int, ip: str, inter: dict[tuple[int, int], str]
+) -> None:
+    """The intermediates served with host certificate #n, observed where it was (no protocol facts)."""
+    tags = [f"ip:{ip}"] if ip else []
+    for (owner, k), pem in sorted(inter.items()):
+        if owner == n and "BEGIN CERTIFICATE" in pem:
+            chain_obs = {
+                **obs,
+                "source_ref": f"{obs['source_ref']} intermediate #{k}",
+                "tls_versions": None,
+                "kex_groups": None,
+                "tags": ";".join([*tags, f"chain:{k}"]),
+            }
+            add_body(batch, path, chain_obs["source_ref"], pem, chain_obs)
 
 
 def _fields(f: dict[str, str]) -> dict[str, Any]:

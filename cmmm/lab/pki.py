@@ -108,13 +108,11 @@ def issue(
     """
     key = key if key is not None else make_key(key_kind)
     subject_name = subject if subject is not None else _name(cn, org)
-    issuer_name = issuer.cert.subject if issuer else subject_name
-    signing_key = issuer.key if issuer else key
     pub = key.public_key()
     b = (
         x509.CertificateBuilder()
         .subject_name(subject_name)
-        .issuer_name(issuer_name)
+        .issuer_name(issuer.cert.subject if issuer else subject_name)
         .public_key(pub)
         .serial_number(serial if serial is not None else x509.random_serial_number())
         .not_valid_before(not_before)
@@ -125,30 +123,9 @@ def issue(
     aki_src: Any = issuer.cert.public_key() if issuer else pub
     b = b.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(aki_src), critical=False)
     if ca:
-        b = b.add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
+        b = b.add_extension(_CA_KEY_USAGE, critical=True)
     else:
-        names: list[x509.GeneralName] = []
-        for s in sans or (cn,):
-            try:
-                names.append(x509.IPAddress(ip_address(s)))
-            except ValueError:
-                names.append(x509.DNSName(s))
-        b = b.add_extension(x509.SubjectAlternativeName(names), critical=False)
-        if eku_server:
-            b = b.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        b = _leaf_extensions(b, sans or (cn,), eku_server=eku_server)
     if scts:
         b = b.add_extension(
             x509.UnrecognizedExtension(
@@ -156,12 +133,46 @@ def issue(
             ),
             critical=False,
         )
-    ecdsa_det = True if deterministic and isinstance(signing_key, ec.EllipticCurvePrivateKey) else None
+    return Issued(cert=_sign(b, issuer.key if issuer else key, digest, deterministic=deterministic), key=key)
+
+
+_CA_KEY_USAGE = x509.KeyUsage(
+    digital_signature=True,
+    content_commitment=False,
+    key_encipherment=False,
+    data_encipherment=False,
+    key_agreement=False,
+    key_cert_sign=True,
+    crl_sign=True,
+    encipher_only=False,
+    decipher_only=False,
+)
+
+
+def _leaf_extensions(
+    b: x509.CertificateBuilder, sans: tuple[str, ...], *, eku_server: bool
+) -> x509.CertificateBuilder:
+    """SubjectAlternativeName (IP addresses as such, anything else a DNS name) and the serverAuth EKU."""
+    names: list[x509.GeneralName] = []
+    for s in sans:
+        try:
+            names.append(x509.IPAddress(ip_address(s)))
+        except ValueError:
+            names.append(x509.DNSName(s))
+    b = b.add_extension(x509.SubjectAlternativeName(names), critical=False)
+    if eku_server:
+        b = b.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+    return b
+
+
+def _sign(
+    b: x509.CertificateBuilder, signing_key: PrivateKey, digest: str, *, deterministic: bool
+) -> x509.Certificate:
+    """Sign with `digest`; SHA-1 and MD5 RSA signatures are made by hand (cryptography refuses them)."""
     if digest in _LEGACY_RSA_OIDS:
-        cert = _legacy_rsa_sign(b.sign(signing_key, hashes.SHA256()), signing_key, digest)
-    else:
-        cert = b.sign(signing_key, _hash_for(signing_key, digest), ecdsa_deterministic=ecdsa_det)
-    return Issued(cert=cert, key=key)
+        return _legacy_rsa_sign(b.sign(signing_key, hashes.SHA256()), signing_key, digest)
+    ecdsa_det = True if deterministic and isinstance(signing_key, ec.EllipticCurvePrivateKey) else None
+    return b.sign(signing_key, _hash_for(signing_key, digest), ecdsa_deterministic=ecdsa_det)
 
 
 def _sct_list(times: tuple[datetime, ...], subject: x509.Name) -> bytes:

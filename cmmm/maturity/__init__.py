@@ -268,6 +268,84 @@ def _evaluate_measured(c: Criterion, m: Measurement, profile: Profile, now: date
     return (Status.MET if ok else Status.NOT_MET), m.evidence
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Outcome:
+    """One criterion evaluated: status, value, threshold text, evidence, and which certificates fail."""
+
+    status: Status
+    value: float | None
+    threshold: str
+    evidence: str
+    mask: np.ndarray | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Judge:
+    """Evaluates each criterion by its evidence kind: measured, attested or simulated."""
+
+    inv: Inventory
+    ctx: MetricContext
+    profile: Profile
+    now: datetime
+    simulate: Simulator | None
+
+    def evaluate(self, c: Criterion) -> _Outcome:
+        if c.evidence is EvidenceKind.MEASURED:
+            m = METRICS[c.id](self.ctx, c.params)
+            status, evidence = _evaluate_measured(c, m, self.profile, self.now)
+            return _Outcome(
+                status=status, value=m.value, threshold=c.threshold_text, evidence=evidence, mask=m.failing
+            )
+        if c.evidence is EvidenceKind.ATTESTED:
+            status, value, evidence = _evaluate_attested(c, self.profile, self.now)
+            if c.id in CONTEXT:
+                evidence += f" — measured context: {CONTEXT[c.id](self.ctx, self.profile)}"
+            return _Outcome(status=status, value=value, threshold=c.threshold_text, evidence=evidence)
+        sim = self.simulate(c.id, self.inv, self.now) if self.simulate else None
+        if sim is None:
+            return _Outcome(
+                status=Status.NOT_EVALUATED,
+                value=None,
+                threshold=c.threshold_text,
+                evidence=f"not evaluated: needs the '{c.scenario}' drill",
+            )
+        return _Outcome(
+            status=Status.MET if sim.met else Status.NOT_MET,
+            value=sim.value,
+            threshold=sim.threshold or c.threshold_text,
+            evidence=sim.evidence,
+        )
+
+
+def _result(c: Criterion, o: _Outcome, ranked: _Ranked, top: int) -> CriterionResult:
+    failing, count, teams = _failing(ranked, o.mask if o.status is Status.NOT_MET else None, top)
+    return CriterionResult(
+        criterion=c,
+        status=o.status,
+        value=o.value,
+        threshold=o.threshold,
+        evidence=o.evidence,
+        failing=failing,
+        failing_count=count,
+        teams=teams,
+    )
+
+
+def _roadmap_item(r: CriterionResult, gain: float) -> RoadmapItem:
+    return RoadmapItem(
+        criterion_id=r.id,
+        title=r.criterion.title,
+        level=r.criterion.level,
+        dimension=r.criterion.dimension,
+        gain=gain,
+        action=r.criterion.action,
+        evidence=r.evidence,
+        certificates=r.failing,
+        certificates_count=r.failing_count,
+        teams=r.teams,
+    )
+
+
 def assess(
     inv: Inventory,
     *,
@@ -299,40 +377,8 @@ def assess(
     slim = ctx.facts[FAILING_COLUMNS].reset_index(drop=True)
     slim["_rank"] = -ctx.facts["criticality"].map(CRITICALITY_RANK).astype("float64").fillna(0).to_numpy()
     ranked = _ranked(slim)
-    results: list[CriterionResult] = []
-    for c in catalog.criteria:
-        value: float | None
-        mask: np.ndarray | None = None
-        threshold = c.threshold_text
-        if c.evidence is EvidenceKind.MEASURED:
-            m = METRICS[c.id](ctx, c.params)
-            status, evidence = _evaluate_measured(c, m, profile, now)
-            value, mask = m.value, m.failing
-        elif c.evidence is EvidenceKind.ATTESTED:
-            status, value, evidence = _evaluate_attested(c, profile, now)
-            if c.id in CONTEXT:
-                evidence += f" — measured context: {CONTEXT[c.id](ctx, profile)}"
-        else:
-            sim = simulate(c.id, inv, now) if simulate else None
-            if sim is None:
-                status, value = Status.NOT_EVALUATED, None
-                evidence = f"not evaluated: needs the '{c.scenario}' drill"
-            else:
-                status = Status.MET if sim.met else Status.NOT_MET
-                value, threshold, evidence = sim.value, sim.threshold or threshold, sim.evidence
-        failing, count, teams = _failing(ranked, mask if status is Status.NOT_MET else None, top)
-        results.append(
-            CriterionResult(
-                criterion=c,
-                status=status,
-                value=value,
-                threshold=threshold,
-                evidence=evidence,
-                failing=failing,
-                failing_count=count,
-                teams=teams,
-            )
-        )
+    judge = _Judge(inv=inv, ctx=ctx, profile=profile, now=now, simulate=simulate)
+    results = [_result(c, judge.evaluate(c), ranked, top) for c in catalog.criteria]
     met = {r.id: r.met for r in results}
     level = staged_level(catalog.criteria, met)
     dims = dimension_scores(catalog, met)
@@ -340,21 +386,6 @@ def assess(
     blockers = [r for r in results if r.criterion.level == level + 1 and not r.met]
     gains = {r.id: score_gain(catalog, met, r.id) for r in blockers}
     blockers.sort(key=lambda r: (-gains[r.id], r.failing_count, r.id))
-    roadmap = tuple(
-        RoadmapItem(
-            criterion_id=r.id,
-            title=r.criterion.title,
-            level=r.criterion.level,
-            dimension=r.criterion.dimension,
-            gain=gains[r.id],
-            action=r.criterion.action,
-            evidence=r.evidence,
-            certificates=r.failing,
-            certificates_count=r.failing_count,
-            teams=r.teams,
-        )
-        for r in blockers
-    )
     return Assessment(
         as_of=now,
         observed_at=ctx.observed_at,
@@ -367,7 +398,7 @@ def assess(
         floor=weakest_score,
         criteria=tuple(results),
         blockers=tuple(r.id for r in blockers),
-        roadmap=roadmap,
+        roadmap=tuple(_roadmap_item(r, gains[r.id]) for r in blockers),
         policy=policy_result,
         dimension_titles=catalog.dimension_titles,
         measures=measure(ctx),

@@ -192,14 +192,44 @@ def scan(
         hybrid=_context(SSL.TLS1_3_VERSION, HYBRID_GROUP),
     )
     pacer = _Pacer(rate, per_host, host_delay, stop)
-    results: dict[int, EndpointResult] = {}
     t0 = time.monotonic()
+    results, interrupted = _probe_all(
+        endpoints,
+        lambda ep: _probe(ep, ctxs, timeout, pacer, stop, now, anchors),
+        stop=stop,
+        concurrency=concurrency,
+        progress=progress,
+    )
+    ordered = tuple(
+        results.get(i) or EndpointResult(endpoint=ep, status=Status.SKIPPED, error="scan stopped")
+        for i, ep in enumerate(endpoints)
+    )
+    return ScanResult(
+        started_at=now,
+        targets=tuple(str(t.location if isinstance(t, Endpoint) else t) for t in targets),
+        ports=tuple(ports),
+        results=ordered,
+        interrupted=interrupted,
+        elapsed_s=time.monotonic() - t0,
+    )
+
+
+def _probe_all(
+    endpoints: list[Endpoint],
+    probe: Callable[[Endpoint], EndpointResult],
+    *,
+    stop: threading.Event,
+    concurrency: int,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[dict[int, EndpointResult], bool]:
+    """Probe the endpoints on `concurrency` threads: the results by endpoint position, and whether the
+    scan was stopped (by `stop` or Ctrl-C) before every endpoint was tried."""
+    results: dict[int, EndpointResult] = {}
     interrupted = False
     pool = ThreadPoolExecutor(max_workers=min(concurrency, max(1, len(endpoints))), thread_name_prefix="scan")
     try:
         futures: dict[Future[EndpointResult], int] = {
-            pool.submit(_probe, ep, ctxs, timeout, pacer, stop, now, anchors): i
-            for i, ep in enumerate(endpoints)
+            pool.submit(probe, ep): i for i, ep in enumerate(endpoints)
         }
         pending = set(futures)
         while pending:
@@ -218,16 +248,4 @@ def scan(
         stop.set()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    interrupted = interrupted or stop.is_set()
-    ordered = tuple(
-        results.get(i) or EndpointResult(endpoint=ep, status=Status.SKIPPED, error="scan stopped")
-        for i, ep in enumerate(endpoints)
-    )
-    return ScanResult(
-        started_at=now,
-        targets=tuple(str(t.location if isinstance(t, Endpoint) else t) for t in targets),
-        ports=tuple(ports),
-        results=ordered,
-        interrupted=interrupted,
-        elapsed_s=time.monotonic() - t0,
-    )
+    return results, interrupted or stop.is_set()

@@ -11,7 +11,7 @@ import pandas as pd
 from cmmm.export import records
 from cmmm.ingest.x509 import certificate_row
 from cmmm.model import Discovery, Inventory
-from cmmm.scan.result import ScanResult, Status
+from cmmm.scan.result import EndpointResult, ScanResult, Status
 
 # ------------------------------------------------------------------------------- shadow and stale
 SHADOW_COLUMNS = ("cert_id", "common_name", "issuer_name", "not_after", "locations")
@@ -68,6 +68,23 @@ def compare(result: ScanResult, inventory: Inventory) -> Comparison:
     are ignored on the inventory side, so a merged inventory can be compared too.
     """
     scanned = [r for r in result.results if r.status is not Status.SKIPPED]
+    certs = _known_certificates(inventory)
+    leaves = _matched(_served_leaves(scanned), certs)
+    stale = _stale(inventory, certs, _served(scanned, leaves))
+    return Comparison(
+        shadow=_grouped(leaves[leaves["inventory_cert_id"].isna()], SHADOW_COLUMNS),
+        stale=stale[list(STALE_COLUMNS)],
+        matched=_grouped(leaves[leaves["inventory_cert_id"].notna()], MATCHED_COLUMNS),
+        endpoints_scanned=len(scanned),
+        endpoints_tls=len(result.ok),
+    )
+
+
+_LEAF_COLUMNS = ["cert_id", "fp", "sha1", "is", "cn", "common_name", "issuer_name", "not_after", "location"]
+
+
+def _served_leaves(scanned: list[EndpointResult]) -> pd.DataFrame:
+    """The leaf each endpoint served, with its match keys (fp, sha1, issuer|serial, name|expiry)."""
     leaf_rows = []
     for r in scanned:
         if r.leaf is None:
@@ -89,17 +106,22 @@ def compare(result: ScanResult, inventory: Inventory) -> Comparison:
                 "location": r.endpoint.location,
             }
         )
-    leaves = pd.DataFrame(
-        leaf_rows,
-        columns=["cert_id", "fp", "sha1", "is", "cn", "common_name", "issuer_name", "not_after", "location"],
-    )
-    # Only what the inventory knows by other means counts as known: a certificate whose every
-    # observation is a network scan (the scan merged into the inventory) would otherwise hide itself.
+    return pd.DataFrame(leaf_rows, columns=_LEAF_COLUMNS)
+
+
+def _known_certificates(inventory: Inventory) -> pd.DataFrame:
+    """The inventory's certificates that it knows by other means than a network scan."""
+    # A certificate whose every observation is a network scan (the scan merged into the inventory)
+    # would otherwise hide itself.
     seen = inventory.observations
     by_scan = seen["discovered_by"].fillna("").eq(Discovery.NETWORK_SCAN.value)
     scan_only = pd.Index(seen.loc[by_scan, "cert_id"]).difference(pd.Index(seen.loc[~by_scan, "cert_id"]))
     certs = inventory.certificates
-    certs = certs[~certs["cert_id"].isin(scan_only)]
+    return certs[~certs["cert_id"].isin(scan_only)]
+
+
+def _matched(leaves: pd.DataFrame, certs: pd.DataFrame) -> pd.DataFrame:
+    """`leaves` with inventory_cert_id and matched_by: the first key, strongest first, that finds one."""
     fp = certs["fingerprint_sha256"].astype("string")
     fp = fp.fillna(certs["cert_id"].astype("string").str.extract(r"^sha256:([0-9a-f]{64})$", expand=False))
     serial = certs["serial"].astype("string").str.lower().str.lstrip("0").replace("", "0")
@@ -126,20 +148,25 @@ def compare(result: ScanResult, inventory: Inventory) -> Comparison:
         how = how.mask(new, name)
     leaves["inventory_cert_id"] = inv_id
     leaves["matched_by"] = how
+    return leaves
 
-    def grouped(frame: pd.DataFrame, cols: Sequence[str]) -> pd.DataFrame:
-        if frame.empty:
-            return pd.DataFrame(columns=list(cols))
-        g = frame.groupby("cert_id", sort=True)
-        out = g.first().reset_index()
-        out["locations"] = g["location"].agg(lambda s: ";".join(sorted(set(s)))).to_numpy()
-        return out[list(cols)].reset_index(drop=True)
 
-    shadow = grouped(leaves[leaves["inventory_cert_id"].isna()], SHADOW_COLUMNS)
-    matched = grouped(leaves[leaves["inventory_cert_id"].notna()], MATCHED_COLUMNS)
+def _grouped(frame: pd.DataFrame, cols: Sequence[str]) -> pd.DataFrame:
+    """One row per served certificate, its locations ';'-joined."""
+    if frame.empty:
+        return pd.DataFrame(columns=list(cols))
+    g = frame.groupby("cert_id", sort=True)
+    out = g.first().reset_index()
+    out["locations"] = g["location"].agg(lambda s: ";".join(sorted(set(s)))).to_numpy()
+    return out[list(cols)].reset_index(drop=True)
 
-    # What each scanned endpoint served, keyed by host:port as targeted and by the address that answered.
-    served: dict[str, tuple[str, str | None, str]] = {}
+
+_Served = dict[str, tuple[str, str | None, str]]  # host|port → (status, inventory cert_id, reason)
+
+
+def _served(scanned: list[EndpointResult], leaves: pd.DataFrame) -> _Served:
+    """What each scanned endpoint served, keyed by host:port as targeted and by the address that answered."""
+    served: _Served = {}
     leaf_inv = dict(zip(leaves["location"], leaves["inventory_cert_id"], strict=True))
     leaf_cn = dict(zip(leaves["location"], leaves["common_name"], strict=True))
     for r in scanned:
@@ -157,33 +184,28 @@ def compare(result: ScanResult, inventory: Inventory) -> Comparison:
         entry = (r.status.value, inv, reason)
         for host in {r.endpoint.host, r.address} - {None}:
             served.setdefault(f"{str(host).strip('[]').lower().rstrip('.')}|{r.endpoint.port}", entry)
+    return served
 
+
+def _stale(inventory: Inventory, certs: pd.DataFrame, served: _Served) -> pd.DataFrame:
+    """Inventory endpoint rows the scan covered where their certificate was not served."""
     obs = inventory.observations
     obs = obs[obs["host"].notna() & obs["discovered_by"].fillna("").ne(Discovery.NETWORK_SCAN.value)]
     key = _norm_host(obs["host"]) + "|" + obs["port"].fillna(443).astype("Int64").astype("string")
     covered = key.isin(list(served))
     obs, key = obs[covered], key[covered]
     entries = key.map(served)
-    status = entries.map(lambda e: e[0])
     served_id = entries.map(lambda e: e[1])
-    reason = entries.map(lambda e: e[2])
     stale_mask = served_id.astype("string").fillna("") != obs["cert_id"].astype("string")
     names = obs["cert_id"].map(_first_map(certs["cert_id"], certs["common_name"].astype("string")))
-    stale = pd.DataFrame(
+    return pd.DataFrame(
         {
             "cert_id": obs["cert_id"],
             "common_name": names,
             "location": obs["location"],
             "source": obs["source"],
             "source_ref": obs["source_ref"],
-            "status": status,
-            "reason": reason,
+            "status": entries.map(lambda e: e[0]),
+            "reason": entries.map(lambda e: e[2]),
         }
     )[stale_mask.to_numpy()].reset_index(drop=True)
-    return Comparison(
-        shadow=shadow,
-        stale=stale[list(STALE_COLUMNS)],
-        matched=matched,
-        endpoints_scanned=len(scanned),
-        endpoints_tls=len(result.ok),
-    )
