@@ -10,7 +10,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from cmmm.drill._run import (
+    from cmmm.drill._run import run
+    from cmmm.drill.capacity import replacement_ca
+    from cmmm.drill.evidence import SIMULATED_CRITERIA, SimulatedCriterion, simulated_evidence
+    from cmmm.drill.plan import drill_document, write_plan
+    from cmmm.drill.result import (
         PLAN_COLUMNS,
         TEAM_COLUMNS,
         Completion,
@@ -18,11 +22,7 @@ if TYPE_CHECKING:
         Exposure,
         ReplacementCa,
         Verdict,
-        replacement_ca,
-        run,
     )
-    from cmmm.drill.evidence import SIMULATED_CRITERIA, SimulatedCriterion, simulated_evidence
-    from cmmm.drill.plan import drill_document, write_plan
     from cmmm.drill.scenario import (
         PARAMETERS,
         Basis,
@@ -36,19 +36,11 @@ if TYPE_CHECKING:
 
 # Public name → the module that defines it.
 _LAZY = {
+    "run": "cmmm.drill._run",
+    "replacement_ca": "cmmm.drill.capacity",
     **dict.fromkeys(
-        (
-            "PLAN_COLUMNS",
-            "TEAM_COLUMNS",
-            "Completion",
-            "DrillResult",
-            "Exposure",
-            "ReplacementCa",
-            "Verdict",
-            "replacement_ca",
-            "run",
-        ),
-        "cmmm.drill._run",
+        ("PLAN_COLUMNS", "TEAM_COLUMNS", "Completion", "DrillResult", "Exposure", "ReplacementCa", "Verdict"),
+        "cmmm.drill.result",
     ),
     **dict.fromkeys(
         ("SIMULATED_CRITERIA", "SimulatedCriterion", "simulated_evidence"), "cmmm.drill.evidence"

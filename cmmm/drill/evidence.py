@@ -6,7 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from cmmm.drill._run import DrillResult, Verdict, run
+from cmmm.drill._run import run
+from cmmm.drill.result import DrillResult, Verdict
 from cmmm.drill.scenario import load_scenario
 from cmmm.model import Inventory
 

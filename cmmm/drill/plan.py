@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from cmmm.drill._run import DrillResult
+from cmmm.drill.result import DrillResult
 from cmmm.errors import UsageError
 from cmmm.export import neutralize_formulas, records
 

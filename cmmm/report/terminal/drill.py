@@ -6,7 +6,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from cmmm.drill._run import DrillResult, Verdict
+from cmmm.drill.result import DrillResult, Verdict
 from cmmm.report.terminal import safe
 
 PLAN_PREVIEW_ROWS = 15
