@@ -422,7 +422,11 @@ def drill_cmd(
         Path | None, typer.Option("--plan", help="Write the replacement plan: .csv or .json.")
     ] = None,
     fail_on_miss: Annotated[
-        bool, typer.Option("--fail-on-miss", help="Exit 1 when the drill misses its deadline.")
+        bool,
+        typer.Option(
+            "--fail-on-miss",
+            help="Exit 1 when the verdict is fail, overdue or unknown (unknown is never compliant).",
+        ),
     ] = False,
     profile: ProfileOpt = None,
     policy: PolicyOpt = None,
@@ -432,6 +436,7 @@ def drill_cmd(
 
     --profile tries a what-if organization (more engineers, a pre-approved backup CA) on the same inventory.
     """
+    from cmmm.drill.result import MISSED
     from cmmm.report.terminal.drill import render_drill
 
     now = parse_as_of(as_of)
@@ -446,7 +451,10 @@ def drill_cmd(
         sys.stdout.write(json.dumps(drill_.drill_document(result), indent=1, default=str) + "\n")
     else:
         render_drill(out, result)
-    if fail_on_miss and result.verdict is drill_.Verdict.FAIL:
+    if fail_on_miss and result.verdict in MISSED:
+        err.print(
+            f"cmmm: drill verdict {result.verdict.value}: {safe(result.verdict_reason)} (--fail-on-miss)"
+        )
         raise typer.Exit(EXIT_THRESHOLD)
 
 

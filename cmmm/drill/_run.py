@@ -13,13 +13,12 @@ from cmmm.drill.capacity import INCIDENT_DEADLINE_HOURS, _ca_ready, _frozen, _ha
 from cmmm.drill.handshake import _handshake
 from cmmm.drill.reasons import _Odds, _reasons
 from cmmm.drill.result import (
-    PASS_PROBABILITY,
     PLAN_COLUMNS,
     TEAM_COLUMNS,
     Completion,
     DrillResult,
     Exposure,
-    Verdict,
+    judge,
 )
 from cmmm.drill.scenario import Kind, Scenario
 from cmmm.drill.selection import Selection, select
@@ -119,11 +118,21 @@ def _replacement(
         findings["handshake"] = _handshake(inv, aff, scenario)
     odds = _Odds(deadline_hours=base["deadline_hours"], p90=p90, probability=prob, incident=incident)
     reasons = _reasons(odds, sel, work, team_load, base["replacement_ca"], findings, _has_backup(inv.profile))
+    verdict, why = judge(
+        affected=n,
+        probability=prob,
+        overdue=sel.overdue_count,
+        unknown=sel.unknown,
+        cannot_tell=sel.cannot_tell,
+        nothing_reason=sel.nothing_reason,
+    )
     return DrillResult(
         **base,
         completion_hours=Completion(p50=round(p50, 2), p90=round(p90, 2)),
         on_time_probability=round(prob, 4),
-        verdict=Verdict.PASS if prob >= PASS_PROBABILITY else Verdict.FAIL,
+        verdict=verdict,
+        verdict_reason=why,
+        overdue_certificates=sel.overdue_count,
         exposed_at_deadline=Exposure(
             certificates=float(np.median(o.exposed_certs)),
             critical_services=float(np.median(o.exposed_critical_services)),

@@ -45,6 +45,8 @@ def drill_document(result: DrillResult, *, plan_rows: int | None = None) -> dict
         "completion_hours": {"p50": r.completion_hours.p50, "p90": r.completion_hours.p90},
         "on_time_probability": r.on_time_probability,
         "verdict": r.verdict.value,
+        "verdict_reason": r.verdict_reason,
+        "overdue_certificates": r.overdue_certificates,
         "exposed_at_deadline": {
             "certificates": r.exposed_at_deadline.certificates,
             "critical_services": r.exposed_at_deadline.critical_services,

@@ -16,8 +16,18 @@ PASS_PROBABILITY = 0.9  # "met at p90": the deadline holds in at least 90 % of r
 
 
 class Verdict(StrEnum):
-    PASS = "pass"
-    FAIL = "fail"
+    """A drill's answer. Only `pass` says the organization would make it; the others say why not, or why
+    the drill cannot tell (docs/drills.md, "Verdicts")."""
+
+    PASS = "pass"  # every affected certificate replaced by its deadline in at least 90 % of runs
+    FAIL = "fail"  # not in time at p90
+    NOT_AFFECTED = "not-affected"  # nothing in scope; `verdict_reason` says whether that is known or assumed
+    OVERDUE = "overdue"  # a deadline had already passed at the drill's start: late whatever happens now
+    UNKNOWN = "unknown"  # data the verdict needs is missing (`verdict_reason` names it)
+
+
+# Verdicts a CI gate treats as a miss (`cmmm drill --fail-on-miss` exits 1): "unknown is never compliant".
+MISSED = frozenset({Verdict.FAIL, Verdict.OVERDUE, Verdict.UNKNOWN})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -74,6 +84,8 @@ class DrillResult:
     plan: pd.DataFrame
     team_workload: pd.DataFrame
     findings: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    verdict_reason: str = ""  # one sentence: what the verdict rests on, or what is missing
+    overdue_certificates: int = 0  # affected certificates whose deadline had passed at the start
 
     @property
     def deadline(self) -> datetime:
@@ -110,3 +122,47 @@ TEAM_COLUMNS = (
     "hands_on_hours",
     "clear_hours",
 )
+
+
+def judge(
+    *,
+    affected: int,
+    probability: float,
+    overdue: int,
+    unknown: tuple[str, ...],
+    cannot_tell: int,
+    nothing_reason: str,
+) -> tuple[Verdict, str]:
+    """The verdict and its one-sentence reason.
+
+    Nothing in scope is `not-affected` — unless the inputs the selection needs are missing (`unknown`),
+    and the reason says whether some rows could not be judged (`cannot_tell`: no certificate body or
+    issuer). A deadline already past is `overdue`. Missing inputs make a passing drill `unknown` (a
+    failing one stays `fail`: more data can only make it fail by more), so removing data can never turn
+    a fail into a pass.
+    """
+    if affected == 0:
+        if unknown:
+            return Verdict.UNKNOWN, "; ".join(unknown)
+        if cannot_tell:
+            return Verdict.NOT_AFFECTED, (
+                f"{nothing_reason}; but {cannot_tell:,} certificates have no certificate body or issuer, so "
+                "the drill cannot tell whether they are affected"
+            )
+        return Verdict.NOT_AFFECTED, nothing_reason
+    if overdue:
+        return Verdict.OVERDUE, f"{overdue:,} affected certificates were already past their deadline"
+    met = probability >= PASS_PROBABILITY
+    if not met:
+        return (
+            Verdict.FAIL,
+            f"the deadline holds in {probability:.0%} of runs (pass needs {PASS_PROBABILITY:.0%})",
+        )
+    if unknown:
+        return Verdict.UNKNOWN, "; ".join(unknown)
+    if cannot_tell:
+        return Verdict.PASS, (
+            f"the deadline holds in {probability:.0%} of runs; {cannot_tell:,} certificates without a body or "
+            "issuer could not be judged and are not counted"
+        )
+    return Verdict.PASS, f"the deadline holds in {probability:.0%} of runs"

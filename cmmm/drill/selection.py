@@ -27,7 +27,11 @@ class Selection:
     `needs_new_ca`: the replacement must come from another CA than `exclude_cas` (distrust, outage).
     `needs_pqc_ca`: the replacement CA must issue post-quantum certificates.
     `ca_back_h`: the original CA is usable again after this many hours (outage end).
-    `cap_days`, `renew_at_fraction`: validity_cap only (a renewal workload, not a replacement)."""
+    `cap_days`, `renew_at_fraction`: validity_cap only (a renewal workload, not a replacement).
+    `overdue`: per affected certificate, its deadline had already passed at the drill's start.
+    `unknown`: inputs the verdict needs that are missing (each a sentence): the drill cannot pass.
+    `cannot_tell`: live certificates the selection could not judge (no body, no issuer, no key…).
+    `nothing_reason`: why nothing is in scope, when nothing is."""
 
     mask: np.ndarray
     deadline_h: np.ndarray
@@ -41,6 +45,14 @@ class Selection:
     renew_at_fraction: float = RENEW_AT_FRACTION
     notes: tuple[str, ...] = ()
     findings: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    overdue: np.ndarray | None = None
+    unknown: tuple[str, ...] = ()
+    cannot_tell: int = 0
+    nothing_reason: str = "no live certificate of this inventory is in scope"
+
+    @property
+    def overdue_count(self) -> int:
+        return int(self.overdue.sum()) if self.overdue is not None else 0
 
 
 Selector = Callable[[Inventory, Scenario, datetime], Selection]
@@ -175,6 +187,41 @@ def filter_mask(inv: Inventory, spec: Mapping[str, Any], now: datetime) -> np.nd
     return m
 
 
+# The certificate columns a filter condition reads: a live row where that column is empty cannot be judged.
+_FILTER_COLUMNS = {
+    "trust": ("trust",),
+    "issued_from": ("not_before",),
+    "issued_to": ("not_before",),
+    "issued_within_days": ("not_before",),
+    "key_algorithm": ("key_algorithm",),
+    "max_key_size": ("key_size",),
+    "signature_hash": ("signature_hash",),
+    "quantum_vulnerable": ("key_algorithm",),
+}
+
+
+def _issuer_unknown(inv: Inventory) -> np.ndarray:
+    """Rows that name no issuer at all (no body, no issuer name, organization or DN): the hierarchy cannot
+    place them."""
+    c = inv.certificates
+    named = c["issuer_name"].notna() | c["issuer_org"].notna() | c["issuer_dn"].notna()
+    return (~named & ~c["has_body"].fillna(False).astype(bool)).to_numpy(dtype=bool)
+
+
+def cannot_tell(inv: Inventory, spec: Mapping[str, Any], live: np.ndarray) -> int:
+    """Live end-entity certificates a filter cannot judge: a column it reads is empty (or, for an issuer
+    condition, the row names no issuer)."""
+    certs = inv.certificates
+    blind: np.ndarray = np.zeros(len(certs), dtype=bool)
+    for key, columns in _FILTER_COLUMNS.items():
+        if key in spec:
+            for col in columns:
+                blind |= certs[col].isna().to_numpy(dtype=bool)
+    if "issuer" in spec:
+        blind |= _issuer_unknown(inv)
+    return int((blind & live & _not_ca(inv)).sum())
+
+
 def _date_deadline(when: datetime, now: datetime, window_h: float) -> tuple[float, bool]:
     """Hours until a dated step, or the remediation window when the date has already passed."""
     h = _hours_until(when, now)
@@ -219,6 +266,13 @@ def select_ca_distrust(inv: Inventory, sc: Scenario, now: datetime) -> Selection
             )
         mask &= side
     n = int(mask.sum())
+    target = ", ".join(names) if names else "the target CA"
+    bodiless = int((live & leaf & ~inv.certificates["has_body"].fillna(False).to_numpy(dtype=bool)).sum())
+    by_name = (
+        f" ({bodiless:,} live certificates are rows without a certificate body, placed by their issuer name only)"
+        if bodiless
+        else ""
+    )
     return Selection(
         mask=mask,
         deadline_h=np.full(n, sc.deadline_hours),
@@ -226,6 +280,12 @@ def select_ca_distrust(inv: Inventory, sc: Scenario, now: datetime) -> Selection
         needs_new_ca=True,
         exclude_cas=names,
         notes=tuple(notes),
+        cannot_tell=int((_issuer_unknown(inv) & live & leaf).sum()),
+        nothing_reason=(
+            f"no live certificate chains to {target}{by_name}"
+            if names
+            else f"the target CA is not in this inventory and no certificate names it as issuer{by_name}"
+        ),
     )
 
 
@@ -244,7 +304,12 @@ def select_mass_revocation(inv: Inventory, sc: Scenario, now: datetime) -> Selec
         deadline[order] = max(sc.deadline_hours, p.get("extension_hours", 120.0))
         notes.append(f"{k} certificates of the most critical services obtain an extension")
     return Selection(
-        mask=mask, deadline_h=deadline, action="reissue from the same CA, then revoke", notes=tuple(notes)
+        mask=mask,
+        deadline_h=deadline,
+        action="reissue from the same CA, then revoke",
+        notes=tuple(notes),
+        cannot_tell=cannot_tell(inv, p["filter"], _live(inv, now)),
+        nothing_reason="no live certificate matches the revocation's filter",
     )
 
 
@@ -254,18 +319,31 @@ def select_algorithm_sunset(inv: Inventory, sc: Scenario, now: datetime) -> Sele
     live = _live(inv, now)
     n = len(inv.certificates)
     deadline = np.full(n, np.inf)
+    overdue: np.ndarray = np.zeros(n, dtype=bool)
     notes = []
+    blind = 0
     for rule in sc.parameters["rules"]:
         m = filter_mask(inv, rule["filter"], now) & live
+        blind = max(blind, cannot_tell(inv, rule["filter"], live))
         h, passed = _date_deadline(rule["date"], now, sc.deadline_hours)
         if passed and m.any():
+            overdue |= m
             notes.append(
                 f"{int(m.sum())} certificates are already past the {rule['date']:%Y-%m-%d} sunset"
-                f"{' (' + rule['title'] + ')' if 'title' in rule else ''}"
+                f"{' (' + rule['title'] + ')' if 'title' in rule else ''}: overdue, to be replaced within "
+                f"{sc.deadline_hours:,.0f} h"
             )
         deadline = np.where(m, np.minimum(deadline, h), deadline)
     mask = np.isfinite(deadline)
-    return Selection(mask=mask, deadline_h=deadline[mask], action="re-key and reissue", notes=tuple(notes))
+    return Selection(
+        mask=mask,
+        deadline_h=deadline[mask],
+        action="re-key and reissue",
+        notes=tuple(notes),
+        overdue=overdue[mask],
+        cannot_tell=blind,
+        nothing_reason="no live certificate uses the algorithms this sunset retires",
+    )
 
 
 def select_validity_cap(inv: Inventory, sc: Scenario, now: datetime) -> Selection:
@@ -287,6 +365,8 @@ def select_validity_cap(inv: Inventory, sc: Scenario, now: datetime) -> Selectio
         action="renew",
         cap_days=cap,
         renew_at_fraction=p.get("renew_at_fraction", RENEW_AT_FRACTION),
+        cannot_tell=cannot_tell(inv, scope, _live(inv, now)),
+        nothing_reason="no live certificate is in the cap's scope",
     )
 
 
@@ -375,6 +455,7 @@ def select_root_expiry(inv: Inventory, sc: Scenario, now: datetime) -> Selection
         if passed:
             notes.append(f"the root expired on {root_end:%Y-%m-%d}: its certificates are broken now")
         deadline = np.full(int(mask.sum()), h)
+        overdue = np.full(int(mask.sum()), passed)
     elif not names:
         notes.append("the target root is not in this inventory: nothing to re-chain")
     return Selection(
@@ -383,6 +464,12 @@ def select_root_expiry(inv: Inventory, sc: Scenario, now: datetime) -> Selection
         action="re-deploy with a chain to a current root",
         needs_issuance=False,
         notes=tuple(notes),
+        overdue=overdue if len(roots) and roots["not_after"].notna().any() else None,
+        nothing_reason=(
+            "no live certificate beneath the root outlives it"
+            if names
+            else "the target root is not in this inventory"
+        ),
     )
 
 

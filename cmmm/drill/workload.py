@@ -11,13 +11,12 @@ import pandas as pd
 from cmmm.drill import engine
 from cmmm.drill.capacity import _methods
 from cmmm.drill.result import (
-    PASS_PROBABILITY,
     PLAN_COLUMNS,
     TEAM_COLUMNS,
     Completion,
     DrillResult,
     Exposure,
-    Verdict,
+    judge,
 )
 from cmmm.drill.selection import Selection
 from cmmm.schedules import renewals_per_year
@@ -59,11 +58,20 @@ def _renewal_workload(
             "clear_hours": np.nan,
         }
     )
+    verdict, why = judge(
+        affected=n,
+        probability=prob,
+        overdue=0,
+        unknown=sel.unknown,
+        cannot_tell=sel.cannot_tell,
+        nothing_reason=sel.nothing_reason,
+    )
     return DrillResult(
         **base,
         completion_hours=Completion(p50=None, p90=None),
         on_time_probability=round(prob, 4),
-        verdict=Verdict.PASS if prob >= PASS_PROBABILITY else Verdict.FAIL,
+        verdict=verdict,
+        verdict_reason=why,
         exposed_at_deadline=Exposure(
             certificates=float(in_over.sum()), critical_services=float(crit_svc), service_hours=0.0
         ),

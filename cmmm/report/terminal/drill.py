@@ -12,8 +12,17 @@ from cmmm.report.terminal import safe
 PLAN_PREVIEW_ROWS = 15
 
 
+VERDICT_COLOURS = {
+    Verdict.PASS: "green",
+    Verdict.FAIL: "red",
+    Verdict.OVERDUE: "red",
+    Verdict.UNKNOWN: "yellow",
+    Verdict.NOT_AFFECTED: "cyan",
+}
+
+
 def render_drill(console: Console, r: DrillResult) -> None:
-    colour = "green" if r.verdict is Verdict.PASS else "red"
+    colour = VERDICT_COLOURS[r.verdict]
     console.print(f"[bold]{safe(r.title)}[/] ({safe(r.scenario)}, {r.kind.value})")
     if r.replays:
         console.print(
@@ -23,6 +32,8 @@ def render_drill(console: Console, r: DrillResult) -> None:
         f"verdict [bold {colour}]{r.verdict.value.upper()}[/] · {r.affected_certificates} affected certificates · "
         f"deadline {r.deadline_hours:,.0f} h ({r.deadline:%Y-%m-%d %H:%M} UTC) · {r.runs} runs, seed {r.seed}"
     )
+    if r.verdict_reason:
+        console.print(f"[{colour}]{safe(r.verdict_reason)}[/]")
     c = r.completion_hours
     if c.p50 is not None and c.p90 is not None:
         console.print(
