@@ -59,6 +59,14 @@ def _date(v: Any, field: str, source: str) -> date:
     raise InputError(source, f"{field}: expected a date (YYYY-MM-DD), got {str(v)[:40]!r}")
 
 
+def _flag(v: Any, field: str, source: str) -> bool:
+    if v is None:
+        return False
+    if not isinstance(v, bool):
+        raise InputError(source, f"{field}: expected true or false, got {str(v)[:40]!r}")
+    return v
+
+
 def _list(v: Any, field: str, what: str, source: str) -> list[Any]:
     if v is None:
         return []
@@ -104,6 +112,9 @@ def _cas(doc: Mapping[str, Any], group: str, source: str) -> tuple[CaChoice, ...
                 type=kind.lower() if kind else None,
                 pre_approved=bool(ca.get("pre_approved")),
                 pqc=bool(ca.get("pqc") or ca.get("pqc_capable")),
+                issuance_per_hour=_number(
+                    ca.get("issuance_per_hour"), f"{group}[{i}].issuance_per_hour", (0.01, 1e9), source
+                ),
             )
         )
     return tuple(out)
@@ -153,6 +164,7 @@ def parse_profile(doc: Mapping[str, Any], *, source: str = "profile.yaml") -> Pr
         change_freeze=_freezes(doc, source),
         migration_years=numbers["migration_years"],
         quantum_threat_years=numbers["quantum_threat_years"],
+        shared_on_call=_flag(doc.get("shared_on_call"), "shared_on_call", source),
         attested=MappingProxyType(dict(attested or {})),
         source=source,
     )

@@ -353,7 +353,6 @@ def _work(n: int, **kw: Any) -> engine.Work:
         "needs_issuance": True,
         "engineers": np.array([1.0]),
         "hours_per_day": np.array([24.0]),
-        "rate_per_hour": None,
     }
     base.update(kw)
     return engine.Work(**base)
@@ -375,7 +374,9 @@ def test_queue_arithmetic_one_team() -> None:
     assert _finish(_work(3, hours_per_day=np.array([4.0])), 2, 1) == [2, 4, 26]  # the night in between
     assert _finish(_work(3, ca_ready_h=np.full(3, 10.0)), 2, 1) == [11, 12, 13]  # issuance waits for the CA
     assert _finish(_work(3), 2, 1, wait=1.5) == [3.5, 5.5, 7.5]
-    rated = _work(3, automated=np.ones(3, dtype=bool), rate_per_hour=1.0)
+    rated = _work(
+        3, automated=np.ones(3, dtype=bool), rate_group=np.zeros(3, int), group_rate=np.array([1.0])
+    )
     assert _finish(rated, 0, 0) == [1, 2, 3]  # one issuance per hour
     two_teams = _work(
         4, team=np.array([0, 1, 0, 1]), engineers=np.array([1.0, 1.0]), hours_per_day=np.array([24.0, 24.0])
@@ -384,7 +385,7 @@ def test_queue_arithmetic_one_team() -> None:
 
 
 def test_simulation_without_noise_matches_the_medians(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("HANDS_ON_SIGMA", "WAIT_SIGMA", "ONBOARDING_SIGMA"):
+    for name in ("HANDS_ON_SIGMA", "WAIT_SIGMA", "ONBOARDING_SIGMA", "TEAM_SIGMA", "CA_SIGMA"):
         monkeypatch.setattr(engine, name, 0.0)
     w = _work(4)
     hands, _post, wait = engine.medians(w)

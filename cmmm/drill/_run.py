@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from cmmm.drill import engine
-from cmmm.drill.capacity import INCIDENT_DEADLINE_HOURS, _ca_ready, _frozen, _has_backup, _methods, _teams
+from cmmm.drill.capacity import SURGE_MAX_HOURS, _ca_ready, _frozen, _has_backup, _methods, capacity, issuance
 from cmmm.drill.handshake import _handshake
 from cmmm.drill.reasons import _Odds, _reasons
 from cmmm.drill.result import (
@@ -49,19 +49,20 @@ def run(inv: Inventory, scenario: Scenario, *, now: datetime, runs: int = 300, s
     deadline = scenario.deadline_hours
     if scenario.kind in DATED_KINDS and len(aff):
         deadline = round(float(aff["deadline_h"].max()), 2)  # the last dated step, not the fallback window
-    incident = deadline <= INCIDENT_DEADLINE_HOURS and scenario.kind is not Kind.VALIDITY_CAP
-    names, eng, hours = _teams(profile, incident)
-    lower = [n.lower() for n in names]
+    workload = scenario.kind is Kind.VALIDITY_CAP
+    cap = capacity(profile, surge_window_h=0.0 if workload else min(deadline, SURGE_MAX_HOURS))
+    lower = [n.lower() for n in cap.names]
     team_idx = (
-        aff["team"].str.lower().map({n: i for i, n in enumerate(lower)}).fillna(0).astype(int).to_numpy()
+        np.zeros(len(aff), dtype=int)
+        if cap.shared
+        else aff["team"].str.lower().map({n: i for i, n in enumerate(lower)}).fillna(0).astype(int).to_numpy()
     )
     automated = aff["automation"].isin([a.value for a in AUTOMATED]).fillna(False).to_numpy(dtype=bool)
     owner_known = (aff["owner"].notna() | aff["team"].notna()).to_numpy(dtype=bool)
-    deadline_end = now + timedelta(hours=deadline)
-    frozen = _frozen(profile, aff["criticality"], now, deadline_end)
-    ca_info, ready, ca_names = _ca_ready(profile, sel, aff)
+    frozen = _frozen(profile, aff["criticality"], now, now + timedelta(hours=deadline))
+    ca_info, ready, ca_names, per_trust = _ca_ready(profile, sel, aff, inv)
     aff["replacement_ca"] = ca_names
-    rate = profile.acme_rate_limit_per_hour
+    iss = issuance(profile, aff, ca_names, per_trust)
     work = engine.Work(
         team=team_idx,
         automated=automated,
@@ -71,10 +72,16 @@ def run(inv: Inventory, scenario: Scenario, *, now: datetime, runs: int = 300, s
         ca_ready_h=ready,
         ca_back_h=sel.ca_back_h,
         needs_issuance=sel.needs_issuance,
-        engineers=eng,
-        hours_per_day=hours,
-        rate_per_hour=rate,
+        engineers=cap.engineers,
+        hours_per_day=cap.hours_per_day,
+        surge_hours_per_day=cap.surge_hours_per_day,
+        surge_window_h=cap.surge_window_h,
+        rate_group=iss.rate_group,
+        group_rate=iss.group_rate,
+        ca_group=iss.ca_group,
+        change_group=iss.change_group,
     )
+    names = cap.names
     base = {
         "scenario": scenario.name,
         "kind": scenario.kind,
@@ -90,7 +97,7 @@ def run(inv: Inventory, scenario: Scenario, *, now: datetime, runs: int = 300, s
     }
     if scenario.kind is Kind.VALIDITY_CAP:
         return _renewal_workload(sel, aff, work, names, base, now)
-    return _replacement(inv, scenario, sel, aff, work, names, base, now, incident)
+    return _replacement(inv, scenario, sel, aff, work, names, base, now, cap.surge_window_h)
 
 
 def _replacement(
@@ -102,7 +109,7 @@ def _replacement(
     names: list[str],
     base: dict[str, Any],
     now: datetime,
-    incident: bool,
+    surge_window_h: float,
 ) -> DrillResult:
     runs, seed = base["runs"], base["seed"]
     service, critical = _services(aff)
@@ -116,7 +123,9 @@ def _replacement(
     findings: dict[str, pd.DataFrame] = dict(sel.findings)
     if scenario.kind is Kind.PQC_MIGRATION:
         findings["handshake"] = _handshake(inv, aff, scenario)
-    odds = _Odds(deadline_hours=base["deadline_hours"], p90=p90, probability=prob, incident=incident)
+    odds = _Odds(
+        deadline_hours=base["deadline_hours"], p90=p90, probability=prob, surge_window_h=surge_window_h
+    )
     reasons = _reasons(odds, sel, work, team_load, base["replacement_ca"], findings, _has_backup(inv.profile))
     verdict, why = judge(
         affected=n,

@@ -4,20 +4,29 @@ Each affected certificate is one job: hands-on engineer work (triage, issuance, 
 that occupies one engineer of its team, plus elapsed waits that occupy nobody (CA validation, rollout,
 emergency change approval). A team is a set of parallel work channels: jobs are taken in priority order
 and job i finishes, in engineer work-hours, at (sum of hands-on before it) / engineers + its own hands-on;
-work-hours become calendar hours through the team's hours per day. Issuance waits for the replacement CA
-(onboarding, outage) and for the ACME rate limit. Durations are lognormal around the medians in
-DURATIONS; one difficulty factor per certificate and run scales its hands-on work, another its waits,
-so that a faster method (automation, a known owner) is faster in every run, never slower.
-See docs/drills.md for the numbers and their rationale.
+work-hours become calendar hours through the team's day: days counted from the first page, with extended
+incident hours during the surge window and normal hours after. Issuance waits for the replacement CA (onboarding, outage) and
+for its issuance ceiling (an ACME rate limit, a private CA's throughput).
+
+Durations are lognormal around the medians in DURATIONS. Per certificate and run one factor scales its
+hands-on work and another its waits; per run, common-mode shocks move whole groups together — a team's
+factor (people pulled away, approvals), a CA's factor on issuance (an API slowing down) and, for automated
+certificates behind one issuer change (a ClusterIssuer, an ACME account), a failed change that must be
+reworked — so that the p10–p90 spread reflects how incidents go. Every shock keeps the model monotone: a
+faster method (automation, a known owner) is faster in every run, never slower; a failed issuer change
+delays an automated certificate by at most what its manual path would have cost in that run.
+See docs/drills.md for the numbers, their rationale and calibration.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -46,6 +55,13 @@ WAITS: dict[str, StageMedians] = {
 HANDS_ON_SIGMA = 0.5  # lognormal sigma: p90/p50 ≈ 1.9
 WAIT_SIGMA = 0.5
 ONBOARDING_SIGMA = 0.3  # CA onboarding lead time varies per run
+# Common-mode shocks per run (docs/drills.md, "Uncertainty"): shared by a team's or a CA's certificates.
+TEAM_SIGMA = 0.35  # a team's pace: p90/p50 ≈ 1.6 for everything the team touches
+CA_SIGMA = 0.5  # a CA's issuance and onboarding: p90/p50 ≈ 1.9
+CHANGE_FAILURE_PROBABILITY = 0.15  # an issuer change (ClusterIssuer, ACME account) fails and is reworked
+CHANGE_REWORK_HOURS = 3.0  # median delay of that rework
+CHANGE_REWORK_SIGMA = 0.6
+WORKDAY_START_HOUR = 8.0  # a team's working day starts at 08:00 in its time zone
 CHUNK_CELLS = 1_000_000  # runs × certificates per batch: bounds memory at 250,000 certificates
 MAX_THREADS = 4  # batches of runs simulated at once (numpy releases the GIL); capped by the local cores
 
@@ -63,8 +79,13 @@ class Work:
     ca_back_h: float | None  # the original CA returns (outage): an upper bound on ca_ready_h
     needs_issuance: bool
     engineers: np.ndarray  # per team
-    hours_per_day: np.ndarray  # per team
-    rate_per_hour: float | None  # ACME/CA issuance ceiling for automated issuance
+    hours_per_day: np.ndarray  # per team: a normal day's hours of certificate work per engineer
+    surge_hours_per_day: np.ndarray | None = None  # per team: incident hours during the surge window
+    surge_window_h: float = 0.0  # from the start: the hours of incident staffing (0: none)
+    rate_group: np.ndarray | None = None  # per certificate: its issuance-ceiling group (-1: none)
+    group_rate: np.ndarray | None = None  # per group: issuances per hour
+    ca_group: np.ndarray | None = None  # per certificate: the CA that issues its replacement (shocks)
+    change_group: np.ndarray | None = None  # per certificate: its automated issuer change (-1: manual)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -96,16 +117,34 @@ def medians(w: Work) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return triage + post, post, wait
 
 
-def _work_hours_by(t: np.ndarray, per_day: np.ndarray) -> np.ndarray:
-    """Engineer work-hours available by calendar hour t (work starts at hour 0 of each day)."""
-    days = np.floor(t / 24.0)
-    return days * per_day + np.minimum(t - days * 24.0, per_day)
+def _day_hours(x: np.ndarray, per_day: np.ndarray) -> np.ndarray:
+    """Work-hours in [0, x) of a calendar whose days start at multiples of 24 h from the first page, with
+    `per_day` hours each."""
+    days = np.floor(x / 24.0)
+    return days * per_day + np.minimum(x - days * 24.0, per_day)
 
 
-def _calendar(work: np.ndarray, per_day: np.ndarray) -> np.ndarray:
-    """Calendar hour at which `work` engineer-hours are done at `per_day` hours a day."""
+def _day_calendar(work: np.ndarray, per_day: np.ndarray) -> np.ndarray:
+    """The inverse of _day_hours: the calendar hour at which `work` work-hours are done."""
     d = np.maximum(np.ceil(work / per_day) - 1.0, 0.0)
     return d * 24.0 + (work - d * per_day)
+
+
+def _work_hours_by(t: np.ndarray, lay: _Layout) -> np.ndarray:
+    """Engineer work-hours available by calendar hour t: incident hours a day until the surge window ends,
+    normal hours after. A longer window never gives fewer hours by any t (incident days hold the normal
+    day's hours and more), so more time never lowers the chance to finish in time."""
+    s = np.minimum(t, np.float32(lay.surge_window))
+    return _day_hours(s, lay.surge_per_day) + _day_hours(t, lay.per_day) - _day_hours(s, lay.per_day)
+
+
+def _calendar(work: np.ndarray, lay: _Layout) -> np.ndarray:
+    """Calendar hour at which `work` engineer-hours are done (the inverse of _work_hours_by)."""
+    s = np.full_like(lay.per_day, np.float32(lay.surge_window))
+    in_surge = _day_hours(s, lay.surge_per_day)
+    early = _day_calendar(work, lay.surge_per_day)
+    late = _day_calendar(work - in_surge + _day_hours(s, lay.per_day), lay.per_day)
+    return np.where(work <= in_surge, early, late)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -114,11 +153,30 @@ class _Layout:
 
     perm: np.ndarray  # team order → original column
     eng: np.ndarray  # engineers of each column's team
-    per_day: np.ndarray  # hours per day of each column's team
+    per_day: np.ndarray  # normal hours per day of each column's team
+    surge_per_day: np.ndarray  # incident hours per day of each column's team
+    surge_window: float
     prev: np.ndarray  # column index just before the column's team block (0 when none)
     has_prev: np.ndarray  # float 1/0: whether `prev` is meaningful
     automated: np.ndarray
-    rate_rank: np.ndarray  # automated issuances up to and including this one, in priority order
+    rate_rank: np.ndarray  # issuances of its rate group up to and including this one, in priority order
+    rate: np.ndarray  # issuances per hour of its rate group (inf: no ceiling)
+
+
+def _rate_ranks(w: Work) -> tuple[np.ndarray, np.ndarray]:
+    """Per certificate (priority order): how many issuances of its rate group come up to and including it,
+    and that group's rate (inf where there is no ceiling)."""
+    n = len(w.team)
+    rank: np.ndarray = np.zeros(n, dtype=np.float32)
+    rate: np.ndarray = np.full(n, np.inf, dtype=np.float32)
+    if w.rate_group is None or w.group_rate is None or not w.needs_issuance:
+        return rank, rate
+    for g, per_hour in enumerate(w.group_rate):
+        idx = np.flatnonzero(w.rate_group == g)
+        if len(idx) and np.isfinite(per_hour) and per_hour > 0:
+            rank[idx] = np.arange(1, len(idx) + 1, dtype=np.float32)
+            rate[idx] = np.float32(per_hour)
+    return rank, rate
 
 
 def _layout(w: Work) -> _Layout:
@@ -127,14 +185,19 @@ def _layout(w: Work) -> _Layout:
     team = w.team[perm]
     first = np.r_[True, team[1:] != team[:-1]] if n else np.zeros(0, bool)
     block_start = np.maximum.accumulate(np.where(first, np.arange(n), 0)) if n else np.zeros(0, int)
+    surge = w.surge_hours_per_day if w.surge_hours_per_day is not None else w.hours_per_day
+    rank, rate = _rate_ranks(w)
     return _Layout(
         perm=perm,
         eng=w.engineers[team].astype(np.float32),
         per_day=w.hours_per_day[team].astype(np.float32),
+        surge_per_day=np.maximum(surge, w.hours_per_day)[team].astype(np.float32),
+        surge_window=float(w.surge_window_h),
         prev=np.maximum(block_start - 1, 0),
         has_prev=(block_start > 0).astype(np.float32),
         automated=w.automated[perm],
-        rate_rank=np.cumsum(w.automated)[perm].astype(np.float32),
+        rate_rank=rank[perm],
+        rate=rate[perm],
     )
 
 
@@ -148,11 +211,12 @@ def _finish(
         before = c - c[:, lay.prev] * lay.has_prev - x
         return before / lay.eng + x
 
-    work = np.maximum(queue(hands), _work_hours_by(ready, lay.per_day) + queue(post))
-    finish = _calendar(work, lay.per_day) + wait
-    if w.rate_per_hour and w.needs_issuance:
-        limited = ready + lay.rate_rank / np.float32(w.rate_per_hour) + wait
-        finish = np.where(lay.automated, np.maximum(finish, limited), finish)
+    work = np.maximum(queue(hands), _work_hours_by(ready, lay) + queue(post))
+    finish = _calendar(work, lay) + wait
+    if np.isfinite(lay.rate).any():
+        # the k-th issuance of a rate group cannot happen before k / rate hours after its CA is ready
+        limited = ready + lay.rate_rank / lay.rate + wait
+        finish = np.maximum(finish, np.where(np.isfinite(lay.rate), limited, 0.0))
     return finish
 
 
@@ -188,6 +252,13 @@ class _Simulation:
     svc_starts: np.ndarray  # first column of each service group in `order`
     svc_crit: np.ndarray  # whether each service group is critical
     edges: np.ndarray  # burn-down time grid
+    team: np.ndarray  # team of each column
+    teams: int
+    ca_group: np.ndarray  # replacement-CA group of each column
+    ca_groups: int
+    change_group: np.ndarray  # automated issuer-change group of each column (-1: manual)
+    change_groups: int
+    manual_extra: tuple[np.ndarray, np.ndarray]  # what the manual path would add (hands-on, waits)
 
 
 _STATISTICS = ("completion", "on_time", "certs", "crit", "svc_h", "sorted")
@@ -209,9 +280,9 @@ def simulate(
     n = len(w.team)
     rng = np.random.default_rng(seed)
     sim = _prepare(w, deadline_h, service, critical, bins)
-    draws = _draws(rng, runs, n, batch=max(1, CHUNK_CELLS // max(n, 1)))
+    draws = _draws(rng, runs, sim, batch=max(1, CHUNK_CELLS // max(n, 1)))
     threads = min(MAX_THREADS, os.cpu_count() or 1) if runs * n >= 2 * CHUNK_CELLS else 1
-    parts = _threaded(sim, draws, threads) if threads > 1 else [_one_batch(sim, *z) for z in draws]
+    parts = _threaded(sim, draws, threads) if threads > 1 else [_one_batch(sim, z) for z in draws]
     out: dict[str, list[np.ndarray]] = {k_: [] for k_ in _STATISTICS}
     for part in parts:
         for k_, v in part.items():
@@ -244,6 +315,7 @@ def _prepare(w: Work, deadline_h: float, service: np.ndarray, critical: np.ndarr
     median_plan = _finish(lay, w, hands_med[None, :], post_med[None, :], wait_med[None, :], ca_ready[None, :])
     horizon = 4.0 * max(float(median_plan.max(initial=0.0)), deadline_h, 1.0)
     return _Simulation(
+        **_groups(w, p),
         w=w,
         lay=lay,
         hands=hands_med,
@@ -260,39 +332,115 @@ def _prepare(w: Work, deadline_h: float, service: np.ndarray, critical: np.ndarr
     )
 
 
-def _draws(
-    rng: np.random.Generator, runs: int, n: int, batch: int
-) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Standard normal draws per batch of runs: hands-on and wait factors per certificate, one onboarding
-    factor per run."""
-    # One generator, drawn in a fixed order: the result does not depend on how many threads run.
+def _codes(values: np.ndarray | None, n: int) -> tuple[np.ndarray, int]:
+    """Group labels as 0..k-1 (-1 kept for "no group"); everything in one group when not given."""
+    if values is None:
+        return np.zeros(n, dtype=np.int64), 1 if n else 0
+    v = np.asarray(values, dtype=np.int64)
+    out: np.ndarray = np.full(n, -1, dtype=np.int64)
+    keep = v >= 0
+    uniq, inv = np.unique(v[keep], return_inverse=True)
+    out[keep] = inv
+    return out, len(uniq)
+
+
+def _groups(w: Work, p: np.ndarray) -> dict[str, Any]:
+    """The shock groups in team order, and what each certificate's manual path would add to its automated
+    one (the ceiling of a failed issuer change's delay)."""
+    n = len(w.team)
+    ca_group, ca_groups = _codes(w.ca_group, n)
+    change = w.change_group if w.change_group is not None else np.full(n, -1)
+    change_group, change_groups = _codes(np.where(w.automated, change, -1), n)
+    m_hands, _, m_wait = medians(dataclasses.replace(w, automated=np.zeros(n, dtype=bool)))
+    a_hands, _, a_wait = medians(w)
+    return {
+        "team": w.team[p],
+        "teams": len(w.engineers),
+        "ca_group": ca_group[p],
+        "ca_groups": ca_groups,
+        "change_group": change_group[p],
+        "change_groups": change_groups,
+        "manual_extra": (
+            np.maximum(m_hands - a_hands, 0.0)[p].astype(np.float32),
+            np.maximum(m_wait - a_wait, 0.0)[p].astype(np.float32),
+        ),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class _Draw:
+    """The random draws of one batch of runs."""
+
+    hands: np.ndarray  # runs × N, standard normal
+    wait: np.ndarray  # runs × N
+    onboarding: np.ndarray  # runs × 1
+    team: np.ndarray  # runs × teams
+    ca: np.ndarray  # runs × CA groups
+    change_fails: np.ndarray  # runs × change groups, uniform
+    change_delay: np.ndarray  # runs × change groups
+
+
+def _draws(rng: np.random.Generator, runs: int, sim: _Simulation, batch: int) -> Iterator[_Draw]:
+    """The draws per batch of runs, from one generator in a fixed order: the result depends on the seed and
+    the batch size only, not on how many threads run the batches."""
+    n = len(sim.team)
     done = 0
     while done < runs:
         r = min(batch, runs - done)
-        z_hands = rng.standard_normal((r, n), dtype=np.float32)
-        z_wait = rng.standard_normal((r, n), dtype=np.float32)
-        yield z_hands, z_wait, rng.standard_normal((r, 1))
+        yield _Draw(
+            hands=rng.standard_normal((r, n), dtype=np.float32),
+            wait=rng.standard_normal((r, n), dtype=np.float32),
+            onboarding=rng.standard_normal((r, 1)),
+            team=rng.standard_normal((r, sim.teams)),
+            ca=rng.standard_normal((r, sim.ca_groups)),
+            change_fails=rng.random((r, sim.change_groups)),
+            change_delay=rng.standard_normal((r, sim.change_groups)),
+        )
         done += r
 
 
-def _one_batch(
-    sim: _Simulation, z_hands: np.ndarray, z_wait: np.ndarray, z_ca: np.ndarray
-) -> dict[str, list[np.ndarray]]:
-    """The statistics of one batch of runs (z_hands and z_wait are overwritten)."""
+def _by_group(factors: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """A runs × groups array spread to runs × certificates (1 where a certificate has no group)."""
+    if factors.shape[1] == 0:
+        return np.ones((factors.shape[0], len(group)), dtype=np.float32)
+    spread = factors[:, np.maximum(group, 0)]
+    return np.where(group >= 0, spread, np.float32(1.0)).astype(np.float32)
+
+
+def _shocked(sim: _Simulation, d: _Draw) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per run and certificate: the hands-on factor (its own × its team's), the wait factor, the CA factor,
+    and the rework delay of a failed issuer change (at most what the manual path would have added)."""
+    np.exp(d.hands * np.float32(HANDS_ON_SIGMA), out=d.hands)
+    np.exp(d.wait * np.float32(WAIT_SIGMA), out=d.wait)
+    hands = d.hands * _by_group(np.exp(TEAM_SIGMA * d.team).astype(np.float32), sim.team)
+    ca = _by_group(np.exp(CA_SIGMA * d.ca).astype(np.float32), sim.ca_group)
+    delay = np.where(
+        d.change_fails < CHANGE_FAILURE_PROBABILITY,
+        CHANGE_REWORK_HOURS * np.exp(CHANGE_REWORK_SIGMA * d.change_delay),
+        0.0,
+    ).astype(np.float32)
+    rework = _by_group(delay, sim.change_group)
+    extra_hands, extra_wait = sim.manual_extra
+    ceiling = extra_hands[None, :] * hands + extra_wait[None, :] * d.wait * ca
+    rework = np.where(sim.change_group >= 0, np.minimum(rework, ceiling), np.float32(0.0))
+    return hands, d.wait, ca, rework
+
+
+def _one_batch(sim: _Simulation, d: _Draw) -> dict[str, list[np.ndarray]]:
+    """The statistics of one batch of runs (the draws are overwritten)."""
     part: dict[str, list[np.ndarray]] = {k_: [] for k_ in _STATISTICS}
-    np.exp(z_hands * np.float32(HANDS_ON_SIGMA), out=z_hands)
-    np.exp(z_wait * np.float32(WAIT_SIGMA), out=z_wait)
-    ready = sim.ca_ready[None, :] * np.exp(ONBOARDING_SIGMA * z_ca).astype(np.float32)
+    hands, wait, ca, rework = _shocked(sim, d)
+    onboarding = np.exp(ONBOARDING_SIGMA * d.onboarding).astype(np.float32)
+    ready = sim.ca_ready[None, :] * onboarding * ca
     if sim.w.ca_back_h is not None:
         ready = np.minimum(ready, np.float32(sim.w.ca_back_h))
-    finish = _finish(sim.lay, sim.w, sim.hands * z_hands, sim.post * z_hands, sim.wait * z_wait, ready)
+    waits = sim.wait * wait * ca + rework
+    finish = _finish(sim.lay, sim.w, sim.hands * hands, sim.post * hands, waits, ready)
     _collect(part, finish, sim)
     return part
 
 
-def _threaded(
-    sim: _Simulation, draws: Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]], threads: int
-) -> list[dict[str, list[np.ndarray]]]:
+def _threaded(sim: _Simulation, draws: Iterator[_Draw], threads: int) -> list[dict[str, list[np.ndarray]]]:
     """The batches on `threads` threads, results in draw order."""
     # numpy's array kernels release the GIL: batches of runs proceed on every local core at once,
     # at most `threads` + 1 batches in memory.
@@ -300,7 +448,7 @@ def _threaded(
         pending: deque[Future[dict[str, list[np.ndarray]]]] = deque()
         parts = []
         for z in draws:
-            pending.append(pool.submit(_one_batch, sim, *z))
+            pending.append(pool.submit(_one_batch, sim, z))
             if len(pending) > threads:
                 parts.append(pending.popleft().result())
         parts.extend(f.result() for f in pending)

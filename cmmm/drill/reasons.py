@@ -20,7 +20,7 @@ class _Odds:
     deadline_hours: float
     p90: float
     probability: float
-    incident: bool
+    surge_window_h: float  # hours of incident staffing from the start (0: none)
 
 
 def _reasons(
@@ -35,12 +35,12 @@ def _reasons(
     """Why the drill passes or fails, most decisive first, then the selection's notes."""
     if len(work.team) == 0:
         return ("no certificate of this inventory is affected", *sel.notes)
-    ca_reason = [_ca_reason(ca, sel, has_backup)] if ca is not None else []
+    ca_reason = [_ca_reason(ca, sel, has_backup), *_rejected_cas(ca)] if ca is not None else []
     return (
         *_deadline_reasons(odds, work),
         *_people_reasons(work),
         *ca_reason,
-        *_capacity_reasons(teams, work, sel, odds.incident),
+        *_capacity_reasons(teams, work, sel, odds.surge_window_h),
         *_finding_reasons(findings),
         *sel.notes,
     )
@@ -109,8 +109,17 @@ def _ca_reason(ca: ReplacementCa, sel: Selection, has_backup: bool) -> str:
     return f"{what}: {ca.ready_hours / 24:.0f} days of onboarding before the first reissue{extra}"
 
 
-def _capacity_reasons(teams: pd.DataFrame, work: engine.Work, sel: Selection, incident: bool) -> list[str]:
-    """The busiest team, the ACME rate limit and change freezes: what holds the work back."""
+def _rejected_cas(ca: ReplacementCa) -> list[str]:
+    """Why the other CAs of profile.yaml could not issue the replacements (at most three, then a count)."""
+    if not ca.rejected:
+        return []
+    shown = "; ".join(ca.rejected[:3])
+    more = f"; and {len(ca.rejected) - 3} more" if len(ca.rejected) > 3 else ""
+    return [f"not usable: {shown}{more}"]
+
+
+def _capacity_reasons(teams: pd.DataFrame, work: engine.Work, sel: Selection, surge_h: float) -> list[str]:
+    """The busiest team, the issuance ceilings and change freezes: what holds the work back."""
     out: list[str] = []
     busiest = teams.sort_values("clear_hours", ascending=False).iloc[0]
     if busiest["certificates"]:
@@ -118,18 +127,26 @@ def _capacity_reasons(teams: pd.DataFrame, work: engine.Work, sel: Selection, in
             f"team {busiest['team']} needs {busiest['hands_on_hours']:,.1f} engineer-hours for "
             f"{busiest['certificates']} certificates: done after {busiest['clear_hours']:,.1f} h at "
             f"{busiest['engineers']:.0f} × {busiest['hours_per_day']:.0f} h/day"
-            + (" (incident mode)" if incident else "")
+            + (f" on normal days, incident hours for the first {surge_h:,.0f} h" if surge_h else "")
         )
-    if work.rate_per_hour and sel.needs_issuance:
-        n_auto = int(work.automated.sum())
-        if n_auto / work.rate_per_hour >= 1:
-            out.append(
-                f"the ACME rate limit of {work.rate_per_hour:.0f}/h spreads {n_auto} automated "
-                f"issuances over at least {n_auto / work.rate_per_hour:.1f} h"
-            )
+    out += _ceiling_reasons(work, sel)
     frozen = int(work.frozen.sum())
     if frozen:
         out.append(f"{frozen} certificates fall in a change freeze: emergency change approval adds hours")
+    return out
+
+
+def _ceiling_reasons(work: engine.Work, sel: Selection) -> list[str]:
+    """Issuance ceilings that stretch the work over at least an hour (per CA)."""
+    if work.rate_group is None or work.group_rate is None or not sel.needs_issuance:
+        return []
+    out = []
+    for g, per_hour in enumerate(work.group_rate):
+        k = int((work.rate_group == g).sum())
+        if np.isfinite(per_hour) and per_hour > 0 and k / per_hour >= 1:
+            out.append(
+                f"an issuance ceiling of {per_hour:,.0f}/h spreads {k:,} issuances over at least {k / per_hour:,.1f} h"
+            )
     return out
 
 

@@ -56,6 +56,9 @@ class ReplacementCa:
     pre_approved: bool
     backup: bool
     ready_hours: float
+    type: str | None = None  # acme | public | private | cloud (profile.yaml)
+    issuance_per_hour: float | None = None  # its issuance ceiling (ACME rate limit, private CA throughput)
+    rejected: tuple[str, ...] = ()  # why each other profile.yaml CA could not be used
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -166,6 +166,7 @@ _TARGET = _mapping(
         "automation": (_texts, False),
         "trust": (_one_of("public", "private"), False),
         "soonest_root": (_bool, False),
+        "acme_ca": (_bool, False),
     }
 )
 

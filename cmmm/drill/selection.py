@@ -40,6 +40,7 @@ class Selection:
     needs_new_ca: bool = False
     needs_pqc_ca: bool = False
     exclude_cas: tuple[str, ...] = ()
+    affected_ca_ids: tuple[str, ...] = ()  # the CA nodes in trouble: replacements may not chain to them
     ca_back_h: float | None = None
     cap_days: float | None = None
     renew_at_fraction: float = RENEW_AT_FRACTION
@@ -93,10 +94,35 @@ def primary_ca(inv: Inventory, trust: str | None = None) -> pd.DataFrame:
     return nodes.loc[[best]]
 
 
-def target_mask(inv: Inventory, spec: Mapping[str, Any], now: datetime) -> tuple[np.ndarray, tuple[str, ...]]:
-    """Certificates selected by a target: CA nodes (primary, names, fingerprints, organizations, soonest
-    root) → everything beneath them; `automation`/`trust` narrow the result. Returns (mask, CA names)."""
-    n = len(inv.certificates)
+# ACME certificate authorities (public), matched against issuer organization and name: an "ACME CA" target
+# means the one of these that issued the most live certificates of the inventory.
+ACME_CA_MARKERS = ("let's encrypt", "isrg", "zerossl", "google trust services", "buypass", "ssl.com")
+
+
+def _acme_ca(inv: Inventory, now: datetime) -> pd.DataFrame:
+    """The CA nodes of the organization's busiest ACME CA: the public ACME CAs by name or organization,
+    and the issuers of certificates an ACME client renews — grouped by organization (else name), the group
+    with the most live certificates beneath it."""
+    h = hierarchy(inv)
+    nodes = h.nodes
+    label = (nodes["org"].fillna("") + " " + nodes["name"].fillna("")).str.lower()
+    by_name = label.str.contains("|".join(re.escape(m) for m in ACME_CA_MARKERS), regex=True)
+    acme_client = inv.certificate_facts()["automation"].eq("acme").fillna(False).to_numpy(dtype=bool)
+    issuers = set(h.issuer[acme_client & _live(inv, now)].dropna())
+    acme = nodes[by_name.to_numpy(dtype=bool) | nodes["ca_id"].isin(issuers).to_numpy(dtype=bool)]
+    if not len(acme):
+        return acme
+    org = acme["org"].fillna(acme["name"]).fillna("").str.lower()
+    live = pd.Series(_live(inv, now) & _not_ca(inv))
+    counts = {
+        o: int((certificates_under(inv, list(acme.loc[org == o, "ca_id"])) & live).sum()) for o in set(org)
+    }
+    best = max(sorted(counts), key=lambda o: counts[o])
+    return acme[org == best] if counts[best] else acme.iloc[0:0]
+
+
+def target_nodes(inv: Inventory, spec: Mapping[str, Any], now: datetime) -> pd.DataFrame:
+    """The CA nodes a target names (primary, names, fingerprints, organizations, soonest root, ACME CA)."""
     frames: list[pd.DataFrame] = []
     if spec.get("primary"):
         frames.append(primary_ca(inv, spec.get("trust")))
@@ -107,28 +133,45 @@ def target_mask(inv: Inventory, spec: Mapping[str, Any], now: datetime) -> tuple
         frames.append(nodes[nodes["org"].str.lower().str.contains(org.lower(), regex=False).fillna(False)])
     if spec.get("soonest_root"):
         frames.append(_soonest_root(inv, now))
-    ca_part = bool(frames)
+    if spec.get("acme_ca"):
+        frames.append(_acme_ca(inv, now))
+    if not frames:
+        return nodes.iloc[0:0]
+    found = pd.concat(frames)
+    return found[~found["ca_id"].duplicated()]
+
+
+def _names_of(found: pd.DataFrame, spec: Mapping[str, Any]) -> tuple[str, ...]:
+    """The CAs in trouble, by name, for reasons and for matching profile.yaml CAs outside the inventory.
+    Their organization too when the target named organizations (a distrusted vendor): one compromised
+    intermediate leaves its siblings usable."""
+    named = [found["name"]] + ([found["org"]] if spec.get("organizations") or spec.get("acme_ca") else [])
+    queries = (
+        {str(q) for q in (*spec.get("names", ()), *spec.get("organizations", ()))} if len(found) else set()
+    )
+    return tuple(sorted({str(v) for v in pd.concat(named).dropna()} | queries))
+
+
+def target_mask(inv: Inventory, spec: Mapping[str, Any], now: datetime) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Certificates selected by a target: CA nodes (target_nodes) → everything beneath them;
+    `automation`/`trust` narrow the result. Returns (mask, CA names)."""
+    n = len(inv.certificates)
     mask: np.ndarray = np.ones(n, dtype=bool)
     names: tuple[str, ...] = ()
-    if ca_part:
-        found = pd.concat(frames) if frames else nodes.iloc[0:0]
-        ids = list(dict.fromkeys(found["ca_id"]))
+    if any(spec.get(k) for k in _CA_KEYS):
+        found = target_nodes(inv, spec, now)
+        ids = list(found["ca_id"])
         mask = np.array(certificates_under(inv, ids).to_numpy(dtype=bool)) if ids else np.zeros(n, dtype=bool)
-        # The CAs in trouble, by name. Their organization too when the target named organizations
-        # (a distrusted vendor): one compromised intermediate leaves its siblings usable.
-        named = [found["name"]] + ([found["org"]] if spec.get("organizations") else [])
-        queries = (
-            {str(q) for q in (*spec.get("names", ()), *spec.get("organizations", ()))}
-            if len(found)
-            else set()
-        )
-        names = tuple(sorted({str(v) for v in pd.concat(named).dropna()} | queries))
+        names = _names_of(found, spec)
     if "automation" in spec:
         auto = inv.certificate_facts()["automation"].isin(list(spec["automation"]))
         mask &= auto.fillna(False).to_numpy(dtype=bool)
     if "trust" in spec and not spec.get("primary"):
         mask &= (inv.certificates["trust"] == spec["trust"]).fillna(False).to_numpy(dtype=bool)
     return mask.copy(), names
+
+
+_CA_KEYS = frozenset({"primary", "names", "fingerprints", "organizations", "soonest_root", "acme_ca"})
 
 
 def _soonest_root(inv: Inventory, now: datetime) -> pd.DataFrame:
@@ -235,6 +278,7 @@ def select_ca_distrust(inv: Inventory, sc: Scenario, now: datetime) -> Selection
     Replacements must come from another CA."""
     p = sc.parameters
     under, names = target_mask(inv, p["target"], now)
+    ids = tuple(target_nodes(inv, p["target"], now)["ca_id"])
     live = _live(inv, now)
     leaf = _not_ca(inv)
     notes: list[str] = []
@@ -279,6 +323,7 @@ def select_ca_distrust(inv: Inventory, sc: Scenario, now: datetime) -> Selection
         action="reissue from another CA",
         needs_new_ca=True,
         exclude_cas=names,
+        affected_ca_ids=ids,
         notes=tuple(notes),
         cannot_tell=int((_issuer_unknown(inv) & live & leaf).sum()),
         nothing_reason=(
@@ -474,21 +519,39 @@ def select_root_expiry(inv: Inventory, sc: Scenario, now: datetime) -> Selection
 
 
 def select_ca_outage(inv: Inventory, sc: Scenario, now: datetime) -> Selection:
-    """CA outage: while the CA is down, every certificate of it that expires before the outage ends must
-    be renewed elsewhere (a backup CA) by its own expiry; the others can wait for the CA to return."""
+    """CA outage: the CA that is down — named, or the organization's busiest ACME CA (`acme_ca: true`) —
+    issues nothing until it returns. Every certificate it issued (whatever automation talks to it) that
+    expires before the outage ends must be renewed elsewhere (a backup CA that does not chain to it) by its
+    own expiry; the others can wait for the CA to return."""
     p = sc.parameters
     outage_h = p["outage_days"] * 24
+    found = target_nodes(inv, p["target"], now)
     mask, names = target_mask(inv, p["target"], now)
-    mask &= _live(inv, now) & _not_ca(inv)
+    live = _live(inv, now) & _not_ca(inv)
+    mask &= live
     h = _hours_to_expiry(inv, now, np.ones(len(mask), dtype=bool))
+    beneath = int(mask.sum())
     mask &= h < outage_h
+    notes = [f"the CA that is down: {', '.join(names)}"] if names else []
+    if beneath > int(mask.sum()):
+        notes.append(
+            f"{beneath - int(mask.sum()):,} of its certificates expire after the outage and can wait for it"
+        )
     return Selection(
         mask=mask,
         deadline_h=h[mask],
         action="renew from a backup CA",
         needs_new_ca=True,
         exclude_cas=names,
+        affected_ca_ids=tuple(found["ca_id"]),
         ca_back_h=outage_h,
+        notes=tuple(notes),
+        cannot_tell=int((_issuer_unknown(inv) & live).sum()),
+        nothing_reason=(
+            f"no live certificate of {', '.join(names)} expires during the {p['outage_days']:g}-day outage"
+            if names
+            else "the CA that is down issued no certificate of this inventory"
+        ),
     )
 
 

@@ -28,6 +28,9 @@ class CaChoice:
     type: str | None = None  # acme | public | private | cloud
     pre_approved: bool = False  # contract, ACME account and CAA in place: no onboarding delay
     pqc: bool = False  # can issue post-quantum (ML-DSA) certificates
+    issuance_per_hour: float | None = (
+        None  # issuance ceiling (an ACME CA defaults to the profile's rate limit)
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -63,6 +66,7 @@ class Profile:
     change_freeze: tuple[FreezeWindow, ...] = ()
     migration_years: float | None = None
     quantum_threat_years: float | None = None
+    shared_on_call: bool = False  # teams help each other in an incident: their engineers form one pool
     attested: Mapping[str, Any] = field(default_factory=_empty_mapping)
     source: str | None = None
 
