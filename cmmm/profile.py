@@ -59,6 +59,22 @@ def _date(v: Any, field: str, source: str) -> date:
     raise InputError(source, f"{field}: expected a date (YYYY-MM-DD), got {str(v)[:40]!r}")
 
 
+def _error_rates(v: Any, source: str) -> dict[str, float | None]:
+    """renewal_error_rate: {manual: 0.01, automated: 0.0005} — shares from 0 to 1."""
+    if v is None:
+        return {}
+    if not isinstance(v, dict):
+        raise InputError(source, "renewal_error_rate: expected {manual: share, automated: share}")
+    return {
+        "renewal_error_rate_manual": _number(
+            v.get("manual"), "renewal_error_rate.manual", (0.0, 1.0), source
+        ),
+        "renewal_error_rate_automated": _number(
+            v.get("automated"), "renewal_error_rate.automated", (0.0, 1.0), source
+        ),
+    }
+
+
 def _flag(v: Any, field: str, source: str) -> bool:
     if v is None:
         return False
@@ -165,6 +181,7 @@ def parse_profile(doc: Mapping[str, Any], *, source: str = "profile.yaml") -> Pr
         migration_years=numbers["migration_years"],
         quantum_threat_years=numbers["quantum_threat_years"],
         shared_on_call=_flag(doc.get("shared_on_call"), "shared_on_call", source),
+        **_error_rates(doc.get("renewal_error_rate"), source),
         attested=MappingProxyType(dict(attested or {})),
         source=source,
     )

@@ -32,7 +32,12 @@ def _work(n: int, seed: int = 3) -> engine.Work:
         needs_issuance=True,
         engineers=np.array([2.0, 1.0, 3.0]),
         hours_per_day=np.array([8.0, 8.0, 16.0]),
-        rate_per_hour=50.0,
+        surge_hours_per_day=np.array([16.0, 12.0, 16.0]),
+        surge_window_h=24.0,
+        rate_group=rng.integers(0, 2, n),
+        group_rate=np.array([50.0, np.inf]),
+        ca_group=rng.integers(0, 2, n),
+        change_group=rng.integers(0, 4, n),
     )
 
 

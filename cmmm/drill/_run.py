@@ -96,7 +96,7 @@ def run(inv: Inventory, scenario: Scenario, *, now: datetime, runs: int = 300, s
         "replacement_ca": ca_info,
     }
     if scenario.kind is Kind.VALIDITY_CAP:
-        return _renewal_workload(sel, aff, work, names, base, now)
+        return _renewal_workload(inv, sel, aff, work, names, base, now)
     return _replacement(inv, scenario, sel, aff, work, names, base, now, cap.surge_window_h)
 
 

@@ -101,6 +101,18 @@ class Outcome:
     done_by: np.ndarray  # runs × (B + 1): certificates finished by each edge
 
 
+def hands_on_medians(automated: np.ndarray, owner_known: np.ndarray) -> np.ndarray:
+    """Median hands-on hours of one replacement or renewal (with issuance, no freeze) per certificate."""
+
+    def pick(s: StageMedians) -> np.ndarray:
+        return np.where(automated, s.automated, s.manual)
+
+    triage = np.where(owner_known, pick(DURATIONS["triage"]), TRIAGE_OWNER_UNKNOWN)
+    return (
+        triage + pick(DURATIONS["issuance"]) + pick(DURATIONS["deployment"]) + pick(DURATIONS["verification"])
+    )
+
+
 def medians(w: Work) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Median hands-on hours (total and after issuance) and median wait hours per certificate."""
     auto = w.automated

@@ -47,6 +47,7 @@ def drill_document(result: DrillResult, *, plan_rows: int | None = None) -> dict
         "verdict": r.verdict.value,
         "verdict_reason": r.verdict_reason,
         "overdue_certificates": r.overdue_certificates,
+        "expected_incidents_per_year": r.expected_incidents_per_year,
         "exposed_at_deadline": {
             "certificates": r.exposed_at_deadline.certificates,
             "critical_services": r.exposed_at_deadline.critical_services,

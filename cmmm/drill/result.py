@@ -89,6 +89,7 @@ class DrillResult:
     findings: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     verdict_reason: str = ""  # one sentence: what the verdict rests on, or what is missing
     overdue_certificates: int = 0  # affected certificates whose deadline had passed at the start
+    expected_incidents_per_year: float | None = None  # validity caps: expiry incidents expected a year
 
     @property
     def deadline(self) -> datetime:
@@ -140,9 +141,9 @@ def judge(
 
     Nothing in scope is `not-affected` — unless the inputs the selection needs are missing (`unknown`),
     and the reason says whether some rows could not be judged (`cannot_tell`: no certificate body or
-    issuer). A deadline already past is `overdue`. Missing inputs make a passing drill `unknown` (a
-    failing one stays `fail`: more data can only make it fail by more), so removing data can never turn
-    a fail into a pass.
+    issuer). A deadline already past is `overdue`. Missing inputs, or certificates that cannot be judged,
+    make a passing drill `unknown` (a failing one stays `fail`: more data can only make it fail by more),
+    so removing data can never turn a fail into a pass.
     """
     if affected == 0:
         if unknown:
@@ -164,8 +165,9 @@ def judge(
     if unknown:
         return Verdict.UNKNOWN, "; ".join(unknown)
     if cannot_tell:
-        return Verdict.PASS, (
-            f"the deadline holds in {probability:.0%} of runs; {cannot_tell:,} certificates without a body or "
-            "issuer could not be judged and are not counted"
+        return Verdict.UNKNOWN, (
+            f"the deadline holds in {probability:.0%} of runs for the certificates in scope, but {cannot_tell:,} "
+            "live certificates lack the data to tell whether they are in scope (no body, issuer or the field "
+            "the scenario selects on)"
         )
     return Verdict.PASS, f"the deadline holds in {probability:.0%} of runs"

@@ -111,7 +111,7 @@ def merge(batches: list[Batch], base: Inventory | None = None) -> Inventory:
     certs, obs = _reconcile(certs, obs)
     certs = _dedupe(certs)
     certs = _derive(certs)
-    certs = _link_issuers(certs)
+    certs = _propagate_trust(_link_issuers(certs))
     return replace(
         base,
         certificates=certs.reset_index(drop=True),
@@ -227,13 +227,32 @@ def _derive(certs: pd.DataFrame) -> pd.DataFrame:
     certs["quantum_vulnerable"] = quantum_vulnerable(certs["key_algorithm"])
     no_trust = certs["trust"].isna()
     if no_trust.any():
+        # Unknown stays unknown: only evidence makes a row public (a publicly trusted CA's name) or, through
+        # _propagate_trust, takes the trust of the parsed certificates of the same issuer.
         issuer = (certs["issuer_name"].fillna("") + " " + certs["issuer_org"].fillna("")).str.lower()
         pattern = "|".join(m.replace(".", r"\.") for m in PUBLIC_CA_MARKERS)
-        public = issuer.str.contains(pattern, regex=True)
-        certs.loc[no_trust, "trust"] = np.where(public[no_trust], "public", "private")
+        public = issuer.str.contains(pattern, regex=True) & no_trust
+        certs.loc[public, "trust"] = "public"
     no_ca = certs["is_ca"].isna()
     if no_ca.any():
         certs.loc[no_ca, "is_ca"] = False
+    return certs
+
+
+def _propagate_trust(certs: pd.DataFrame) -> pd.DataFrame:
+    """Rows that do not say their trust take it from the end-entity certificates parsed from bodies that
+    name the same issuer (by name, case aside): a row issued by "R11" is public when R11's parsed leaves
+    carry SCTs. Rows whose issuer has no parsed leaf stay unknown."""
+    no_trust = certs["trust"].isna()
+    if not no_trust.any():
+        return certs
+    key = certs["issuer_name"].astype("string").str.casefold()
+    known = certs["has_body"].fillna(False).astype(bool) & ~certs["is_ca"].fillna(False).astype(bool)
+    evidence = pd.DataFrame({"key": key[known], "trust": certs.loc[known, "trust"]}).dropna()
+    public = set(evidence.loc[evidence["trust"] == "public", "key"])
+    private = set(evidence.loc[evidence["trust"] == "private", "key"]) - public
+    certs.loc[no_trust & key.isin(public).fillna(False), "trust"] = "public"
+    certs.loc[no_trust & key.isin(private).fillna(False), "trust"] = "private"
     return certs
 
 

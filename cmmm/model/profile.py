@@ -66,6 +66,7 @@ class Profile:
     change_freeze: tuple[FreezeWindow, ...] = ()
     migration_years: float | None = None
     quantum_threat_years: float | None = None
+    renewal_error_rate_manual: float | None = None  # chance a manual renewal ends in an incident
     shared_on_call: bool = False  # teams help each other in an incident: their engineers form one pool
     attested: Mapping[str, Any] = field(default_factory=_empty_mapping)
     source: str | None = None
