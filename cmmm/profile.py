@@ -60,19 +60,13 @@ def _date(v: Any, field: str, source: str) -> date:
 
 
 def _error_rates(v: Any, source: str) -> dict[str, float | None]:
-    """renewal_error_rate: {manual: 0.01, automated: 0.0005} — shares from 0 to 1."""
+    """renewal_error_rate: {manual: 0.01} — the chance a manual renewal ends in an incident, 0 to 1."""
     if v is None:
         return {}
     if not isinstance(v, dict):
-        raise InputError(source, "renewal_error_rate: expected {manual: share, automated: share}")
-    return {
-        "renewal_error_rate_manual": _number(
-            v.get("manual"), "renewal_error_rate.manual", (0.0, 1.0), source
-        ),
-        "renewal_error_rate_automated": _number(
-            v.get("automated"), "renewal_error_rate.automated", (0.0, 1.0), source
-        ),
-    }
+        raise InputError(source, "renewal_error_rate: expected {manual: share}")
+    rate = _number(v.get("manual"), "renewal_error_rate.manual", (0.0, 1.0), source)
+    return {"renewal_error_rate_manual": rate}
 
 
 def _flag(v: Any, field: str, source: str) -> bool:
