@@ -72,7 +72,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--update-golden",
         action="store_true",
         default=False,
-        help="rewrite tests/golden/* from the current output",
+        help="rewrite tests/report/golden/* from the current output",
     )
 
 

@@ -11,7 +11,7 @@ from cmmm import report
 from cmmm.report.format import share
 from cmmm.report.view import ReportView
 from tests.conftest import NOW, SAMPLE_ORGS, sample
-from tests.report_bundle import view_of
+from tests.report.report_bundle import view_of
 
 
 def _tile(v: ReportView, label_start: str) -> float | None:

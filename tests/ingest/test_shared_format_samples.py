@@ -23,7 +23,7 @@ from tests.conftest import NOW, write
 def _formats_dir() -> Path | None:
     env = os.environ.get("CMMM_SHARED_FORMATS")
     candidates = [Path(env)] if env else []
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     candidates += [root.parent / "shared" / "formats", root.parents[1] / "shared" / "formats"]
     return next((c for c in candidates if c.is_dir()), None)
 

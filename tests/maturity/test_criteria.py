@@ -430,7 +430,7 @@ def test_cli_checks_lists_criteria_and_policy_codes() -> None:
 
 # ---------------------------------------------------------------- the sample organizations
 
-SAMPLES = Path(__file__).resolve().parents[1] / "sample_inventories"
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_inventories"
 INTENDED = {"level1-chaos": 1, "level2-aware": 2, "level3-defined": 3, "level4-agile": 4}
 
 
@@ -454,7 +454,7 @@ def test_sample_organization_lands_at_its_intended_level(org: str) -> None:
 
 # ---------------------------------------------------------------- the catalog contract
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "maturity.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "maturity.md"
 
 
 def test_catalog_contract_metrics_and_docs() -> None:

@@ -19,7 +19,7 @@ from cmmm import report
 from cmmm.lab.pki import issue
 from cmmm.report.view import PROSE_CHARS, CaRow, DependencySection, DrillSection, PlanRow, neutralized
 from tests.conftest import NOW
-from tests.report_bundle import view_of
+from tests.report.report_bundle import view_of
 
 SCRIPT = "<script>alert('x')</script>"
 IMG = '"><img src=x onerror=alert(1)>'

@@ -38,7 +38,7 @@ from cmmm.scan import (
     write_scan,
 )
 from tests.conftest import NOW, write
-from tests.tls_servers import LoopbackServers, tls_context
+from tests.scan.tls_servers import LoopbackServers, tls_context
 
 LOCAL = "127.0.0.1"
 
@@ -369,7 +369,7 @@ def _scan_file(result: ScanResult, tmp_path: Path) -> Path:
     return path
 
 
-SAMPLES = Path(__file__).resolve().parents[1] / "sample_inventories" / "level2-aware"
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_inventories" / "level2-aware"
 
 
 @pytest.mark.skipif(not SAMPLES.is_dir(), reason="sample_inventories/level2-aware not generated in this tree")

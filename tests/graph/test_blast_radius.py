@@ -42,7 +42,7 @@ from cmmm.report.picture import draw_graph
 from cmmm.report.picture import write_graph as export_graph
 from tests.conftest import NOW, write
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)

@@ -27,9 +27,9 @@ from cmmm.errors import InputError
 from cmmm.lab.pki import issue
 from cmmm.model import CaChoice, Inventory
 from tests.conftest import NOW, write
-from tests.drill_orgs import agile_org, build_org, chaos_org
+from tests.drill.orgs import agile_org, build_org, chaos_org
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 # ---------------------------------------------------------------- helpers

@@ -17,7 +17,7 @@ from cmmm.cli import app
 from cmmm.model import AUTOMATED
 from cmmm.report.view import clean_text
 from tests.conftest import NOW
-from tests.report_bundle import view_of, write_bundle
+from tests.report.report_bundle import view_of, write_bundle
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -241,7 +241,7 @@ def test_docs_list_every_json_key() -> None:
 
     from cmmm.report import view as view_module
 
-    doc = (Path(__file__).parents[1] / "docs" / "report.md").read_text(encoding="utf-8")
+    doc = (Path(__file__).parents[2] / "docs" / "report.md").read_text(encoding="utf-8")
     entries = dict(re.findall(r"- \*\*(\w+)\*\*[^:]*: (.*?)(?=\n- \*\*|\Z)", doc, flags=re.DOTALL))
     for name, text in entries.items():
         cls = getattr(view_module, name)

@@ -21,7 +21,7 @@ from cmmm.lab.pki import issue
 from cmmm.model import Inventory
 from cmmm.profile import parse_profile
 from tests.conftest import NOW, write
-from tests.drill_orgs import build_org
+from tests.drill.orgs import build_org
 
 runner = CliRunner()
 HEADER = "common_name,not_before,not_after,criticality,environment,automation,trust,last_seen\n"
@@ -91,7 +91,7 @@ def test_every_canonical_value_and_the_samples_stay_known() -> None:
         (Trust, _columns.TRUST_VALUES),
     ):
         assert {table.get(_columns.squash(v.value)) for v in enum} == {v.value for v in enum}
-    samples = Path(__file__).resolve().parents[1] / "sample_inventories" / "level1-chaos"
+    samples = Path(__file__).resolve().parents[2] / "sample_inventories" / "level1-chaos"
     inv = cmmm.load([samples], now=NOW)
     assert not [n for n in inv.notes if "vocabulary" in n]
 

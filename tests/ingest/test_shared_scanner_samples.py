@@ -14,12 +14,12 @@ from cmmm.export.cbom import cbom_document
 from cmmm.ingest import Format, detect, load
 from cmmm.model import Inventory
 from tests.conftest import NOW, Chain, write
-from tests.test_ingest_scanners import _nmap
+from tests.ingest.test_scanner_outputs import _nmap
 
 
 def _formats_dir() -> Path | None:
     env = os.environ.get("CMMM_SHARED_FORMATS")
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     for cand in (
         Path(env) if env else None,
         root.parent / "shared" / "formats",

@@ -16,7 +16,7 @@ from cmmm.drill import engine
 from cmmm.graph.services import _positions
 from cmmm.model._facts import first_of_each
 
-SAMPLES = Path(__file__).resolve().parents[1] / "sample_inventories"
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_inventories"
 
 
 def _work(n: int, seed: int = 3) -> engine.Work:

@@ -11,10 +11,10 @@ import pytest
 
 import cmmm
 from cmmm import report
-from tests import browser
 from tests.conftest import NOW
-from tests.report_bundle import view_of, write_bundle
-from tests.test_report_hostile import write_hostile_bundle
+from tests.report import browser
+from tests.report.report_bundle import view_of, write_bundle
+from tests.report.test_html_is_inert import write_hostile_bundle
 
 CHROMIUM = browser.find_chromium()
 pytestmark = [
@@ -24,7 +24,7 @@ pytestmark = [
     ),
     pytest.mark.filterwarnings("ignore:Attribute's length:UserWarning"),
 ]
-SAMPLES = Path(__file__).resolve().parents[1] / "sample_inventories"
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_inventories"
 
 
 def _sample_orgs() -> list[object]:

@@ -20,7 +20,7 @@ from cmmm.ingest import x509 as _x509
 from cmmm.lab.pki import Issued, issue, make_key
 from tests.conftest import NOW
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _der(cert: x509.Certificate) -> bytes:
