@@ -1,4 +1,5 @@
-"""Small organizations for the drill tests: a real CA hierarchy (cmmm.lab.pki) plus an inventory sheet."""
+"""Small organizations for the drill tests: a real CA hierarchy (cmmm.lab.pki) plus an inventory sheet; an
+inventory from a few spreadsheet rows; scenario files."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from typing import Any
 
 import yaml
 
+import cmmm
 from cmmm.lab.pki import issue, make_key
-from tests.conftest import NOW
+from cmmm.model import Inventory
+from tests.conftest import NOW, write
 
 
 def build_org(
@@ -115,3 +118,24 @@ def agile_org(root: Path, leaves: int = 300) -> Path:
         backup_pre_approved=True,
         rate_limit=300,
     )
+
+
+def sheet(tmp: Path, rows: list[dict[str, Any]], profile: dict[str, Any] | None = None) -> Inventory:
+    """An inventory from a spreadsheet (plus an optional profile.yaml)."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    cols = sorted({k for r in rows for k in r})
+    with (tmp / "inventory.csv").open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=cols)
+        w.writeheader()
+        w.writerows(rows)
+    if profile is not None:
+        (tmp / "profile.yaml").write_text(yaml.safe_dump(profile), encoding="utf-8")
+    return cmmm.load([tmp], now=NOW)
+
+
+def day(offset: float) -> str:
+    return (NOW + timedelta(days=offset)).isoformat()
+
+
+def scenario_file(tmp: Path, doc: dict[str, Any], name: str = "custom") -> Path:
+    return write(tmp / f"{name}.yaml", yaml.safe_dump(doc, sort_keys=False))

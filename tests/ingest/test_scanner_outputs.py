@@ -11,7 +11,7 @@ from xml.sax.saxutils import escape
 
 from cryptography.hazmat.primitives import hashes
 
-from cmmm.ingest import INGESTERS, Format, detect, load
+from cmmm.ingest import Format, detect, load
 from cmmm.lab.pki import Issued, issue
 from tests.conftest import NOW, Chain, write
 
@@ -24,12 +24,6 @@ def _pem(c: Issued) -> str:
 
 def _b64(c: Issued, algo: hashes.HashAlgorithm) -> str:
     return base64.b64encode(c.cert.fingerprint(algo)).decode()
-
-
-def test_every_scanner_is_registered_with_a_docstring() -> None:
-    for key in (*SCANNERS, Format.CYCLONEDX_CBOM):
-        ing = INGESTERS[key]
-        assert ing.sniff.__doc__ and ing.read.__doc__, key
 
 
 # ------------------------------------------------------------------------------------------------ nmap

@@ -1,4 +1,4 @@
-"""Column normalizers of the spreadsheet reader: endpoints, serials, fingerprints, dates read once per value."""
+"""Column normalizers of the spreadsheet reader: endpoints (host and port), serials, fingerprints."""
 
 from __future__ import annotations
 
@@ -7,10 +7,8 @@ from pathlib import Path
 import pandas as pd
 
 import cmmm
-from cmmm.crypto import quantum_vulnerable
-from cmmm.ingest._dates import parse_dates
 from cmmm.ingest.tabular import _host_port, _serials
-from tests.conftest import NOW
+from tests.conftest import NOW, write
 
 
 def _plain(values: pd.Series) -> list[object]:
@@ -69,23 +67,6 @@ def test_serials_hex_decimal_and_prefixed() -> None:
     assert _plain(_serials(pd.Series(["zz", "0"], dtype="string"), hex_serials=True)) == [None, "0"]
 
 
-def test_repeated_dates_parse_like_distinct_ones() -> None:
-    days = ["2027-01-05T00:00:00Z", "05/01/2027", "Jan  5 12:00:00 2027 GMT", "garbage", ""]
-    many = pd.Series(days * 50, dtype="string")  # few distinct values: parsed once each
-    few = pd.Series(days, dtype="string")
-    parsed_many, note_many = parse_dates(many)
-    parsed_few, note_few = parse_dates(few)
-    assert note_many == note_few
-    assert list(parsed_many[:5]) == list(parsed_few)
-    assert parsed_many.dtype == parsed_few.dtype and parsed_many.index.equals(many.index)
-    assert parsed_many.isna().sum() == 100
-
-
-def test_quantum_vulnerable_per_value() -> None:
-    algs = pd.Series(["RSA", "EC", "ML-DSA-65", None, "mystery"] * 3, dtype="string")
-    assert _plain(quantum_vulnerable(algs))[:5] == [True, True, False, None, None]
-
-
 def test_fingerprints_with_separators_give_the_sha256_id(tmp_path: Path) -> None:
     fp = "AB:" * 31 + "CD"
     (tmp_path / "inv.csv").write_text(
@@ -101,13 +82,16 @@ def test_fingerprints_with_separators_give_the_sha256_id(tmp_path: Path) -> None
     assert str(certs.at["c.example", "cert_id"]).startswith("row:")
 
 
-def test_notes_reach_the_json_document(tmp_path: Path) -> None:
-    from cmmm.export import inventory_document
-
-    (tmp_path / "inv.csv").write_text(
-        "common_name,not_after,not_before,criticality\na.example,2027-01-01,garbage,ultra\n", encoding="utf-8"
+def test_bare_hosts_next_to_multi_endpoint_rows(tmp_path: Path) -> None:
+    """A row listing several endpoints (exploded: repeated index labels) beside a bare host name."""
+    write(
+        tmp_path / "sheet.csv",
+        "Common Name,Expiration Date,Server\n"
+        'a.example,2027-01-01,"web01; mail01:25"\n'
+        "b.example,2027-01-01,srv-web02\n"
+        "c.example,2027-01-01,https://c.example:8443/login\n",
     )
-    doc = inventory_document(cmmm.load([tmp_path], now=NOW))
-    assert len(doc["certificates"]) == 1
-    assert any("not_before is not a date" in n for n in doc["notes"])
-    assert any("not in the vocabulary" in n for n in doc["notes"])
+    inv = cmmm.load([tmp_path], now=NOW)
+    obs = inv.observations.sort_values("location")
+    assert list(obs["host"]) == ["c.example", "mail01", "srv-web02", "web01"]
+    assert list(obs["port"].astype("float").fillna(0).astype(int)) == [8443, 25, 0, 0]

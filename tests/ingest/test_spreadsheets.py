@@ -1,15 +1,12 @@
-"""Native inventories: CSV (sniffed delimiters, encodings, aliases, dates), JSON and YAML."""
+"""Native inventories: CSV (sniffed delimiters, encodings, column aliases, ragged rows, line numbers), JSON
+and YAML."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-import pandas as pd
-import pytest
-
 import cmmm
-from cmmm.ingest._dates import parse_dates
 from tests.conftest import NOW, write
 
 
@@ -45,41 +42,6 @@ def test_latin1_fallback_and_duplicate_rows_collapse(tmp_path: Path) -> None:
     assert inv.certificates.iloc[0]["serial"] == "a1b"
     assert len(inv.observations) == 2
     assert inv.certificate_facts().iloc[0]["owner"] == "J\xfcrgen"
-
-
-def test_every_common_date_form() -> None:
-    values = pd.Series(
-        [
-            "2027-01-05T12:00:00Z",
-            "2027-01-05 12:00:00+02:00",
-            "1799150400",
-            "1799150400000",
-            "Jan  5 12:00:00 2027 GMT",
-            "January 5, 2027",
-            "5.1.2027",
-        ]
-    )
-    parsed, _ = parse_dates(values)
-    assert parsed.notna().all()
-    assert parsed.iloc[0].isoformat() == "2027-01-05T12:00:00+00:00"
-    assert parsed.iloc[1].isoformat() == "2027-01-05T10:00:00+00:00"
-    assert parsed.iloc[2] == parsed.iloc[3]
-    assert parsed.iloc[4].isoformat() == "2027-01-05T12:00:00+00:00"
-    assert {d.date().isoformat() for d in parsed.iloc[5:]} == {"2027-01-05"}
-
-
-@pytest.mark.parametrize(
-    ("values", "expected_month", "note"),
-    [
-        (["05/01/2027", "13/02/2027"], 1, "day-first"),
-        (["01/05/2027", "02/13/2027"], 1, "month-first"),
-        (["05/01/2027", "06/02/2027"], 1, "default"),
-    ],
-)
-def test_slash_date_ambiguity_rule(values: list[str], expected_month: int, note: str) -> None:
-    parsed, got_note = parse_dates(pd.Series(values))
-    assert parsed.iloc[0].month == expected_month
-    assert got_note is not None and note.split("-", maxsplit=1)[0] in got_note
 
 
 def test_json_and_yaml_inventories(tmp_path: Path) -> None:
@@ -125,16 +87,3 @@ def test_ragged_csv_rejects_only_the_bad_rows(tmp_path: Path) -> None:
     inv = _load(tmp_path)
     assert sorted(inv.certificates["common_name"]) == ["a.example", "c.example"]
     assert [(r.locator, r.reason) for r in inv.rejected] == [("line 3", "expected 3 fields, found 5")]
-
-
-def test_exported_csv_reads_back(tmp_path: Path, chain) -> None:
-    src = tmp_path / "src"
-    write(src / "c.pem", chain.leaves[0].pem + chain.inter.pem)
-    inv = cmmm.load([src], now=NOW)
-    from cmmm.export import write_inventory
-
-    out = tmp_path / "out.csv"
-    write_inventory(inv, out)
-    again = cmmm.load([out], now=NOW)
-    assert set(again.certificates["cert_id"]) == set(inv.certificates["cert_id"])
-    assert set(again.certificates["key_algorithm"]) == {"EC"}

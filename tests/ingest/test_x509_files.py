@@ -1,10 +1,12 @@
-"""X.509 files: PEM with garbage, DER, PKCS#7, PKCS#12, private keys, PQC by OID."""
+"""X.509 files: PEM with garbage, DER, PKCS#7, PKCS#12, private keys (findings, never data), PQC by OID, a
+certificate whose validity runs backwards."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
@@ -14,7 +16,17 @@ from cryptography.x509 import ObjectIdentifier
 import cmmm
 from cmmm.ingest.x509 import _key_facts
 from cmmm.lab.pki import issue, key_pem
+from cmmm.model import Inventory
 from tests.conftest import NOW, Chain, write
+
+
+def _notes(inv: Inventory, needle: str) -> list[str]:
+    return [n for n in inv.notes if needle in n]
+
+
+def _swap(der: bytes, a: bytes, b: bytes) -> bytes:
+    assert der.count(a) == 1 and der.count(b) == 1 and len(a) == len(b)
+    return der.replace(a, b"\0" * len(a)).replace(b, a).replace(b"\0" * len(a), b)
 
 
 def test_pem_bundle_with_garbage_and_one_corrupt_block(tmp_path: Path, chain: Chain) -> None:
@@ -139,3 +151,14 @@ def test_private_keys_are_findings_never_data(tmp_path: Path, chain: Chain) -> N
     assert found == [("site.key", True), ("site.pem", False)]
     dumped = str(inventory_document(inv))
     assert "PRIVATE KEY" not in dumped and key_pem(leaf.key).decode()[40:80] not in dumped
+
+
+def test_certificate_file_with_inverted_dates_is_kept_with_a_note(tmp_path: Path) -> None:
+    leaf = issue(cn="odd.test", not_before=datetime(2026, 1, 1, tzinfo=UTC), days=30)
+    der = _swap(leaf.der, b"260101000000Z", b"260131000000Z")  # swap notBefore and notAfter in the TBS
+    path = write(tmp_path / "odd.der", der)
+    inv = cmmm.load([path], now=NOW)
+    (row,) = inv.certificates.itertuples()
+    assert row.not_before == pd.Timestamp("2026-01-31", tz="UTC") and row.validity_days == -30
+    (note,) = _notes(inv, "notBefore")
+    assert note.startswith(f"{path}: der: notBefore 2026-01-31") and "negative" in note

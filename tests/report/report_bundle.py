@@ -1,8 +1,9 @@
 """A small but varied inventory bundle for report tests: real chains (EC, RSA/SHA-1, ML-DSA), a spreadsheet
-with owners, automation and endpoints, a service catalog and a profile."""
+with owners, automation and endpoints, a service catalog and a profile; the report's view of an inventory."""
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from cmmm.lab.pki import issue
 from cmmm.maturity import assess
 from cmmm.model import Inventory
 from cmmm.report import ReportView, build_view
+from tests.conftest import NOW, sample
 
 PROFILE = """\
 organization: Contoso Test Bank
@@ -108,3 +110,9 @@ def view_of(
         drills=[drill.run(inv, drill.load_scenario(s), now=now, runs=40) for s in scenarios],
         generated_at=generated_at or now,
     )
+
+
+@functools.cache
+def sample_view(org: str) -> ReportView:
+    """view_of a sample organization at NOW, built once per test process (a ReportView is immutable)."""
+    return view_of(sample(org), NOW)

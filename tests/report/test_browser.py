@@ -11,36 +11,32 @@ import pytest
 
 import cmmm
 from cmmm import report
-from tests.conftest import NOW
+from tests.conftest import NOW, SAMPLE_ORGS
 from tests.report import browser
-from tests.report.report_bundle import view_of, write_bundle
+from tests.report.report_bundle import sample_view, view_of
 from tests.report.test_html_is_inert import write_hostile_bundle
 
 CHROMIUM = browser.find_chromium()
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.slow,  # a headless Chromium per test
     pytest.mark.skipif(
         CHROMIUM is None, reason="no chromium on PATH (apt-get install chromium, or make browser-deps)"
     ),
     pytest.mark.filterwarnings("ignore:Attribute's length:UserWarning"),
 ]
-SAMPLES = Path(__file__).resolve().parents[2] / "sample_inventories"
 
 
 def _sample_orgs() -> list[object]:
-    orgs = (
-        sorted(p for p in SAMPLES.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
-        if SAMPLES.is_dir()
-        else []
-    )
     # CMMM_BROWSER_SAMPLES=0 skips the sample organizations (e.g. on a slow machine).
     if os.environ.get("CMMM_BROWSER_SAMPLES", "1") == "0":
         return [pytest.param(None, marks=pytest.mark.skip(reason="CMMM_BROWSER_SAMPLES=0"))]
-    return orgs or [pytest.param(None, marks=pytest.mark.skip(reason="no sample_inventories/ organizations"))]
+    return list(SAMPLE_ORGS) or [
+        pytest.param(None, marks=pytest.mark.skip(reason="no sample_inventories/ organizations"))
+    ]
 
 
-def _render(bundle: Path, out: Path) -> Path:
-    inv = cmmm.load([bundle], now=NOW)
+def _render(inv: cmmm.Inventory, out: Path) -> Path:
     return report.write_report(view_of(inv, NOW), out)
 
 
@@ -53,13 +49,13 @@ def _check(page: Path, workdir: Path) -> None:
     assert browser.distinct_colours(loaded.screenshot) > 50, "the screenshot looks blank"
 
 
-@pytest.mark.parametrize("org", _sample_orgs(), ids=lambda p: p.name if isinstance(p, Path) else "none")
-def test_sample_report_loads_cleanly(org: Path, tmp_path: Path) -> None:
-    _check(_render(org, tmp_path / f"{org.name}.html"), tmp_path)
+@pytest.mark.parametrize("org", _sample_orgs())
+def test_sample_report_loads_cleanly(org: str, tmp_path: Path) -> None:
+    _check(report.write_report(sample_view(org), tmp_path / f"{org}.html"), tmp_path)
 
 
-def test_fixture_report_loads_and_prints(tmp_path: Path) -> None:
-    page = _render(write_bundle(tmp_path / "contoso", NOW), tmp_path / "contoso.html")
+def test_fixture_report_loads_and_prints(inv: cmmm.Inventory, tmp_path: Path) -> None:
+    page = _render(inv, tmp_path / "contoso.html")
     _check(page, tmp_path / "load")
     assert CHROMIUM is not None
     pdf = tmp_path / "contoso.pdf"
@@ -71,7 +67,9 @@ def test_fixture_report_loads_and_prints(tmp_path: Path) -> None:
 
 
 def test_hostile_report_stays_inert_in_a_browser(tmp_path: Path) -> None:
-    page = _render(write_hostile_bundle(tmp_path / "hostile"), tmp_path / "hostile.html")
+    page = _render(
+        cmmm.load([write_hostile_bundle(tmp_path / "hostile")], now=NOW), tmp_path / "hostile.html"
+    )
     _check(page, tmp_path / "load")
 
 

@@ -1,4 +1,5 @@
-"""Certificate subjects are attacker-chosen: a hostile inventory must render as inert, escaped text."""
+"""Certificate subjects are attacker-chosen: a hostile inventory renders as inert, escaped text in the HTML,
+its SVG charts, the JSON and the Markdown (the assessment's too), and the HTML loads nothing from anywhere."""
 
 from __future__ import annotations
 
@@ -10,16 +11,32 @@ from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree import ElementTree
 
+import pandas as pd
 import pytest
 from cryptography import x509
 from cryptography.x509.oid import NameOID
+from typer.testing import CliRunner
 
 import cmmm
 from cmmm import report
+from cmmm.cli import app
 from cmmm.lab.pki import issue
-from cmmm.report.view import PROSE_CHARS, CaRow, DependencySection, DrillSection, PlanRow, neutralized
-from tests.conftest import NOW
+from cmmm.maturity import assess
+from cmmm.report.assessment import render_markdown
+from cmmm.report.view import (
+    PROSE_CHARS,
+    CaRow,
+    DependencySection,
+    DrillSection,
+    PlanRow,
+    clean_text,
+    neutralized,
+)
+from tests.conftest import NOW, write
+from tests.maturity_org import frames, inventory, rows
 from tests.report.report_bundle import view_of
+
+runner = CliRunner()
 
 SCRIPT = "<script>alert('x')</script>"
 IMG = '"><img src=x onerror=alert(1)>'
@@ -97,6 +114,19 @@ def hostile_html(tmp_path_factory: pytest.TempPathFactory) -> str:
     return report.render_html(view_of(inv, NOW))
 
 
+def test_html_is_self_contained(inv: cmmm.Inventory) -> None:
+    html = report.render_html(view_of(inv, NOW))
+    p = _Collect()
+    p.feed(html)
+    assert "script" not in p.tags and "link" not in p.tags and "img" not in p.tags and "iframe" not in p.tags
+    assert not [a for a, _ in p.attrs if a.startswith("on")]
+    refs = [val for a, val in p.attrs if a in ("href", "src", "xlink:href") and val]
+    assert all(r.startswith("#") for r in refs), refs
+    assert "default-src 'none'" in html
+    assert p.tags.count("svg") >= 7
+    assert "@media print" in html
+
+
 def test_hostile_strings_are_escaped(hostile_html: str) -> None:
     p = _Collect()
     p.feed(hostile_html)
@@ -168,3 +198,30 @@ def test_adapter_strings_are_neutralized_too(tmp_path: Path) -> None:
     assert "script" not in p.tags and "img" not in p.tags
     assert not [a for a, _ in p.attrs if a.startswith("on")]
     assert "\u202e" not in html and "A" * (PROSE_CHARS + 1) not in html
+
+
+def test_clean_text_neutralizes_and_truncates() -> None:
+    assert clean_text("a\u202eb\x00c\n") == "a\ufffdb\ufffdc\ufffd"
+    assert clean_text("x" * 10_000) == "x" * 59 + "…"
+    assert clean_text(None) == "" and clean_text(pd.NA) == ""
+
+
+def test_markdown_escapes_table_cells() -> None:
+    c, o = frames()
+    o.loc[rows(10, 40), "owner"] = pd.NA
+    c.loc[40, "common_name"] = "evil|<script>"
+    md = render_markdown(assess(inventory(c, o), now=NOW))
+    assert "<script>" not in md and "evil\\|&lt;script&gt;" in md
+
+
+def test_assess_markdown_carries_no_terminal_escapes_or_links(tmp_path: Path) -> None:
+    write(
+        tmp_path / "inv.csv",
+        "cn,not_after,issuer,team\n"
+        "a.example,2027-01-01,\x1b]8;;http://evil\x1b\\CA\x1b[31m,[click](http://evil) <b>\n",
+    )
+    res = runner.invoke(
+        app, ["assess", str(tmp_path), "--no-drills", "--format", "markdown", "--as-of", "2026-11-28"]
+    )
+    assert res.exit_code == 0, res.output
+    assert "\x1b" not in res.stdout and "<b>" not in res.stdout and "[click](" not in res.stdout

@@ -10,8 +10,8 @@ import pytest
 from cmmm import report
 from cmmm.report.format import share
 from cmmm.report.view import ReportView
-from tests.conftest import NOW, SAMPLE_ORGS, sample
-from tests.report.report_bundle import view_of
+from tests.conftest import SAMPLE_ORGS
+from tests.report.report_bundle import sample_view
 
 
 def _tile(v: ReportView, label_start: str) -> float | None:
@@ -30,7 +30,7 @@ def _finding_count(v: ReportView, code: str) -> int:
 
 @pytest.fixture(scope="module", params=SAMPLE_ORGS)
 def view(request: pytest.FixtureRequest) -> ReportView:
-    return view_of(sample(request.param), NOW)
+    return sample_view(request.param)
 
 
 def test_expired_but_deployed_is_one_number(view: ReportView) -> None:

@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
 import cmmm
 from cmmm import report
-from cmmm.cli import app
+from cmmm.maturity import assess
 from cmmm.model import AUTOMATED
-from cmmm.report.view import clean_text
 from tests.conftest import NOW
-from tests.report.report_bundle import view_of, write_bundle
-
-GOLDEN = Path(__file__).parent / "golden"
-
-
-@pytest.fixture(scope="module")
-def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_bundle(tmp_path_factory.mktemp("report") / "contoso", NOW)
-
-
-@pytest.fixture(scope="module")
-def inv(bundle: Path) -> cmmm.Inventory:
-    return cmmm.load([bundle], now=NOW)
+from tests.maturity_org import frames, inventory, rows
+from tests.report.report_bundle import view_of
 
 
 def test_inventory_numbers_match_the_inventory(inv: cmmm.Inventory) -> None:
@@ -120,36 +105,6 @@ def test_sections_from_the_stages(inv: cmmm.Inventory) -> None:
     assert f"CMMM level {v.summary.level}" in md and "## Fire drills" in md
 
 
-class _Tags(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[str] = []
-        self.attrs: list[tuple[str, str | None]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append(tag)
-        self.attrs += attrs
-
-
-def test_html_is_self_contained(inv: cmmm.Inventory) -> None:
-    html = report.render_html(view_of(inv, NOW))
-    p = _Tags()
-    p.feed(html)
-    assert "script" not in p.tags and "link" not in p.tags and "img" not in p.tags and "iframe" not in p.tags
-    assert not [a for a, _ in p.attrs if a.startswith("on")]
-    refs = [val for a, val in p.attrs if a in ("href", "src", "xlink:href") and val]
-    assert all(r.startswith("#") for r in refs), refs
-    assert "default-src 'none'" in html
-    assert p.tags.count("svg") >= 7
-    assert "@media print" in html
-
-
-def test_render_is_deterministic(inv: cmmm.Inventory) -> None:
-    a = report.render_html(view_of(inv, NOW))
-    b = report.render_html(view_of(inv, NOW))
-    assert a == b
-
-
 def test_empty_inventory_renders() -> None:
     v = view_of(cmmm.Inventory(), NOW)
     assert v.inventory.certificates == 0 and v.findings == ()
@@ -157,109 +112,6 @@ def test_empty_inventory_renders() -> None:
     assert "<html" in report.render_html(v)
     assert report.render_json(v)["inventory"]["certificates"] == 0
     assert report.render_markdown(v).startswith("# CMMM report")
-
-
-def test_clean_text_neutralizes_and_truncates() -> None:
-    assert clean_text("a\u202eb\x00c\n") == "a\ufffdb\ufffdc\ufffd"
-    assert clean_text("x" * 10_000) == "x" * 59 + "…"
-    assert clean_text(None) == "" and clean_text(pd.NA) == ""
-
-
-def test_every_format_has_a_renderer_with_a_docstring() -> None:
-    for fmt in report.ReportFormat:
-        assert report.FORMATS[fmt].__doc__, fmt
-
-
-def _golden(path: Path, text: str, update: bool) -> None:
-    if update:
-        path.write_text(text, encoding="utf-8")
-    assert path.exists(), f"{path.name} is missing; create it with --update-golden"
-    assert text == path.read_text(encoding="utf-8"), (
-        f"{path.name} changed; rerun with --update-golden if intended"
-    )
-
-
-def test_golden_small_inventory(update_golden: bool) -> None:
-    inv = cmmm.load([GOLDEN / "report_small"], now=NOW)
-    v = view_of(inv, NOW)
-    _golden(
-        GOLDEN / "report_small.json",
-        json.dumps(report.render_json(v), indent=1, ensure_ascii=False) + "\n",
-        update_golden,
-    )
-    _golden(GOLDEN / "report_small.md", report.render_markdown(v), update_golden)
-
-
-runner = CliRunner()
-
-
-def test_cli_report_formats(bundle: Path, tmp_path: Path) -> None:
-    for fmt, check in (
-        ("html", "<!DOCTYPE html>"),
-        ("json", '"schema": "cmmm.report/1"'),
-        ("markdown", "# CMMM report"),
-    ):
-        out = tmp_path / f"r.{fmt}"
-        res = runner.invoke(
-            app, ["report", str(bundle), "-o", str(out), "--format", fmt, "--as-of", "2026-11-28"]
-        )
-        assert res.exit_code == 0, res.output
-        assert check in out.read_text(encoding="utf-8")
-    doc = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
-    assert doc["as_of"].startswith("2026-11-28") and doc["inventory"]["certificates"] == 27
-
-
-def test_cli_report_profile_override_and_bad_input(bundle: Path, tmp_path: Path) -> None:
-    prof = tmp_path / "other.yaml"
-    prof.write_text("organization: Other Org\n", encoding="utf-8")
-    out = tmp_path / "r.json"
-    res = runner.invoke(
-        app, ["report", str(bundle), "--profile", str(prof), "-o", str(out), "--format", "json"]
-    )
-    assert res.exit_code == 0, res.output
-    assert json.loads(out.read_text(encoding="utf-8"))["organization"] == "Other Org"
-    res = runner.invoke(app, ["report", str(tmp_path / "missing"), "-o", str(out)])
-    assert res.exit_code == 2 and "no such file" in " ".join(res.output.split())
-
-
-def test_cli_demo_writes_one_report_per_org(bundle: Path, tmp_path: Path) -> None:
-    samples = tmp_path / "samples"
-    samples.mkdir()
-    (samples / "contoso").symlink_to(bundle, target_is_directory=True)
-    reports = tmp_path / "reports"
-    res = runner.invoke(
-        app, ["demo", "--samples", str(samples), "--reports", str(reports), "--as-of", "2026-11-28"]
-    )
-    assert res.exit_code == 0, res.output
-    assert (reports / "contoso.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-    assert "contoso.html" in res.output
-
-
-def test_docs_list_every_json_key() -> None:
-    import dataclasses
-    import re
-
-    from cmmm.report import view as view_module
-
-    doc = (Path(__file__).parents[2] / "docs" / "report.md").read_text(encoding="utf-8")
-    entries = dict(re.findall(r"- \*\*(\w+)\*\*[^:]*: (.*?)(?=\n- \*\*|\Z)", doc, flags=re.DOTALL))
-    for name, text in entries.items():
-        cls = getattr(view_module, name)
-        documented = re.findall(r"^`(\w+)`|[,(] ?`(\w+)`", " ".join(text.split()))
-        keys = [a or b for a, b in documented]
-        assert [f.name for f in dataclasses.fields(cls) if f.name in keys] == [
-            f.name for f in dataclasses.fields(cls)
-        ], name
-    reachable = {
-        "ReportView",
-        "Summary",
-        "Finding",
-        "InventorySection",
-        "PqcSection",
-        "DrillSection",
-        "MaturitySection",
-    }
-    assert reachable <= set(entries)
 
 
 def test_over_cap_needs_an_issuance_date(tmp_path: Path) -> None:
@@ -272,3 +124,21 @@ def test_over_cap_needs_an_issuance_date(tmp_path: Path) -> None:
     )
     v = view_of(cmmm.load([tmp_path], now=NOW), NOW)
     assert v.inventory.over_current_cap == 1
+
+
+def test_report_adapter_maps_the_assessment() -> None:
+    from cmmm.report.adapters import maturity_section
+
+    c, o = frames()
+    o.loc[rows(10, 40), "owner"] = pd.NA
+    a = assess(inventory(c, o), now=NOW)
+    m = maturity_section(a)
+    assert (
+        m.level == 2
+        and m.floor == "Ownership & process"
+        and set(m.dimensions) == set(a.dimension_titles.values())
+    )
+    assert len(m.criteria) == len(a.criteria)
+    assert m.roadmap[0].criterion_id == "own.owner-coverage" and "10 certificates" in m.roadmap[0].concerned
+    simulated = [r for r in m.criteria if r.evidence == "simulated"]
+    assert all(r.met is None for r in simulated)  # not evaluated: shown as no evidence
