@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LINTED := cmmm tests benchmarks $(wildcard sample_inventories/*.py)
 
-.PHONY: demo test lint typecheck unit bench bench-startup clean browser-deps
+.PHONY: demo test test-fast lint typecheck unit bench bench-startup clean browser-deps
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ unit: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q
 
 test: lint typecheck unit
+
+# While developing: the suite without the tests marked slow (headless browsers, whole sample folders, the
+# level-4 organization read on both cores); `make test` runs everything.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -q -m "not slow"
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 def serve(n: int) -> None:
     """Child process: start N TLS endpoints, print their ports as JSON, serve until stdin closes."""
     from cmmm.lab.pki import issue
-    from tests.tls_servers import LoopbackServers, tls_context
+    from tests.scan.tls_servers import LoopbackServers, tls_context
 
     now = datetime.now(UTC)
     root = issue(cn="Bench Root", not_before=now - timedelta(days=10), days=365, ca=True)

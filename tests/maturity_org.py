@@ -1,16 +1,21 @@
-"""A small, fully mature organization built directly as frames, for criterion threshold tests."""
+"""A small, fully mature organization built directly as frames, for criterion threshold tests (and the
+policy checks); helpers to mutate and assess it; a small bundle of real certificates for the end-to-end
+cases."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from cmmm.lab.pki import issue
+from cmmm.maturity import assess
 from cmmm.model import CERTIFICATE_COLUMNS, OBSERVATION_COLUMNS, Inventory, conform
 from cmmm.profile import parse_profile
-from tests.conftest import NOW
+from tests.conftest import NOW, write
 
 N = 100
 PUBLIC = 30  # certificates 0..29 are public, 30..99 private; the last one is the ML-DSA pilot
@@ -115,3 +120,38 @@ def inventory(
         profile=parse_profile(FULL_PROFILE if profile is None else profile),
         policy=POLICY if policy is None else policy,
     )
+
+
+def rows(k: int, start: int = PUBLIC) -> list[int]:
+    return list(range(start, start + k))
+
+
+def profile_without(key: str) -> dict[str, Any]:
+    return {**FULL_PROFILE, "attested": {k: v for k, v in FULL_PROFILE["attested"].items() if k != key}}
+
+
+def criterion_result(inv: Inventory, cid: str, **kw: Any) -> Any:
+    a = assess(inv, now=NOW, **kw)
+    return next(r for r in a.criteria if r.id == cid)
+
+
+def write_example_bundle(d: Path) -> Path:
+    """Real certificates (an RSA-1024 leaf, an ML-DSA pilot), a spreadsheet with owners, automation and
+    endpoints, and a profile with two attested answers, written under `d`."""
+    t0 = NOW - timedelta(days=30)
+    root = issue(cn="Org Root", org="Org", not_before=t0 - timedelta(days=400), days=3650, ca=True)
+    pq_root = issue(cn="Org PQC Root", not_before=t0, days=3650, ca=True, key_kind="ML-DSA-65")
+    weak = issue(cn="legacy.example.test", not_before=t0, days=365, issuer=root, key_kind="RSA-1024")
+    pq = issue(cn="pqc.example.test", not_before=t0, days=90, issuer=pq_root, key_kind="ML-DSA-65")
+    write(d / "certs.pem", root.pem + pq_root.pem + weak.pem + pq.pem)
+    write(
+        d / "inventory.csv",
+        "Common Name,Expiration Date,Issuer,Owner,Automation,Discovered By,Endpoints\n"
+        f"www.example.test,{(NOW + timedelta(days=60)).date()},R11,alice,acme,network-scan,www.example.test:443\n"
+        f"api.example.test,{(NOW + timedelta(days=5)).date()},R11,,manual,manual,api.example.test:443\n",
+    )
+    write(
+        d / "profile.yaml",
+        "organization: Example\nattested:\n  renewal_runbook: true\n  periodic_discovery: true\n",
+    )
+    return d

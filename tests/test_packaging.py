@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 import cmmm
 from cmmm.cli import app
 from tests.conftest import NOW
-from tests.report_bundle import write_bundle
+from tests.report.report_bundle import write_bundle
 
 REPO = Path(__file__).resolve().parents[1]
 PIP = [sys.executable, "-m", "pip"]

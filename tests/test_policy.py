@@ -1,4 +1,5 @@
-"""Policy checks: each code fires on a certificate built to violate it, the dated CA/B caps, the catalog."""
+"""Policy checks: each code fires on a certificate built to violate it, the dated CA/B caps, the catalog,
+policy.yaml types checked."""
 
 from __future__ import annotations
 
@@ -118,3 +119,22 @@ def test_catalog_and_checks_match() -> None:
     for code, fn in CHECKS.items():
         assert fn.__doc__, code
         assert CATALOG[code].severity in Severity
+
+
+@pytest.mark.parametrize(
+    ("doc", "message"),
+    [
+        ({"forbidden_signature_hashes": 5}, "forbidden_signature_hashes must be a list"),
+        ({"require_owner": "no"}, "require_owner must be true or false"),
+        ({"max_validity_days": {"public": -5}}, "max_validity_days.public"),
+        ({"allowed_key_algorithms": {"RSA": 5}}, "allowed_key_algorithms.RSA must be a mapping"),
+    ],
+)
+def test_policy_types_are_checked(doc: dict, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        parse_policy(doc)
+
+
+def test_a_bare_string_is_one_name_not_its_letters() -> None:
+    spec = parse_policy({"forbidden_signature_hashes": "sha1", "approved_issuers": "DigiCert"})
+    assert spec.forbidden_signature_hashes == ("sha1",) and spec.approved_issuers == ("digicert",)

@@ -1,29 +1,41 @@
-"""The committed sample organizations ingest cleanly and agree with their ground truth (_truth/*.json)."""
+"""The committed sample organizations against their generator's ground truth (sample_inventories/_truth/):
+what ingest finds, the CA chains, the blast radius of every CA, the level each organization was built to
+reach and the fire drills' verdicts. Each organization is read once per test process
+(tests.conftest.sample); the command line is run once, on one CA."""
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
 import cmmm
+from cmmm import drill
+from cmmm.cli import app
+from cmmm.graph import blast_radius
+from cmmm.maturity import assess
 from cmmm.model import Inventory
-from tests.conftest import NOW
+from cmmm.pipeline import drill_evidence
+from cmmm.report.documents import blast_document
+from tests.conftest import NOW, SAMPLES_DIR, sample
 
-SAMPLES = Path(__file__).resolve().parents[1] / "sample_inventories"
+SAMPLES = SAMPLES_DIR
 ORGS = ("level1-chaos", "level2-aware", "level3-defined", "level4-agile")
+runner = CliRunner()
 
 
-@pytest.fixture(scope="module")
-def loaded() -> dict[str, tuple[Inventory, dict[str, Any]]]:
-    out = {}
-    for org in ORGS:
-        truth = json.loads((SAMPLES / "_truth" / f"{org}.json").read_text(encoding="utf-8"))
-        out[org] = (cmmm.load([SAMPLES / org], now=NOW, workers=1), truth)
-    return out
+@functools.cache
+def truth_of(org: str) -> dict[str, Any]:
+    return json.loads((SAMPLES / "_truth" / f"{org}.json").read_text(encoding="utf-8"))
+
+
+def _loaded(org: str) -> tuple[Inventory, dict[str, Any]]:
+    return sample(org), truth_of(org)
 
 
 def _pairs(frame: pd.DataFrame) -> set[tuple[str, str]]:
@@ -31,8 +43,8 @@ def _pairs(frame: pd.DataFrame) -> set[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("org", ORGS)
-def test_org_ingests_with_the_truths_counts(loaded: dict[str, Any], org: str) -> None:
-    inv, truth = loaded[org]
+def test_org_ingests_with_the_truths_counts(org: str) -> None:
+    inv, truth = _loaded(org)
     facts = inv.certificate_facts()
     assert len(inv) == truth["expected"]["certificates"]
     assert int(facts["is_ca"].sum()) == truth["expected"]["ca_certificates"]
@@ -50,8 +62,8 @@ def test_org_ingests_with_the_truths_counts(loaded: dict[str, Any], org: str) ->
 
 
 @pytest.mark.parametrize("org", ORGS)
-def test_truth_lists_every_certificate_the_inventory_holds(loaded: dict[str, Any], org: str) -> None:
-    inv, truth = loaded[org]
+def test_truth_lists_every_certificate_the_inventory_holds(org: str) -> None:
+    inv, truth = _loaded(org)
     listed: set[tuple[str, str]] = set()
     for entry in truth["cas"].values():
         listed |= {tuple(p) for p in entry["certificates"]}
@@ -64,9 +76,9 @@ def test_truth_lists_every_certificate_the_inventory_holds(loaded: dict[str, Any
 
 
 @pytest.mark.parametrize("org", ["level3-defined", "level4-agile"])
-def test_issuer_chains_match_the_truth(loaded: dict[str, Any], org: str) -> None:
+def test_issuer_chains_match_the_truth(org: str) -> None:
     """Walking issuer_cert_id up from every certificate reproduces the truth's per-CA lists and services."""
-    inv, truth = loaded[org]
+    inv, truth = _loaded(org)
     f = inv.certificate_facts().set_index("cert_id")
     parent = f["issuer_cert_id"].dropna().to_dict()
     name = f["common_name"].to_dict()
@@ -88,8 +100,8 @@ def test_issuer_chains_match_the_truth(loaded: dict[str, Any], org: str) -> None
         assert set(entry["services"]) <= set(entry["affected_services"])
 
 
-def test_level1_broken_rows_keys_and_legacy_crypto(loaded: dict[str, Any]) -> None:
-    inv, truth = loaded["level1-chaos"]
+def test_level1_broken_rows_keys_and_legacy_crypto() -> None:
+    inv, truth = _loaded("level1-chaos")
     rejected = {(Path(r.source).name, r.locator) for r in inv.rejected}
     expected = {(name, f"line {n}") for name, lines in truth["rejected_lines"].items() for n in lines}
     assert rejected == expected
@@ -117,8 +129,8 @@ def test_level1_broken_rows_keys_and_legacy_crypto(loaded: dict[str, Any]) -> No
     assert inv.notes  # the day-first reading of slash dates is reported
 
 
-def test_level2_shadow_and_stale(loaded: dict[str, Any]) -> None:
-    inv, truth = loaded["level2-aware"]
+def test_level2_shadow_and_stale() -> None:
+    inv, truth = _loaded("level2-aware")
     f = inv.certificate_facts()
     only_scan = f[f["discovered_by"] == "network-scan"]
     assert _pairs(only_scan) == {tuple(p) for p in truth["shadow"]}
@@ -133,8 +145,8 @@ def test_level2_shadow_and_stale(loaded: dict[str, Any]) -> None:
     assert (f["discovered_by"] == "manual;network-scan").sum() == merged
 
 
-def test_level4_ml_dsa_pilot(loaded: dict[str, Any]) -> None:
-    inv, truth = loaded["level4-agile"]
+def test_level4_ml_dsa_pilot() -> None:
+    inv, truth = _loaded("level4-agile")
     f = inv.certificate_facts()
     pq = f[f["key_algorithm"] == "ML-DSA-65"]
     assert _pairs(pq) == {tuple(p) for p in truth["pqc"]}
@@ -147,8 +159,8 @@ def test_level4_ml_dsa_pilot(loaded: dict[str, Any]) -> None:
     assert pq["discovered_by"].str.contains("ca-api").all()
 
 
-def test_level4_is_automated_and_short_lived(loaded: dict[str, Any]) -> None:
-    inv, _ = loaded["level4-agile"]
+def test_level4_is_automated_and_short_lived() -> None:
+    inv, _ = _loaded("level4-agile")
     f = inv.certificate_facts()
     leaves = f[~f["is_ca"]]
     automated = leaves["automation"].isin(["acme", "cert-manager", "cloud-managed", "vault"])
@@ -162,8 +174,8 @@ def test_level4_is_automated_and_short_lived(loaded: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("org", ["level3-defined", "level4-agile"])
-def test_csv_rows_merge_with_pem_bodies(loaded: dict[str, Any], org: str) -> None:
-    inv, _ = loaded[org]
+def test_csv_rows_merge_with_pem_bodies(org: str) -> None:
+    inv, _ = _loaded(org)
     f = inv.certificate_facts()
     from_files = f[f["has_body"] & ~f["is_ca"] & f["discovered_by"].str.contains("filesystem")]
     assert len(from_files) >= 50
@@ -175,12 +187,12 @@ def test_csv_rows_merge_with_pem_bodies(loaded: dict[str, Any], org: str) -> Non
     assert set(from_files["cert_id"]) <= set(inv.bodies)
 
 
-def test_level4_sources_are_read_by_the_tools_own_ingesters(loaded: dict[str, Any]) -> None:
+def test_level4_sources_are_read_by_the_tools_own_ingesters() -> None:
     """Fabrikam's cluster, cloud and scan sources are cert-manager objects, ACM JSON and nmap XML, and
     the assessment credits each as its own automated discovery method."""
     from cmmm.maturity import assess
 
-    inv, _ = loaded["level4-agile"]
+    inv, _ = _loaded("level4-agile")
     by_ingester: dict[str, list[str]] = {}
     for s in inv.sources:
         by_ingester.setdefault(s.ingester, []).append(
@@ -223,8 +235,8 @@ def test_level4_sources_are_read_by_the_tools_own_ingesters(loaded: dict[str, An
     assert all(m in methods.evidence for m in ("kubernetes", "cloud-api", "network-scan"))
 
 
-def test_level3_owner_coverage_and_no_unautomated_near_expiry(loaded: dict[str, Any]) -> None:
-    inv, _ = loaded["level3-defined"]
+def test_level3_owner_coverage_and_no_unautomated_near_expiry() -> None:
+    inv, _ = _loaded("level3-defined")
     f = inv.certificate_facts()
     assert f["owner"].notna().mean() >= 0.97
     leaves = f[~f["is_ca"]]
@@ -235,20 +247,115 @@ def test_level3_owner_coverage_and_no_unautomated_near_expiry(loaded: dict[str, 
     assert {"network-scan", "ca-api", "cloud-api"} <= set(";".join(f["discovered_by"].dropna()).split(";"))
 
 
-def test_the_samples_folder_ingests_as_a_whole_without_the_truth(loaded: dict[str, Any]) -> None:
+@pytest.mark.slow
+def test_the_samples_folder_ingests_as_a_whole_without_the_truth() -> None:
     inv = cmmm.load([SAMPLES], now=NOW, workers=1)
-    assert len(inv) == len(pd.concat([loaded[o][0].certificates["cert_id"] for o in ORGS]).unique())
+    assert len(inv) == len(pd.concat([sample(o).certificates["cert_id"] for o in ORGS]).unique())
     assert not any("_truth" in s.path for s in inv.sources)
     assert {r.source for r in inv.rejected} == {str(SAMPLES / "level1-chaos" / "certificates.csv")}
 
 
 @pytest.mark.parametrize("org", ["level1-chaos", "level2-aware"])
-def test_direct_children_match_issuer_names(loaded: dict[str, Any], org: str) -> None:
+def test_direct_children_match_issuer_names(org: str) -> None:
     """Where CA bodies are missing (levels 1-2), the issuer name still names each direct child's CA."""
-    inv, truth = loaded[org]
+    inv, truth = _loaded(org)
     certs = inv.certificates
     for ca, entry in truth["cas"].items():
         mine = certs[(certs["issuer_name"] == ca) & ~certs["is_self_signed"].fillna(False)]
         direct = {tuple(p) for p in entry["direct"]}
         assert {p for p in _pairs(mine) if pd.notna(p[1])} == {p for p in direct if p in _pairs(certs)}, ca
         assert len(mine) == len(direct), ca
+
+
+# --------------------------------------------------------------------- the blast radius of every CA
+
+
+def _truth_files() -> list[Path]:
+    truth = SAMPLES / "_truth"
+    return sorted(truth.glob("*.json")) if truth.is_dir() else []
+
+
+def _truth_pairs(items: list[object]) -> set[tuple[str, str]]:
+    """(common_name, serial) from [[cn, serial], …] or [{"common_name": …, "serial": …}, …]; serials as
+    lower-case hex without separators or leading zeros (cmmm's serial column)."""
+    out = set()
+    for item in items:
+        cn, serial = (item["common_name"], item["serial"]) if isinstance(item, dict) else item  # type: ignore[misc]
+        hexed = "".join(ch for ch in str(serial).lower() if ch in "0123456789abcdef").lstrip("0")
+        out.add((str(cn), hexed))
+    return out
+
+
+def _truth_cas(truth: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    cas = truth.get("cas") or truth.get("issuing_cas") or truth
+    return {ca: e for ca, e in cas.items() if isinstance(e, dict) and "certificates" in e}
+
+
+def _blast_json(inv: Inventory, ca_name: str) -> dict[str, Any]:
+    """What `cmmm graph <org> --blast-radius <CA> --format json` prints, from an inventory already read."""
+    return json.loads(json.dumps(blast_document(blast_radius(inv, ca_name)), indent=1, default=str))
+
+
+def _assert_blast_matches(ca_name: str, expected: dict[str, Any], doc: dict[str, Any]) -> None:
+    want = _truth_pairs(expected["certificates"])
+    every = _truth_pairs(doc["certificates"])
+    leaves = _truth_pairs([c for c in doc["certificates"] if not c["is_ca"]])
+    assert want in (every, leaves), ca_name
+    services = set().union(*(set(v) for k, v in expected.items() if "service" in k and isinstance(v, list)))
+    if services:
+        assert {s["service"] for s in doc["services"]} == services, ca_name
+
+
+@pytest.mark.skipif(not _truth_files(), reason="sample_inventories/_truth/*.json not generated in this tree")
+@pytest.mark.parametrize("truth_file", _truth_files(), ids=lambda p: p.stem)
+def test_blast_radius_matches_generator_truth(truth_file: Path) -> None:
+    """The blast radius of every CA lists exactly the certificates the generator issued beneath that CA and
+    the services using or depending on them: the document `cmmm graph --blast-radius --format json` prints,
+    computed on the organization read once (the command itself runs in the test below)."""
+    cas = _truth_cas(json.loads(truth_file.read_text()))
+    assert cas, f"no CA entries recognized in {truth_file}"
+    inv = sample(truth_file.stem)
+    for ca_name, expected in cas.items():
+        _assert_blast_matches(ca_name, expected, _blast_json(inv, ca_name))
+
+
+def test_cli_blast_radius_matches_generator_truth() -> None:
+    """End to end, once: `cmmm graph sample_inventories/level3-defined --blast-radius "Contoso Issuing CA 1"
+    --format json` (the README's example) prints the generator's truth, and exactly what the library gives."""
+    org, ca_name = "level3-defined", "Contoso Issuing CA 1"
+    res = runner.invoke(app, ["graph", str(SAMPLES / org), "--blast-radius", ca_name, "--format", "json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)
+    _assert_blast_matches(ca_name, _truth_cas(truth_of(org))[ca_name], doc)
+    assert doc == _blast_json(sample(org), ca_name)
+
+
+# ------------------------------------------------------------- the levels and drills they were built for
+
+INTENDED = {"level1-chaos": 1, "level2-aware": 2, "level3-defined": 3, "level4-agile": 4}
+
+
+@pytest.mark.parametrize("org", sorted(INTENDED))
+def test_sample_organization_lands_at_its_intended_level(org: str) -> None:
+    inv = sample(org)
+    a = assess(inv, now=NOW)  # without drills: level 5 cannot be reached
+    failing = [
+        f"{r.id}: {r.evidence}" for r in a.criteria if not r.met and r.criterion.level <= INTENDED[org] + 1
+    ]
+    assert a.level == INTENDED[org], failing
+    assert all(r.evidence for r in a.criteria)
+    drilled = assess(inv, now=NOW, simulate=drill_evidence)
+    assert drilled.level == INTENDED[org] or (INTENDED[org] == 4 and drilled.level == 5)
+
+
+@pytest.mark.parametrize("org", ORGS)
+def test_catalog_on_sample_organizations(org: str) -> None:
+    inv = sample(org)
+    for sc in drill.catalog():
+        r = drill.run(inv, sc, now=NOW, runs=30)
+        assert r.verdict in set(drill.Verdict) and r.verdict_reason
+    primary = drill.run(inv, drill.load_scenario("primary-intermediate-compromise-24h"), now=NOW, runs=100)
+    if org == "level1-chaos":
+        assert primary.verdict == "fail"
+    if org == "level4-agile":
+        assert primary.verdict == "pass", primary.reasons
