@@ -9,9 +9,9 @@ from types import MappingProxyType
 from typing import Any
 
 from cmmm.errors import InputError
-from cmmm.model.profile import CaChoice, FreezeWindow, Profile, Team
+from cmmm.model.profile import Attestation, CaChoice, FreezeWindow, Profile, Team
 
-__all__ = ["CaChoice", "FreezeWindow", "Profile", "Team", "check_profile", "parse_profile"]
+__all__ = ["Attestation", "CaChoice", "FreezeWindow", "Profile", "Team", "check_profile", "parse_profile"]
 
 _NUMBERS = {
     "ca_onboarding_days": (0.0, 3650.0),
@@ -125,9 +125,46 @@ def _cas(doc: Mapping[str, Any], group: str, source: str) -> tuple[CaChoice, ...
                 issuance_per_hour=_number(
                     ca.get("issuance_per_hour"), f"{group}[{i}].issuance_per_hour", (0.01, 1e9), source
                 ),
+                tested=_date(ca["tested"], f"{group}[{i}].tested", source) if ca.get("tested") else None,
             )
         )
     return tuple(out)
+
+
+_ATTESTATION_KEYS = frozenset({"answer", "date", "evidence"})
+MAX_ATTESTATIONS = 200
+
+
+def _attestation(key: str, v: Any, source: str) -> Attestation:
+    """A bare answer (undated) or {answer, date, evidence}."""
+    if not isinstance(v, dict):
+        if isinstance(v, list):
+            raise InputError(source, f"attested.{key}: expected an answer or {{answer, date, evidence}}")
+        return Attestation(key=key, answer=v)
+    unknown = sorted(str(k) for k in v if k not in _ATTESTATION_KEYS)
+    if unknown:
+        raise InputError(
+            source, f"attested.{key}: unknown field(s) {', '.join(unknown)} (answer, date, evidence)"
+        )
+    if "answer" not in v:
+        raise InputError(source, f"attested.{key}: an answer is needed beside the date and evidence")
+    answer = v["answer"]
+    if isinstance(answer, dict | list):
+        raise InputError(source, f"attested.{key}.answer: expected yes/no, a text or a date")
+    on = _date(v["date"], f"attested.{key}.date", source) if v.get("date") is not None else None
+    return Attestation(
+        key=key, answer=answer, on=on, evidence=_text(v.get("evidence"), f"attested.{key}.evidence", source)
+    )
+
+
+def _attestations(v: Any, source: str) -> Mapping[str, Attestation]:
+    if v is None:
+        return MappingProxyType({})
+    if not isinstance(v, dict):
+        raise InputError(source, "attested: expected a mapping of question → answer")
+    if len(v) > MAX_ATTESTATIONS:
+        raise InputError(source, f"attested: more than {MAX_ATTESTATIONS} answers")
+    return MappingProxyType({str(k): _attestation(str(k), a, source) for k, a in v.items()})
 
 
 def _freezes(doc: Mapping[str, Any], source: str) -> tuple[FreezeWindow, ...]:
@@ -156,9 +193,6 @@ def parse_profile(doc: Mapping[str, Any], *, source: str = "profile.yaml") -> Pr
     """The Profile of a profile.yaml mapping; InputError naming the field when a value has the wrong type
     or range."""
     numbers = {k: _number(doc.get(k), k, b, source) for k, b in _NUMBERS.items()}
-    attested = doc.get("attested")
-    if attested is not None and not isinstance(attested, dict):
-        raise InputError(source, "attested: expected a mapping of question → answer")
     domains = doc.get("domains")
     if domains is not None and not (isinstance(domains, list) and all(isinstance(d, str) for d in domains)):
         raise InputError(source, "domains: expected a list of domain names")
@@ -176,7 +210,7 @@ def parse_profile(doc: Mapping[str, Any], *, source: str = "profile.yaml") -> Pr
         quantum_threat_years=numbers["quantum_threat_years"],
         shared_on_call=_flag(doc.get("shared_on_call"), "shared_on_call", source),
         **_error_rates(doc.get("renewal_error_rate"), source),
-        attested=MappingProxyType(dict(attested or {})),
+        attested=_attestations(doc.get("attested"), source),
         source=source,
     )
 

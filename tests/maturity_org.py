@@ -13,31 +13,44 @@ import pandas as pd
 
 from cmmm.lab.pki import issue
 from cmmm.maturity import assess
-from cmmm.model import CERTIFICATE_COLUMNS, OBSERVATION_COLUMNS, Inventory, conform
+from cmmm.model import (
+    CERTIFICATE_COLUMNS,
+    OBSERVATION_COLUMNS,
+    Inventory,
+    PrivateKeyFinding,
+    SourceRecord,
+    conform,
+)
 from cmmm.profile import parse_profile
 from tests.conftest import NOW, write
 
 N = 100
 PUBLIC = 30  # certificates 0..29 are public, 30..99 private; the last one is the ML-DSA pilot
 
+def dated(answer: Any = True, *, days_ago: int = 60, ref: str = "DOC-1") -> dict[str, Any]:
+    """An attestation as level 4 needs it: an answer, a date and an evidence reference."""
+    return {"answer": answer, "date": (NOW - timedelta(days=days_ago)).date().isoformat(), "evidence": ref}
+
+
 FULL_PROFILE: dict[str, Any] = {
     "organization": "Mature Test Org",
+    "quantum_threat_years": 15,
     "backup_cas": [{"name": "Google Trust Services", "type": "acme", "pre_approved": True}],
     "attested": {
         "documented_policy": True,
         "itsm_integration": True,
         "periodic_discovery": True,
         "renewal_runbook": True,
-        "automated_deployment": True,
-        "automated_revocation": True,
-        "issuance_policy_enforced": True,
-        "infrastructure_as_code": True,
-        "hsm_ca_keys": True,
-        "mass_revocation_plan": True,
+        "automated_deployment": dated(),
+        "automated_revocation": dated(),
+        "issuance_policy_enforced": dated(),
+        "infrastructure_as_code": dated(),
+        "hsm_ca_keys": dated(),
+        "mass_revocation_plan": dated(),
         "last_fire_drill": "2026-09-12",
-        "pqc_migration_plan": True,
-        "mosca_assessed": True,
-        "metrics_reviewed": True,
+        "pqc_migration_plan": dated(),
+        "mosca_assessed": dated(),
+        "metrics_reviewed": dated(),
     },
 }
 POLICY: dict[str, Any] = {
@@ -80,7 +93,9 @@ def frames(
             "is_ca": False,
             "is_self_signed": False,
             "trust": np.where(public, "public", "private"),
-            "has_body": False,
+            "ext_key_usage": "serverAuth",
+            "key_id": [f"{k:064x}" for k in i],
+            "has_body": True,
         }
     )
     certs.loc[n - 1, ["key_algorithm", "key_size", "key_curve", "signature_hash"]] = [
@@ -102,9 +117,13 @@ def frames(
             "criticality": "medium",
             "automation": np.where(public, "acme", "cert-manager"),
             "discovered_by": np.array(["network-scan", "ca-api", "kubernetes"])[i % 3],
+            "kex_groups": np.where(i % 3 == 0, "X25519MLKEM768;x25519", None),
+            "secrecy_years": 2.0,
         }
     )
-    return certs, obs
+    # a CT monitor saw the public certificates too
+    ct = obs.loc[public, ["cert_id", "source"]].assign(discovered_by="ct-log")
+    return certs, pd.concat([obs, ct], ignore_index=True)
 
 
 def inventory(
@@ -113,12 +132,15 @@ def inventory(
     *,
     profile: dict[str, Any] | None = None,
     policy: dict[str, Any] | None = None,
+    private_keys: tuple[PrivateKeyFinding, ...] = (),
 ) -> Inventory:
     return Inventory(
         certificates=conform(certs, CERTIFICATE_COLUMNS),
         observations=conform(obs, OBSERVATION_COLUMNS),
         profile=parse_profile(FULL_PROFILE if profile is None else profile),
         policy=POLICY if policy is None else policy,
+        sources=(SourceRecord(path="keys/", ingester="pem", records=0, rejected=0, read_at=NOW),),
+        private_keys=private_keys,
     )
 
 

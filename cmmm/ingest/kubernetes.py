@@ -33,6 +33,7 @@ from cmmm.ingest._structured import (
     rows_batch,
     seq,
 )
+from cmmm.ingest.x509 import private_key_facts
 from cmmm.model import PrivateKeyFinding
 
 _KIND = re.compile(r"^\s*-?\s*kind\s*:\s*[\"']?(\w+)|\"kind\"\s*:\s*\"(\w+)\"", re.MULTILINE)
@@ -73,6 +74,7 @@ class _IssuerInfo:
     ca_name: str | None
     public: bool | None
     detail: str
+    ca_secret: str | None = None  # a CA issuer's Secret holding the CA key pair
 
 
 def _issuer_info(obj: dict[str, Any]) -> _IssuerInfo:
@@ -91,7 +93,9 @@ def _issuer_info(obj: dict[str, Any]) -> _IssuerInfo:
         return _IssuerInfo("selfSigned", None, False, "self-signed")
     if isinstance(spec.get("ca"), dict):
         secret = spec["ca"].get("secretName")
-        return _IssuerInfo("ca", None, False, f"ca secret {secret}")
+        return _IssuerInfo(
+            "ca", None, False, f"ca secret {secret}", ca_secret=str(secret) if secret else None
+        )
     if isinstance(spec.get("vault"), dict):
         v = spec["vault"]
         return _IssuerInfo(
@@ -261,6 +265,7 @@ def read(path: Path, ctx: ReadContext) -> Batch:
             joined.add((ns, name))
     notes: list[str] = []
     rows, locs, locations = _certificate_rows(path, objs, joined, siblings, resolve, batch, notes)
+    batch.private_keys.extend(_ca_issuer_keys(path, objs.issuers))
     out = combine(path, [batch, rows_batch(rows, locs, locations, path, ctx)])
     n_iss = len(objs.issuers)
     if n_iss and not objs.certificates and not objs.secrets:
@@ -481,10 +486,11 @@ def _secret_body(
 ) -> bool:
     """Add the certificates of a TLS Secret's `data` (tls.crt); True when a body was found."""
     where = secret.where
+    found = _tls_crt(path, secret, data.get("tls.crt"), batch)
     if data.get("tls.key"):
         # an exported Secret carries its private key: a finding (the key itself is never kept)
-        batch.private_keys.append(_private_key(path, f"{where} tls.key", str(data["tls.key"])))
-    found = _tls_crt(path, secret, data.get("tls.crt"), batch)
+        holds_ca = bool(found) and _is_ca(found[0][0])
+        batch.private_keys.append(_private_key(path, f"{where} tls.key", str(data["tls.key"]), ca=holds_ca))
     if not found:
         return False
     leaf = _leaf_facts(secret, cert_obj, resolve)
@@ -503,16 +509,49 @@ def _secret_body(
     return True
 
 
-def _private_key(path: Path, locator: str, value: str) -> PrivateKeyFinding:
-    """The finding for a tls.key value: its PEM label's key type, and whether it is encrypted."""
+def _is_ca(cert: x509.Certificate) -> bool:
+    try:
+        return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
+    except (x509.ExtensionNotFound, ValueError):
+        return False
+
+
+def _private_key(path: Path, locator: str, value: str, *, ca: bool) -> PrivateKeyFinding:
+    """The finding for a tls.key value: its key type, whether it is encrypted, its public key's hash, and
+    whether the Secret holds a CA (whose key then lives in the cluster, not in an HSM)."""
     key = b64_der(value) or b""
     label = re.search(rb"-----BEGIN ([A-Z ]*)PRIVATE KEY-----", key)
+    encrypted = b"ENCRYPTED" in key
+    kind, key_id = (None, None) if encrypted else private_key_facts(key)
     return PrivateKeyFinding(
         path=str(path),
         locator=locator,
-        key_type=(label.group(1).decode().strip() or "PKCS#8") if label else "unknown",
-        encrypted=b"ENCRYPTED" in key,
+        key_type=kind or ((label.group(1).decode().strip() or "PKCS#8") if label else "unknown"),
+        encrypted=encrypted,
+        key_id=key_id,
+        store="kubernetes-secret",
+        ca=ca,
     )
+
+
+def _ca_issuer_keys(path: Path, issuers: dict[tuple[str, str, str], _IssuerInfo]) -> list[PrivateKeyFinding]:
+    """A cert-manager CA issuer signs with a CA key kept in a Kubernetes Secret (spec.ca.secretName)."""
+    out = []
+    for (kind, ns, name), info in issuers.items():
+        if info.kind == "ca" and info.ca_secret:
+            where = f"{kind} {ns + '/' if ns else ''}{name}"
+            out.append(
+                PrivateKeyFinding(
+                    path=str(path),
+                    locator=f"{where} spec.ca.secretName {info.ca_secret}",
+                    key_type="CA key",
+                    encrypted=False,
+                    store="kubernetes-secret",
+                    ca=True,
+                    referenced=True,
+                )
+            )
+    return out
 
 
 def _tls_crt(path: Path, secret: _SecretRef, raw: Any, batch: Batch) -> list[tuple[x509.Certificate, bytes]]:

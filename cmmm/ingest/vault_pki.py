@@ -14,6 +14,7 @@ from pathlib import Path
 from cmmm.errors import InputError
 from cmmm.ingest._base import Batch, ReadContext, text_of
 from cmmm.ingest._structured import add_body, json_keys, kv_tags, load_json, pem_certificates, reject, seq
+from cmmm.ingest.x509 import private_key_facts
 from cmmm.model import PrivateKeyFinding
 
 _SERIAL = re.compile(r"^[0-9a-f]{2}(?::[0-9a-f]{2})+$")
@@ -98,12 +99,16 @@ def read(path: Path, ctx: ReadContext) -> Batch:
                 },
             )
     if data.get("private_key"):
+        # a saved issue response carries the new certificate's private key in clear: a finding
+        kind, key_id = private_key_facts(str(data["private_key"]).encode("utf-8", "replace"))
         batch.private_keys.append(
             PrivateKeyFinding(
                 path=str(path),
                 locator="data.private_key",
-                key_type=str(data.get("private_key_type") or "?"),
+                key_type=str(data.get("private_key_type") or kind or "?"),
                 encrypted=False,
+                key_id=key_id,
+                store="export",
             )
         )
     return batch

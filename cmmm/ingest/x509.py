@@ -68,6 +68,48 @@ def _key_facts(cert: x509.Certificate) -> tuple[str | None, int | None, str | No
     return KEY_ALGORITHM_OIDS.get(oid, oid), None, None, spki
 
 
+def key_type_name(key: object) -> str:
+    """A short name for a private key's type: RSA-2048, EC-secp256r1, Ed25519, ML-DSA-65, …"""
+    if isinstance(key, rsa.RSAPrivateKey):
+        return f"RSA-{key.key_size}"
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        return f"EC-{key.curve.name}"
+    if isinstance(key, dsa.DSAPrivateKey):
+        return f"DSA-{key.key_size}"
+    return type(key).__name__.replace("PrivateKey", "").lstrip("_") or "unknown"
+
+
+def public_key_id(key: Any) -> str | None:
+    """The key_id (SHA-256 of the SubjectPublicKeyInfo) of a private key's public half, as certificates have."""
+    try:
+        spki = key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    except (AttributeError, ValueError, TypeError, UnsupportedAlgorithm):
+        return None
+    return hashlib.sha256(spki).hexdigest()
+
+
+MAX_PRIVATE_KEY_BYTES = 64 * 1024  # a private key larger than this is not loaded (ML-DSA-87 PEM ≈ 7 KB)
+
+
+def private_key_facts(data: bytes) -> tuple[str | None, str | None]:
+    """(type name, key_id) of an unencrypted PEM or DER private key; (None, None) when it cannot be read.
+    The key is only used to derive its public key's hash: nothing of it is kept."""
+    if len(data) > MAX_PRIVATE_KEY_BYTES:
+        return None, None
+    loader = (
+        serialization.load_pem_private_key
+        if data.lstrip().startswith(b"-----")
+        else serialization.load_der_private_key
+    )
+    try:
+        key = loader(data, password=None)
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        return None, None
+    return key_type_name(key), public_key_id(key)
+
+
 _NAME_CACHE: dict[bytes, tuple[str, str | None, str | None]] = {}
 _BC, _SAN, _EKU = (
     ExtensionOID.BASIC_CONSTRAINTS,

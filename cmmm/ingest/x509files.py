@@ -12,12 +12,11 @@ from typing import Any
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 
 from cmmm.errors import InputError
 from cmmm.ingest._base import Batch, ReadContext, text_of
-from cmmm.ingest.x509 import certificate_row, load_der
+from cmmm.ingest.x509 import certificate_row, key_type_name, load_der, private_key_facts, public_key_id
 from cmmm.model import PrivateKeyFinding, Rejected
 
 _BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 #]+)-----(.*?)-----END \1-----", re.DOTALL)
@@ -130,27 +129,17 @@ def _short(exc: Exception) -> str:
     return str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
 
 
-def key_type_name(key: object) -> str:
-    """A short name for a private key's type: RSA-2048, EC-secp256r1, Ed25519, ML-DSA-65, …"""
-    if isinstance(key, rsa.RSAPrivateKey):
-        return f"RSA-{key.key_size}"
-    if isinstance(key, ec.EllipticCurvePrivateKey):
-        return f"EC-{key.curve.name}"
-    if isinstance(key, dsa.DSAPrivateKey):
-        return f"DSA-{key.key_size}"
-    return type(key).__name__.replace("PrivateKey", "").lstrip("_") or "unknown"
-
-
 def _key_finding(path: Path, ref: str, label: bytes, pem: bytes) -> PrivateKeyFinding:
     if label == b"ENCRYPTED PRIVATE KEY" or b"Proc-Type: 4,ENCRYPTED" in pem:
         return PrivateKeyFinding(path=str(path), locator=ref, key_type="unknown (encrypted)", encrypted=True)
     if label == b"OPENSSH PRIVATE KEY":
         return PrivateKeyFinding(path=str(path), locator=ref, key_type="OpenSSH", encrypted=False)
-    try:
-        kind = key_type_name(serialization.load_pem_private_key(pem, password=None))
-    except (ValueError, TypeError, UnsupportedAlgorithm):
+    kind, key_id = private_key_facts(pem)
+    if kind is None:
         kind = label.decode().replace(" PRIVATE KEY", "") or "unknown"
-    return PrivateKeyFinding(path=str(path), locator=ref, key_type=kind or "PKCS#8", encrypted=False)
+    return PrivateKeyFinding(
+        path=str(path), locator=ref, key_type=kind or "PKCS#8", encrypted=False, key_id=key_id
+    )
 
 
 # ------------------------------------------------------------------------------------------------- DER
@@ -196,14 +185,12 @@ def read_der(path: Path, ctx: ReadContext) -> Batch:
         return batch
     if path.suffix.lower() in _PKCS12_SUFFIXES or _maybe_pkcs12(data):
         return read_pkcs12(path, ctx)
-    try:
-        serialization.load_der_private_key(data, password=None)
+    kind, key_id = private_key_facts(data)
+    if kind is not None:
         batch.private_keys.append(
-            PrivateKeyFinding(path=str(path), locator="der", key_type="DER", encrypted=False)
+            PrivateKeyFinding(path=str(path), locator="der", key_type=kind, encrypted=False, key_id=key_id)
         )
         return batch
-    except (ValueError, TypeError, UnsupportedAlgorithm):
-        pass
     raise InputError(str(path), "binary DER content is not a certificate, PKCS#7 or PKCS#12")
 
 
@@ -263,6 +250,8 @@ def read_pkcs12(path: Path, ctx: ReadContext) -> Batch:
                     locator="key bag",
                     key_type=key_type_name(p12.key),
                     encrypted=pw not in (None, b""),
+                    key_id=public_key_id(p12.key),
+                    store="keystore",
                 )
             )
         return batch

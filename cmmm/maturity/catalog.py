@@ -32,6 +32,12 @@ class EvidenceKind(StrEnum):
 
 MIN_LEVEL, MAX_LEVEL = 1, 5
 OPS = (">=", "<=", "==")
+# A measured criterion is judged only when the field its rule needs is known for at least this share of
+# its population (criteria.yaml may set min_coverage per criterion); below it, and unless the answer is the
+# same whatever the unknown rows hold, the criterion is unknown — and unknown is not met.
+COVERAGE_THRESHOLD = 0.90
+# Attestations carry the criteria of these levels only: level 5 rests on measured and simulated evidence.
+MAX_ATTESTED_LEVEL = 4
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -51,6 +57,9 @@ class Criterion:
     attested: str | None = None
     max_age_days: int | None = None
     scenario: str | None = None
+    supports: str | None = None  # measured/simulated: an attested answer shown beside the data, never instead
+    min_coverage: float = COVERAGE_THRESHOLD
+    source: str | None = None  # where the rule or its threshold comes from
 
     @property
     def threshold_text(self) -> str:
@@ -102,6 +111,19 @@ def _criterion(raw: dict[str, Any], where: str) -> Criterion:
         raise InputError(where, f"criterion {raw['id']}: attested criteria need an 'attested' key")
     if kind is EvidenceKind.SIMULATED and not raw.get("scenario"):
         raise InputError(where, f"criterion {raw['id']}: simulated criteria need a 'scenario'")
+    if kind is not EvidenceKind.ATTESTED and raw.get("attested"):
+        raise InputError(
+            where,
+            f"criterion {raw['id']}: only attested criteria have 'attested' (use 'supports' to show one)",
+        )
+    if kind is EvidenceKind.ATTESTED and level > MAX_ATTESTED_LEVEL:
+        raise InputError(
+            where,
+            f"criterion {raw['id']}: level {level} rests on evidence; attestations end at level {MAX_ATTESTED_LEVEL}",
+        )
+    coverage = float(raw.get("min_coverage", COVERAGE_THRESHOLD))
+    if not 0.0 <= coverage <= 1.0:
+        raise InputError(where, f"criterion {raw['id']}: min_coverage must be 0..1")
     return Criterion(
         id=str(raw["id"]),
         level=level,
@@ -118,6 +140,9 @@ def _criterion(raw: dict[str, Any], where: str) -> Criterion:
         attested=raw.get("attested"),
         max_age_days=raw.get("max_age_days"),
         scenario=raw.get("scenario"),
+        supports=raw.get("supports"),
+        min_coverage=coverage,
+        source=raw.get("source"),
     )
 
 

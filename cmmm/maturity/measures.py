@@ -8,6 +8,7 @@ count the same masks, so they cannot disagree.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -16,7 +17,14 @@ import numpy as np
 import pandas as pd
 
 from cmmm.crypto import DEPRECATED_HASHES, MIN_EC_BITS, MIN_RSA_BITS, quantum_vulnerable
-from cmmm.model import AUTOMATED, AUTOMATED_DISCOVERY, CRITICALITY_RANK, Criticality
+from cmmm.model import (
+    AUTOMATED,
+    AUTOMATED_DISCOVERY,
+    CRITICALITY_RANK,
+    Criticality,
+    PrivateKeyFinding,
+    SourceRecord,
+)
 from cmmm.policy import PolicyResult, Severity
 
 # "High or critical" services: the ones a risk escalates on.
@@ -25,14 +33,42 @@ HIGH_RANK = CRITICALITY_RANK[Criticality.HIGH]
 
 @dataclass(frozen=True, slots=True)
 class Share:
-    """`count` of `of`: a share that knows when there is nothing to divide (value None, never 0 %)."""
+    """`count` of `of`: a share that knows when there is nothing to divide (value None, never 0 %).
+
+    `unknown` of the `of` could not be judged (the field needed is missing): they are neither in `count`
+    nor proven outside it, and every rendering shows them ("16 % quantum-vulnerable, 84 % unknown").
+    """
 
     count: int
     of: int
+    unknown: int = 0
 
     @property
     def value(self) -> float | None:
         return self.count / self.of if self.of else None
+
+    @property
+    def unknown_share(self) -> float | None:
+        return self.unknown / self.of if self.of else None
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """How much of a criterion's population the needed field is known for: "key algorithm known for 12 of
+    76 certificates". Below the criterion's coverage threshold the criterion is unknown, not judged."""
+
+    field: str  # "key algorithm", "key algorithm read from a certificate body"
+    known: int
+    of: int
+    population: str  # "certificates", "unexpired public end-entity certificates"
+
+    @property
+    def share(self) -> float | None:
+        return self.known / self.of if self.of else None
+
+    @property
+    def text(self) -> str:
+        return f"{self.field} known for {self.known:,} of {self.of:,} {self.population}"
 
 
 class MetricContext:
@@ -46,12 +82,16 @@ class MetricContext:
         now: datetime,
         policy: PolicyResult,
         observed_at: datetime | None = None,
+        private_keys: Sequence[PrivateKeyFinding] = (),
+        sources: Sequence[SourceRecord] = (),
     ) -> None:
         self.facts = facts.set_index(pd.Index(facts["cert_id"].astype(object), name=None), drop=False)
         self.observations = observations
         self.now = now
         self.observed_at = min(observed_at, now) if observed_at is not None else now
         self.policy = policy
+        self.private_keys = private_keys
+        self.sources = sources
 
     def _bool(self, values: pd.Series) -> pd.Series:
         return values.fillna(False).astype(bool)
@@ -148,6 +188,40 @@ class MetricContext:
         return self._bool(alg.isna() | (alg == "unknown"))
 
     @cached_property
+    def verified(self) -> pd.Series:
+        """Read from a certificate body (a file, a store, an API that returns the certificate, or a live
+        handshake); the rest was declared (typed in a spreadsheet or an export without the body)."""
+        return self._bool(self.facts["has_body"])
+
+    @cached_property
+    def expiry_known(self) -> pd.Series:
+        return self._bool(self.facts["not_after"].notna())
+
+    @cached_property
+    def trust_known(self) -> pd.Series:
+        return self._bool(self.facts["trust"].notna())
+
+    @cached_property
+    def automation_known(self) -> pd.Series:
+        return self._bool(self.facts["automation"].notna())
+
+    @cached_property
+    def crypto_known(self) -> pd.Series:
+        """Enough is known to judge the key and the signature: the key algorithm, the key size where the
+        algorithm has sizes (RSA, EC, DSA), and the signature hash (unless self-signed, whose own signature
+        does not count)."""
+        f = self.facts
+        alg = f["key_algorithm"].fillna("").astype(str).str.upper()
+        sized = alg.isin(["RSA", "EC", "DSA"])
+        size_ok = ~sized | self._bool(f["key_size"].notna())
+        hash_ok = self._bool(f["signature_hash"].notna()) | self._bool(f["is_self_signed"])
+        return ~self.key_unknown & size_ok & hash_ok
+
+    def known(self, mask: pd.Series, *, verified: bool) -> pd.Series:
+        """`mask`, and read from a certificate body when the rule counts verified evidence only."""
+        return mask & self.verified if verified else mask
+
+    @cached_property
     def quantum_vulnerable(self) -> pd.Series:
         """A quantum-vulnerable key (RSA, ECDSA, EdDSA, DSA). Frames built without the merge's derived
         column get it from the key algorithm."""
@@ -170,8 +244,14 @@ class MetricContext:
     def ids(self, mask: pd.Series) -> np.ndarray:
         return mask.to_numpy(dtype=bool)
 
-    def share(self, ok: pd.Series, population: pd.Series) -> Share:
-        return Share(int((ok & population).sum()), int(population.sum()))
+    def share(self, ok: pd.Series, population: pd.Series, unknown: pd.Series | None = None) -> Share:
+        lost = 0 if unknown is None else int((unknown & population).sum())
+        return Share(int((ok & population).sum()), int(population.sum()), lost)
+
+    def coverage(self, known: pd.Series, population: pd.Series, field: str, of: str) -> Coverage:
+        return Coverage(
+            field=field, known=int((known & population).sum()), of=int(population.sum()), population=of
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -219,12 +299,12 @@ def measure(ctx: MetricContext) -> Measures:
         expired_deployed=ctx.share(deployed, ctx.everything),
         expired_deployed_high=int((deployed & ctx.high_criticality).sum()),
         owner_known=ctx.share(ctx.owner_known, ctx.leaf),
-        automated=ctx.share(ctx.automated, ctx.active_leaf),
+        automated=ctx.share(ctx.automated, ctx.active_leaf, ~ctx.automation_known),
         expiring_30_manual=int((ctx.expiring_within(30) & ~ctx.automated).sum()),
-        deprecated=ctx.share(deprecated, unexpired),
+        deprecated=ctx.share(deprecated, unexpired, ~ctx.crypto_known),
         deprecated_hash=int((unexpired & ctx.deprecated_hash).sum()),
         weak_key=int((unexpired & ctx.weak_key).sum()),
-        quantum_vulnerable=ctx.share(vulnerable, unexpired),
+        quantum_vulnerable=ctx.share(vulnerable, unexpired, ctx.key_unknown),
         key_unknown=ctx.share(ctx.key_unknown, unexpired),
         quantum_vulnerable_critical=int((vulnerable & critical).sum()),
         public_manual=ctx.share(~ctx.automated, public_leaf),

@@ -1,7 +1,12 @@
-"""Scoring: the staged level, continuous dimension scores, the overall score and the floor.
+"""Scoring: the staged level, its progress toward the next, dimension scores and the floor.
 
 Staged level (CMMI-style): the highest level L such that every criterion of level ≤ L is met; level 1 is
 the floor and needs nothing.
+
+Score: the level plus the share of level L+1's criteria met, rounded down to the hundredth — so a score
+never reads as a level that was not reached. Level 2 with 6 of 10 level-3 criteria met scores 2.60; level 5
+scores 5.00. The dimension scores below show where the organization is strong; they can be higher than
+the level (a strong dimension does not lift a weak one), never lower than 1.
 
 Dimension score (1.0–5.0): for each level L = 2..5, f(d, L) is the weighted share of the dimension's
 level-L criteria that are met. A level without criteria in that dimension takes the share of the nearest
@@ -15,9 +20,11 @@ PKIMM averages its categories. Floor: the lowest dimension score (PKIMM's option
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 from cmmm.maturity.catalog import MAX_LEVEL, MIN_LEVEL, Catalog, Criterion, Dimension
+from cmmm.maturity.measures import Share
 
 
 def staged_level(criteria: Sequence[Criterion], met: Mapping[str, bool]) -> int:
@@ -55,6 +62,21 @@ def dimension_scores(catalog: Catalog, met: Mapping[str, bool]) -> dict[Dimensio
     return out
 
 
+def progress(criteria: Sequence[Criterion], met: Mapping[str, bool], level: int) -> Share | None:
+    """The next level's criteria met (None at the top level)."""
+    if level >= MAX_LEVEL:
+        return None
+    nxt = [c for c in criteria if c.level == level + 1]
+    return Share(sum(1 for c in nxt if met[c.id]), len(nxt))
+
+
+def bounded_score(level: int, done: Share | None) -> float:
+    """level + the next level's share met, rounded down to 0.01 (so always below level + 1)."""
+    if done is None or not done.of:
+        return float(level)
+    return level + min(math.floor(100 * done.count / done.of) / 100, 0.99)
+
+
 def overall_score(catalog: Catalog, dims: Mapping[Dimension, float]) -> float:
     """Weighted average of the dimension scores."""
     w = catalog.dimension_weights
@@ -69,7 +91,8 @@ def floor(dims: Mapping[Dimension, float]) -> tuple[Dimension, float]:
 
 
 def score_gain(catalog: Catalog, met: Mapping[str, bool], criterion_id: str) -> float:
-    """How much the overall score rises if this one criterion became met (the roadmap's ordering)."""
+    """How much the average dimension score rises if this one criterion became met (the roadmap's order
+    among criteria of the same level)."""
     base = overall_score(catalog, dimension_scores(catalog, met))
     flipped = {**met, criterion_id: True}
     return round(overall_score(catalog, dimension_scores(catalog, flipped)) - base, 3)

@@ -16,7 +16,7 @@ from cmmm.model.columns import (
     empty_frame,
 )
 from cmmm.model.inventory import Inventory, PrivateKeyFinding, Rejected, SourceRecord, derived
-from cmmm.model.profile import CaChoice, FreezeWindow, Profile, Team
+from cmmm.model.profile import Attestation, CaChoice, FreezeWindow, Profile, Team
 from cmmm.model.vocab import (
     AUTOMATED,
     AUTOMATED_DISCOVERY,
@@ -41,6 +41,7 @@ __all__ = [
     "OBSERVATION_COLUMNS",
     "SERVICE_COLUMNS",
     "UTC_DT",
+    "Attestation",
     "Automation",
     "CaChoice",
     "Criticality",

@@ -40,6 +40,10 @@ class PrivateKeyFinding:
     locator: str
     key_type: str
     encrypted: bool
+    key_id: str | None = None  # SHA-256 of the matching public key (SPKI), when the key could be read
+    store: str = "file"  # file | keystore | export (a saved API response) | kubernetes-secret
+    ca: bool = False  # the key belongs to a CA certificate (its Secret holds a CA, or an issuer says so)
+    referenced: bool = False  # named by configuration (a cert-manager CA issuer's Secret), not read itself
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

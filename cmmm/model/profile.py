@@ -31,6 +31,7 @@ class CaChoice:
     issuance_per_hour: float | None = (
         None  # issuance ceiling (an ACME CA defaults to the profile's rate limit)
     )
+    tested: date | None = None  # the last time a certificate was issued from it and deployed as a test
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -40,6 +41,22 @@ class FreezeWindow:
     start: date
     end: date
     applies_to: tuple[str, ...] = ("critical",)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Attestation:
+    """An answer only people can give (profile.yaml `attested:`), with when it was given and what backs it.
+
+    `answer` is what was said: true/false, a text, or a date for dated questions (last_fire_drill).
+    `on` is the date of the attestation (None: undated); `evidence` a reference to what backs it (a
+    document, ticket or URL; None: none given). The maturity assessment decides what an undated or
+    unreferenced answer is worth (cmmm.maturity.attest).
+    """
+
+    key: str
+    answer: Any
+    on: date | None = None
+    evidence: str | None = None
 
 
 def _empty_mapping() -> Mapping[str, Any]:
@@ -68,7 +85,7 @@ class Profile:
     quantum_threat_years: float | None = None
     renewal_error_rate_manual: float | None = None  # chance a manual renewal ends in an incident
     shared_on_call: bool = False  # teams help each other in an incident: their engineers form one pool
-    attested: Mapping[str, Any] = field(default_factory=_empty_mapping)
+    attested: Mapping[str, Attestation] = field(default_factory=_empty_mapping)
     source: str | None = None
 
     @property

@@ -8,7 +8,7 @@ import pandas as pd
 
 from cmmm.drill import DrillResult
 from cmmm.graph import GraphSummary
-from cmmm.maturity import Assessment, Status
+from cmmm.maturity import Assessment
 from cmmm.report.assessment import format_value
 from cmmm.report.view import (
     PROSE_CHARS,
@@ -143,6 +143,7 @@ def maturity_section(a: Assessment) -> MaturitySection:
     return MaturitySection(
         level=a.level,
         score=a.score,
+        progress=a.progress_text,
         floor=a.dimension_titles[a.floor_dimension],
         dimensions={a.dimension_titles[d]: s for d, s in a.dimensions.items()},
         criteria=tuple(
@@ -152,8 +153,9 @@ def maturity_section(a: Assessment) -> MaturitySection:
                 dimension=a.dimension_titles[r.criterion.dimension],
                 title=r.criterion.title,
                 evidence=r.criterion.evidence.value,
-                # None: no evidence (an unanswered question, a drill not run), which counts as not met
-                met=None if r.status in (Status.NO_EVIDENCE, Status.NOT_EVALUATED) else r.met,
+                # None: nothing decided it (unknown, unanswered, a drill not run), which counts as not met
+                met=r.met if r.status.judged or r.met else None,
+                status=r.status.value,
                 value=format_value(r),
                 threshold=r.threshold,
                 detail=clean_text(r.evidence, PROSE_CHARS)
@@ -178,7 +180,7 @@ def maturity_section(a: Assessment) -> MaturitySection:
                 concerned=_concerned(
                     item.certificates_count, list(item.certificates["common_name"].dropna()), item.teams
                 ),
-                effect=f"+{item.gain:.2f} score",
+                effect=f"{item.status.value}; {100 * item.gain:.0f} % of level {item.level}",
             )
             for item in a.roadmap
         ),

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from cmmm.export import records
 from cmmm.maturity import Assessment, CriterionResult, Status
-from cmmm.maturity.catalog import Catalog, EvidenceKind
+from cmmm.maturity.catalog import Catalog, Criterion, EvidenceKind
 from cmmm.maturity.risks import RiskSpec, load_risks
 from cmmm.model import LEVEL_NAMES
 from cmmm.policy import CATALOG as POLICY_CATALOG
@@ -20,14 +20,22 @@ from cmmm.sanitize import md_escape
 _STATUS_STYLE = {
     Status.MET: "green",
     Status.ATTESTED: "cyan",
+    Status.NOT_APPLICABLE: "dim green",
     Status.NOT_MET: "red",
+    Status.CONTRADICTED: "bold red",
+    Status.LAPSED: "yellow",
+    Status.UNKNOWN: "yellow",
     Status.NO_EVIDENCE: "yellow",
     Status.NOT_EVALUATED: "dim",
 }
-_STATUS_MARK = {
+STATUS_MARK = {
     Status.MET: "✔ met",
     Status.ATTESTED: "✔ attested",
+    Status.NOT_APPLICABLE: "– not applicable",
     Status.NOT_MET: "✘ not met",
+    Status.CONTRADICTED: "✘ contradicted",
+    Status.LAPSED: "✘ lapsed",
+    Status.UNKNOWN: "? unknown",
     Status.NO_EVIDENCE: "✘ no evidence",
     Status.NOT_EVALUATED: "– not evaluated",
 }
@@ -60,14 +68,17 @@ def criterion_document(r: CriterionResult) -> dict[str, Any]:
         "value": _value(r.value),
         "threshold": r.threshold,
         "evidence": r.evidence,
+        "coverage": None
+        if r.coverage is None
+        else {"field": r.coverage.field, "known": r.coverage.known, "of": r.coverage.of},
         "failing": records(r.failing),
         "failing_count": r.failing_count,
     }
 
 
 def assessment_document(a: Assessment) -> dict[str, Any]:
-    """The JSON view. Stable keys: level, level_name, score, floor, floor_dimension, dimensions, criteria,
-    blockers, roadmap, as_of, organization, certificates, policy."""
+    """The JSON view. Stable keys: level, level_name, score, progress, floor, floor_dimension, dimensions,
+    criteria, blockers, roadmap, as_of, organization, certificates, policy."""
     return {
         "as_of": a.as_of.isoformat(),
         "observed_at": a.observed_at.isoformat(),
@@ -76,6 +87,9 @@ def assessment_document(a: Assessment) -> dict[str, Any]:
         "level": a.level,
         "level_name": a.level_name,
         "score": a.score,
+        "progress": None
+        if a.progress is None
+        else {"next_level": a.next_level, "met": a.progress.count, "of": a.progress.of},
         "floor": a.floor,
         "floor_dimension": a.floor_dimension.value,
         "dimensions": {d.value: s for d, s in a.dimensions.items()},
@@ -87,7 +101,8 @@ def assessment_document(a: Assessment) -> dict[str, Any]:
                 "title": item.title,
                 "level": item.level,
                 "dimension": item.dimension.value,
-                "score_gain": item.gain,
+                "progress_gain": item.gain,
+                "status": item.status.value,
                 "action": item.action,
                 "evidence": item.evidence,
                 "certificates": records(item.certificates),
@@ -123,8 +138,8 @@ def render_assessment(console: Console, a: Assessment) -> None:
     """Level, scores, the criteria table with evidence, and the roadmap."""
     org = f"{safe(a.organization)} — " if a.organization else ""
     console.print(
-        f"[bold]{org}CMMM level {a.level}: {a.level_name}[/]  score [bold]{a.score:.2f}[/] / 5.0  "
-        f"floor {a.floor:.2f} ({a.dimension_titles[a.floor_dimension]})"
+        f"[bold]{org}CMMM level {a.level}: {a.level_name}[/]  ({a.progress_text}; score {a.score:.2f})  "
+        f"weakest dimension: {a.dimension_titles[a.floor_dimension]} {a.floor:.2f}"
     )
     ahead = f", looking ahead from the inventory of {a.observed_at.date()}" if a.observed_at < a.as_of else ""
     console.print(
@@ -161,7 +176,7 @@ def render_assessment(console: Console, a: Assessment) -> None:
                 more = r.failing_count - min(3, len(r.failing))
                 text += f"\n[dim]e.g. {shown}{f' (+{more} more)' if more > 0 else ''}[/]"
             t.add_row(
-                f"[{style}]{_STATUS_MARK[r.status]}[/]",
+                f"[{style}]{STATUS_MARK[r.status]}[/]",
                 text,
                 f"{format_value(r)}\n[dim]{safe(r.threshold)}[/]",
             )
@@ -171,7 +186,10 @@ def render_assessment(console: Console, a: Assessment) -> None:
         return
     console.print(f"\n[bold]Roadmap to level {a.next_level} ({LEVEL_NAMES[a.next_level]})[/]")
     for i, item in enumerate(a.roadmap, 1):
-        console.print(f"{i}. [bold]{item.title}[/] [dim]({item.criterion_id}, +{item.gain:.2f} score)[/]")
+        console.print(
+            f"{i}. [bold]{item.title}[/] [dim]({item.criterion_id}, {item.status.value}, "
+            f"{100 * item.gain:.0f} % of level {item.level})[/]"
+        )
         console.print(f"   {safe(item.action)}")
         console.print(f"   [dim]evidence: {safe(item.evidence)}[/]")
         if item.certificates_count:
@@ -191,8 +209,8 @@ def render_markdown(a: Assessment) -> str:
     lines = [
         f"# CMMM assessment{f' — {_md(a.organization)}' if a.organization else ''}",
         "",
-        f"**Level {a.level}: {a.level_name}** · score **{a.score:.2f}** / 5.0 · floor {a.floor:.2f} "
-        f"({a.dimension_titles[a.floor_dimension]}) · {a.certificates} certificates · as of {a.as_of.date()}",
+        f"**Level {a.level}: {a.level_name}** · {a.progress_text} · score {a.score:.2f} · weakest dimension "
+        f"{a.dimension_titles[a.floor_dimension]} {a.floor:.2f} · {a.certificates} certificates · as of {a.as_of.date()}",
         "",
         "| dimension | score |",
         "|---|---:|",
@@ -212,7 +230,7 @@ def render_markdown(a: Assessment) -> str:
         lines += ["", f"## Roadmap to level {a.next_level} ({LEVEL_NAMES[a.next_level]})", ""]
         for i, item in enumerate(a.roadmap, 1):
             lines.append(
-                f"{i}. **{_md(item.title)}** (`{item.criterion_id}`, +{item.gain:.2f}): {_md(item.action)}"
+                f"{i}. **{_md(item.title)}** (`{item.criterion_id}`, {item.status.value}): {_md(item.action)}"
             )
             lines.append(f"   - evidence: {_md(item.evidence)}")
             if item.certificates_count:
@@ -252,7 +270,11 @@ def checks_document(catalog: Catalog) -> dict[str, Any]:
                 "title": c.title,
                 "measures": c.measures,
                 "threshold": c.threshold_text,
+                "min_coverage": c.min_coverage if c.evidence is EvidenceKind.MEASURED else None,
+                "verified_only": bool(c.params.get("verified")),
+                "source": c.source,
                 **({"attested": c.attested} if c.attested else {}),
+                **({"supports": c.supports} if c.supports else {}),
                 **({"scenario": c.scenario} if c.scenario else {}),
             }
             for c in catalog.criteria
@@ -306,6 +328,19 @@ def render_checks(console: Console, catalog: Catalog) -> None:
     console.print(t)
 
 
+def _evidence_text(c: Criterion) -> str:
+    ev = c.evidence.value
+    if c.params.get("verified"):
+        ev += ", verified only"
+    if c.attested:
+        ev += f" (`{c.attested}`)"
+    if c.supports:
+        ev += f" (supported by `{c.supports}`)"
+    if c.scenario:
+        ev += f" (drill `{c.scenario}`)"
+    return ev
+
+
 def catalog_markdown(catalog: Catalog) -> str:
     """The criteria and policy-check tables of docs/maturity.md (a test keeps the page equal to this)."""
     lines: list[str] = []
@@ -313,22 +348,13 @@ def catalog_markdown(catalog: Catalog) -> str:
         lines += [
             f"### Level {lvl}: {LEVEL_NAMES[lvl]}",
             "",
-            "| id | dimension | evidence | threshold | what is measured |",
-            "|---|---|---|---|---|",
+            "| id | dimension | evidence | threshold | what is measured | source |",
+            "|---|---|---|---|---|---|",
         ]
         for c in (c for c in catalog.criteria if c.level == lvl):
-            ev = c.evidence.value
-            if c.attested:
-                ev += (
-                    f" (fallback `{c.attested}`)"
-                    if c.evidence is EvidenceKind.MEASURED
-                    else f" (`{c.attested}`)"
-                )
-            if c.scenario:
-                ev += f" (drill `{c.scenario}`)"
             lines.append(
-                f"| `{c.id}` | {catalog.dimension_titles[c.dimension]} | {ev} | {c.threshold_text} | "
-                f"{_md(c.measures)} |"
+                f"| `{c.id}` | {catalog.dimension_titles[c.dimension]} | {_evidence_text(c)} | {c.threshold_text} | "
+                f"{_md(c.measures)} | {_md(c.source or '')} |"
             )
         lines.append("")
     lines += [

@@ -280,8 +280,11 @@ def method_notes() -> tuple[str, ...]:
         "carries (RFC 6928).",
         "Risk findings and criteria count the same certificates: codes and thresholds are listed by "
         "`cmmm checks`.",
-        "Attested answers (profile.yaml) are reported as attested, never as measured; a missing answer counts as "
-        "not met.",
+        "Attested answers (profile.yaml) are reported as attested, never as measured; a missing, lapsed or "
+        "contradicted answer counts as not met, and level 5 rests on measured and simulated evidence only.",
+        "A measured criterion whose needed field is known for less than its coverage threshold (90 % unless the "
+        "catalog says otherwise) is unknown, which counts as not met; the score is the level plus the share of "
+        "the next level's criteria met, so it never reads as a level not reached.",
         "Strings taken from certificates and input files are shown as text only; control and direction-override "
         "characters are replaced by U+FFFD and long values are shortened.",
     )
@@ -315,6 +318,7 @@ def build_view(
         level=a.level,
         level_name=LEVEL_NAMES[a.level],
         score=a.score,
+        progress=a.progress_text,
         floor=maturity.floor,
         certificates=m.certificates,
         expired=m.expired,

@@ -33,7 +33,8 @@ def _summary(view: ReportView) -> list[str]:
     out = ["## Executive summary", ""]
     if s.level is not None and s.score is not None:
         out += [
-            f"**CMMM level {s.level} — {s.level_name}**, score {s.score:.1f} / 5, weakest: {md_escape(s.floor)}.",
+            f"**CMMM level {s.level} — {s.level_name}** ({md_escape(s.progress)}), weakest dimension: "
+            f"{md_escape(s.floor)}.",
             "",
         ]
     out += _table([t.label for t in s.tiles], [[_tile(t) for t in s.tiles]])

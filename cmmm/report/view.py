@@ -35,8 +35,9 @@ def clean_text(value: object, limit: int = LABEL_CHARS) -> str:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CriterionRow:
-    """One maturity criterion and its outcome. evidence: measured | simulated | attested.
-    met: True/False, or None when there was no evidence (counts as not met)."""
+    """One maturity criterion and its outcome. evidence: measured | simulated | attested. status: met, not
+    met, unknown, not applicable, attested, contradicted, lapsed, no evidence, not evaluated. met: True/False,
+    or None when nothing decided it (unknown, no evidence, not evaluated — each counts as not met)."""
 
     id: str
     level: int
@@ -44,6 +45,7 @@ class CriterionRow:
     title: str
     evidence: str
     met: bool | None
+    status: str = ""
     value: str = ""  # what was measured/answered, formatted ("82 % of certificates have an owner")
     threshold: str = ""  # what is required ("≥ 95 %")
     detail: str = ""  # which certificates/teams fail, in a sentence
@@ -67,7 +69,8 @@ class MaturitySection:
     """What `maturity.assess` found. dimensions: the six radar axes → score 1.0–5.0."""
 
     level: int
-    score: float
+    score: float  # the level plus the next level's share met, rounded down (never a higher level)
+    progress: str  # "level 2, 60 % of level 3's criteria met (6 of 10)"
     floor: str  # the weakest dimension
     dimensions: dict[str, float]
     criteria: tuple[CriterionRow, ...] = ()
@@ -195,6 +198,7 @@ class Summary:
     score: float | None
     floor: str
     certificates: int
+    progress: str = ""
     expired: int
     expiring_30: int
     expired_deployed: int

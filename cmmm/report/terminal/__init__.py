@@ -121,7 +121,7 @@ def render_demo_table(console: Console, rows: list[tuple[str, Any, Path]]) -> No
             safe(name),
             f"{view.summary.certificates:,}",
             str(m.level) if m else "–",
-            f"{m.score:.1f}" if m else "–",
+            f"{m.score:.2f}" if m else "–",
             *cells,
         )
     console.print(t)
