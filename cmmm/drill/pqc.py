@@ -438,12 +438,13 @@ def overdue_detail(services: pd.Series, overdue: np.ndarray, regime_passed: np.n
     parts = []
     exposed = services[overdue & ~regime_passed]
     if len(exposed):
+        verb = "belongs" if len(exposed) == 1 else "belong"
         parts.append(
-            f"{len(exposed)} belong to services whose data is exposed already (secrecy + migration years > "
-            f"threat years: {_names(exposed.fillna('(no service)'))})"
+            f"{len(exposed)} of them {verb} to services whose data is exposed already (secrecy + migration "
+            f"years > threat years: {_names(exposed.fillna('(no service)'))})"
         )
     if regime_passed.any():
-        parts.append(f"{int(regime_passed.sum())} are past a regime date")
+        parts.append(f"{int(regime_passed.sum())} of them are past a regime date")
     return "; ".join(parts)
 
 
