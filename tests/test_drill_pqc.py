@@ -398,8 +398,8 @@ def test_key_exchange_ignores_a_negotiated_only_classical_group(tmp_path: Path) 
     assert tracks(run(inv))["key-exchange"] == "fail"
     obs = inv.observations.copy()
     scanned = obs["kex_groups"].notna()
-    obs.loc[scanned, "tags"] = "zgrab2-module:tls"  # zgrab2's client offers no ML-KEM group
-    obs.loc[scanned, "tls_versions"] = pd.NA
+    obs.loc[scanned, "tags"] = "zgrab2-module:tls"  # zgrab2's client offers no ML-KEM group, no TLS 1.3
+    obs.loc[scanned, "tls_versions"] = "TLSv1.2"
     assert tracks(run(dataclasses.replace(inv, observations=obs)))["key-exchange"] == "unknown"
 
 

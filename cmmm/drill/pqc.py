@@ -55,8 +55,8 @@ WEBPKI_DEPENDENCY = (
 )
 
 # Hybrid ML-KEM groups exist only in TLS 1.3 (RFC 10024): an endpoint a scan saw without TLS 1.3 cannot
-# offer one. zgrab2 records only the group its own client negotiated, and that client offers no ML-KEM
-# group: a classical group in its export says nothing about the server.
+# offer one. zgrab2 records only the version and group its own client negotiated, and that client offers
+# neither TLS 1.3 nor an ML-KEM group: a classical result in its export says nothing about the server.
 TLS13 = "TLSv1.3"
 NEGOTIATED_ONLY_TAGS = ("zgrab2-module:",)
 
@@ -177,7 +177,7 @@ def endpoints(inv: Inventory, live: np.ndarray) -> pd.DataFrame:
     hybrid = kex.str.contains("|".join(g.lower() for g in PQC_HYBRID_GROUPS), regex=True)
     negotiated_only = tags.str.contains("|".join(NEGOTIATED_ONLY_TAGS), regex=False)
     no_tls13 = (versions != "") & ~versions.str.contains(TLS13, regex=False)
-    classical = ~hybrid & (((kex != "") & ~negotiated_only) | no_tls13)
+    classical = ~hybrid & ~negotiated_only & ((kex != "") | no_tls13)
     frame = pd.DataFrame(
         {
             "service": service[keep].to_numpy(),
