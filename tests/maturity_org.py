@@ -27,6 +27,7 @@ from tests.conftest import NOW, write
 N = 100
 PUBLIC = 30  # certificates 0..29 are public, 30..99 private; the last one is the ML-DSA pilot
 
+
 def dated(answer: Any = True, *, days_ago: int = 60, ref: str = "DOC-1") -> dict[str, Any]:
     """An attestation as level 4 needs it: an answer, a date and an evidence reference."""
     return {"answer": answer, "date": (NOW - timedelta(days=days_ago)).date().isoformat(), "evidence": ref}

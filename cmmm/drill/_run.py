@@ -8,9 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cmmm.drill import engine
+from cmmm.drill import engine, pqc
 from cmmm.drill.capacity import SURGE_MAX_HOURS, _ca_ready, _frozen, _has_backup, _methods, capacity, issuance
-from cmmm.drill.handshake import _handshake
 from cmmm.drill.reasons import _Odds, _reasons
 from cmmm.drill.result import (
     PLAN_COLUMNS,
@@ -121,8 +120,6 @@ def _replacement(
     prob = float(o.on_time.mean())
     plan, team_load = _plan(aff, work, names, sel, now, base["deadline_hours"])
     findings: dict[str, pd.DataFrame] = dict(sel.findings)
-    if scenario.kind is Kind.PQC_MIGRATION:
-        findings["handshake"] = _handshake(inv, aff, scenario)
     odds = _Odds(
         deadline_hours=base["deadline_hours"], p90=p90, probability=prob, surge_window_h=surge_window_h
     )
@@ -135,6 +132,9 @@ def _replacement(
         cannot_tell=sel.cannot_tell,
         nothing_reason=sel.nothing_reason,
     )
+    if scenario.kind is Kind.PQC_MIGRATION:  # three tracks; the simulation above is track (b)
+        verdict, why, findings["tracks"] = pqc.settle(findings["tracks"], verdict, why)
+        reasons = (*pqc.track_lines(findings["tracks"]), *reasons)
     return DrillResult(
         **base,
         completion_hours=Completion(p50=round(p50, 2), p90=round(p90, 2)),

@@ -66,7 +66,11 @@ def simulated_evidence(
     result = run(inv, load_scenario(spec.scenario), now=now, runs=SIMULATION_RUNS, seed=0)
     value = spec.value(result)
     if result.affected_certificates == 0:
-        return value, None, f"no evidence: drill {spec.scenario} finds no affected certificates in this inventory"
+        return (
+            value,
+            None,
+            f"no evidence: drill {spec.scenario} finds no affected certificates in this inventory",
+        )
     p50, p90 = result.completion_hours.p50, result.completion_hours.p90
     timing = f"p50 {p50:,.1f} h, p90 {p90:,.1f} h, " if p90 is not None and p50 is not None else ""
     text = (

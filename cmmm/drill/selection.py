@@ -11,6 +11,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cmmm import mosca
+from cmmm.crypto import INITIAL_WINDOW_BYTES
+from cmmm.drill import pqc
+from cmmm.drill.handshake import handshake
 from cmmm.drill.scenario import Basis, Kind, Scenario
 from cmmm.graph.hierarchy import CaKind, certificates_under, hierarchy, resolve_ca
 from cmmm.model import CRITICALITY_RANK, Inventory
@@ -416,67 +420,103 @@ def select_validity_cap(inv: Inventory, sc: Scenario, now: datetime) -> Selectio
 
 
 def select_pqc_migration(inv: Inventory, sc: Scenario, now: datetime) -> Selection:
-    """PQC migration: quantum-vulnerable certificates move to post-quantum algorithms by the deadline of
-    their category, or earlier when Mosca's inequality says their service's data is exposed sooner."""
+    """PQC migration as three tracks (cmmm.drill.pqc). The replacement simulated is track (b): live
+    quantum-vulnerable *private* certificates re-keyed to a post-quantum algorithm from a PQC-capable
+    private CA, each by the earliest deadline of the scenario's regime rules or, earlier, its service's
+    Mosca deadline (as-of + threat − secrecy − migration years; already past: overdue). Key exchange (a)
+    and public WebPKI (c) are measured and judged here, as findings; public certificates are never
+    planned."""
     p = sc.parameters
+    h = mosca.horizon(inv.profile)
+    live = _live(inv, now)
+    certs = inv.certificates
     facts = inv.certificate_facts()
-    qv = inv.certificates["quantum_vulnerable"].fillna(False).astype(bool).to_numpy()
-    mask = qv & _live(inv, now)
-    n = len(facts)
-    deadline = np.full(n, np.inf)
-    for rule in p["deadlines"]:
-        m = filter_mask(inv, rule.get("when", {}), now)
-        deadline = np.where(m, np.minimum(deadline, _hours_until(rule["date"], now)), deadline)
-    threat = inv.profile.quantum_threat_years
-    migration = inv.profile.migration_years
-    secrecy = facts["secrecy_years"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    notes: list[str] = []
-    if threat is not None:
-        mosca_h = (threat - secrecy) * HOURS_PER_YEAR
-        known = ~np.isnan(mosca_h)
-        deadline = np.where(known, np.minimum(deadline, np.maximum(mosca_h, 0.0)), deadline)
-    else:
-        notes.append("profile.yaml has no quantum_threat_years: Mosca deadlines not applied")
-    deadline = np.where(np.isinf(deadline), sc.deadline_hours, deadline)
+    qv = certs["quantum_vulnerable"].fillna(False).astype(bool).to_numpy()
+    private = (certs["trust"] == "private").fillna(False).to_numpy(dtype=bool)
+    regime_h, regime = _regime_deadlines(inv, p["deadlines"], now)
+    # End-entity certificates only: CA certificates are not re-keyed one by one (a post-quantum hierarchy,
+    # the replacement CA, replaces them), and a public intermediate read from a chain carries no SCT.
+    leaf = _not_ca(inv)
+    mask = live & qv & private & leaf
+    secrecy = facts["secrecy_years"].astype("Float64")[mask]
+    dl = pqc.signature_deadlines(regime_h[mask], secrecy, h, sc.deadline_hours)
+    services = pqc.mosca_table(inv, live, h, now)
+    kex = pqc.key_exchange(services, pqc.endpoints(inv, live), h, int(live.sum()))
+    public = pqc.public_webpki(_public_frame(inv, live & qv & leaf, regime_h, regime, h), now)
+    unknown_keys = int((live & private & leaf & certs["key_algorithm"].isna().to_numpy(dtype=bool)).sum())
+    target = str(p.get("target_algorithm", "ML-DSA-65"))
+    budget = float(p.get("handshake_budget_bytes", INITIAL_WINDOW_BYTES))
+    pending = pqc.Pending(
+        scope=f"{int(mask.sum()):,} private certificates",
+        overdue_detail=pqc.overdue_detail(facts["service"][mask], dl.overdue, regime_h[mask] <= 0),
+        assumption=pqc.signature_assumption(h, secrecy, dl),
+    )
     return Selection(
         mask=mask,
-        deadline_h=deadline[mask],
+        deadline_h=dl.hours,
         action="re-key to a post-quantum algorithm",
         needs_pqc_ca=True,
-        notes=tuple(notes),
-        findings={"mosca": _mosca(inv, threat, migration)},
+        notes=_pqc_notes(dl, sc.deadline_hours),
+        findings={
+            "tracks": pqc.track_table(kex, pending, public),
+            "mosca": services,
+            "key_exchange": kex.table,
+            "handshake": handshake(inv, live & private & leaf, qv, target, budget),
+            "public_webpki": public.table,
+        },
+        overdue=dl.overdue,
+        unknown=pqc.signature_unknowns(h, secrecy, facts["service"][mask], unknown_keys),
+        nothing_reason="no live private certificate uses a quantum-vulnerable key",
     )
 
 
-def _years(value: Any) -> float | None:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    return None
+def _regime_deadlines(
+    inv: Inventory, rules: tuple[Mapping[str, Any], ...], now: datetime
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per certificate: hours until the earliest regime deadline whose `when` matches (inf: none), and
+    that rule's label (authority, category, date)."""
+    n = len(inv.certificates)
+    hours = np.full(n, np.inf)
+    label: np.ndarray = np.full(n, "", dtype=object)
+    for rule in rules:
+        h = _hours_until(rule["date"], now)
+        better = filter_mask(inv, rule.get("when", {}), now) & (h < hours)
+        hours[better] = h
+        label[better] = f"{rule['date']:%Y-%m-%d} ({rule['authority']}, {rule['category']})"
+    return hours, label
 
 
-def _mosca(inv: Inventory, threat: float | None, migration: float | None) -> pd.DataFrame:
-    """Per service: secrecy_years + migration_years > quantum_threat_years means exposed now."""
-    svc = inv.services
+def _public_frame(
+    inv: Inventory, scope: np.ndarray, regime_h: np.ndarray, regime: np.ndarray, h: mosca.Horizon
+) -> pd.DataFrame:
+    """Track (c)'s rows: the live quantum-vulnerable public leaves, their issuing CA, service, Mosca
+    exposure and regime deadline."""
+    m = scope & (inv.certificates["trust"] == "public").fillna(False).to_numpy(dtype=bool)
     facts = inv.certificate_facts()
-    if len(svc):
-        table = svc[["service", "criticality", "secrecy_years"]].copy()
-    else:
-        table = (
-            facts.dropna(subset=["service"])
-            .groupby("service", as_index=False)
-            .agg(criticality=("criticality", "first"), secrecy_years=("secrecy_years", "max"))
-        )
-    qv = facts[facts["quantum_vulnerable"].fillna(False).astype(bool)]
-    table["quantum_vulnerable_certificates"] = table["service"].map(qv.groupby("service").size()).fillna(0)
-    table["migration_years"] = migration
-    table["quantum_threat_years"] = threat
-    sec = table["secrecy_years"].astype("Float64")
-    if threat is None or migration is None:
-        table["margin_years"] = np.nan
-    else:
-        table["margin_years"] = (threat - (sec + migration)).astype("Float64")
-    table["exposed"] = (table["margin_years"] < 0).fillna(False).astype(bool)
-    return table.sort_values(["exposed", "margin_years"], ascending=[False, True]).reset_index(drop=True)
+    hier = hierarchy(inv)
+    names = hier.nodes.set_index("ca_id")["name"]
+    issuer = (
+        hier.issuer[m].map(names).astype("string").fillna(inv.certificates["issuer_name"][m].astype("string"))
+    )
+    return pd.DataFrame(
+        {
+            "issuing_ca": issuer.fillna("(unknown issuer)").to_numpy(),
+            "service": facts["service"][m].to_numpy(),
+            "exposed": mosca.exposed(facts["secrecy_years"][m], h),
+            "regime_h": regime_h[m],
+            "regime": regime[m],
+        }
+    )
+
+
+def _pqc_notes(dl: pqc.SignatureDeadlines, window_h: float) -> tuple[str, ...]:
+    late = int(dl.overdue.sum())
+    if not late:
+        return ()
+    return (
+        f"{late} private certificates are overdue — a regime date already past, or their service's data is "
+        f"exposed already (secrecy + migration years > threat years): re-key within {window_h:,.0f} h",
+    )
 
 
 def select_root_expiry(inv: Inventory, sc: Scenario, now: datetime) -> Selection:

@@ -1,9 +1,9 @@
 """PQC readiness of an inventory: quantum-vulnerable keys by criticality, Mosca exposure, post-quantum
 assets, hybrid key exchange seen on endpoints, and what a post-quantum chain would cost per handshake.
 
-Mosca's inequality (DOMAIN §4): a service's data is exposed when secrecy_years + migration_years >
-quantum_threat_years. Both organization-wide inputs come from profile.yaml; when either is missing the
-exposure is unknown — never assumed.
+Mosca's inequality (DOMAIN §4) is `cmmm.mosca`, shared with the PQC drill: a service's data is exposed when
+secrecy_years + migration_years > quantum_threat_years. Without quantum_threat_years the exposure is unknown;
+without migration_years the documented default (cmmm.mosca.DEFAULT_MIGRATION_YEARS) is assumed and said.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from datetime import date
 
 import pandas as pd
 
-from cmmm import crypto
+from cmmm import crypto, mosca
 from cmmm.maturity.measures import MetricContext, Share
 from cmmm.model import CRITICALITY_RANK, Criticality, KeyFamily, Profile
 from cmmm.schedules import PQC_DEADLINES
@@ -50,6 +50,7 @@ class Mosca:
     exposed: int | None
     services: tuple[MoscaService, ...]
     unknown_reason: str | None
+    migration_assumed: bool = False  # profile.yaml gives no migration_years: cmmm.mosca's default stands in
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -102,25 +103,26 @@ def _mosca(ctx: MetricContext, profile: Profile) -> Mosca:
     vulnerable = ctx.unexpired & ctx.quantum_vulnerable
     secrecy = ctx.facts["secrecy_years"].astype("float64")
     known = vulnerable & secrecy.notna()
-    migration, threat = profile.migration_years, profile.quantum_threat_years
-    missing = [k for k, v in (("migration_years", migration), ("quantum_threat_years", threat)) if v is None]
+    h = mosca.horizon(profile)
 
     def unknown(reason: str) -> Mosca:
         return Mosca(
-            migration_years=migration,
-            quantum_threat_years=threat,
+            migration_years=h.migration_years,
+            quantum_threat_years=h.quantum_threat_years,
             secrecy_known=int(known.sum()),
             vulnerable=int(vulnerable.sum()),
             exposed=None,
             services=(),
             unknown_reason=reason,
+            migration_assumed=h.migration_assumed,
         )
 
-    if migration is None or threat is None:
-        return unknown(f"profile.yaml does not give {' or '.join(missing)}")
+    if h.quantum_threat_years is None:
+        return unknown("profile.yaml does not give quantum_threat_years (it has no default)")
     if not known.any():
         return unknown("no certificate's service has secrecy_years (services.csv or the inventory)")
-    exposed = known & (secrecy + migration > threat)
+    threat, migration = h.quantum_threat_years, h.migration_years
+    exposed = vulnerable & mosca.exposed(secrecy, h)
     rows = ctx.facts.loc[exposed.to_numpy(dtype=bool), ["service", "secrecy_years"]]
     rows = rows.assign(service=rows["service"].fillna("(no service)"))
     table = (
@@ -147,6 +149,7 @@ def _mosca(ctx: MetricContext, profile: Profile) -> Mosca:
         exposed=int(exposed.sum()),
         services=services,
         unknown_reason=None,
+        migration_assumed=h.migration_assumed,
     )
 
 

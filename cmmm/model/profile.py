@@ -81,6 +81,8 @@ class Profile:
     ca_onboarding_days: float | None = None
     acme_rate_limit_per_hour: float | None = None
     change_freeze: tuple[FreezeWindow, ...] = ()
+    # Mosca's inequality (cmmm.mosca). No migration_years: cmmm.mosca.DEFAULT_MIGRATION_YEARS is assumed and
+    # every result says so. No quantum_threat_years: no default, the exposure is unknown.
     migration_years: float | None = None
     quantum_threat_years: float | None = None
     renewal_error_rate_manual: float | None = None  # chance a manual renewal ends in an incident

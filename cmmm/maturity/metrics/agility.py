@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from cmmm import mosca
 from cmmm.crypto import DEPRECATED_HASHES, MIN_EC_BITS, MIN_RSA_BITS, PQC_HYBRID_GROUPS
 from cmmm.maturity.measures import MetricContext
 from cmmm.maturity.metrics._common import (
@@ -155,15 +156,17 @@ def mosca_context(ctx: MetricContext, profile: Profile) -> str:
     secrecy = ctx.facts["secrecy_years"].astype("float64")
     known = qv & secrecy.notna()
     text = f"{int(qv.sum()):,} unexpired quantum-vulnerable certificates, secrecy_years known for {int(known.sum()):,}"
-    migration, threat = profile.migration_years, profile.quantum_threat_years
-    if migration is not None and threat is not None:
-        # Mosca's inequality (DOMAIN §4): exposed when secrecy_years + migration_years > quantum_threat_years
-        exposed = known & (secrecy + float(migration) > float(threat))
+    h = mosca.horizon(profile)
+    if h.quantum_threat_years is not None:
+        # Mosca's inequality (DOMAIN §4), shared with the PQC drill: secrecy + migration > threat
+        exposed = known & mosca.exposed(secrecy, h)
+        assumed = " (assumed: not in profile.yaml)" if h.migration_assumed else ""
         text += (
-            f"; {int(exposed.sum()):,} exposed (secrecy + {migration:g} migration years > {threat:g} years)"
+            f"; {int(exposed.sum()):,} exposed (secrecy + {h.migration_years:g} migration years{assumed} > "
+            f"{h.quantum_threat_years:g} years)"
         )
     else:
-        text += "; migration_years/quantum_threat_years not in profile.yaml"
+        text += "; quantum_threat_years not in profile.yaml: exposure unknown"
     return text
 
 

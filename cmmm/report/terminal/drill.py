@@ -34,6 +34,7 @@ def render_drill(console: Console, r: DrillResult) -> None:
     )
     if r.verdict_reason:
         console.print(f"[{colour}]{safe(r.verdict_reason)}[/]")
+    _render_tracks(console, r.findings.get("tracks"))
     c = r.completion_hours
     if c.p50 is not None and c.p90 is not None:
         console.print(
@@ -75,7 +76,7 @@ def render_drill(console: Console, r: DrillResult) -> None:
             )
         console.print(t)
     for name, frame in sorted(r.findings.items()):
-        if len(frame):
+        if len(frame) and name != "tracks":
             t = Table(title=name, title_justify="left", show_edge=False)
             for col in frame.columns:
                 t.add_column(safe(col))
@@ -102,3 +103,16 @@ def render_drill(console: Console, r: DrillResult) -> None:
                 f"{row.deadline:%Y-%m-%d %H:%M}",
             )
         console.print(t)
+
+
+def _render_tracks(console: Console, tracks: pd.DataFrame | None) -> None:
+    """A PQC migration's three tracks, one verdict each (the drill's verdict is the worst)."""
+    if tracks is None or not len(tracks):
+        return
+    t = Table(title="tracks", title_justify="left", show_edge=False)
+    for col in ("track", "verdict", "scope"):
+        t.add_column(col)
+    for row in tracks.itertuples():
+        colour = VERDICT_COLOURS[Verdict(row.verdict)]
+        t.add_row(safe(row.title), f"[{colour}]{safe(row.verdict).upper()}[/]", safe(row.scope))
+    console.print(t)
