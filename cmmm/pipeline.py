@@ -59,5 +59,10 @@ def drill_evidence(criterion_id: str, inv: Inventory, now: datetime) -> Simulate
     found = drill.simulated_evidence(criterion_id, inv, now)
     if found is None:
         return None
-    value, met, text = found
-    return SimulatedEvidence(value=value, threshold="", met=met, evidence=text)
+    return SimulatedEvidence(
+        value=found.value,
+        threshold="",
+        met=found.met,
+        evidence=found.evidence,
+        not_applicable=found.not_applicable,
+    )

@@ -36,7 +36,10 @@ def dated(answer: Any = True, *, days_ago: int = 60, ref: str = "DOC-1") -> dict
 FULL_PROFILE: dict[str, Any] = {
     "organization": "Mature Test Org",
     "quantum_threat_years": 15,
-    "backup_cas": [{"name": "Google Trust Services", "type": "acme", "pre_approved": True}],
+    "backup_cas": [
+        {"name": "Google Trust Services", "type": "acme", "pre_approved": True, "tested": "2026-10-01"},
+        {"name": "Example Backup CA", "type": "private", "pre_approved": True, "tested": "2026-10-01"},
+    ],
     "attested": {
         "documented_policy": True,
         "itsm_integration": True,
@@ -112,6 +115,7 @@ def frames(
             "location": [f"svc{k}.example.test:443" for k in i],
             "host": [f"svc{k}.example.test" for k in i],
             "port": 443,
+            "service": [f"svc{k}" for k in i],
             "owner": [f"owner{k % 7}" for k in i],
             "team": [f"team{k % 3}" for k in i],
             "environment": "prod",

@@ -17,7 +17,9 @@ from cmmm.crypto import (
 from cmmm.drill import engine
 from cmmm.drill.result import ReplacementCa
 from cmmm.drill.selection import ACME_CA_MARKERS, Selection
-from cmmm.graph.hierarchy import ancestors, hierarchy
+from cmmm.graph.fallback import EXACT_TYPES as _EXACT_TYPES
+from cmmm.graph.fallback import Trouble, fold, unfit_reason, unusable_reason
+from cmmm.graph.hierarchy import hierarchy
 from cmmm.model import CaChoice, Inventory, Profile, Team
 
 # Incident staffing (docs/drills.md, "Capacity"): from the first page until the deadline — at most
@@ -113,67 +115,7 @@ def capacity(profile: Profile, *, surge_window_h: float) -> Capacity:
     )
 
 
-# The CA types that may issue a certificate of each trust domain (profile.yaml approved_cas[].type): a
-# public certificate needs a publicly trusted CA, a private one a private CA; a cloud CA (ACM, Key Vault,
-# Certificate Manager) issues both.
-CA_TYPES_FOR_TRUST = {
-    "public": frozenset({"acme", "public", "cloud"}),
-    "private": frozenset({"private", "cloud"}),
-}
-_EXACT_TYPES = {"public": frozenset({"acme", "public"}), "private": frozenset({"private"})}
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Trouble:
-    """The CAs a scenario puts in trouble: their hierarchy node ids and their names (for profile.yaml CAs
-    that are not in the inventory, which can only be matched by name)."""
-
-    ids: tuple[str, ...] = ()
-    names: tuple[str, ...] = ()
-
-
-def _fold(text: str) -> str:
-    return " ".join(text.casefold().split())
-
-
-def _nodes_named(inv: Inventory, name: str) -> list[str]:
-    """CA nodes whose name or organization is exactly `name` (case and spacing aside) — never a substring:
-    "Fabrikam Issuing CA 1" is not "Fabrikam Issuing CA 10"."""
-    nodes = hierarchy(inv).nodes
-    want = _fold(name)
-    hit = nodes["name"].fillna("").map(_fold).eq(want) | nodes["org"].fillna("").map(_fold).eq(want)
-    return list(nodes.loc[hit.to_numpy(dtype=bool), "ca_id"])
-
-
-def unusable_reason(inv: Inventory | None, ca: CaChoice, trouble: Trouble) -> str | None:
-    """Why `ca` cannot issue the replacements, or None. A CA is unusable when it, or any CA above it on any
-    of its chains (cross-signs included), is in trouble; a CA the inventory does not hold is unusable when
-    its name is the name of a CA in trouble."""
-    ids = _nodes_named(inv, ca.name) if inv is not None else []
-    if inv is not None and ids and trouble.ids:
-        anc = ancestors(inv)
-        above = anc.loc[anc["ca_id"].isin(ids), "ancestor"]
-        hit = sorted(set(above) & set(trouble.ids))
-        if hit:
-            names = hierarchy(inv).nodes.set_index("ca_id").loc[hit, "name"].dropna().astype(str)
-            return f"{ca.name} chains to {', '.join(sorted(set(names))) or hit[0]}, which is affected"
-        return None
-    if _fold(ca.name) in {_fold(n) for n in trouble.names}:
-        return f"{ca.name} is the CA in trouble"
-    return None
-
-
-def _unfit_reason(ca: CaChoice, trust: str | None, pqc: bool) -> str | None:
-    """Why `ca` does not fit the certificates' trust domain (or the post-quantum need), or None."""
-    if pqc and not ca.pqc:
-        return f"{ca.name} cannot issue post-quantum certificates (profile.yaml pqc: true)"
-    if trust is None:
-        return None
-    if ca.type is None:
-        return f"{ca.name} has no type in profile.yaml, so it cannot be shown to issue {trust} certificates"
-    if ca.type not in CA_TYPES_FOR_TRUST[trust]:
-        return f"{ca.name} is a {ca.type} CA and cannot issue {trust} certificates"
-    return None
+_unfit_reason = unfit_reason
 
 
 def replacement_ca(
@@ -313,7 +255,7 @@ def _own_ca_rate(profile: Profile, issuer: str, acme: bool) -> float:
     """Issuances per hour of a certificate's own CA when it reissues: an ACME CA's rate limit, an approved
     CA's throughput from profile.yaml; unlimited when neither is known."""
     for ca in profile.approved_cas:
-        if _fold(ca.name) == _fold(issuer) and ca.issuance_per_hour is not None:
+        if fold(ca.name) == fold(issuer) and ca.issuance_per_hour is not None:
             return ca.issuance_per_hour
     if acme and profile.acme_rate_limit_per_hour is not None:
         return profile.acme_rate_limit_per_hour

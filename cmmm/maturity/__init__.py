@@ -176,6 +176,8 @@ def assess(
         observed_at=observed_at,
         private_keys=inv.private_keys,
         sources=inv.sources,
+        inventory=inv,
+        profile=profile,
     )
     slim = ctx.facts[FAILING_COLUMNS].reset_index(drop=True)
     slim["_rank"] = -ctx.facts["criticality"].map(CRITICALITY_RANK).astype("float64").fillna(0).to_numpy()

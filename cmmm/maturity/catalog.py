@@ -68,6 +68,8 @@ class Criterion:
             return f"{sym} {100 * float(self.threshold):g} %"
         if self.unit == "answer":
             return "attested yes"
+        if self.unit == "verdict":
+            return f"drill verdict {self.threshold}"
         if self.unit == "days" and self.evidence is EvidenceKind.ATTESTED:
             return f"{sym} {self.threshold} days ago"
         if self.op == "<=" and float(self.threshold) == 0:

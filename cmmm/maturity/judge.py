@@ -105,7 +105,10 @@ class Judge:
                 threshold=c.threshold_text,
                 evidence=f"not evaluated: needs the '{c.scenario}' drill",
             )
-        status = Status.UNKNOWN if sim.met is None else Status.MET if sim.met else Status.NOT_MET
+        if sim.not_applicable:
+            status = Status.NOT_APPLICABLE
+        else:
+            status = Status.UNKNOWN if sim.met is None else Status.MET if sim.met else Status.NOT_MET
         status, evidence = self._support(c, status, sim.evidence)
         return Outcome(
             status=status, value=sim.value, threshold=sim.threshold or c.threshold_text, evidence=evidence

@@ -22,7 +22,9 @@ from cmmm.model import (
     AUTOMATED_DISCOVERY,
     CRITICALITY_RANK,
     Criticality,
+    Inventory,
     PrivateKeyFinding,
+    Profile,
     SourceRecord,
 )
 from cmmm.policy import PolicyResult, Severity
@@ -84,6 +86,8 @@ class MetricContext:
         observed_at: datetime | None = None,
         private_keys: Sequence[PrivateKeyFinding] = (),
         sources: Sequence[SourceRecord] = (),
+        inventory: Inventory | None = None,
+        profile: Profile | None = None,
     ) -> None:
         self.facts = facts.set_index(pd.Index(facts["cert_id"].astype(object), name=None), drop=False)
         self.observations = observations
@@ -92,6 +96,8 @@ class MetricContext:
         self.policy = policy
         self.private_keys = private_keys
         self.sources = sources
+        self.inventory = inventory  # for the criteria that read the CA hierarchy
+        self.profile = profile if profile is not None else Profile()
 
     def _bool(self, values: pd.Series) -> pd.Series:
         return values.fillna(False).astype(bool)

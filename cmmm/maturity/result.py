@@ -55,6 +55,7 @@ class SimulatedEvidence:
     threshold: str
     met: bool | None
     evidence: str
+    not_applicable: str | None = None  # the drill shows the criterion does not apply (why)
 
 
 # simulate(criterion_id, inventory, now) → the drill's evidence, or None when it cannot say

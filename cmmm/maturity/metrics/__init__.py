@@ -66,4 +66,5 @@ METRICS: dict[str, Metric] = {
     "agi.algorithms-complete": agility.agi_algorithms_complete,
     "agi.pqc-pilot": agility.agi_pqc_pilot,
     "agi.hybrid-kem": agility.agi_hybrid_kem,
+    "agi.ca-fallback": agility.agi_ca_fallback,
 }

@@ -10,6 +10,8 @@ import pandas as pd
 
 from cmmm import mosca
 from cmmm.crypto import DEPRECATED_HASHES, MIN_EC_BITS, MIN_RSA_BITS, PQC_HYBRID_GROUPS
+from cmmm.graph.fallback import domain_fallbacks
+from cmmm.graph.hierarchy import membership
 from cmmm.maturity.measures import MetricContext
 from cmmm.maturity.metrics._common import (
     Judged,
@@ -180,4 +182,48 @@ def pqc_plan_context(ctx: MetricContext, profile: Profile) -> str:
         f"{int(qv.sum()):,} unexpired quantum-vulnerable certificates to migrate"
         + (f" ({mix})" if mix else "")
         + (f"; key algorithm unknown for {unknown:,} more" if unknown else "")
+    )
+
+
+def agi_ca_fallback(ctx: MetricContext, params: Mapping[str, Any]) -> Measurement:
+    """Per trust domain (public, private), the CAs beneath which lie at least half of the domain's unexpired
+    end-entity certificates that have no tested fallback CA fitting the domain (an approved or backup CA of
+    a type that issues the domain's certificates, not beneath the CA it replaces, tested within a year or
+    seen issuing in the domain)."""
+    inv = ctx.inventory
+    f = ctx.facts
+    issuer = (
+        (f["issuer_name"].notna() | f["issuer_org"].notna() | f["issuer_dn"].notna())
+        .fillna(False)
+        .astype(bool)
+    )
+    leaf = ctx.active_leaf
+    cov = ctx.coverage(
+        ctx.trust_known & issuer, leaf, "trust and issuer", "unexpired end-entity certificates"
+    )
+    if inv is None or cov.of == 0:
+        return Measurement(value=None, evidence="no unexpired end-entity certificates")
+    if (cov.share or 0.0) < float(params.get("min_known", 0.9)):
+        return Measurement(value=None, evidence=f"no evidence: {cov.text}", coverage=cov)
+    mask = inv.certificates["cert_id"].isin(f.loc[leaf.to_numpy(dtype=bool), "cert_id"]).to_numpy(dtype=bool)
+    table = domain_fallbacks(inv, ctx.profile, unexpired_leaf=mask, today=ctx.now.date())
+    if table.empty:
+        return Measurement(
+            value=0.0, evidence="no CA holds half of a trust domain's certificates", coverage=cov
+        )
+    missing = table[table["fallback"].isna()]
+    parts = [
+        f"{r.domain}: {r.name or r.ca_id} holds {100 * r.share:.0f} % — {r.reason}"
+        for r in table.itertuples()
+    ]
+    beneath = membership(inv)
+    pos = beneath.loc[beneath["ca_id"].isin(missing["ca_id"]), "pos"].unique()
+    under = inv.certificates["cert_id"].iloc[pos]
+    failing = f["cert_id"].isin(under).to_numpy(dtype=bool) & leaf.to_numpy(dtype=bool)
+    return Measurement(
+        value=float(len(missing)),
+        evidence=f"{len(missing)} of {len(table)} single points of failure without a tested fallback; "
+        + "; ".join(parts),
+        failing=failing,
+        coverage=cov,
     )
