@@ -237,6 +237,13 @@ class AssessFormat(StrEnum):
     MARKDOWN = "markdown"
 
 
+class AssessModel(StrEnum):
+    """The maturity model the evidence is read on (docs/maturity.md, "One evidence set, two models")."""
+
+    CMMM = "cmmm"
+    PKIMM = "pkimm"
+
+
 @app.command("assess")
 @handled
 def assess_cmd(
@@ -246,6 +253,13 @@ def assess_cmd(
     fmt: Annotated[
         AssessFormat, typer.Option("--format", help="text, json or markdown.")
     ] = AssessFormat.TEXT,
+    model: Annotated[
+        AssessModel,
+        typer.Option(
+            "--model",
+            help="cmmm (levels and criteria) or pkimm (the PKI Consortium's PKIMM 1.0.0 categories).",
+        ),
+    ] = AssessModel.CMMM,
     fail_below: Annotated[
         int | None, typer.Option("--fail-below", min=1, max=5, help="Exit 1 when the level is below this.")
     ] = None,
@@ -255,21 +269,31 @@ def assess_cmd(
     password_file: PasswordOpt = None,
     as_of: AsOfOpt = None,
 ) -> None:
-    """Score the inventory on the CMMM levels: every criterion with its evidence, then the roadmap."""
+    """Score the inventory on the CMMM levels: every criterion with its evidence, then the roadmap.
+
+    With --model pkimm the same criteria are read on the PKI Consortium's PKI Maturity Model 1.0.0: a level
+    per category, the weighted overall and the weakest category, beside the CMMM level.
+    """
     from cmmm.maturity import assess
+    from cmmm.maturity.pkimm import categorize
     from cmmm.pipeline import drill_evidence
     from cmmm.report.assessment import assessment_document, render_assessment, render_markdown
+    from cmmm.report.pkimm import pkimm_document, pkimm_markdown, render_pkimm
 
     now = parse_as_of(as_of)
     inv = load_inventory(paths, now, password_file, profile, policy)
     observed = min(datetime.now(UTC), now)  # --as-of in the future looks ahead from today's inventory
     result = assess(inv, now=now, observed_at=observed, simulate=drill_evidence if drills else None)
+    pk = categorize(result) if model is AssessModel.PKIMM else None
     if fmt is AssessFormat.JSON:
-        sys.stdout.write(json.dumps(assessment_document(result), indent=1, default=str) + "\n")
+        doc = assessment_document(result) if pk is None else pkimm_document(result, pk)
+        sys.stdout.write(json.dumps(doc, indent=1, default=str) + "\n")
     elif fmt is AssessFormat.MARKDOWN:
-        sys.stdout.write(render_markdown(result))
-    else:
+        sys.stdout.write(render_markdown(result) if pk is None else pkimm_markdown(result, pk))
+    elif pk is None:
         render_assessment(out, result)
+    else:
+        render_pkimm(out, result, pk)
     if fail_below is not None and result.level < fail_below:
         raise typer.Exit(EXIT_THRESHOLD)
 

@@ -13,9 +13,11 @@ from cmmm.graph import GraphSummary
 from cmmm.ingest.summary import Count as SummaryCount
 from cmmm.ingest.summary import InventorySummary
 from cmmm.maturity import Assessment, RiskFinding, Share
+from cmmm.maturity.pkimm import PkimmView, categorize
 from cmmm.maturity.pqc import PqcReadiness
 from cmmm.model import LEVEL_NAMES
 from cmmm.report.adapters import dependency_section, drill_section, maturity_section
+from cmmm.report.pkimm import floor_text
 from cmmm.report.view import (
     LABEL_CHARS,
     SCHEMA,
@@ -30,6 +32,8 @@ from cmmm.report.view import (
     LadderStep,
     MaturitySection,
     MoscaRow,
+    PkimmRow,
+    PkimmSection,
     PqcSection,
     RejectedRow,
     ReportView,
@@ -246,6 +250,35 @@ def _pqc(p: PqcReadiness) -> PqcSection:
     )
 
 
+def _pkimm(v: PkimmView) -> PkimmSection:
+    return PkimmSection(
+        version=v.version,
+        source=v.source,
+        score=v.score,
+        score_ceiling=v.score_ceiling,
+        floor=floor_text(v),
+        assessed_weight=v.assessed_weight,
+        total_weight=v.total_weight,
+        categories=tuple(
+            PkimmRow(
+                id=c.category.id,
+                module=c.category.module_name,
+                name=c.category.name,
+                weight=c.category.weight,
+                criteria=tuple(m.id for m in c.criteria),
+                met=c.met,
+                not_met=c.not_met,
+                unknown=c.unknown,
+                level=c.level,
+                level_name="" if c.level is None else v.level_name(c.level),
+                ceiling=c.ceiling,
+            )
+            for c in v.categories
+        ),
+        unmapped=v.unmapped,
+    )
+
+
 def _ladder(m: MaturitySection) -> tuple[LadderStep, ...]:
     steps = []
     for lvl, name in LEVEL_NAMES.items():
@@ -343,6 +376,7 @@ def build_view(
         findings=neutralized(findings),
         maturity=neutralized(maturity),
         ladder=_ladder(maturity),
+        pkimm=_pkimm(categorize(a)),
         dependency=neutralized(dependency_section(graph)) if graph is not None else None,
         drills=tuple(neutralized(drill_section(d)) for d in drills),
         roadmap=neutralized(tuple(roadmap)),

@@ -148,6 +148,36 @@ def _drills(view: ReportView) -> list[str]:
     return out if view.drills else [*out, "No fire drill was run.", ""]
 
 
+def _pkimm(view: ReportView) -> list[str]:
+    pk = view.pkimm
+    if pk is None:
+        return []
+    overall = "—" if pk.score is None else f"{pk.score:.2f} (up to {pk.score_ceiling:.2f})"
+    out = [
+        f"## PKIMM {pk.version} categories",
+        "",
+        f"The same criteria read on the PKI Consortium's PKI Maturity Model ({md_escape(pk.source)}). "
+        f"Overall {overall}, the weighted average over the assessed categories ({pk.assessed_weight:g} of "
+        f"{pk.total_weight:g} weight)" + (f"; weakest: {md_escape(pk.floor)}." if pk.floor else "."),
+        "",
+    ]
+    out += _table(
+        ["module", "category", "weight", "met", "not met", "unknown", "level", "up to"],
+        [
+            [c.module, f"{c.id} {c.name}", f"{c.weight:g}"]
+            + (
+                ["", "", "", "not assessed", ""]
+                if c.level is None
+                else [c.met, c.not_met, c.unknown, f"{c.level} {c.level_name}", c.ceiling]
+            )
+            for c in pk.categories
+        ],
+    )
+    if pk.unmapped:
+        out += [f"Placed in no PKIMM category: {md_escape(', '.join(pk.unmapped))}.", ""]
+    return out
+
+
 def render_markdown(view: ReportView) -> str:
     """A Markdown version for tickets and wikis: the same content, tables instead of charts."""
     title = f"# CMMM report — {md_escape(view.organization)}" if view.organization else "# CMMM report"
@@ -160,5 +190,6 @@ def render_markdown(view: ReportView) -> str:
         ["#", "step", "why", "concerns"],
         [[i, r.action, r.title, r.concerned] for i, r in enumerate(view.roadmap, 1)],
     )
+    out += _pkimm(view)
     out += ["## Method notes", "", *(f"- {md_escape(n)}" for n in view.method_notes), ""]
     return "\n".join(out)

@@ -334,6 +334,40 @@ class LadderStep:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PkimmRow:
+    """One PKIMM category judged on the criteria placed in it (cmmm.maturity.pkimm). level and ceiling are
+    None when no criterion is placed there (not assessed)."""
+
+    id: str  # "M.6"
+    module: str
+    name: str
+    weight: float
+    criteria: tuple[str, ...]  # the criterion ids scored here
+    met: int
+    not_met: int
+    unknown: int
+    level: int | None
+    level_name: str
+    ceiling: int | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PkimmSection:
+    """The assessment read on the PKI Consortium's PKI Maturity Model: the weighted overall over the assessed
+    categories (and its ceiling), the weakest category, the categories."""
+
+    version: str
+    source: str
+    score: float | None
+    score_ceiling: float | None
+    floor: str  # "Strategy and Vision (G.1): 1 Initial"; empty when nothing is assessed
+    assessed_weight: float
+    total_weight: float
+    categories: tuple[PkimmRow, ...]
+    unmapped: tuple[str, ...] = ()  # criteria placed in no category
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ReportView:
     schema: str
     generated_at: datetime
@@ -345,6 +379,7 @@ class ReportView:
     findings: tuple[Finding, ...]
     maturity: MaturitySection | None
     ladder: tuple[LadderStep, ...]
+    pkimm: PkimmSection | None
     dependency: DependencySection | None
     drills: tuple[DrillSection, ...]
     roadmap: tuple[RoadmapRow, ...]
