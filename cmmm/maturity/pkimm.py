@@ -48,7 +48,7 @@ class Outcome(StrEnum):
 
 # Criterion statuses that mean "the evidence is missing" rather than "the evidence says no": they count as
 # not met for the level but do not lower the ceiling. A test lists every Status so a new one is placed here.
-UNKNOWN_STATUSES = frozenset({Status.NO_EVIDENCE, Status.NOT_EVALUATED})
+UNKNOWN_STATUSES = frozenset({Status.NO_EVIDENCE, Status.NOT_EVALUATED, Status.UNKNOWN})
 
 
 def outcome(r: CriterionResult) -> Outcome:

@@ -84,8 +84,8 @@ def test_the_model_is_pkimm_1_0_0() -> None:
 def test_every_status_is_classified() -> None:
     # A new Status must be placed: does it mean "the evidence is missing" (unknown) or "the evidence says
     # no" (not met)? Add it to cmmm.maturity.pkimm.UNKNOWN_STATUSES or to the not-met list here.
-    not_met = {Status.NOT_MET}
-    met = {Status.MET, Status.ATTESTED}
+    not_met = {Status.NOT_MET, Status.CONTRADICTED, Status.LAPSED}
+    met = {Status.MET, Status.ATTESTED, Status.NOT_APPLICABLE}
     assert set(Status) == met | not_met | set(UNKNOWN_STATUSES), (
         f"classify {set(Status) - met - not_met - set(UNKNOWN_STATUSES)} in cmmm/maturity/pkimm.py"
     )
