@@ -24,7 +24,9 @@ from cmmm.drill.selection import Selection, select
 from cmmm.drill.workload import _renewal_workload
 from cmmm.model import AUTOMATED, CRITICALITY_RANK, Criticality, Inventory
 
-DATED_KINDS = frozenset({Kind.ALGORITHM_SUNSET, Kind.PQC_MIGRATION, Kind.ROOT_EXPIRY, Kind.VALIDITY_CAP})
+DATED_KINDS = frozenset(
+    {Kind.ALGORITHM_SUNSET, Kind.CA_DISTRUST, Kind.PQC_MIGRATION, Kind.ROOT_EXPIRY, Kind.VALIDITY_CAP}
+)
 
 
 BURNDOWN_POINTS = 50

@@ -14,7 +14,7 @@ from typing import Any
 
 from cmmm import _yaml
 from cmmm.errors import InputError
-from cmmm.schedules import EVENTS_BY_ID, SUNSETS_BY_ID, RealEvent, pqc_deadline
+from cmmm.schedules import EVENTS_BY_ID, SUNSETS_BY_ID, RealEvent, lets_encrypt_profile_on, pqc_deadline
 
 # The catalog is the repository's top-level scenarios/ folder, installed as the package data of
 # cmmm.scenarios (pyproject.toml maps the folder there), so it is read the same way from a checkout's
@@ -35,6 +35,7 @@ class Kind(StrEnum):
     PQC_MIGRATION = "pqc_migration"
     ROOT_EXPIRY = "root_expiry"
     CA_OUTAGE = "ca_outage"
+    ALGORITHM_SWAP = "algorithm_swap"
 
 
 class Basis(StrEnum):
@@ -167,6 +168,9 @@ _TARGET = _mapping(
         "trust": (_one_of("public", "private"), False),
         "soonest_root": (_bool, False),
         "acme_ca": (_bool, False),
+        # Roots by the age of their key (Chrome's 15-year term limit): created on or after / before.
+        "roots_created_from": (_when, False),
+        "roots_created_before": (_when, False),
     }
 )
 
@@ -183,14 +187,21 @@ _FILTER_SPEC: dict[str, tuple[Check, bool]] = {
     "automation": (_texts, False),
     "environment": (_texts, False),
     "tags_any": (_texts, False),
+    "eku_any": (_texts, False),  # extended key usages, any of them (serverAuth, clientAuth, …)
+    "eku_all": (_texts, False),  # extended key usages, all of them (a dual-purpose serverAuth + clientAuth)
 }
 _FILTER = _mapping(_FILTER_SPEC)
 
 
 def _sunset_rule(value: Any, where: str) -> dict[str, Any]:
-    rule = _mapping({"sunset": (_text, False), "date": (_when, False), "filter": (_FILTER, True)})(
-        value, where
-    )
+    rule = _mapping(
+        {
+            "sunset": (_text, False),
+            "date": (_when, False),
+            "filter": (_FILTER, True),
+            "at_renewal": (_bool, False),
+        }
+    )(value, where)
     if "sunset" in rule:
         s = SUNSETS_BY_ID.get(rule["sunset"])
         if s is None:
@@ -229,6 +240,56 @@ def _list_of(check: Check) -> Check:
     return inner
 
 
+# The algorithms an algorithm swap can move to: the names of cmmm.crypto.SIZES, whose handshake sizes the
+# drill knows. Listed here because the catalog loads without pandas (cmmm.crypto needs it);
+# tests/test_drill_catalog.py keeps the two lists equal.
+SWAP_TARGETS = (
+    "RSA-2048",
+    "RSA-3072",
+    "RSA-4096",
+    "EC-256",
+    "EC-384",
+    "Ed25519",
+    "ML-DSA-44",
+    "ML-DSA-65",
+    "ML-DSA-87",
+    "ML-DSA-44+ECDSA-P256",
+    "SLH-DSA-SHA2-128s",
+    "SLH-DSA-SHA2-128f",
+    "SLH-DSA-SHA2-192s",
+    "SLH-DSA-SHA2-192f",
+    "SLH-DSA-SHA2-256s",
+    "SLH-DSA-SHA2-256f",
+)
+# What a public TLS certificate may use today (CA/B Forum BR §6.1.5): RSA ≥ 2048 bits and ECDSA on
+# P-256/P-384/P-521. No ML-DSA, SLH-DSA, composite or EdDSA (DOMAIN §3, §5): a swap of public certificates
+# to them is refused, never planned.
+PUBLIC_TLS_TARGETS = frozenset({"RSA-2048", "RSA-3072", "RSA-4096", "EC-256", "EC-384"})
+# The filter conditions that name an algorithm: a swap's `from` needs at least one.
+SWAP_ALGORITHM_CONDITIONS = ("key_algorithm", "max_key_size", "signature_hash", "quantum_vulnerable")
+# ACME Renewal Information is an ACME extension (RFC 9773): only automation that speaks ACME can react.
+ARI_AUTOMATION = ("acme", "cert-manager")
+
+
+def _swap_target(value: Any, where: str) -> str:
+    name = _text(value, where)
+    for target in SWAP_TARGETS:
+        if target.lower() == name.lower():
+            return target
+    raise _Bad(where, f"unknown algorithm {name!r} (one of {', '.join(SWAP_TARGETS)})")
+
+
+def _ari_clients(value: Any, where: str) -> tuple[str, ...]:
+    names = tuple(v.lower() for v in _texts(value, where))
+    for i, n in enumerate(names):
+        if n not in ARI_AUTOMATION:
+            raise _Bad(
+                f"{where}[{i}]",
+                f"{n!r} cannot react to ARI, an ACME extension (RFC 9773): use {' or '.join(ARI_AUTOMATION)}",
+            )
+    return names
+
+
 # Parameters per kind: name → (check, required). Kept beside the kinds so that the catalog test can
 # assert every kind has a schema, a selector and a docstring.
 PARAMETERS: dict[Kind, dict[str, tuple[Check, bool]]] = {
@@ -238,17 +299,23 @@ PARAMETERS: dict[Kind, dict[str, tuple[Check, bool]]] = {
         "cutoff": (_when, False),
         "distrusted": (_one_of("issued_after", "issued_before"), False),
         "clients": (_texts, False),
+        # When the distrust takes effect (a dated removal): the deadline is then, not `deadline_hours`.
+        "effective": (_when, False),
     },
     Kind.MASS_REVOCATION: {
         "filter": (_FILTER, True),
         "extension_share": (_share, False),
         "extension_hours": (_number, False),
         "reason": (_text, False),
+        # Automation whose ACME clients honour a CA-shortened ARI renewal window, and how often they poll.
+        "ari_reacts": (_ari_clients, False),
+        "ari_check_hours": (_number, False),
     },
-    Kind.ALGORITHM_SUNSET: {"rules": (_list_of(_sunset_rule), True)},
+    Kind.ALGORITHM_SUNSET: {"rules": (_list_of(_sunset_rule), True), "action": (_text, False)},
     Kind.VALIDITY_CAP: {
         "cap_effective": (_when, False),
         "cap_days": (_number, False),
+        "schedule": (_one_of("public-tls", "lets-encrypt"), False),
         "scope": (_FILTER, False),
         "renew_at_fraction": (_share, False),
         "label": (_text, False),
@@ -260,6 +327,69 @@ PARAMETERS: dict[Kind, dict[str, tuple[Check, bool]]] = {
     },
     Kind.ROOT_EXPIRY: {"target": (_TARGET, True)},
     Kind.CA_OUTAGE: {"target": (_TARGET, True), "outage_days": (_number, True)},
+    Kind.ALGORITHM_SWAP: {
+        "from": (_FILTER, True),
+        "to": (_swap_target, True),
+        "scope": (_one_of("public", "private"), False),
+        "include_cas": (_bool, False),
+    },
+}
+
+
+def _check_distrust(params: dict[str, Any]) -> None:
+    if params["basis"] != Basis.REMOVAL and "cutoff" not in params:
+        raise _Bad("parameters.cutoff", f"required when basis is {params['basis']}")
+
+
+def _check_revocation(params: dict[str, Any]) -> None:
+    if "ari_check_hours" in params and "ari_reacts" not in params:
+        raise _Bad("parameters.ari_check_hours", "needs ari_reacts (the automation that polls ARI)")
+
+
+def _check_validity(params: dict[str, Any]) -> None:
+    """A cap needs a date or a length; `schedule: lets-encrypt` takes the length from Let's Encrypt's
+    published schedule (cmmm.schedules.LETS_ENCRYPT_SCHEDULE) at `cap_effective`, never from a literal."""
+    schedule = params.get("schedule")
+    if schedule is None:
+        if not {"cap_effective", "cap_days"} & set(params):
+            raise _Bad("parameters", "validity_cap needs cap_effective or cap_days")
+        return
+    if "cap_days" in params:
+        raise _Bad("parameters.cap_days", f"give cap_days or schedule ({schedule}), not both")
+    if "cap_effective" not in params:
+        raise _Bad("parameters.cap_effective", f"required with schedule {schedule}")
+    if schedule == "lets-encrypt":
+        profile = lets_encrypt_profile_on(params["cap_effective"].date())
+        params["cap_days"] = float(profile.default_days)
+        params.setdefault("label", f"Let's Encrypt default profile, {profile.default_days} days")
+
+
+def _check_swap(params: dict[str, Any]) -> None:
+    """A swap names the algorithm it replaces, and never moves public certificates to an algorithm public
+    TLS does not allow (BR §6.1.5)."""
+    source = params["from"]
+    if not set(source) & set(SWAP_ALGORITHM_CONDITIONS):
+        raise _Bad(
+            "parameters.from", f"name the algorithm to replace ({', '.join(SWAP_ALGORITHM_CONDITIONS)})"
+        )
+    trusts = {params.get("scope"), source.get("trust"), source.get("issuer", {}).get("trust")} - {None}
+    if len(trusts) > 1:
+        raise _Bad("parameters.scope", f"scope and from.trust disagree ({' vs '.join(sorted(trusts))})")
+    if "public" in trusts and params["to"] not in PUBLIC_TLS_TARGETS:
+        raise _Bad(
+            "parameters.to",
+            f"{params['to']} is not allowed in public TLS: BR §6.1.5 allows only RSA ≥ 2048 and ECDSA "
+            "P-256/P-384/P-521 (no ML-DSA today); scope the swap to private certificates",
+        )
+    if "public" in trusts and params.get("include_cas"):
+        raise _Bad("parameters.include_cas", "only a private hierarchy's CA certificates are ours to re-key")
+
+
+_CROSS_CHECKS = {
+    Kind.CA_DISTRUST: _check_distrust,
+    Kind.MASS_REVOCATION: _check_revocation,
+    Kind.VALIDITY_CAP: _check_validity,
+    Kind.ALGORITHM_SWAP: _check_swap,
 }
 
 _TOP: dict[str, tuple[Check, bool]] = {
@@ -286,10 +416,8 @@ def parse_scenario(doc: Mapping[str, Any], *, name: str, source: str) -> Scenari
         if not isinstance(raw, dict):
             raise _Bad("scenario.parameters", "expected a mapping")
         params = _fields(raw, PARAMETERS[kind], "parameters")
-        if kind is Kind.CA_DISTRUST and params["basis"] != Basis.REMOVAL and "cutoff" not in params:
-            raise _Bad("parameters.cutoff", f"required when basis is {params['basis']}")
-        if kind is Kind.VALIDITY_CAP and not ({"cap_effective", "cap_days"} & set(params)):
-            raise _Bad("parameters", "validity_cap needs cap_effective or cap_days")
+        if kind in _CROSS_CHECKS:
+            _CROSS_CHECKS[kind](params)
         event = None
         if "replays" in top:
             event = EVENTS_BY_ID.get(top["replays"])
@@ -317,8 +445,10 @@ def catalog_folder() -> Traversable:
 
 
 def _catalog_files(folder: Traversable) -> list[Traversable]:
+    # by scenario name (the stem): "entrust-2024" before "entrust-2024-mozilla"
     return sorted(
-        (f for f in folder.iterdir() if f.name.endswith(".yaml") and f.is_file()), key=lambda f: f.name
+        (f for f in folder.iterdir() if f.name.endswith(".yaml") and f.is_file()),
+        key=lambda f: f.name.removesuffix(".yaml"),
     )
 
 

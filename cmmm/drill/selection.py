@@ -12,12 +12,19 @@ import numpy as np
 import pandas as pd
 
 from cmmm import mosca
-from cmmm.crypto import INITIAL_WINDOW_BYTES
+from cmmm.crypto import INITIAL_WINDOW_BYTES, PUBLIC_CA_MARKERS, QUANTUM_VULNERABLE_FAMILIES, key_family
 from cmmm.drill import pqc
 from cmmm.drill.handshake import handshake
-from cmmm.drill.scenario import Basis, Kind, Scenario
-from cmmm.graph.hierarchy import CaKind, certificates_under, hierarchy, resolve_ca
-from cmmm.model import CRITICALITY_RANK, Inventory
+from cmmm.drill.scenario import PUBLIC_TLS_TARGETS, Basis, Kind, Scenario
+from cmmm.graph.hierarchy import (
+    CaKind,
+    certificates_under,
+    hierarchy,
+    membership,
+    node_depths,
+    resolve_ca,
+)
+from cmmm.model import AUTOMATED, CRITICALITY_RANK, Inventory, KeyFamily
 from cmmm.schedules import RENEW_AT_FRACTION, validity_cap_on
 
 HOURS_PER_YEAR = 24 * 365.25
@@ -139,6 +146,8 @@ def target_nodes(inv: Inventory, spec: Mapping[str, Any], now: datetime) -> pd.D
         frames.append(_soonest_root(inv, now))
     if spec.get("acme_ca"):
         frames.append(_acme_ca(inv, now))
+    if _by_root_age(spec):
+        frames.append(_roots_created(inv, spec))
     if not frames:
         return nodes.iloc[0:0]
     found = pd.concat(frames)
@@ -162,7 +171,7 @@ def target_mask(inv: Inventory, spec: Mapping[str, Any], now: datetime) -> tuple
     n = len(inv.certificates)
     mask: np.ndarray = np.ones(n, dtype=bool)
     names: tuple[str, ...] = ()
-    if any(spec.get(k) for k in _CA_KEYS):
+    if any(spec.get(k) for k in _CA_KEYS) or _by_root_age(spec):
         found = target_nodes(inv, spec, now)
         ids = list(found["ca_id"])
         mask = np.array(certificates_under(inv, ids).to_numpy(dtype=bool)) if ids else np.zeros(n, dtype=bool)
@@ -189,21 +198,108 @@ def _soonest_root(inv: Inventory, now: datetime) -> pd.DataFrame:
     return roots.sort_values("not_after", kind="stable").iloc[:1]
 
 
-def filter_mask(inv: Inventory, spec: Mapping[str, Any], now: datetime) -> np.ndarray:
-    """Certificates matching every condition of a filter (issuer, dates, algorithms, automation, tags…)."""
-    certs = inv.certificates
-    facts = inv.certificate_facts()
-    m: np.ndarray = np.ones(len(certs), dtype=bool)
+def _by_root_age(spec: Mapping[str, Any]) -> bool:
+    return "roots_created_from" in spec or "roots_created_before" in spec
 
-    def isin(col: pd.Series, values: tuple[str, ...]) -> np.ndarray:
-        low = {v.lower() for v in values}
-        return col.astype("string").str.lower().isin(low).fillna(False).to_numpy(dtype=bool)
 
-    if "issuer" in spec:
-        m &= target_mask(inv, spec["issuer"], now)[0]
-    if "trust" in spec:
-        m &= (certs["trust"] == spec["trust"]).fillna(False).to_numpy(dtype=bool)
+def root_key_created(inv: Inventory) -> pd.Series:
+    """Per CA node id: when its key first appears — the earliest notBefore of any certificate in the
+    inventory that carries the key (a self-signed root, a re-issued root, a cross-certificate). Chrome's
+    root term limit counts a key's age from its key generation report or the earliest certificate with the
+    key (Chrome Root Program Policy v1.8 §1.3.1.2); an inventory holds only certificates, and perhaps not
+    the first one, so a key may be older than this date."""
+    h = hierarchy(inv)
+    nb = inv.certificates["not_before"]
+    known = h.cert_node.notna().to_numpy(dtype=bool)
+    return nb[known].groupby(h.cert_node[known].to_numpy()).min()
+
+
+def _roots_created(inv: Inventory, spec: Mapping[str, Any]) -> pd.DataFrame:
+    """The root CA nodes whose key was created in [roots_created_from, roots_created_before) — with a
+    `trust`, only roots with a certificate of that trust beneath them (a private root is in no browser's
+    store, whatever its age)."""
+    nodes = hierarchy(inv).nodes
+    roots = nodes[nodes["kind"] == CaKind.ROOT.value]
+    if not len(roots):
+        return roots
+    first = root_key_created(inv).reindex(roots["ca_id"].to_numpy())
+    created = pd.Series(first.to_numpy(), index=roots.index)
+    keep = created.notna()
+    if "roots_created_from" in spec:
+        keep &= created >= pd.Timestamp(spec["roots_created_from"])
+    if "roots_created_before" in spec:
+        keep &= created < pd.Timestamp(spec["roots_created_before"])
+    roots = roots[keep.fillna(False).to_numpy(dtype=bool)]
+    if "trust" in spec and len(roots):
+        mem = membership(inv)
+        of_trust = np.flatnonzero(
+            (inv.certificates["trust"] == spec["trust"]).fillna(False).to_numpy(dtype=bool)
+        )
+        roots = roots[roots["ca_id"].isin(set(mem.loc[mem["pos"].isin(of_trust), "ca_id"]))]
+    return roots
+
+
+def _unanchored(inv: Inventory) -> np.ndarray:
+    """Certificates whose issuer reaches no root certificate of the inventory (so the root, and its key's
+    age, is unknown)."""
+    issuer = hierarchy(inv).issuer
+    anchored = issuer.map(node_depths(inv).set_index("ca_id")["anchored"]).astype("boolean")
+    return (issuer.notna() & ~anchored.fillna(False)).to_numpy(dtype=bool)
+
+
+# Spellings of the extended key usages a filter names (RFC 5280 §4.2.1.12): the short names the x509 reader
+# writes, the Windows/OpenSSL display names spreadsheets carry, and the OIDs.
+EKU_ALIASES: dict[str, tuple[str, ...]] = {
+    "serverauth": (
+        "serverauth",
+        "id-kp-serverauth",
+        "server authentication",
+        "tls web server authentication",
+        "1.3.6.1.5.5.7.3.1",
+    ),
+    "clientauth": (
+        "clientauth",
+        "id-kp-clientauth",
+        "client authentication",
+        "tls web client authentication",
+        "1.3.6.1.5.5.7.3.2",
+    ),
+    "codesigning": ("codesigning", "id-kp-codesigning", "code signing", "1.3.6.1.5.5.7.3.3"),
+    "emailprotection": (
+        "emailprotection",
+        "id-kp-emailprotection",
+        "secure email",
+        "e-mail protection",
+        "1.3.6.1.5.5.7.3.4",
+    ),
+}
+
+
+def _eku_mask(certs: pd.DataFrame, names: tuple[str, ...]) -> np.ndarray:
+    """Certificates whose extended key usage list (';', ',' or '|'-separated) names any of `names`."""
+    groups = [next((g for g in EKU_ALIASES.values() if n.lower() in g), (n.lower(),)) for n in names]
+    spellings = sorted({a for g in groups for a in g})
+    alt = "|".join(re.escape(a) for a in spellings)
+    pattern = rf"(?:^|[;,|])\s*(?:{alt})\s*(?:[;,|]|$)"
+    eku = certs["ext_key_usage"].astype("string").str.lower()
+    return eku.str.contains(pattern, regex=True).fillna(False).to_numpy(dtype=bool)
+
+
+# Filter conditions that match a text column against a list of values (case-insensitive): the column and
+# whether it is a certificate column or a fact from the observations.
+_TEXT_CONDITIONS = {
+    "key_algorithm": ("certificates", "key_algorithm"),
+    "signature_hash": ("certificates", "signature_hash"),
+    "automation": ("facts", "automation"),
+    "environment": ("facts", "environment"),
+    "criticality": ("facts", "criticality"),
+}
+
+
+def _issued_mask(certs: pd.DataFrame, spec: Mapping[str, Any], now: datetime) -> np.ndarray:
+    """The issuance-date conditions of a filter (issued_from, issued_to, issued_within_days)."""
     nb = certs["not_before"]
+    m: np.ndarray = np.ones(len(certs), dtype=bool)
     if "issued_from" in spec:
         m &= (nb >= pd.Timestamp(spec["issued_from"])).fillna(False).to_numpy(dtype=bool)
     if "issued_to" in spec:
@@ -211,21 +307,32 @@ def filter_mask(inv: Inventory, spec: Mapping[str, Any], now: datetime) -> np.nd
     if "issued_within_days" in spec:
         since = pd.Timestamp(now - timedelta(days=spec["issued_within_days"]))
         m &= (nb >= since).fillna(False).to_numpy(dtype=bool)
-    if "key_algorithm" in spec:
-        m &= isin(certs["key_algorithm"], spec["key_algorithm"])
+    return m
+
+
+def filter_mask(inv: Inventory, spec: Mapping[str, Any], now: datetime) -> np.ndarray:
+    """Certificates matching every condition of a filter (issuer, dates, algorithms, automation, tags…)."""
+    certs = inv.certificates
+    frames = {"certificates": certs, "facts": inv.certificate_facts()}
+    m: np.ndarray = _issued_mask(certs, spec, now)
+    for key, (frame, column) in _TEXT_CONDITIONS.items():
+        if key in spec:
+            low = {v.lower() for v in spec[key]}
+            col = frames[frame][column].astype("string").str.lower()
+            m &= col.isin(low).fillna(False).to_numpy(dtype=bool)
+    if "issuer" in spec:
+        m &= target_mask(inv, spec["issuer"], now)[0]
+    if "trust" in spec:
+        m &= (certs["trust"] == spec["trust"]).fillna(False).to_numpy(dtype=bool)
     if "max_key_size" in spec:
         m &= (certs["key_size"] <= spec["max_key_size"]).fillna(False).to_numpy(dtype=bool)
-    if "signature_hash" in spec:
-        m &= isin(certs["signature_hash"], spec["signature_hash"])
     if "quantum_vulnerable" in spec:
         qv = certs["quantum_vulnerable"].fillna(False).astype(bool).to_numpy()
         m &= qv if spec["quantum_vulnerable"] else ~qv
-    if "automation" in spec:
-        m &= isin(facts["automation"], spec["automation"])
-    if "environment" in spec:
-        m &= isin(facts["environment"], spec["environment"])
-    if "criticality" in spec:
-        m &= isin(facts["criticality"], spec["criticality"])
+    if "eku_any" in spec:
+        m &= _eku_mask(certs, spec["eku_any"])
+    for name in spec.get("eku_all", ()):
+        m &= _eku_mask(certs, (name,))
     if "tags_any" in spec:
         tags = inv.observations[["cert_id", "tags"]].dropna()
         pattern = "|".join(f"(?:^|;){re.escape(t.lower())}(?:;|$)" for t in spec["tags_any"])
@@ -241,10 +348,33 @@ _FILTER_COLUMNS = {
     "issued_to": ("not_before",),
     "issued_within_days": ("not_before",),
     "key_algorithm": ("key_algorithm",),
-    "max_key_size": ("key_size",),
     "signature_hash": ("signature_hash",),
     "quantum_vulnerable": ("key_algorithm",),
 }
+# Key families whose keys have a size (an ML-DSA or Ed25519 key has none and is not "unknown" for it).
+_SIZED_FAMILIES = ("rsa", "ec", "dsa")
+
+
+def _blind(inv: Inventory, spec: Mapping[str, Any]) -> np.ndarray:
+    """Rows a filter cannot judge: a column it reads is empty; a key size where the key has one and it is
+    missing; no extended key usage on a row without a certificate body (a parsed certificate without the
+    extension has none); no issuer at all for an issuer condition."""
+    certs = inv.certificates
+    blind: np.ndarray = np.zeros(len(certs), dtype=bool)
+    for key, columns in _FILTER_COLUMNS.items():
+        if key in spec:
+            for col in columns:
+                blind |= certs[col].isna().to_numpy(dtype=bool)
+    if "max_key_size" in spec:
+        alg = certs["key_algorithm"].astype("string").str.lower()
+        sized = alg.isin(_SIZED_FAMILIES).fillna(False).to_numpy(dtype=bool)
+        blind |= alg.isna().to_numpy(dtype=bool) | (sized & certs["key_size"].isna().to_numpy(dtype=bool))
+    if "eku_any" in spec or "eku_all" in spec:
+        body = certs["has_body"].fillna(False).to_numpy(dtype=bool)
+        blind |= certs["ext_key_usage"].isna().to_numpy(dtype=bool) & ~body
+    if "issuer" in spec:
+        blind |= _issuer_unknown(inv)
+    return blind
 
 
 def _issuer_unknown(inv: Inventory) -> np.ndarray:
@@ -255,18 +385,24 @@ def _issuer_unknown(inv: Inventory) -> np.ndarray:
     return (~named & ~c["has_body"].fillna(False).astype(bool)).to_numpy(dtype=bool)
 
 
-def cannot_tell(inv: Inventory, spec: Mapping[str, Any], live: np.ndarray) -> int:
-    """Live end-entity certificates a filter cannot judge: a column it reads is empty (or, for an issuer
-    condition, the row names no issuer)."""
-    certs = inv.certificates
-    blind: np.ndarray = np.zeros(len(certs), dtype=bool)
-    for key, columns in _FILTER_COLUMNS.items():
-        if key in spec:
-            for col in columns:
-                blind |= certs[col].isna().to_numpy(dtype=bool)
-    if "issuer" in spec:
-        blind |= _issuer_unknown(inv)
-    return int((blind & live & _not_ca(inv)).sum())
+def _undecided(inv: Inventory, spec: Mapping[str, Any], now: datetime) -> tuple[np.ndarray, np.ndarray]:
+    """(blind, ruled out): rows where some condition of the filter reads an empty column, and rows that a
+    condition it can read already rules out."""
+    blind_any: np.ndarray = np.zeros(len(inv.certificates), dtype=bool)
+    excluded: np.ndarray = np.zeros(len(inv.certificates), dtype=bool)
+    for key, value in spec.items():
+        blind = _blind(inv, {key: value})
+        blind_any |= blind
+        excluded |= ~filter_mask(inv, {key: value}, now) & ~blind
+    return blind_any, excluded
+
+
+def cannot_tell(inv: Inventory, spec: Mapping[str, Any], live: np.ndarray, now: datetime) -> int:
+    """Live end-entity certificates a filter cannot judge: a condition reads an empty column (or, for an
+    issuer condition, the row names no issuer) and no condition it can read rules the row out — a
+    spreadsheet row from another CA is decided by its issuer even without its extended key usage."""
+    blind, excluded = _undecided(inv, spec, now)
+    return int((blind & ~excluded & live & _not_ca(inv)).sum())
 
 
 def _date_deadline(when: datetime, now: datetime, window_h: float) -> tuple[float, bool]:
@@ -279,7 +415,8 @@ def _date_deadline(when: datetime, now: datetime, window_h: float) -> tuple[floa
 def select_ca_distrust(inv: Inventory, sc: Scenario, now: datetime) -> Selection:
     """CA distrust: everything beneath the target CA(s); with a cutoff, only the certificates whose
     earliest SCT (or notBefore) falls on the distrusted side — the others stay trusted until they expire.
-    Replacements must come from another CA."""
+    Replacements must come from another CA. With `effective`, the deadline is that date (overdue once it
+    has passed); a target by root key age cannot judge certificates that reach no root of the inventory."""
     p = sc.parameters
     under, names = target_mask(inv, p["target"], now)
     ids = tuple(target_nodes(inv, p["target"], now)["ca_id"])
@@ -287,7 +424,11 @@ def select_ca_distrust(inv: Inventory, sc: Scenario, now: datetime) -> Selection
     leaf = _not_ca(inv)
     notes: list[str] = []
     if not names:
-        notes.append("the target CA is not in this inventory: nothing to replace")
+        notes.append(
+            "no root of this inventory has a key created in the removal window: nothing to replace"
+            if _by_root_age(p["target"])
+            else "the target CA is not in this inventory: nothing to replace"
+        )
     if p.get("clients"):
         notes.append(f"the distrust applies to {', '.join(p['clients'])}; other clients may keep trusting it")
     subs = int((under & live & ~leaf).sum())
@@ -295,57 +436,115 @@ def select_ca_distrust(inv: Inventory, sc: Scenario, now: datetime) -> Selection
         notes.append(f"{subs} subordinate CA certificates beneath the target are distrusted too")
     mask = under & live & leaf
     if p["basis"] != Basis.REMOVAL:
-        certs = inv.certificates
-        when = certs["not_before"]
-        if p["basis"] == Basis.EARLIEST_SCT:
-            sct = certs["earliest_sct"]
-            missing = int((sct.isna().to_numpy() & mask).sum())
-            if missing:
-                notes.append(f"{missing} certificates have no SCT: their notBefore stands in for it")
-            when = sct.fillna(when)
-        cutoff = pd.Timestamp(p["cutoff"])
-        after = (when > cutoff).fillna(False).to_numpy(dtype=bool)
-        side = after if p.get("distrusted", "issued_after") == "issued_after" else ~after
-        kept = int((mask & ~side).sum())
-        if kept:
-            notes.append(
-                f"{kept} certificates on the trusted side of the {p['cutoff']:%Y-%m-%d} cutoff stay "
-                "trusted until they expire: move them to another CA at their next renewal"
-            )
-        mask &= side
+        mask = _distrusted_side(inv, p, mask, notes)
     n = int(mask.sum())
-    target = ", ".join(names) if names else "the target CA"
-    bodiless = int((live & leaf & ~inv.certificates["has_body"].fillna(False).to_numpy(dtype=bool)).sum())
-    by_name = (
-        f" ({bodiless:,} live certificates are rows without a certificate body, placed by their issuer name only)"
-        if bodiless
-        else ""
-    )
+    deadline, overdue = np.full(n, sc.deadline_hours), None
+    if "effective" in p:
+        h, passed = _date_deadline(p["effective"], now, sc.deadline_hours)
+        deadline, overdue = np.full(n, h), np.full(n, passed)
+        if passed and n:
+            notes.append(
+                f"the distrust took effect on {p['effective']:%Y-%m-%d}: these certificates fail now"
+            )
+    unknown = _root_age_unknown(inv, p["target"], live & leaf)
     return Selection(
         mask=mask,
-        deadline_h=np.full(n, sc.deadline_hours),
+        deadline_h=deadline,
         action="reissue from another CA",
         needs_new_ca=True,
         exclude_cas=names,
         affected_ca_ids=ids,
         notes=tuple(notes),
+        overdue=overdue,
+        unknown=unknown,
         cannot_tell=int((_issuer_unknown(inv) & live & leaf).sum()),
-        nothing_reason=(
-            f"no live certificate chains to {target}{by_name}"
-            if names
-            else f"the target CA is not in this inventory and no certificate names it as issuer{by_name}"
-        ),
+        nothing_reason=_distrust_nothing(inv, p["target"], names, live & leaf),
     )
+
+
+def _distrusted_side(inv: Inventory, p: Mapping[str, Any], mask: np.ndarray, notes: list[str]) -> np.ndarray:
+    """The certificates on the distrusted side of the cutoff (earliest SCT, or notBefore)."""
+    certs = inv.certificates
+    when = certs["not_before"]
+    if p["basis"] == Basis.EARLIEST_SCT:
+        sct = certs["earliest_sct"]
+        missing = int((sct.isna().to_numpy() & mask).sum())
+        if missing:
+            notes.append(f"{missing} certificates have no SCT: their notBefore stands in for it")
+        when = sct.fillna(when)
+    after = (when > pd.Timestamp(p["cutoff"])).fillna(False).to_numpy(dtype=bool)
+    side = after if p.get("distrusted", "issued_after") == "issued_after" else ~after
+    kept = int((mask & ~side).sum())
+    if kept:
+        notes.append(
+            f"{kept} certificates on the trusted side of the {p['cutoff']:%Y-%m-%d} cutoff stay "
+            "trusted until they expire: move them to another CA at their next renewal"
+        )
+    return mask & side
+
+
+def _root_age_unknown(inv: Inventory, target: Mapping[str, Any], live_leaf: np.ndarray) -> tuple[str, ...]:
+    """For a target by root key age: the live certificates (of the target's trust) that reach no root
+    certificate of the inventory, whose root's age the drill therefore cannot know."""
+    if not _by_root_age(target):
+        return ()
+    rows = _unanchored(inv) & live_leaf & ~_issuer_unknown(inv)  # a row naming no issuer is cannot_tell
+    if "trust" in target:
+        trust = inv.certificates["trust"]
+        rows &= ((trust == target["trust"]) | trust.isna()).fillna(True).to_numpy(dtype=bool)
+    n = int(rows.sum())
+    if not n:
+        return ()
+    return (
+        f"{n:,} live certificates chain to no root certificate in this inventory, so the age of their root's "
+        "key (which decides the removal) is unknown: add the root certificates",
+    )
+
+
+def _distrust_nothing(
+    inv: Inventory, target: Mapping[str, Any], names: tuple[str, ...], live_leaf: np.ndarray
+) -> str:
+    """Why a distrust selects nothing: no certificate chains to the target, or the target is not here."""
+    bodiless = int((live_leaf & ~inv.certificates["has_body"].fillna(False).to_numpy(dtype=bool)).sum())
+    by_name = (
+        f" ({bodiless:,} live certificates are rows without a certificate body, placed by their issuer name only)"
+        if bodiless
+        else ""
+    )
+    if _by_root_age(target) and not names:
+        return f"no root certificate of this inventory has a key created in the removal window{by_name}"
+    if names:
+        return f"no live certificate chains to {', '.join(names)}{by_name}"
+    return f"the target CA is not in this inventory and no certificate names it as issuer{by_name}"
+
+
+# How often an ARI client asks whether its renewal window moved: RFC 9773 has clients poll again after the
+# server's Retry-After, which Let's Encrypt sets to 21,600 s (CertKit, 'ARI solves mass certificate
+# revocation', 2026). Renewals inside the ARI window are exempt from Let's Encrypt's rate limits (Let's
+# Encrypt, 'An Engineer's Guide to Integrating ARI into Existing ACME Clients', 2024-04-25), so they do not
+# queue behind the drill's rate limit either. Overridable per scenario (`ari_check_hours`).
+ARI_CHECK_HOURS = 6.0
 
 
 def select_mass_revocation(inv: Inventory, sc: Scenario, now: datetime) -> Selection:
     """Mass revocation: the filtered certificates must be replaced before the CA revokes them (24 h or
-    5 days, BR §4.9.1); the most critical share of owners obtains an extension."""
+    5 days, BR §4.9.1); the most critical share of owners obtains an extension. With `ari_reacts`, the CA
+    also shortens the ARI renewal window (RFC 9773): certificates whose automation honours it renew by
+    themselves within one ARI poll and need no hands-on work; every other one does."""
     p = sc.parameters
     mask = filter_mask(inv, p["filter"], now) & _live(inv, now) & _not_ca(inv)
+    notes: list[str] = []
+    findings: dict[str, pd.DataFrame] = {}
+    nothing = "no live certificate matches the revocation's filter"
+    if p.get("ari_reacts"):
+        mask, findings["ari"], ari_notes = _ari(inv, p, mask, sc.deadline_hours)
+        notes += ari_notes
+        if not mask.any() and len(findings["ari"]):
+            nothing = (
+                "every certificate in scope renews itself through ARI before the deadline: no hands-on work"
+            )
     deadline = np.full(int(mask.sum()), sc.deadline_hours)
     share = p.get("extension_share", 0.0)
-    notes = []
     if share > 0 and len(deadline):
         crit = inv.certificate_facts()["criticality"][mask].map(CRITICALITY_RANK).fillna(0).to_numpy()
         k = round(share * len(deadline))
@@ -357,14 +556,61 @@ def select_mass_revocation(inv: Inventory, sc: Scenario, now: datetime) -> Selec
         deadline_h=deadline,
         action="reissue from the same CA, then revoke",
         notes=tuple(notes),
-        cannot_tell=cannot_tell(inv, p["filter"], _live(inv, now)),
-        nothing_reason="no live certificate matches the revocation's filter",
+        findings=findings,
+        cannot_tell=cannot_tell(inv, p["filter"], _live(inv, now), now),
+        nothing_reason=nothing,
     )
+
+
+def _ari(
+    inv: Inventory, p: Mapping[str, Any], mask: np.ndarray, deadline_hours: float
+) -> tuple[np.ndarray, pd.DataFrame, list[str]]:
+    """Split the revoked certificates by whether their automation reacts to the CA's ARI signal. Those
+    that do (and poll at least once before the deadline) leave the hands-on work; automation without ARI
+    renews only on its own schedule, so someone must force each renewal; manual ones are manual. Returns
+    the remaining mask, a table per automation value and the notes."""
+    reacts_to = set(p["ari_reacts"])
+    check_h = float(p.get("ari_check_hours", ARI_CHECK_HOURS))
+    auto = inv.certificate_facts()["automation"].astype("string").str.lower().fillna("unknown")
+    in_time = check_h <= deadline_hours
+    reacts = (
+        (auto.isin(reacts_to).to_numpy(dtype=bool) & mask) if in_time else np.zeros(len(mask), dtype=bool)
+    )
+    automated = auto.isin([a.value for a in AUTOMATED]).to_numpy(dtype=bool)
+    forced = mask & automated & ~reacts
+    notes = []
+    if reacts.any():
+        notes.append(
+            f"{int(reacts.sum()):,} certificates ({', '.join(sorted(reacts_to))}) renew themselves through ARI "
+            f"within {check_h:g} h of the CA's signal: no hands-on work"
+        )
+    if not in_time:
+        notes.append(
+            f"ARI clients poll every {check_h:g} h, longer than the {deadline_hours:g}-hour deadline: "
+            "they cannot be relied on, every certificate needs hands-on work"
+        )
+    if forced.any():
+        notes.append(
+            f"{int(forced.sum()):,} automated certificates whose client does not honour ARI renew only on their "
+            "own schedule: someone must force each renewal (e.g. certbot renew --force-renewal, cmctl renew)"
+        )
+    rows = pd.DataFrame({"automation": auto[mask].to_numpy(), "reacts": reacts[mask], "forced": forced[mask]})
+    table = (
+        rows.groupby("automation", sort=True)
+        .agg(
+            certificates=("reacts", "size"), renew_by_ari=("reacts", "sum"), forced_renewal=("forced", "sum")
+        )
+        .reset_index()
+    )
+    table["hands_on"] = table["certificates"] - table["renew_by_ari"]
+    return mask & ~reacts, table, notes
 
 
 def select_algorithm_sunset(inv: Inventory, sc: Scenario, now: datetime) -> Selection:
     """Algorithm sunset: certificates matching a rule must be re-keyed or re-issued by the rule's date
-    (the earliest, when several apply); a date already past gives the remediation window."""
+    (the earliest, when several apply); a date already past gives the remediation window. A rule
+    `at_renewal` binds only certificates issued from its date: each one keeps working until it expires,
+    so its deadline is its expiry (its next renewal), but not before the date."""
     live = _live(inv, now)
     n = len(inv.certificates)
     deadline = np.full(n, np.inf)
@@ -373,7 +619,13 @@ def select_algorithm_sunset(inv: Inventory, sc: Scenario, now: datetime) -> Sele
     blind = 0
     for rule in sc.parameters["rules"]:
         m = filter_mask(inv, rule["filter"], now) & live
-        blind = max(blind, cannot_tell(inv, rule["filter"], live))
+        blind = max(blind, cannot_tell(inv, rule["filter"], live, now))
+        if rule.get("at_renewal"):
+            h = np.maximum(
+                _hours_to_expiry(inv, now, np.ones(n, dtype=bool)), _hours_until(rule["date"], now)
+            )
+            deadline = np.where(m, np.minimum(deadline, h), deadline)
+            continue
         h, passed = _date_deadline(rule["date"], now, sc.deadline_hours)
         if passed and m.any():
             overdue |= m
@@ -387,11 +639,11 @@ def select_algorithm_sunset(inv: Inventory, sc: Scenario, now: datetime) -> Sele
     return Selection(
         mask=mask,
         deadline_h=deadline[mask],
-        action="re-key and reissue",
+        action=sc.parameters.get("action", "re-key and reissue"),
         notes=tuple(notes),
         overdue=overdue[mask],
         cannot_tell=blind,
-        nothing_reason="no live certificate uses the algorithms this sunset retires",
+        nothing_reason="no live certificate matches the rules of this sunset",
     )
 
 
@@ -414,7 +666,7 @@ def select_validity_cap(inv: Inventory, sc: Scenario, now: datetime) -> Selectio
         action="renew",
         cap_days=cap,
         renew_at_fraction=p.get("renew_at_fraction", RENEW_AT_FRACTION),
-        cannot_tell=cannot_tell(inv, scope, _live(inv, now)),
+        cannot_tell=cannot_tell(inv, scope, _live(inv, now), now),
         nothing_reason="no live certificate is in the cap's scope",
     )
 
@@ -595,6 +847,96 @@ def select_ca_outage(inv: Inventory, sc: Scenario, now: datetime) -> Selection:
     )
 
 
+def algorithm_names(certs: pd.DataFrame) -> pd.Series:
+    """Each certificate's key as a cmmm.crypto.SIZES name: RSA-2048, EC-256, ML-DSA-65, Ed25519 …"""
+    alg = certs["key_algorithm"].astype("string")
+    size = certs["key_size"].astype("Int64").astype("string")
+    sized = alg.str.lower().isin(_SIZED_FAMILIES).fillna(False)
+    return alg.where(~sized, alg + "-" + size)
+
+
+def _public_ca_named(certs: pd.DataFrame, name: str, org: str) -> np.ndarray:
+    """Rows whose `name` or `org` column names an operator of publicly trusted CAs (cmmm.crypto)."""
+    markers = "|".join(re.escape(m) for m in PUBLIC_CA_MARKERS)
+    text = (
+        certs[name].astype("string").fillna("") + " " + certs[org].astype("string").fillna("")
+    ).str.lower()
+    return text.str.contains(markers, regex=True).fillna(False).to_numpy(dtype=bool)
+
+
+def _public_or_unsure(inv: Inventory) -> np.ndarray:
+    """Certificates that are public, or whose trust is not recorded and whose issuer is a known public CA:
+    the rows a swap to an algorithm public TLS forbids must never plan."""
+    certs = inv.certificates
+    trust = certs["trust"].astype("string")
+    public = (trust == "public").fillna(False).to_numpy(dtype=bool)
+    return public | (trust.isna().to_numpy() & _public_ca_named(certs, "issuer_name", "issuer_org"))
+
+
+def _private_cas(inv: Inventory) -> np.ndarray:
+    """CA certificates of a private hierarchy: no public certificate lies beneath them and their subject
+    is no public CA operator. (A CA certificate carries no SCTs, so its own `trust` says little.)"""
+    certs = inv.certificates
+    leaf = _not_ca(inv)
+    mem = membership(inv)
+    public_leaves = np.flatnonzero(_public_or_unsure(inv) & leaf)
+    public_nodes = set(mem.loc[mem["pos"].isin(public_leaves), "ca_id"])
+    node = hierarchy(inv).cert_node
+    under_public = node.isin(public_nodes).fillna(False).to_numpy(dtype=bool)
+    return ~leaf & ~under_public & ~_public_ca_named(certs, "common_name", "subject_org")
+
+
+def select_algorithm_swap(inv: Inventory, sc: Scenario, now: datetime) -> Selection:
+    """Algorithm swap: every live end-entity certificate matching `from` (and a private hierarchy's CA
+    certificates with `include_cas`) is re-keyed to the `to` algorithm and reissued within deadline_hours —
+    the level-5 "change the whole cryptographic standard in hours". Rows without a key algorithm cannot be
+    judged. Public certificates are never planned onto an algorithm public TLS forbids (BR §6.1.5): they
+    make the drill unknown instead."""
+    p = sc.parameters
+    to = str(p["to"])
+    certs = inv.certificates
+    spec = {**p["from"], **({"trust": p["scope"]} if "scope" in p else {})}
+    live = _live(inv, now)
+    leaf = _not_ca(inv)
+    kinds = leaf | (_private_cas(inv) if p.get("include_cas") else np.zeros(len(leaf), dtype=bool))
+    # A CA certificate's own `trust` is unreliable (it carries no SCTs): CA rows match without it.
+    ca_spec = {k: v for k, v in spec.items() if k != "trust"}
+    mask = (filter_mask(inv, spec, now) | (filter_mask(inv, ca_spec, now) & ~leaf)) & live & kinds
+    notes: list[str] = []
+    unknown: list[str] = []
+    done = mask & (algorithm_names(certs) == to).fillna(False).to_numpy(dtype=bool)
+    if done.any():
+        notes.append(f"{int(done.sum()):,} matching certificates already use {to}")
+    mask &= ~done
+    if to not in PUBLIC_TLS_TARGETS:
+        barred = mask & _public_or_unsure(inv)
+        if barred.any():
+            unknown.append(
+                f"{int(barred.sum()):,} matching certificates are public (or of unknown trust from a public CA): "
+                f"public TLS does not allow {to} (BR §6.1.5), so they cannot be swapped — scope the drill to "
+                "private certificates"
+            )
+        mask &= ~barred
+    cas = int((mask & ~leaf).sum())
+    if cas:
+        notes.append(
+            f"{cas} private CA certificate{'s' if cas != 1 else ''} re-keyed too: their successors must reach every relying "
+            "party's trust store before the certificates they issue are used"
+        )
+    blind, excluded = _undecided(inv, spec, now)
+    blind = (blind | certs["key_algorithm"].isna().to_numpy(dtype=bool)) & ~excluded
+    return Selection(
+        mask=mask,
+        deadline_h=np.full(int(mask.sum()), sc.deadline_hours),
+        action=f"re-key to {to} and reissue",
+        needs_pqc_ca=key_family(to) not in QUANTUM_VULNERABLE_FAMILIES | {KeyFamily.UNKNOWN},
+        notes=tuple(notes),
+        unknown=tuple(unknown),
+        cannot_tell=int((blind & live & kinds).sum()),
+        nothing_reason=f"no live certificate in the swap's scope uses the algorithm it replaces (or all use {to})",
+    )
+
+
 SELECTORS: dict[Kind, Selector] = {
     Kind.CA_DISTRUST: select_ca_distrust,
     Kind.MASS_REVOCATION: select_mass_revocation,
@@ -603,6 +945,7 @@ SELECTORS: dict[Kind, Selector] = {
     Kind.PQC_MIGRATION: select_pqc_migration,
     Kind.ROOT_EXPIRY: select_root_expiry,
     Kind.CA_OUTAGE: select_ca_outage,
+    Kind.ALGORITHM_SWAP: select_algorithm_swap,
 }
 
 

@@ -635,7 +635,7 @@ def _key_sizes(df: pd.DataFrame, size_from_alg: pd.Series, notes: list[str]) -> 
     if "key_size" in df:
         size = _per_value(df["key_size"], _key_size, "Float64")
     else:
-        size = pd.Series(np.nan, index=df.index)
+        size = pd.Series(np.nan, index=df.index, dtype="Float64")
     size = size.fillna(pd.to_numeric(size_from_alg, errors="coerce"))
     implausible = (size < 1) | (size > 65_536)
     if implausible.any():  # "99999999999999999999" or "-2048": no key has that size

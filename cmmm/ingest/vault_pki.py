@@ -100,12 +100,12 @@ def read(path: Path, ctx: ReadContext) -> Batch:
             )
     if data.get("private_key"):
         # a saved issue response carries the new certificate's private key in clear: a finding
-        kind, key_id = private_key_facts(str(data["private_key"]).encode("utf-8", "replace"))
+        key_kind, key_id = private_key_facts(str(data["private_key"]).encode("utf-8", "replace"))
         batch.private_keys.append(
             PrivateKeyFinding(
                 path=str(path),
                 locator="data.private_key",
-                key_type=str(data.get("private_key_type") or kind or "?"),
+                key_type=str(data.get("private_key_type") or key_kind or "?"),
                 encrypted=False,
                 key_id=key_id,
                 store="export",

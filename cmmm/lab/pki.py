@@ -97,11 +97,13 @@ def issue(
     digest: str = "sha256",
     serial: int | None = None,
     eku_server: bool = True,
+    eku_client: bool = False,
     subject: x509.Name | None = None,
     scts: tuple[datetime, ...] = (),
     deterministic: bool = False,
 ) -> Issued:
-    """Issue one certificate (self-signed when `issuer` is None). Leaves get SANs and serverAuth EKU.
+    """Issue one certificate (self-signed when `issuer` is None). Leaves get SANs and serverAuth EKU (plus
+    clientAuth with `eku_client`, the dual-purpose profile public CAs issued until 2026).
 
     `scts` embeds a (syntactically valid, unverifiable) SCT list with those timestamps, as publicly
     trusted CAs do; `deterministic` signs ECDSA per RFC 6979 so that the same inputs give the same bytes.
@@ -125,7 +127,7 @@ def issue(
     if ca:
         b = b.add_extension(_CA_KEY_USAGE, critical=True)
     else:
-        b = _leaf_extensions(b, sans or (cn,), eku_server=eku_server)
+        b = _leaf_extensions(b, sans or (cn,), eku_server=eku_server, eku_client=eku_client)
     if scts:
         b = b.add_extension(
             x509.UnrecognizedExtension(
@@ -150,9 +152,10 @@ _CA_KEY_USAGE = x509.KeyUsage(
 
 
 def _leaf_extensions(
-    b: x509.CertificateBuilder, sans: tuple[str, ...], *, eku_server: bool
+    b: x509.CertificateBuilder, sans: tuple[str, ...], *, eku_server: bool, eku_client: bool = False
 ) -> x509.CertificateBuilder:
-    """SubjectAlternativeName (IP addresses as such, anything else a DNS name) and the serverAuth EKU."""
+    """SubjectAlternativeName (IP addresses as such, anything else a DNS name) and the serverAuth EKU
+    (and clientAuth when asked)."""
     names: list[x509.GeneralName] = []
     for s in sans:
         try:
@@ -160,8 +163,11 @@ def _leaf_extensions(
         except ValueError:
             names.append(x509.DNSName(s))
     b = b.add_extension(x509.SubjectAlternativeName(names), critical=False)
-    if eku_server:
-        b = b.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+    usages = [ExtendedKeyUsageOID.SERVER_AUTH] if eku_server else []
+    if eku_client:
+        usages.append(ExtendedKeyUsageOID.CLIENT_AUTH)
+    if usages:
+        b = b.add_extension(x509.ExtendedKeyUsage(usages), critical=False)
     return b
 
 

@@ -49,7 +49,12 @@ def test_catalog_replays_real_events() -> None:
     assert entrust.replays is not None and entrust.replays.source
     for s in scenarios:
         assert s.description and s.title
-        if s.name not in {"primary-intermediate-compromise-24h", "acme-ca-outage-7d"}:
+        if s.name not in {
+            "primary-intermediate-compromise-24h",
+            "acme-ca-outage-7d",
+            "swap-rsa2048-to-p256-48h",
+            "swap-private-to-mldsa65-7d",
+        }:
             assert s.replays is not None, s.name
 
 
