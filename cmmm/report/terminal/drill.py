@@ -10,6 +10,7 @@ from cmmm.drill.result import DrillResult, Verdict
 from cmmm.report.terminal import safe
 
 PLAN_PREVIEW_ROWS = 15
+STEP_PREVIEW_ROWS = 12
 
 
 VERDICT_COLOURS = {
@@ -82,23 +83,66 @@ def render_drill(console: Console, r: DrillResult) -> None:
             for row in frame.head(10).itertuples(index=False):
                 t.add_row(*(safe(v) for v in row))
             console.print(t)
-    if len(r.plan):
-        t = Table(
-            title=f"replacement plan (first {min(PLAN_PREVIEW_ROWS, len(r.plan))} of {len(r.plan)})",
-            title_justify="left",
-            show_edge=False,
+    _render_plan(console, r)
+
+
+def _render_plan(console: Console, r: DrillResult) -> None:
+    """Steps (or, without steps, the first rows), the revocation rule, the fallbacks, where the full plan is."""
+    if len(r.steps):
+        _render_steps(console, r)
+    elif len(r.plan):
+        _render_rows(console, r)
+    if r.revocation:
+        console.print(f"[bold]revocation[/] {safe(r.revocation)}")
+    if len(r.fallbacks):
+        counts = r.fallbacks["fallback"].value_counts()
+        text = ", ".join(f"{n:,} {safe(k)}" for k, n in counts.items())
+        console.print(
+            f"[bold]fallbacks[/] for the {len(r.fallbacks):,} certificates the median plan misses: {text}"
         )
-        for col in ("wave", "certificate", "team", "action", "method", "finish", "deadline"):
-            t.add_column(col)
-        for row in r.plan.head(PLAN_PREVIEW_ROWS).itertuples():
-            fin = row.planned_finish
-            t.add_row(
-                str(row.wave),
-                safe(row.common_name),
-                safe(row.team),
-                safe(row.action),
-                safe(row.method),
-                "—" if pd.isna(fin) else f"{fin:%Y-%m-%d %H:%M}",
-                f"{row.deadline:%Y-%m-%d %H:%M}",
-            )
-        console.print(t)
+    if len(r.plan):
+        console.print(
+            f"[dim]{len(r.plan):,} certificates in the plan: --plan plan.md (runbook), plan.csv or plan.json[/]"
+        )
+
+
+def _render_steps(console: Console, r: DrillResult) -> None:
+    """The plan as steps: trust bundles, one issuance change per issuer, revocation — not one row per
+    certificate."""
+    t = Table(title=f"plan: {len(r.steps)} steps", title_justify="left", show_edge=False)
+    for col in ("#", "kind", "what", "certs", "late", "finish"):
+        t.add_column(col, justify="right" if col in ("#", "certs", "late") else "left")
+    for s in r.steps.head(STEP_PREVIEW_ROWS).itertuples():
+        fin = s.planned_finish
+        t.add_row(
+            str(s.step),
+            safe(s.kind),
+            safe(s.title),
+            f"{s.certificates:,}",
+            str(s.late),
+            "—" if pd.isna(fin) else f"{fin:%Y-%m-%d %H:%M}",
+        )
+    console.print(t)
+    if len(r.steps) > STEP_PREVIEW_ROWS:
+        console.print(f"[dim]… and {len(r.steps) - STEP_PREVIEW_ROWS} more steps[/]")
+
+
+def _render_rows(console: Console, r: DrillResult) -> None:
+    """A plan without steps (the validity-cap plan): its first rows."""
+    t = Table(
+        title=f"plan (first {min(PLAN_PREVIEW_ROWS, len(r.plan))} of {len(r.plan)})",
+        title_justify="left",
+        show_edge=False,
+    )
+    for col in ("wave", "certificate", "team", "action", "method", "deadline"):
+        t.add_column(col)
+    for row in r.plan.head(PLAN_PREVIEW_ROWS).itertuples():
+        t.add_row(
+            str(row.wave),
+            safe(row.common_name),
+            safe(row.team),
+            safe(row.action),
+            safe(row.method),
+            "—" if pd.isna(row.deadline) else f"{row.deadline:%Y-%m-%d %H:%M}",
+        )
+    console.print(t)
