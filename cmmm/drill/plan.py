@@ -29,8 +29,9 @@ LOCATIONS_SHOWN = 3  # deployment locations named per certificate before "(+N mo
 LOCATION_CHARS = 160  # one location cut to this length
 MARKDOWN_ROWS = 50  # certificates listed in the Markdown plan (all of them are in the CSV and JSON)
 MARKDOWN_FALLBACK_ROWS = 30
-# Spreadsheets (LibreOffice, Excel) read "2026-12-05 13:30:00" as a date and time; an ISO 8601 "T" or a
-# "+00:00" suffix keeps the cell text. The header says the zone: planned_start_utc.
+# Excel and Google Sheets read "2026-12-05 13:30:00" as a date and time, and so does LibreOffice with
+# "Detect special numbers" (its default import reads only the "T" form, which Excel keeps as text); a
+# "+00:00" or "Z" suffix keeps the cell text everywhere. The header names the zone: planned_start_utc.
 CSV_DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 _HIGH = CRITICALITY_RANK[Criticality.HIGH]
 
@@ -203,22 +204,25 @@ def _after(trust: list[dict[str, Any]], ca: Any) -> str:
 def deployments(inv: Inventory, cert_ids: pd.Series) -> pd.DataFrame:
     """Where each certificate is deployed (aligned with cert_ids): `locations` ';'-joined — Kubernetes
     Secrets, then cloud resources, Vault, host:port endpoints, files — at most LOCATIONS_SHOWN and then
-    "(+N more)"; `location_count` all of them."""
-    obs = inv.observations[["cert_id", "location", "host", "port"]]
+    "(+N more)"; `location_count` all of them. A file that was itself the input (location = source) counts
+    only for a certificate nothing else places: a PEM bundle handed to cmmm is an inventory, not a server."""
+    obs = inv.observations[["cert_id", "location", "host", "port", "source"]]
     obs = obs[obs["cert_id"].isin(set(cert_ids))]
     host = obs["host"].astype("string")
     endpoint = (host + ":" + obs["port"].astype("string")).fillna(host)
     place = obs["location"].astype("string").fillna(endpoint).str.replace(";", ",", regex=False)
-    found = pd.DataFrame({"cert_id": obs["cert_id"].astype("string"), "place": place}).dropna()
-    found = found.drop_duplicates()
+    read = (obs["location"].astype("string") == obs["source"].astype("string")).fillna(False)
+    found = pd.DataFrame({"cert_id": obs["cert_id"].astype("string"), "place": place, "read": read})
+    found = found.dropna(subset=["place"]).drop_duplicates(["cert_id", "place"])
+    placed = set(found.loc[~found["read"], "cert_id"])
+    found = found[~found["read"] | ~found["cert_id"].isin(placed)]
     found["kind"] = _place_rank(found["place"])
     found = found.sort_values(["cert_id", "kind", "place"], kind="stable")
     g = found.groupby("cert_id", sort=False)
     count = g.size()
     shown = found[g.cumcount() < LOCATIONS_SHOWN]
-    cut = shown["place"].where(
-        shown["place"].str.len() <= LOCATION_CHARS, shown["place"].str[: LOCATION_CHARS - 1] + "…"
-    )
+    long = shown["place"].str.len() > LOCATION_CHARS
+    cut = shown["place"].where(~long, shown["place"].str[: LOCATION_CHARS - 1] + "…")
     text = cut.groupby(shown["cert_id"], sort=False).agg(";".join)
     more = (count - LOCATIONS_SHOWN).clip(lower=0)
     suffix = pd.Series([f" (+{m} more)" if m > 0 else "" for m in more], index=more.index, dtype="string")
