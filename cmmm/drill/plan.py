@@ -207,7 +207,7 @@ def deployments(inv: Inventory, cert_ids: pd.Series) -> pd.DataFrame:
     "(+N more)"; `location_count` all of them. A file that was itself the input (location = source) counts
     only for a certificate nothing else places: a PEM bundle handed to cmmm is an inventory, not a server."""
     obs = inv.observations[["cert_id", "location", "host", "port", "source"]]
-    obs = obs[obs["cert_id"].isin(set(cert_ids))]
+    obs = obs[steps.member(obs["cert_id"], cert_ids)]
     host = obs["host"].astype("string")
     endpoint = (host + ":" + obs["port"].astype("string")).fillna(host)
     place = obs["location"].astype("string").fillna(endpoint).str.replace(";", ",", regex=False)
@@ -215,7 +215,10 @@ def deployments(inv: Inventory, cert_ids: pd.Series) -> pd.DataFrame:
     found = pd.DataFrame({"cert_id": obs["cert_id"].astype("string"), "place": place, "read": read})
     found = found.dropna(subset=["place"]).drop_duplicates(["cert_id", "place"])
     placed = set(found.loc[~found["read"], "cert_id"])
-    found = found[~found["read"] | ~found["cert_id"].isin(placed)]
+    found = found[
+        (~found["read"]).to_numpy(dtype=bool)
+        | ~steps.member(found["cert_id"], pd.Series(list(placed), dtype="string"))
+    ]
     found["kind"] = _place_rank(found["place"])
     found = found.sort_values(["cert_id", "kind", "place"], kind="stable")
     g = found.groupby("cert_id", sort=False)
@@ -441,7 +444,10 @@ def _md_fallbacks(fb: pd.DataFrame) -> list[str]:
     out = ["## Fallbacks for the certificates the median plan misses", ""]
     if not len(fb):
         return [*out, "None: every certificate is replaced by its deadline in the median plan.", ""]
-    g = fb.groupby(["fallback", "service", "environment"], dropna=False, sort=False)
+    # one line per fallback, service (else certificate) and environment; its text from the latest one
+    fb = fb.assign(who=fb["service"].astype("string").fillna(fb["common_name"].astype("string")))
+    fb = fb.sort_values("hours_late", ascending=False, kind="stable")
+    g = fb.groupby(["fallback", "who", "environment"], dropna=False, sort=False)
     summary = g.agg(
         certificates=("cert_id", "size"),
         deadline=("deadline", "min"),
@@ -466,7 +472,7 @@ def _md_fallbacks(fb: pd.DataFrame) -> list[str]:
         [
             [
                 f.fallback,
-                f.service,
+                f.who,
                 f.environment,
                 f"{f.certificates:,}",
                 _when(f.deadline),

@@ -24,7 +24,7 @@ CRITICAL = CRITICALITY_RANK[Criticality.CRITICAL]
 _RANK_NAME = {v: k.value for k, v in CRITICALITY_RANK.items()}
 NAMES_SHOWN = 5  # services named in an `exposes` cell before "+N more"
 
-# The columns `order` adds to the affected certificates (docs/drills.md, "Priority and exposure").
+# The columns `order` adds to the affected certificates (docs/drills.md, "Priority and exposure along dependencies").
 PRIORITY_COLUMNS = ("due", "transitive_rank", "environment_rank", "dependents", "exposes")
 
 
