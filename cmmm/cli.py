@@ -443,7 +443,10 @@ def drill_cmd(
         OutputFormat, typer.Option("--format", help="text or json (stable keys).")
     ] = OutputFormat.TEXT,
     plan: Annotated[
-        Path | None, typer.Option("--plan", help="Write the replacement plan: .csv or .json.")
+        Path | None,
+        typer.Option(
+            "--plan", help="Write the replacement plan: .csv (spreadsheet), .json or .md (runbook)."
+        ),
     ] = None,
     fail_on_miss: Annotated[
         bool,

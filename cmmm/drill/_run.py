@@ -8,12 +8,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cmmm.drill import engine, pqc
-from cmmm.drill.capacity import SURGE_MAX_HOURS, _ca_ready, _frozen, _has_backup, _methods, capacity, issuance
+from cmmm.drill import engine, pqc, priority
+from cmmm.drill.capacity import SURGE_MAX_HOURS, _ca_ready, _frozen, _has_backup, capacity, issuance
+from cmmm.drill.plan import build_plan, with_deployments
 from cmmm.drill.reasons import _Odds, _reasons
 from cmmm.drill.result import (
-    PLAN_COLUMNS,
-    TEAM_COLUMNS,
     Completion,
     DrillResult,
     Exposure,
@@ -43,13 +42,11 @@ def run(inv: Inventory, scenario: Scenario, *, now: datetime, runs: int = 300, s
     aff = facts[sel.mask].copy()
     aff["deadline_h"] = sel.deadline_h
     aff["crit_rank"] = aff["criticality"].map(CRITICALITY_RANK).fillna(0).astype(int)
-    aff = aff.sort_values(
-        ["deadline_h", "crit_rank", "cert_id"], ascending=[True, False, True], kind="stable"
-    ).reset_index(drop=True)
     profile = inv.profile
     deadline = scenario.deadline_hours
     if scenario.kind in DATED_KINDS and len(aff):
         deadline = round(float(aff["deadline_h"].max()), 2)  # the last dated step, not the fallback window
+    aff = priority.order(inv, aff, deadline)  # due first, transitive criticality, environment, deadline
     workload = scenario.kind is Kind.VALIDITY_CAP
     cap = capacity(profile, surge_window_h=0.0 if workload else min(deadline, SURGE_MAX_HOURS))
     lower = [n.lower() for n in cap.names]
@@ -97,7 +94,7 @@ def run(inv: Inventory, scenario: Scenario, *, now: datetime, runs: int = 300, s
         "replacement_ca": ca_info,
     }
     if scenario.kind is Kind.VALIDITY_CAP:
-        return _renewal_workload(inv, sel, aff, work, names, base, now)
+        return with_deployments(inv, _renewal_workload(inv, sel, aff, work, names, base, now))
     return _replacement(inv, scenario, sel, aff, work, names, base, now, cap.surge_window_h)
 
 
@@ -115,12 +112,19 @@ def _replacement(
     runs, seed = base["runs"], base["seed"]
     service, critical = _services(aff)
     o = engine.simulate(
-        work, runs=runs, seed=seed, deadline_h=base["deadline_hours"], service=service, critical=critical
+        work,
+        runs=runs,
+        seed=seed,
+        deadline_h=base["deadline_hours"],
+        service=service,
+        critical=critical,
+        reach=priority.reach(inv, aff, service, critical),  # exposure follows depends_on
     )
     n = len(aff)
     p50, p90 = (float(np.percentile(o.completion_h, q)) for q in (50, 90)) if n else (0.0, 0.0)
     prob = float(o.on_time.mean())
-    plan, team_load = _plan(aff, work, names, sel, now, base["deadline_hours"])
+    plan = build_plan(inv, scenario, sel, aff, work, names, now=now, deadline_hours=base["deadline_hours"])
+    team_load = plan.team_load
     findings: dict[str, pd.DataFrame] = dict(sel.findings)
     odds = _Odds(
         deadline_hours=base["deadline_hours"], p90=p90, probability=prob, surge_window_h=surge_window_h
@@ -151,9 +155,12 @@ def _replacement(
         ),
         reasons=reasons,
         burndown=_burndown(o, n, max(p90, base["deadline_hours"])),
-        plan=plan,
+        plan=plan.certificates,
         team_workload=team_load,
         findings=findings,
+        steps=plan.steps,
+        fallbacks=plan.fallbacks,
+        revocation=plan.revocation,
     )
 
 
@@ -183,81 +190,3 @@ def _burndown(o: engine.Outcome, n: int, horizon: float) -> pd.DataFrame:
     return pd.DataFrame(
         {"hours": hours.round(2), "p10": q[0].round(1), "p50": q[1].round(1), "p90": q[2].round(1)}
     )
-
-
-def _plan(
-    aff: pd.DataFrame,
-    work: engine.Work,
-    names: list[str],
-    sel: Selection,
-    now: datetime,
-    deadline_hours: float,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The plan follows the median run: every duration at its median."""
-    n = len(aff)
-    hands, post, wait = engine.medians(work)
-    ready = np.minimum(work.ca_ready_h, work.ca_back_h) if work.ca_back_h is not None else work.ca_ready_h
-    finish = (
-        engine.finish_hours(work, hands[None, :], post[None, :], wait[None, :], ready[None, :])[0]
-        if n
-        else np.zeros(0)
-    )
-    start = np.maximum(finish - wait - hands, 0.0)
-    crit = aff["crit_rank"].to_numpy()
-    urgent = work.deadline_h <= deadline_hours + 1e-9
-    wave = np.where(urgent & (crit >= CRITICALITY_RANK[Criticality.HIGH]), 1, np.where(urgent, 2, 3))
-    t0 = pd.Timestamp(now)
-    team_name = np.array(names, dtype=object)[work.team] if n else np.array([], dtype=object)
-    plan = pd.DataFrame(
-        {
-            "wave": wave.astype(int),
-            "priority": np.arange(1, n + 1),
-            "cert_id": aff["cert_id"].to_numpy(),
-            "common_name": aff["common_name"].to_numpy(),
-            "service": aff["service"].to_numpy(),
-            "criticality": aff["criticality"].to_numpy(),
-            "owner": aff["owner"].to_numpy(),
-            "team": aff["team"].to_numpy(),
-            "capacity_team": team_name,
-            "action": sel.action,
-            "method": _methods(aff, work.automated).to_numpy(),
-            "replacement_ca": aff["replacement_ca"].to_numpy(),
-            "planned_start": t0 + pd.to_timedelta(start, unit="h"),
-            "planned_finish": t0 + pd.to_timedelta(finish, unit="h"),
-            "deadline": t0 + pd.to_timedelta(work.deadline_h, unit="h"),
-            "on_time": finish <= work.deadline_h + 1e-9,
-        },
-        columns=list(PLAN_COLUMNS),
-    )
-    for col in ("planned_start", "planned_finish", "deadline"):
-        plan[col] = plan[col].dt.floor("s")
-    return plan, _team_load(work, names, team_name, hands, finish)
-
-
-def _team_load(
-    work: engine.Work, names: list[str], team_name: np.ndarray, hands: np.ndarray, finish: np.ndarray
-) -> pd.DataFrame:
-    """Per capacity team (TEAM_COLUMNS): its certificates, hands-on hours and when it is done."""
-    load = pd.DataFrame(
-        {
-            "team": team_name,
-            "manual": ~work.automated,
-            "unknown_owner": ~work.owner_known,
-            "hands": hands,
-            "finish": finish,
-        }
-    )
-    g = load.groupby("team", sort=False)
-    teams = pd.DataFrame(
-        {
-            "team": names,
-            "engineers": work.engineers,
-            "hours_per_day": work.hours_per_day,
-        }
-    )
-    teams["certificates"] = teams["team"].map(g.size()).fillna(0).astype(int)
-    teams["manual"] = teams["team"].map(g["manual"].sum()).fillna(0).astype(int)
-    teams["unknown_owner"] = teams["team"].map(g["unknown_owner"].sum()).fillna(0).astype(int)
-    teams["hands_on_hours"] = teams["team"].map(g["hands"].sum()).fillna(0.0).round(1)
-    teams["clear_hours"] = teams["team"].map(g["finish"].max()).fillna(0.0).round(1)
-    return teams[list(TEAM_COLUMNS)]

@@ -26,7 +26,7 @@ from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 
@@ -86,6 +86,16 @@ class Work:
     group_rate: np.ndarray | None = None  # per group: issuances per hour
     ca_group: np.ndarray | None = None  # per certificate: the CA that issues its replacement (shocks)
     change_group: np.ndarray | None = None  # per certificate: its automated issuer change (-1: manual)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reach:
+    """Exposure along depends_on: pairs (service group, service it exposes when late) — a group exposes its
+    own service and every service depending on it — and per exposed service whether it is critical."""
+
+    group: np.ndarray  # int: a certificate's service group, as in simulate's `service`
+    exposed: np.ndarray  # int: an exposed service, 0..S-1
+    critical: np.ndarray  # bool, length S
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -262,7 +272,7 @@ class _Simulation:
     deadline_h: float
     order: np.ndarray  # columns sorted by service group
     svc_starts: np.ndarray  # first column of each service group in `order`
-    svc_crit: np.ndarray  # whether each service group is critical
+    svc_crit: np.ndarray  # whether each exposed service is critical
     edges: np.ndarray  # burn-down time grid
     team: np.ndarray  # team of each column
     teams: int
@@ -271,6 +281,8 @@ class _Simulation:
     change_group: np.ndarray  # automated issuer-change group of each column (-1: manual)
     change_groups: int
     manual_extra: tuple[np.ndarray, np.ndarray]  # what the manual path would add (hands-on, waits)
+    reach_src: np.ndarray | None = None  # service-group column per (group, exposed service) pair, by service
+    reach_starts: np.ndarray | None = None  # first pair of each exposed service
 
 
 _STATISTICS = ("completion", "on_time", "certs", "crit", "svc_h", "sorted")
@@ -285,13 +297,15 @@ def simulate(
     service: np.ndarray,
     critical: np.ndarray,
     bins: int = 1000,
+    reach: Reach | None = None,
 ) -> Outcome:
     """Run the Monte Carlo in batches of runs; `service` is an int group per certificate, `critical`
-    marks certificates of critical services. Statistics per run are returned. Everything is computed in
-    team order (a relabelling of the columns), so no batch pays for regrouping."""
+    marks certificates of critical services; `reach` (optional) spreads a late group's exposure to the
+    services that depend on it. Statistics per run are returned. Everything is computed in team order (a
+    relabelling of the columns), so no batch pays for regrouping."""
     n = len(w.team)
     rng = np.random.default_rng(seed)
-    sim = _prepare(w, deadline_h, service, critical, bins)
+    sim = _prepare(w, deadline_h, service, critical, bins, reach)
     draws = _draws(rng, runs, sim, batch=max(1, CHUNK_CELLS // max(n, 1)))
     threads = min(MAX_THREADS, os.cpu_count() or 1) if runs * n >= 2 * CHUNK_CELLS else 1
     parts = _threaded(sim, draws, threads) if threads > 1 else [_one_batch(sim, z) for z in draws]
@@ -311,7 +325,14 @@ def simulate(
     )
 
 
-def _prepare(w: Work, deadline_h: float, service: np.ndarray, critical: np.ndarray, bins: int) -> _Simulation:
+def _prepare(
+    w: Work,
+    deadline_h: float,
+    service: np.ndarray,
+    critical: np.ndarray,
+    bins: int,
+    reach: Reach | None = None,
+) -> _Simulation:
     """Medians, deadlines and service groups in team order, and a burn-down grid well past the median plan."""
     n = len(w.team)
     lay = _layout(w)
@@ -339,9 +360,35 @@ def _prepare(w: Work, deadline_h: float, service: np.ndarray, critical: np.ndarr
         deadline_h=deadline_h,
         order=order,
         svc_starts=svc_starts,
-        svc_crit=np.maximum.reduceat(critical[order], svc_starts) if n else np.array([], bool),
         edges=np.linspace(0.0, horizon, bins + 1),
+        **_reach(reach, svc_sorted[svc_starts] if n else np.array([], int), critical[order], svc_starts),
     )
+
+
+class _ReachFields(TypedDict, total=False):
+    svc_crit: np.ndarray
+    reach_src: np.ndarray
+    reach_starts: np.ndarray
+
+
+def _reach(
+    reach: Reach | None, groups: np.ndarray, critical: np.ndarray, svc_starts: np.ndarray
+) -> _ReachFields:
+    """Which exposed services are critical; with a reach, the (group, exposed service) pairs as service-group
+    columns sorted by exposed service (groups without a certificate dropped) and the first pair of each
+    exposed service. Without one, every service group is an exposed service of its own."""
+    if reach is None or not len(groups):
+        return {"svc_crit": np.maximum.reduceat(critical, svc_starts) if len(groups) else np.array([], bool)}
+    col = np.asarray(np.searchsorted(groups, reach.group), dtype=np.int64)
+    keep = (col < len(groups)) & (groups[np.minimum(col, len(groups) - 1)] == reach.group)
+    by = np.lexsort((col[keep], reach.exposed[keep]))
+    exposed: np.ndarray = reach.exposed[keep][by]
+    starts = np.flatnonzero(np.r_[True, exposed[1:] != exposed[:-1]])
+    return {
+        "reach_src": col[keep][by],
+        "reach_starts": starts,
+        "svc_crit": reach.critical[exposed[starts]],
+    }
 
 
 def _codes(values: np.ndarray | None, n: int) -> tuple[np.ndarray, int]:
@@ -467,6 +514,14 @@ def _threaded(sim: _Simulation, draws: Iterator[_Draw], threads: int) -> list[di
     return parts
 
 
+def _spread(by_group: np.ndarray, sim: _Simulation) -> np.ndarray:
+    """Per run and service group (exposed flag or late hours) → per exposed service: the worst of the groups
+    that reach it along depends_on (runs × S); unchanged without a reach."""
+    if sim.reach_src is None or sim.reach_starts is None:
+        return by_group
+    return np.maximum.reduceat(by_group[:, sim.reach_src], sim.reach_starts, axis=1)
+
+
 def _collect(out: dict[str, list[np.ndarray]], finish: np.ndarray, sim: _Simulation) -> None:
     r, n = finish.shape
     deadlines, edges, order, svc_starts = sim.deadlines, sim.edges, sim.order, sim.svc_starts
@@ -481,10 +536,10 @@ def _collect(out: dict[str, list[np.ndarray]], finish: np.ndarray, sim: _Simulat
     out["on_time"].append((finish <= deadlines[None, :] + 1e-9).all(axis=1))
     exposed = (finish > sim.deadline_h) & sim.due[None, :]
     out["certs"].append(exposed.sum(axis=1).astype(float))
-    by_svc = np.maximum.reduceat(exposed[:, order], svc_starts, axis=1)
+    by_svc = _spread(np.maximum.reduceat(exposed[:, order], svc_starts, axis=1), sim)
     out["crit"].append((by_svc & sim.svc_crit[None, :]).sum(axis=1).astype(float))
     late = np.clip(finish - np.maximum(deadlines, 0.0)[None, :], 0.0, None)
-    out["svc_h"].append(np.maximum.reduceat(late[:, order], svc_starts, axis=1).sum(axis=1))
+    out["svc_h"].append(_spread(np.maximum.reduceat(late[:, order], svc_starts, axis=1), sim).sum(axis=1))
     bins = len(edges) - 1
     idx = np.minimum(np.ceil(finish * np.float32(bins / edges[-1])).astype(np.int64), bins + 1)
     idx += (np.arange(r) * (bins + 2))[:, None]

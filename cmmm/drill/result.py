@@ -90,6 +90,12 @@ class DrillResult:
     verdict_reason: str = ""  # one sentence: what the verdict rests on, or what is missing
     overdue_certificates: int = 0  # affected certificates whose deadline had passed at the start
     expected_incidents_per_year: float | None = None  # validity caps: expiry incidents expected a year
+    # The plan as an SRE executes it (docs/drills.md, "The plan"): the issuance changes, trust-bundle and
+    # revocation steps (STEP_COLUMNS), a fallback for every certificate the median plan misses
+    # (FALLBACK_COLUMNS), and when the old certificates are revoked.
+    steps: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(STEP_COLUMNS)))
+    fallbacks: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(FALLBACK_COLUMNS)))
+    revocation: str = ""
 
     @property
     def deadline(self) -> datetime:
@@ -99,20 +105,65 @@ class DrillResult:
 PLAN_COLUMNS = (
     "wave",
     "priority",
+    "step",  # the step (STEP_COLUMNS) whose issuance change replaces it
     "cert_id",
     "common_name",
     "service",
+    "environment",
     "criticality",
+    "transitive_criticality",  # the highest of its own and of every service depending on its service
+    "exposes",  # the services that depend on its service, transitively (';'-joined, bounded)
     "owner",
     "team",
     "capacity_team",
+    "locations",  # where it is deployed: host:port, k8s:<ns>/secret/<name>, cloud resource id, file (bounded)
+    "location_count",
     "action",
     "method",
+    "issuance_via",  # the issuance change that does the work: ClusterIssuer/x, ACME account, ACM …, manual
     "replacement_ca",
     "planned_start",
     "planned_finish",
     "deadline",
     "on_time",
+    "revoke_by",  # when the old certificate must be revoked (empty: no revocation deadline)
+    "fallback",  # for a certificate the median plan misses: extension request, accepted exposure, emergency change
+)
+
+
+STEP_COLUMNS: tuple[str, ...] = (
+    "step",
+    "kind",  # trust bundle | issuer change | manual | revocation
+    "title",  # the instruction, one sentence
+    "mechanism",  # ClusterIssuer, ACME account, ACM, Key Vault, Vault PKI, manual …
+    "target",  # the object changed: ClusterIssuer/x, an ACME directory, an ACM account and region, a team
+    "certificates",
+    "late",  # its certificates that miss their deadline in the median plan
+    "services",
+    "team",
+    "replacement_ca",
+    "after_steps",  # steps that must be complete first (';'-joined)
+    "planned_start",
+    "planned_finish",
+    "deadline",
+    "verify",
+    "rollback",
+)
+
+
+FALLBACK_COLUMNS: tuple[str, ...] = (
+    "priority",
+    "cert_id",
+    "common_name",
+    "service",
+    "environment",
+    "criticality",
+    "team",
+    "deadline",
+    "planned_finish",
+    "hours_late",
+    "fallback",
+    "detail",
 )
 
 

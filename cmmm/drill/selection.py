@@ -684,7 +684,10 @@ def select_pqc_migration(inv: Inventory, sc: Scenario, now: datetime) -> Selecti
     certs = inv.certificates
     facts = inv.certificate_facts()
     qv = certs["quantum_vulnerable"].fillna(False).astype(bool).to_numpy()
-    private = (certs["trust"] == "private").fillna(False).to_numpy(dtype=bool)
+    # Unknown trust from an issuer that is no public CA operator: planned with the private certificates
+    # (they need the re-key whichever track they belong to; the note says how many were placed so).
+    unsure = certs["trust"].isna().to_numpy(dtype=bool) & ~_public_or_unsure(inv)
+    private = (certs["trust"] == "private").fillna(False).to_numpy(dtype=bool) | unsure
     regime_h, regime = _regime_deadlines(inv, p["deadlines"], now)
     # End-entity certificates only: CA certificates are not re-keyed one by one (a post-quantum hierarchy,
     # the replacement CA, replaces them), and a public intermediate read from a chain carries no SCT.
@@ -708,7 +711,7 @@ def select_pqc_migration(inv: Inventory, sc: Scenario, now: datetime) -> Selecti
         deadline_h=dl.hours,
         action="re-key to a post-quantum algorithm",
         needs_pqc_ca=True,
-        notes=_pqc_notes(dl, sc.deadline_hours),
+        notes=_pqc_notes(dl, sc.deadline_hours, int((mask & unsure).sum())),
         findings={
             "tracks": pqc.track_table(kex, pending, public),
             "mosca": services,
@@ -761,14 +764,20 @@ def _public_frame(
     )
 
 
-def _pqc_notes(dl: pqc.SignatureDeadlines, window_h: float) -> tuple[str, ...]:
+def _pqc_notes(dl: pqc.SignatureDeadlines, window_h: float, unsure: int) -> tuple[str, ...]:
+    notes = []
+    if unsure:
+        notes.append(
+            f"{unsure:,} certificates of unrecorded trust whose issuer is no known public CA are planned with "
+            "the private ones"
+        )
     late = int(dl.overdue.sum())
-    if not late:
-        return ()
-    return (
-        f"{late} private certificates are overdue — a regime date already past, or their service's data is "
-        f"exposed already (secrecy + migration years > threat years): re-key within {window_h:,.0f} h",
-    )
+    if late:
+        notes.append(
+            f"{late} private certificates are overdue — a regime date already past, or their service's data is "
+            f"exposed already (secrecy + migration years > threat years): re-key within {window_h:,.0f} h"
+        )
+    return tuple(notes)
 
 
 def select_root_expiry(inv: Inventory, sc: Scenario, now: datetime) -> Selection:

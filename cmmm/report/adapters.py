@@ -66,40 +66,13 @@ def _hours(ts: pd.Series, t0: datetime) -> pd.Series:
 
 
 def drill_section(r: DrillResult) -> DrillSection:
-    """A drill's verdict, burn-down and first wave, grouped by team, action and method (never one row per
-    certificate at scale)."""
+    """A drill's verdict, burn-down and the plan's first steps — one row per issuance change (a
+    ClusterIssuer, an ACME account, a manual team), never one row per certificate at scale."""
     burn = tuple(
         BurnPoint(hours=float(b.hours), p10=float(b.p10), p50=float(b.p50), p90=float(b.p90))
         for b in r.burndown.itertuples()
     )
-    first: tuple[PlanRow, ...] = ()
-    plan = r.plan
-    if len(plan):
-        wave = plan[plan["wave"] == plan["wave"].min()].copy()
-        wave["start_h"] = _hours(wave["planned_start"], r.now)
-        wave["finish_h"] = _hours(wave["planned_finish"], r.now)
-        wave["team"] = wave["team"].fillna("(no team)")
-        g = wave.groupby(["team", "action", "method"], dropna=False, sort=False).agg(
-            n=("cert_id", "size"),
-            name=("common_name", "first"),
-            owner=("owner", "first"),
-            start=("start_h", "min"),
-            finish=("finish_h", "max"),
-        )
-        g = g.sort_values(["start", "n"], ascending=[True, False]).head(FIRST_WAVE_ROWS).reset_index()
-        first = tuple(
-            PlanRow(
-                target=clean_text(
-                    row["name"] if row["n"] == 1 else f"{row['n']} certificates of team {row['team']}"
-                ),
-                owner=clean_text(row["owner"] if pd.notna(row["owner"]) else row["team"]),
-                action=str(row["action"]),
-                method=str(row["method"]),
-                start_hours=float(row["start"]),
-                finish_hours=float(row["finish"]),
-            )
-            for _, row in g.iterrows()
-        )
+    first = _first_steps(r) if len(r.steps) else _first_wave(r)
     source = ""
     if r.replays is not None:
         source = f"{r.replays.title} ({r.replays.date.isoformat()}; {r.replays.source})"
@@ -122,6 +95,56 @@ def drill_section(r: DrillResult) -> DrillSection:
         first_wave=first,
         description=" ".join([r.description, *r.reasons]).strip(),
         source=source,
+    )
+
+
+def _first_steps(r: DrillResult) -> tuple[PlanRow, ...]:
+    """The plan's first steps in order: trust bundles, issuance changes, revocation."""
+    steps = r.steps.head(FIRST_WAVE_ROWS)
+    start = _hours(steps["planned_start"], r.now).fillna(0.0)
+    finish = _hours(steps["planned_finish"], r.now).fillna(start)
+    return tuple(
+        PlanRow(
+            target=clean_text(f"{s.step}. {s.title}", PROSE_CHARS),
+            owner=clean_text(s.team),
+            action=clean_text(s.kind),
+            method=clean_text(s.mechanism),
+            start_hours=float(a),
+            finish_hours=float(b),
+        )
+        for s, a, b in zip(steps.itertuples(), start, finish, strict=True)
+    )
+
+
+def _first_wave(r: DrillResult) -> tuple[PlanRow, ...]:
+    """A plan without steps (the validity-cap plan): its first wave grouped by team, action and method."""
+    plan = r.plan
+    if not len(plan):
+        return ()
+    wave = plan[plan["wave"] == plan["wave"].min()].copy()
+    wave["start_h"] = _hours(wave["planned_start"], r.now)
+    wave["finish_h"] = _hours(wave["planned_finish"], r.now)
+    wave["team"] = wave["team"].fillna("(no team)")
+    g = wave.groupby(["team", "action", "method"], dropna=False, sort=False).agg(
+        n=("cert_id", "size"),
+        name=("common_name", "first"),
+        owner=("owner", "first"),
+        start=("start_h", "min"),
+        finish=("finish_h", "max"),
+    )
+    g = g.sort_values(["start", "n"], ascending=[True, False]).head(FIRST_WAVE_ROWS).reset_index()
+    return tuple(
+        PlanRow(
+            target=clean_text(
+                row["name"] if row["n"] == 1 else f"{row['n']} certificates of team {row['team']}"
+            ),
+            owner=clean_text(row["owner"] if pd.notna(row["owner"]) else row["team"]),
+            action=str(row["action"]),
+            method=str(row["method"]),
+            start_hours=float(row["start"]),
+            finish_hours=float(row["finish"]),
+        )
+        for _, row in g.iterrows()
     )
 
 

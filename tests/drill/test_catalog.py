@@ -27,7 +27,7 @@ from cmmm.schedules import EVENTS, EVENTS_BY_ID, PQC_DEADLINES, lets_encrypt_pro
 from tests.conftest import NOW, write
 from tests.drill.orgs import agile_org, chaos_org
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DOCS = REPO / "docs" / "drills.md"
 
 # The names the maturity model and the docs refer to: renaming one breaks evidence and links.

@@ -57,7 +57,8 @@ def test_cli_drill_json_plan_and_exit_codes(tmp_path: Path) -> None:
     assert set(doc["exposed_at_deadline"]) == {"certificates", "critical_services", "service_hours"}
     assert doc["verdict"] == "fail" and doc["plan_rows"] == doc["affected_certificates"]
     text = plan.read_text(encoding="utf-8")
-    assert text.splitlines()[0] == ",".join(drill.PLAN_COLUMNS)
+    dates = {"planned_start", "planned_finish", "deadline", "revoke_by"}  # in UTC, the header says so
+    assert text.splitlines()[0] == ",".join(f"{c}_utc" if c in dates else c for c in drill.PLAN_COLUMNS)
     assert "HYPERLINK" in text and "\n=" not in text and ',"=' not in text and ",=" not in text
     res = runner.invoke(
         app,

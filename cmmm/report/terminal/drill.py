@@ -10,6 +10,7 @@ from cmmm.drill.result import DrillResult, Verdict
 from cmmm.report.terminal import safe
 
 PLAN_PREVIEW_ROWS = 15
+STEP_PREVIEW_ROWS = 12
 
 
 VERDICT_COLOURS = {
@@ -50,31 +51,7 @@ def render_drill(console: Console, r: DrillResult) -> None:
     console.print("[bold]why[/]")
     for reason in r.reasons:
         console.print(f"  • {safe(reason)}")
-    if len(r.team_workload):
-        t = Table(title="team workload", title_justify="left", show_edge=False)
-        for col in (
-            "team",
-            "engineers",
-            "h/day",
-            "certs",
-            "manual",
-            "no owner",
-            "hands-on h",
-            "done after h",
-        ):
-            t.add_column(col, justify="left" if col == "team" else "right")
-        for row in r.team_workload.itertuples():
-            t.add_row(
-                safe(row.team),
-                f"{row.engineers:.0f}",
-                f"{row.hours_per_day:g}",
-                str(row.certificates),
-                str(row.manual),
-                str(row.unknown_owner),
-                f"{row.hands_on_hours:,.1f}",
-                "—" if pd.isna(row.clear_hours) else f"{row.clear_hours:,.1f}",
-            )
-        console.print(t)
+    _render_team_load(console, r.team_workload)
     for name, frame in sorted(r.findings.items()):
         if len(frame) and name != "tracks":
             t = Table(title=name, title_justify="left", show_edge=False)
@@ -83,26 +60,99 @@ def render_drill(console: Console, r: DrillResult) -> None:
             for row in frame.head(10).itertuples(index=False):
                 t.add_row(*(safe(v) for v in row))
             console.print(t)
-    if len(r.plan):
-        t = Table(
-            title=f"replacement plan (first {min(PLAN_PREVIEW_ROWS, len(r.plan))} of {len(r.plan)})",
-            title_justify="left",
-            show_edge=False,
+    _render_plan(console, r)
+
+
+def _render_team_load(console: Console, load: pd.DataFrame) -> None:
+    """Per capacity team: engineers, certificates, hands-on hours and when it is done."""
+    if not len(load):
+        return
+    t = Table(title="team workload", title_justify="left", show_edge=False)
+    for col in (
+        "team",
+        "engineers",
+        "h/day",
+        "certs",
+        "manual",
+        "no owner",
+        "hands-on h",
+        "done after h",
+    ):
+        t.add_column(col, justify="left" if col == "team" else "right")
+    for row in load.itertuples():
+        t.add_row(
+            safe(row.team),
+            f"{row.engineers:.0f}",
+            f"{row.hours_per_day:g}",
+            str(row.certificates),
+            str(row.manual),
+            str(row.unknown_owner),
+            f"{row.hands_on_hours:,.1f}",
+            "—" if pd.isna(row.clear_hours) else f"{row.clear_hours:,.1f}",
         )
-        for col in ("wave", "certificate", "team", "action", "method", "finish", "deadline"):
-            t.add_column(col)
-        for row in r.plan.head(PLAN_PREVIEW_ROWS).itertuples():
-            fin = row.planned_finish
-            t.add_row(
-                str(row.wave),
-                safe(row.common_name),
-                safe(row.team),
-                safe(row.action),
-                safe(row.method),
-                "—" if pd.isna(fin) else f"{fin:%Y-%m-%d %H:%M}",
-                f"{row.deadline:%Y-%m-%d %H:%M}",
-            )
-        console.print(t)
+    console.print(t)
+
+
+def _render_plan(console: Console, r: DrillResult) -> None:
+    """Steps (or, without steps, the first rows), the revocation rule, the fallbacks, where the full plan is."""
+    if len(r.steps):
+        _render_steps(console, r)
+    elif len(r.plan):
+        _render_rows(console, r)
+    if r.revocation:
+        console.print(f"[bold]revocation[/] {safe(r.revocation)}")
+    if len(r.fallbacks):
+        counts = r.fallbacks["fallback"].value_counts()
+        text = ", ".join(f"{n:,} {safe(k)}" for k, n in counts.items())
+        console.print(
+            f"[bold]fallbacks[/] for the {len(r.fallbacks):,} certificates the median plan misses: {text}"
+        )
+    if len(r.plan):
+        console.print(
+            f"[dim]{len(r.plan):,} certificates in the plan: --plan plan.md (runbook), plan.csv or plan.json[/]"
+        )
+
+
+def _render_steps(console: Console, r: DrillResult) -> None:
+    """The plan as steps: trust bundles, one issuance change per issuer, revocation — not one row per
+    certificate."""
+    t = Table(title=f"plan: {len(r.steps)} steps", title_justify="left", show_edge=False)
+    for col in ("#", "kind", "what", "certs", "late", "finish"):
+        t.add_column(col, justify="right" if col in ("#", "certs", "late") else "left")
+    for s in r.steps.head(STEP_PREVIEW_ROWS).itertuples():
+        fin = s.planned_finish
+        t.add_row(
+            str(s.step),
+            safe(s.kind),
+            safe(s.title),
+            f"{s.certificates:,}",
+            str(s.late),
+            "—" if pd.isna(fin) else f"{fin:%Y-%m-%d %H:%M}",
+        )
+    console.print(t)
+    if len(r.steps) > STEP_PREVIEW_ROWS:
+        console.print(f"[dim]… and {len(r.steps) - STEP_PREVIEW_ROWS} more steps[/]")
+
+
+def _render_rows(console: Console, r: DrillResult) -> None:
+    """A plan without steps (the validity-cap plan): its first rows."""
+    t = Table(
+        title=f"plan (first {min(PLAN_PREVIEW_ROWS, len(r.plan))} of {len(r.plan)})",
+        title_justify="left",
+        show_edge=False,
+    )
+    for col in ("wave", "certificate", "team", "action", "method", "deadline"):
+        t.add_column(col)
+    for row in r.plan.head(PLAN_PREVIEW_ROWS).itertuples():
+        t.add_row(
+            str(row.wave),
+            safe(row.common_name),
+            safe(row.team),
+            safe(row.action),
+            safe(row.method),
+            "—" if pd.isna(row.deadline) else f"{row.deadline:%Y-%m-%d %H:%M}",
+        )
+    console.print(t)
 
 
 def _render_tracks(console: Console, tracks: pd.DataFrame | None) -> None:
