@@ -85,6 +85,12 @@ KEX_TRACK = "key-exchange"
 
 # Criterion id (cmmm/maturity/criteria.yaml) → the drill that evidences it.
 SIMULATED_CRITERIA: dict[str, SimulatedCriterion] = {
+    "agi.algorithm-swap": SimulatedCriterion(
+        scenario="swap-rsa2048-to-p256-48h",
+        value=_p90,
+        met=lambda r: _judged(r) and r.verdict is Verdict.PASS,
+        unit="hours (p90)",
+    ),
     "agi.ca-replacement-24h": SimulatedCriterion(
         scenario="primary-intermediate-compromise-24h",
         value=_p90,

@@ -17,16 +17,19 @@ from tests.conftest import NOW
 from tests.maturity_org import frames, inventory, profile_without, rows
 
 
+SIMULATED = {"agi.algorithm-swap", "agi.ca-replacement-24h", "agi.mass-revocation-5d", "agi.pqc-kex"}
+
+
 def test_mature_org_is_level_4_and_5_once_drills_pass() -> None:
     c, o = frames()
     a = assess(inventory(c, o), now=NOW)
     assert a.level == 4
-    assert set(a.blockers) == {"agi.ca-replacement-24h", "agi.mass-revocation-5d", "agi.pqc-kex"}
+    assert set(a.blockers) == SIMULATED
     sim = {r.id: r for r in a.criteria if r.criterion.evidence is EvidenceKind.SIMULATED}
     assert all(r.status is Status.NOT_EVALUATED and not r.met for r in sim.values())
 
     def drill(criterion_id: str, inv: cmmm.Inventory, now: datetime) -> SimulatedEvidence:
-        assert criterion_id in {"agi.ca-replacement-24h", "agi.mass-revocation-5d", "agi.pqc-kex"}
+        assert criterion_id in SIMULATED
         return SimulatedEvidence(value=12.0, threshold="", met=True, evidence=f"{criterion_id}: p90 12 h")
 
     a5 = assess(inventory(c, o), now=NOW, simulate=drill)
