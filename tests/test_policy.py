@@ -76,6 +76,7 @@ def test_cabf_cap_applies_by_issuance_date() -> None:
     # a spreadsheet row with date-only 200 days is read as 200 days; 201 is over
     c.loc[4, ["not_before", "not_after"]] = [start, start + pd.Timedelta(days=200)]
     c.loc[5, ["not_before", "not_after"]] = [start, start + pd.Timedelta(days=201)]
+    c.loc[[4, 5], "has_body"] = False
     found = _codes(c, o)
     assert found[PolicyCode.VALIDITY_EXCEEDS_CABF_CAP.value] == {"c001", "c003", "c005"}
 

@@ -620,6 +620,7 @@ def select_algorithm_sunset(inv: Inventory, sc: Scenario, now: datetime) -> Sele
     for rule in sc.parameters["rules"]:
         m = filter_mask(inv, rule["filter"], now) & live
         blind = max(blind, cannot_tell(inv, rule["filter"], live, now))
+        notes.extend(_outside_trust(inv, rule, m, live, now))
         if rule.get("at_renewal"):
             h = np.maximum(
                 _hours_to_expiry(inv, now, np.ones(n, dtype=bool)), _hours_until(rule["date"], now)
@@ -644,6 +645,28 @@ def select_algorithm_sunset(inv: Inventory, sc: Scenario, now: datetime) -> Sele
         overdue=overdue[mask],
         cannot_tell=blind,
         nothing_reason="no live certificate matches the rules of this sunset",
+    )
+
+
+def _outside_trust(
+    inv: Inventory, rule: Mapping[str, Any], m: np.ndarray, live: np.ndarray, now: datetime
+) -> tuple[str, ...]:
+    """A rule that binds one trust domain (SC-097 binds publicly trusted CAs): the live certificates of
+    another recorded trust that match it otherwise are outside the sunset — a policy finding, said so."""
+    spec = rule["filter"]
+    if "trust" not in spec:
+        return ()
+    rest = {k: v for k, v in spec.items() if k != "trust"}
+    trust = inv.certificates["trust"]
+    other = filter_mask(inv, rest, now) & live & ~m & trust.notna().to_numpy(dtype=bool)
+    if not other.any():
+        return ()
+    kinds = ", ".join(sorted(str(t) for t in trust[other].unique()))
+    n = int(other.sum())
+    return (
+        f"{n} {kinds} certificate{'s also match' if n != 1 else ' also matches'} "
+        f"{rule.get('title', rule['sunset'] if 'sunset' in rule else 'this rule')} but are outside it (it binds "
+        f"{spec['trust']} certificates only): a finding against your own policy, not this deadline",
     )
 
 

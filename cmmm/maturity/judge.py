@@ -45,7 +45,9 @@ def measured_status(c: Criterion, m: Measurement) -> tuple[Status, str]:
             return Status.NOT_MET, f"{m.evidence} — not met whatever the unknown rows hold"
         return (
             Status.UNKNOWN,
-            f"no evidence: {m.coverage.text} (needs {100 * c.min_coverage:g} %); {m.evidence}",
+            # the coverage leads; the measurement's own copy of it is not repeated
+            f"no evidence: {m.coverage.text} (needs {100 * c.min_coverage:g} %); "
+            + m.evidence.replace(f" ({m.coverage.text})", ""),
         )
     if m.value is None:
         return Status.UNKNOWN, m.evidence

@@ -140,11 +140,16 @@ class Assessment:
 
     @property
     def progress_text(self) -> str:
-        """ "level 2, 60 % of level 3's criteria met" (or "level 5, every criterion met")."""
+        """ "level 2, 60 % of level 3's criteria met: 6 of 10" (or "level 5, every criterion met")."""
+        return f"level {self.level}, {self.progress_toward}"
+
+    @property
+    def progress_toward(self) -> str:
+        """The progress beside a level already named: "60 % of level 3's criteria met: 6 of 10"."""
         if self.progress is None or self.next_level is None:
-            return f"level {self.level}, every criterion met"
+            return "every criterion met"
         share = self.progress.value or 0.0
         return (
-            f"level {self.level}, {int(100 * share)} % of level {self.next_level}'s criteria met "
-            f"({self.progress.count} of {self.progress.of})"
+            f"{int(100 * share)} % of level {self.next_level}'s criteria met: "
+            f"{self.progress.count} of {self.progress.of}"
         )

@@ -166,7 +166,7 @@ def maturity_section(a: Assessment) -> MaturitySection:
     return MaturitySection(
         level=a.level,
         score=a.score,
-        progress=a.progress_text,
+        progress=a.progress_toward,
         floor=a.dimension_titles[a.floor_dimension],
         dimensions={a.dimension_titles[d]: s for d, s in a.dimensions.items()},
         criteria=tuple(

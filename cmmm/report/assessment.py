@@ -138,7 +138,7 @@ def render_assessment(console: Console, a: Assessment) -> None:
     """Level, scores, the criteria table with evidence, and the roadmap."""
     org = f"{safe(a.organization)} — " if a.organization else ""
     console.print(
-        f"[bold]{org}CMMM level {a.level}: {a.level_name}[/]  ({a.progress_text}; score {a.score:.2f})  "
+        f"[bold]{org}CMMM level {a.level}: {a.level_name}[/]  ({a.progress_toward}; score {a.score:.2f})  "
         f"weakest dimension: {a.dimension_titles[a.floor_dimension]} {a.floor:.2f}"
     )
     ahead = f", looking ahead from the inventory of {a.observed_at.date()}" if a.observed_at < a.as_of else ""
@@ -209,7 +209,7 @@ def render_markdown(a: Assessment) -> str:
     lines = [
         f"# CMMM assessment{f' — {_md(a.organization)}' if a.organization else ''}",
         "",
-        f"**Level {a.level}: {a.level_name}** · {a.progress_text} · score {a.score:.2f} · weakest dimension "
+        f"**Level {a.level}: {a.level_name}** · {a.progress_toward} · score {a.score:.2f} · weakest dimension "
         f"{a.dimension_titles[a.floor_dimension]} {a.floor:.2f} · {a.certificates} certificates · as of {a.as_of.date()}",
         "",
         "| dimension | score |",

@@ -351,7 +351,7 @@ def build_view(
         level=a.level,
         level_name=LEVEL_NAMES[a.level],
         score=a.score,
-        progress=a.progress_text,
+        progress=a.progress_toward,
         floor=maturity.floor,
         certificates=m.certificates,
         expired=m.expired,

@@ -33,7 +33,7 @@ def _summary(view: ReportView) -> list[str]:
     out = ["## Executive summary", ""]
     if s.level is not None and s.score is not None:
         out += [
-            f"**CMMM level {s.level} — {s.level_name}** ({md_escape(s.progress)}), weakest dimension: "
+            f"**CMMM level {s.level} — {s.level_name}**: {md_escape(s.progress)}; weakest dimension: "
             f"{md_escape(s.floor)}.",
             "",
         ]

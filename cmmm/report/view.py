@@ -70,7 +70,7 @@ class MaturitySection:
 
     level: int
     score: float  # the level plus the next level's share met, rounded down (never a higher level)
-    progress: str  # "level 2, 60 % of level 3's criteria met (6 of 10)"
+    progress: str  # toward the next level: "60 % of level 3's criteria met: 6 of 10"
     floor: str  # the weakest dimension
     dimensions: dict[str, float]
     criteria: tuple[CriterionRow, ...] = ()

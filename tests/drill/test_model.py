@@ -221,6 +221,7 @@ def test_a_sunset_already_past_is_overdue_not_a_fresh_window(tmp_path: Path) -> 
             "signature_algorithm": "sha1WithRSAEncryption",
             "key_algorithm": "RSA",
             "key_size": 2048,
+            "trust": "public",
         },
     ]
     inv = cmmm.load([_write(tmp_path / "o", [], rows, {"organization": "o"})], now=NOW)

@@ -114,6 +114,7 @@ def test_mass_revocation_sunset_outage_and_primary_selection(tmp_path: Path) -> 
             "signature_algorithm": "sha1WithRSAEncryption",
             "key_algorithm": "RSA",
             "key_size": 2048,
+            "trust": "public",
         },
         {
             "common_name": "weak.test",
@@ -123,6 +124,17 @@ def test_mass_revocation_sunset_outage_and_primary_selection(tmp_path: Path) -> 
             "signature_algorithm": "sha256WithRSAEncryption",
             "key_algorithm": "RSA",
             "key_size": 1024,
+            "trust": "public",
+        },
+        {
+            "common_name": "adcs.corp.test",
+            "issuer": "CORP-DC01-CA",
+            "not_before": day(-100),
+            "not_after": day(200),
+            "signature_algorithm": "sha1WithRSAEncryption",
+            "key_algorithm": "RSA",
+            "key_size": 2048,
+            "trust": "private",
         },
     ]
     inv = sheet(tmp_path, rows)
@@ -132,8 +144,10 @@ def test_mass_revocation_sunset_outage_and_primary_selection(tmp_path: Path) -> 
     assert affected_names(inv, by_method) == {"le2.test"}  # the validation method, recorded as a tag
     assert affected_names(inv, drill.load_scenario("acme-ca-outage-7d")) == {"le1.test", "le3.test"}
     sunset = drill.load_scenario("sha1-end-2026")
+    # SC-097 binds publicly trusted CAs: private SHA-1 is a policy finding, noted, not planned
     assert affected_names(inv, sunset) == {"old.test", "weak.test"}
     sel = drill.select(inv, sunset, NOW)
+    assert any("1 private certificate also matches" in n and "outside it" in n for n in sel.notes)
     assert np.allclose(sel.deadline_h, sunset.deadline_hours)  # both dates are past: the remediation window
     primary = drill.primary_ca(inv)
     assert list(primary["name"]) == ["R11"]

@@ -129,13 +129,16 @@ def test_simulated_evidence_for_the_maturity_criteria(chaos: Inventory, agile: I
     assert "primary-intermediate-compromise-24h" in e.evidence
     e = drill.simulated_evidence("agi.ca-replacement-24h", agile, NOW)
     assert e is not None and e.met and e.value is not None and e.value <= 24
-    e = drill.simulated_evidence("agi.algorithm-swap", chaos, NOW)
-    assert e is not None and e.met is False and "swap-rsa2048-to-p256-48h" in e.evidence
+    # nothing to swap (both organizations hold only P-256 keys): no evidence either way
     e = drill.simulated_evidence("agi.algorithm-swap", agile, NOW)
-    assert e is not None and e.value is not None and e.met is (e.value <= 48)
-    # nothing to swap: no evidence either way
-    e = drill.simulated_evidence("agi.algorithm-swap", Inventory(), NOW)
     assert e is not None and e.met is None and "no affected certificates" in e.evidence
+    # the same organizations on RSA-2048: the manual one fails the 48 hours, the automated one passes
+    for inv, met in ((chaos, False), (agile, True)):
+        rsa = dataclasses.replace(
+            inv, certificates=inv.certificates.assign(key_algorithm="RSA", key_size=2048)
+        )
+        e = drill.simulated_evidence("agi.algorithm-swap", rsa, NOW)
+        assert e is not None and e.met is met and "swap-rsa2048-to-p256-48h" in e.evidence, e
     # the key-exchange track of the PQC drill: no scan reported key-exchange groups, so it cannot tell
     e = drill.simulated_evidence("agi.pqc-kex", agile, NOW)
     assert e is not None and e.met is None and "key-exchange track" in e.evidence

@@ -37,6 +37,22 @@ def test_catalog_contract_metrics_and_docs() -> None:
     assert all(f"  {k}:" in bundle_doc for k in attested_keys)
 
 
+def test_readme_level_table_counts_the_catalog() -> None:
+    """The README's criteria count and its level table's measured / attested / simulated split are the
+    catalog's, level by level."""
+    catalog = load_catalog()
+    readme = (DOC.parents[1] / "README.md").read_text(encoding="utf-8")
+    assert f"against {len(catalog.criteria)} criteria" in readme
+    for level in (2, 3, 4, 5):
+        kinds = [c.evidence for c in catalog.criteria if c.level == level]
+        split = " / ".join(
+            str(kinds.count(k))
+            for k in (EvidenceKind.MEASURED, EvidenceKind.ATTESTED, EvidenceKind.SIMULATED)
+        )
+        row = next(line for line in readme.splitlines() if line.startswith(f"| {level} "))
+        assert f"({split})" in row, (level, split)
+
+
 def test_catalog_spread() -> None:
     catalog = load_catalog()
     assert len(catalog.criteria) >= 25
