@@ -615,7 +615,7 @@ def select_algorithm_sunset(inv: Inventory, sc: Scenario, now: datetime) -> Sele
     n = len(inv.certificates)
     deadline = np.full(n, np.inf)
     overdue: np.ndarray = np.zeros(n, dtype=bool)
-    notes = []
+    notes: list[str] = []
     blind = 0
     for rule in sc.parameters["rules"]:
         m = filter_mask(inv, rule["filter"], now) & live
@@ -665,7 +665,7 @@ def _outside_trust(
     n = int(other.sum())
     return (
         f"{n} {kinds} certificate{'s also match' if n != 1 else ' also matches'} "
-        f"{rule.get('title', rule['sunset'] if 'sunset' in rule else 'this rule')} but are outside it (it binds "
+        f"{rule.get('title', rule.get('sunset', 'this rule'))} but {'are' if n != 1 else 'is'} outside it (it binds "
         f"{spec['trust']} certificates only): a finding against your own policy, not this deadline",
     )
 
