@@ -18,7 +18,7 @@ from cmmm.drill import engine
 from cmmm.drill.result import ReplacementCa
 from cmmm.drill.selection import ACME_CA_MARKERS, Selection
 from cmmm.graph.fallback import EXACT_TYPES as _EXACT_TYPES
-from cmmm.graph.fallback import Trouble, fold, unfit_reason, unusable_reason
+from cmmm.graph.fallback import Trouble, fold, signs_post_quantum, unfit_reason, unusable_reason
 from cmmm.graph.hierarchy import hierarchy
 from cmmm.model import CaChoice, Inventory, Profile, Team
 
@@ -130,23 +130,32 @@ def replacement_ca(
     """The CA that replacements come from: a pre-approved backup or an approved CA that is usable (not in
     trouble, not beneath a CA in trouble) and fits the certificates (their trust domain; post-quantum when
     asked); otherwise none, and issuance waits `ca_onboarding_days` for a new CA. Ranked: ready first
-    (approved, or a pre-approved backup), then designated backups, then an exact type (private for private,
-    ACME/public for public), then profile order. `exclude` names more CAs in trouble."""
+    (approved, or a pre-approved backup), then designated backups, then a CA of the algorithm asked (a
+    classical replacement for classical certificates: every relying party must accept the new chain in
+    hours, and few accept ML-DSA yet), then an exact type (private for private, ACME/public for public), then
+    profile order. `exclude` names more CAs in trouble."""
     trouble = Trouble(ids=trouble.ids, names=(*trouble.names, *exclude))
     onboarding = (
         profile.ca_onboarding_days if profile.ca_onboarding_days is not None else DEFAULT_ONBOARDING_DAYS
     )
     exact = _EXACT_TYPES.get(trust or "", frozenset())
-    ranked: list[tuple[tuple[int, int, int, int], ReplacementCa]] = []
+    ranked: list[tuple[tuple[int, int, int, int, int], ReplacementCa]] = []
     rejected: list[str] = []
     for backup, group in ((True, profile.backup_cas), (False, profile.approved_cas)):
-        for pos, ca in enumerate(group):
+        for pos, listed in enumerate(group):
+            ca = dataclasses.replace(listed, pqc=signs_post_quantum(inv, listed))
             why = unusable_reason(inv, ca, trouble) or _unfit_reason(ca, trust, pqc)
             if why is not None:
                 rejected.append(why)
                 continue
             ready = not backup or ca.pre_approved
-            key = (0 if ready else 1, 0 if backup else 1, 0 if ca.type in exact else 1, pos)
+            key = (
+                0 if ready else 1,
+                0 if backup else 1,
+                int(ca.pqc != pqc),
+                0 if ca.type in exact else 1,
+                pos,
+            )
             ranked.append(
                 (key, _chosen(ca, backup=backup, ready=ready, onboarding_days=onboarding, profile=profile))
             )

@@ -14,8 +14,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from cmmm.crypto import key_family
 from cmmm.graph.hierarchy import ancestors, hierarchy, membership
-from cmmm.model import CaChoice, Inventory, Profile
+from cmmm.model import CaChoice, Inventory, KeyFamily, Profile
 
 # The CA types that may issue a certificate of each trust domain (profile.yaml approved_cas[].type): a
 # public certificate needs a publicly trusted CA, a private one a private CA; a cloud CA (ACM, Key Vault,
@@ -47,6 +48,26 @@ def nodes_named(inv: Inventory, name: str) -> list[str]:
     want = fold(name)
     hit = nodes["name"].fillna("").map(fold).eq(want) | nodes["org"].fillna("").map(fold).eq(want)
     return list(nodes.loc[hit.to_numpy(dtype=bool), "ca_id"])
+
+
+POST_QUANTUM_FAMILIES = frozenset({KeyFamily.ML_DSA.value, KeyFamily.SLH_DSA.value, KeyFamily.COMPOSITE.value})
+
+
+def signs_post_quantum(inv: Inventory | None, ca: CaChoice) -> bool:
+    """Whether `ca` issues post-quantum certificates: profile.yaml says so (`pqc: true`), or the inventory
+    holds its CA certificate with a post-quantum key (the data speaks where profile.yaml is silent)."""
+    if ca.pqc:
+        return True
+    if inv is None:
+        return False
+    nodes = hierarchy(inv).nodes
+    ids = nodes.loc[nodes["ca_id"].isin(nodes_named(inv, ca.name)), "cert_ids"].dropna()
+    cert_ids = {c for joined in ids for c in str(joined).split(";") if c}
+    if not cert_ids:
+        return False
+    certs = inv.certificates
+    families = certs.loc[certs["cert_id"].isin(cert_ids), "key_algorithm"].dropna().map(key_family)
+    return bool(families.isin(POST_QUANTUM_FAMILIES).any())
 
 
 def unusable_reason(inv: Inventory | None, ca: CaChoice, trouble: Trouble) -> str | None:

@@ -119,6 +119,37 @@ def test_replacements_fit_the_trust_domain() -> None:
     assert nothing.name is None and nothing.ready_hours > 0
 
 
+def test_a_classical_replacement_prefers_a_classical_ca_and_the_data_shows_a_pqc_one(tmp_path: Path) -> None:
+    # profile.yaml does not say the ML-DSA issuing CA is post-quantum; its certificate in the inventory does
+    t0 = NOW - timedelta(days=100)
+    pq_root = issue(cn="Corp PQC Root", org="Corp", not_before=t0, days=3650, ca=True, key_kind="ML-DSA-65")
+    pq_ca = issue(
+        cn="Corp PQC Issuing CA",
+        org="Corp",
+        not_before=t0,
+        days=1800,
+        ca=True,
+        issuer=pq_root,
+        key_kind="ML-DSA-65",
+    )
+    leaf = issue(cn="pilot.corp.test", not_before=t0, days=200, issuer=pq_ca, key_kind="ML-DSA-65")
+    (tmp_path / "pqc.pem").write_bytes(pq_root.pem + pq_ca.pem + leaf.pem)
+    inv = cmmm.load([tmp_path], now=NOW)
+    profile = Profile(
+        approved_cas=(
+            CaChoice(name="Corp PQC Issuing CA", type="private"),
+            CaChoice(name="Cloud Private CA", type="cloud"),
+        )
+    )
+    # classical certificates move to a classical CA: relying parties must accept the chain within hours
+    classical = replacement_ca(profile, trust="private", pqc=False, inv=inv)
+    assert classical.name == "Cloud Private CA"
+    # a post-quantum re-key may use the ML-DSA CA although profile.yaml never said pqc: true
+    pqc = replacement_ca(profile, trust="private", pqc=True, inv=inv)
+    assert pqc.name == "Corp PQC Issuing CA"
+    assert replacement_ca(profile, trust="private", pqc=True).name is None  # without the data: unknown
+
+
 def test_the_level1_like_org_plans_no_private_ca_for_public_sites(tmp_path: Path) -> None:
     t0 = NOW - timedelta(days=400)
     root = issue(cn="Shop Root", org="Shop", not_before=t0, days=3650, ca=True)
