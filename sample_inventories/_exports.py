@@ -448,11 +448,20 @@ def _testssl_dn(name: x509.Name) -> str:
 
 
 def testssl_findings(
-    c: Cert, chain: Sequence[Cert], ip: str, *, kems: Sequence[str], curves: Sequence[str]
+    c: Cert,
+    chain: Sequence[Cert],
+    ip: str,
+    *,
+    kems: Sequence[str],
+    curves: Sequence[str],
+    body: bool = True,
 ) -> list[dict[str, str]]:
     """The findings `testssl.sh --jsonfile` (3.2, on OpenSSL 3.5) writes for one TLS 1.2/1.3 target that
     presents `c` with `chain`: protocols, forward-secrecy groups (FS_KEMs: the hybrid ML-KEM groups),
-    the host certificate's cert_* findings with its PEM, and the intermediates."""
+    the host certificate's cert_* findings with its PEM, and the intermediates. Without `body` the PEMs and
+    the fingerprint are left out (the generator's ML-DSA certificates: their signatures are randomized, so
+    a regenerated scan could not match the PEM files kept from an earlier run; the serial and issuer still
+    join the findings to the body)."""
     host, port = c.endpoints[0].rsplit(":", 1)
     cert = c.cert
     key_alg, key_size = key_type(cert.public_key())
@@ -480,19 +489,20 @@ def testssl_findings(
     key = f"{'EC' if key_alg == 'EC' else key_alg} {key_size} bits" if key_size else key_alg
     out += [
         f("cert_numbers", "INFO", "1"),
-        f("cert", "INFO", _one_line_pem(c)),
         f("cert_signatureAlgorithm", "OK", sig),
         f("cert_keySize", "INFO", key),
         f("cert_commonName", "OK", c.cn),
         f("cert_subjectAltName", "INFO", " ".join(c.sans)),
         f("cert_serialNumber", "INFO", format(cert.serial_number, "X")),
-        f("cert_fingerprintSHA256", "INFO", hashlib.sha256(c.issued.der).hexdigest().upper()),
         f("cert_caIssuers", "INFO", _testssl_dn(cert.issuer)),
         f("cert_notBefore", "INFO", cert.not_valid_before_utc.strftime("%Y-%m-%d %H:%M")),
         f("cert_notAfter", "OK", cert.not_valid_after_utc.strftime("%Y-%m-%d %H:%M")),
         f("cert_chain_of_trust", "OK", "passed."),
     ]
-    out += [f(f"intermediate_cert <#{k}>", "INFO", _one_line_pem(x)) for k, x in enumerate(chain, 1)]
+    if body:
+        out.insert(-9, f("cert", "INFO", _one_line_pem(c)))
+        out.insert(-4, f("cert_fingerprintSHA256", "INFO", hashlib.sha256(c.issued.der).hexdigest().upper()))
+        out += [f(f"intermediate_cert <#{k}>", "INFO", _one_line_pem(x)) for k, x in enumerate(chain, 1)]
     return out
 
 
