@@ -301,7 +301,8 @@ def assess_cmd(
 
     inv = load_inventory(paths, parse_as_of(as_of), password_file, profile, policy)
     now = evaluation_time(as_of, inv)
-    observed = min(datetime.now(UTC), now)  # --as-of in the future looks ahead from today's inventory
+    # --as-of in the future looks ahead from the inventory's own day: today's, or the day a bundle pins
+    observed = min(inv.profile.as_of or datetime.now(UTC), now)
     result = assess(inv, now=now, observed_at=observed, simulate=drill_evidence if drills else None)
     pk = categorize(result) if model is AssessModel.PKIMM else None
     if fmt is AssessFormat.JSON:

@@ -566,12 +566,12 @@ def _attested() -> dict[str, dict[str, Any]]:
         return {"answer": answer, "date": on, "evidence": evidence}
 
     return {
-        "documented_policy": said(True, date(2026, 3, 2), "Fabrikam certificate policy 2026, CP-2026 v1.3"),
+        "documented_policy": said(True, date(2026, 4, 14), "Fabrikam certificate policy 2026, CP-2026 v1.3"),
         "itsm_integration": said(True, date(2026, 9, 30), "ServiceNow integration runbook SN-CERT-12"),
         "periodic_discovery": said(
             True, date(2026, 11, 1), "nightly nmap jobs, scheduler export SCH-2026-11"
         ),
-        "renewal_runbook": said(True, date(2026, 3, 2), "runbook RB-PKI-04 v7"),
+        "renewal_runbook": said(True, date(2026, 4, 14), "runbook RB-PKI-04 v7"),
         "automated_deployment": said(True, date(2026, 9, 30), "platform review PR-2026-Q3"),
         "automated_revocation": said(
             True, date(2026, 9, 30), "revocation tooling RT-2 (Vault and ACME APIs)"

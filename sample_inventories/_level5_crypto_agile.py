@@ -358,10 +358,10 @@ def _attested() -> dict[str, dict[str, Any]]:
         return {"answer": answer, "date": on, "evidence": evidence}
 
     return {
-        "documented_policy": said(True, date(2026, 2, 9), "Woodgrove certificate policy CP-7 v4"),
+        "documented_policy": said(True, date(2026, 4, 20), "Woodgrove certificate policy CP-7 v4"),
         "itsm_integration": said(True, date(2026, 10, 20), "ServiceNow PKI integration, change CHG-88412"),
         "periodic_discovery": said(True, date(2026, 11, 2), "weekly testssl.sh jobs, pipeline SCAN-W"),
-        "renewal_runbook": said(True, date(2026, 2, 9), "runbook PKI-RB-01 v9"),
+        "renewal_runbook": said(True, date(2026, 4, 20), "runbook PKI-RB-01 v9"),
         "automated_deployment": said(True, date(2026, 10, 20), "platform controls review PCR-2026-Q3"),
         "automated_revocation": said(
             True, date(2026, 10, 20), "revocation service RVK (Vault and ACME APIs)"
