@@ -113,6 +113,21 @@ def parse_as_of(value: str | None) -> datetime:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
+def evaluation_time(as_of: str | None, inv: Inventory) -> datetime:
+    """The date an inventory is evaluated at: --as-of, else the `as_of` its profile.yaml pins (said on
+    stderr, so nobody mistakes a pinned sample for today's state), else now."""
+    if as_of:
+        return parse_as_of(as_of)
+    pinned = inv.profile.as_of
+    if pinned is None:
+        return datetime.now(UTC)
+    when = pinned.strftime("%Y-%m-%d" if pinned.time() == datetime.min.time() else "%Y-%m-%d %H:%M UTC")
+    err.print(
+        f"as of {when}: pinned by as_of in {safe(inv.profile.source or 'profile.yaml')} (--as-of DATE to change)"
+    )
+    return pinned
+
+
 def check_output(path: Path | None) -> None:
     """An output's folder must already exist: cmmm creates no folders on its own (`demo` excepted)."""
     if path is None or path.parent.is_dir():
@@ -173,7 +188,11 @@ PathsArg = Annotated[
     list[Path], typer.Argument(help="Files or directories (bundles) to read; recursed.", show_default=False)
 ]
 AsOfOpt = Annotated[
-    str | None, typer.Option("--as-of", help="Evaluate at this date (YYYY-MM-DD); default now.")
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Evaluate at this date (YYYY-MM-DD); default: the as_of profile.yaml pins, else now.",
+    ),
 ]
 ProfileOpt = Annotated[
     Path | None, typer.Option("--profile", help="profile.yaml to use instead of the bundle's.")
@@ -216,9 +235,9 @@ def ingest_cmd(
     from cmmm.export import inventory_document, write_inventory
     from cmmm.ingest.summary import summarize
 
-    now = parse_as_of(as_of)
     check_output(output)
-    inv = load_inventory(paths, now, password_file)
+    inv = load_inventory(paths, parse_as_of(as_of), password_file)
+    now = evaluation_time(as_of, inv)
     if output is not None:
         kind = write_inventory(inv, output)
         err.print(f"wrote {len(inv)} certificates to {escape(str(output))} ({kind})")
@@ -280,9 +299,10 @@ def assess_cmd(
     from cmmm.report.assessment import assessment_document, render_assessment, render_markdown
     from cmmm.report.pkimm import pkimm_document, pkimm_markdown, render_pkimm
 
-    now = parse_as_of(as_of)
-    inv = load_inventory(paths, now, password_file, profile, policy)
-    observed = min(datetime.now(UTC), now)  # --as-of in the future looks ahead from today's inventory
+    inv = load_inventory(paths, parse_as_of(as_of), password_file, profile, policy)
+    now = evaluation_time(as_of, inv)
+    # --as-of in the future looks ahead from the inventory's own day: today's, or the day a bundle pins
+    observed = min(inv.profile.as_of or datetime.now(UTC), now)
     result = assess(inv, now=now, observed_at=observed, simulate=drill_evidence if drills else None)
     pk = categorize(result) if model is AssessModel.PKIMM else None
     if fmt is AssessFormat.JSON:
@@ -341,9 +361,9 @@ def report_cmd(
     from cmmm import pipeline
     from cmmm.drill.scenario import DEMO_SCENARIOS
 
-    now = parse_as_of(as_of)
     check_output(output)
-    inv = load_inventory(paths, now, password_file, profile, policy)
+    inv = load_inventory(paths, parse_as_of(as_of), password_file, profile, policy)
+    now = evaluation_time(as_of, inv)
     result = pipeline.run(inv, now=now, scenarios=scenario or DEMO_SCENARIOS)
     report.write_report(pipeline.report_view(result, generated_at=datetime.now(UTC)), output, fmt)
     err.print(f"wrote {fmt.value} report to {escape(str(output))}")
@@ -466,10 +486,10 @@ def drill_cmd(
     from cmmm.drill.result import MISSED
     from cmmm.report.terminal.drill import render_drill
 
-    now = parse_as_of(as_of)
     sc = drill_.load_scenario(scenario)
     check_output(plan)
-    inv = load_inventory(paths, now, password_file, profile, policy)
+    inv = load_inventory(paths, parse_as_of(as_of), password_file, profile, policy)
+    now = evaluation_time(as_of, inv)
     result = drill_.run(inv, sc, now=now, runs=runs, seed=seed)
     if plan is not None:
         kind = drill_.write_plan(result, plan)
@@ -518,7 +538,8 @@ def demo_cmd(
     for org in orgs:
         out.rule(f"[bold]{escape(org.name)}")
         inv = load_inventory([org], now)
-        result = pipeline.run(inv, now=now, scenarios=DEMO_SCENARIOS)
+        when = evaluation_time(as_of, inv)
+        result = pipeline.run(inv, now=when, scenarios=DEMO_SCENARIOS)
         render_summary(out, result.summary, inv)
         view = pipeline.report_view(result, generated_at=datetime.now(UTC))
         path = report.write_report(view, reports / f"{org.name}.html")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from types import MappingProxyType
 from typing import Any
 
@@ -57,6 +57,25 @@ def _date(v: Any, field: str, source: str) -> date:
         except ValueError:
             pass
     raise InputError(source, f"{field}: expected a date (YYYY-MM-DD), got {str(v)[:40]!r}")
+
+
+def _as_of(v: Any, source: str) -> datetime | None:
+    """as_of: a date (midnight UTC) or an ISO date-time (naive means UTC), as an aware UTC datetime."""
+    if v is None:
+        return None
+    if isinstance(v, str) and "T" in v:
+        try:
+            dt = datetime.fromisoformat(v.strip())
+        except ValueError:
+            raise InputError(source, f"as_of: expected a date or an ISO date-time, got {v[:40]!r}") from None
+    elif isinstance(v, datetime):
+        dt = v
+    else:
+        dt = datetime.combine(_date(v, "as_of", source), time())
+    dt = dt.astimezone(UTC) if dt.tzinfo else dt.replace(tzinfo=UTC)
+    if not 1970 <= dt.year <= 2200:
+        raise InputError(source, f"as_of: {dt.date()} is outside 1970–2200")
+    return dt
 
 
 def _error_rates(v: Any, source: str) -> dict[str, float | None]:
@@ -211,6 +230,7 @@ def parse_profile(doc: Mapping[str, Any], *, source: str = "profile.yaml") -> Pr
         shared_on_call=_flag(doc.get("shared_on_call"), "shared_on_call", source),
         **_error_rates(doc.get("renewal_error_rate"), source),
         attested=_attestations(doc.get("attested"), source),
+        as_of=_as_of(doc.get("as_of"), source),
         source=source,
     )
 

@@ -1,9 +1,11 @@
-"""The tools' own export formats: cert-manager objects in kubectl Lists, AWS ACM JSON, nmap XML."""
+"""The tools' own export formats: cert-manager objects in kubectl Lists, AWS ACM JSON, nmap XML, testssl.sh
+JSON and crt.sh JSON."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import random
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -119,6 +121,35 @@ def ca_cluster_issuer(
     """A CA ClusterIssuer signing with the key pair in `secret_name`, verified at `verified`."""
     status = {"conditions": [ready_condition(verified, "KeyPairVerified")]}
     return _cluster_issuer(name, uid, created, resource_version, {"ca": {"secretName": secret_name}}, status)
+
+
+def vault_cluster_issuer(
+    name: str,
+    server: str,
+    path: str,
+    *,
+    uid: str,
+    created: str,
+    verified: str,
+    resource_version: str,
+) -> dict[str, Any]:
+    """A Vault ClusterIssuer: cert-manager asks Vault's PKI engine at `path` to sign, authenticated with
+    its Kubernetes service account; the CA key stays in Vault (and the HSM behind it), never in a Secret."""
+    spec = {
+        "vault": {
+            "auth": {
+                "kubernetes": {
+                    "mountPath": "/v1/auth/kubernetes",
+                    "role": "cert-manager",
+                    "serviceAccountRef": {"name": "cert-manager-vault"},
+                }
+            },
+            "path": path,
+            "server": server,
+        }
+    }
+    status = {"conditions": [ready_condition(verified, "VaultVerified", "Vault verified")]}
+    return _cluster_issuer(name, uid, created, resource_version, spec, status)
 
 
 def cert_manager_objects(
@@ -397,3 +428,125 @@ def nmap_run(hosts: list[str], start: int, end: int, *, target_list: str, output
         "</runstats>\n</nmaprun>\n"
     )
     return head + "".join(hosts) + tail
+
+
+# ------------------------------------------------------------------------------------ testssl.sh
+_TESTSSL_VERSIONS = ("SSLv2", "SSLv3", "TLS1", "TLS1_1", "TLS1_2", "TLS1_3")
+
+
+def _one_line_pem(c: Cert) -> str:
+    """testssl.sh writes a PEM body into one JSON string, its line breaks as spaces."""
+    return " ".join(c.issued.pem.decode("ascii").split())
+
+
+def _testssl_dn(name: x509.Name) -> str:
+    cn = name.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
+    org = name.get_attributes_for_oid(x509.NameOID.ORGANIZATION_NAME)
+    country = name.get_attributes_for_oid(x509.NameOID.COUNTRY_NAME)
+    where = f" from {country[0].value}" if country else ""
+    return f"{cn[0].value if cn else ''} ({org[0].value if org else ''}{where})"
+
+
+def testssl_findings(
+    c: Cert,
+    chain: Sequence[Cert],
+    ip: str,
+    *,
+    kems: Sequence[str],
+    curves: Sequence[str],
+    body: bool = True,
+) -> list[dict[str, str]]:
+    """The findings `testssl.sh --jsonfile` (3.2, on OpenSSL 3.5) writes for one TLS 1.2/1.3 target that
+    presents `c` with `chain`: protocols, forward-secrecy groups (FS_KEMs: the hybrid ML-KEM groups),
+    the host certificate's cert_* findings with its PEM, and the intermediates. Without `body` the PEMs and
+    the fingerprint are left out (the generator's ML-DSA certificates: their signatures are randomized, so
+    a regenerated scan could not match the PEM files kept from an earlier run; the serial and issuer still
+    join the findings to the body)."""
+    host, port = c.endpoints[0].rsplit(":", 1)
+    cert = c.cert
+    key_alg, key_size = key_type(cert.public_key())
+    where = f"{host}/{ip}"
+
+    def f(fid: str, severity: str, finding: str) -> dict[str, str]:
+        return {"id": fid, "ip": where, "port": port, "severity": severity, "finding": finding}
+
+    out = [f("service", "INFO", "HTTP")]
+    for v in _TESTSSL_VERSIONS:
+        offered = v in ("TLS1_2", "TLS1_3")
+        text = "offered with final" if v == "TLS1_3" else "offered"
+        out.append(
+            f(
+                v,
+                "OK" if offered else "INFO" if v.startswith("TLS") else "OK",
+                text if offered else "not offered",
+            )
+        )
+    out.append(f("FS", "OK", "offered"))
+    if kems:
+        out.append(f("FS_KEMs", "OK", " ".join(kems)))
+    out.append(f("FS_ECDHE_curves", "OK", " ".join(curves)))
+    sig = cert.signature_algorithm_oid._name
+    key = f"{'EC' if key_alg == 'EC' else key_alg} {key_size} bits" if key_size else key_alg
+    out += [
+        f("cert_numbers", "INFO", "1"),
+        f("cert_signatureAlgorithm", "OK", sig),
+        f("cert_keySize", "INFO", key),
+        f("cert_commonName", "OK", c.cn),
+        f("cert_subjectAltName", "INFO", " ".join(c.sans)),
+        f("cert_serialNumber", "INFO", format(cert.serial_number, "X")),
+        f("cert_caIssuers", "INFO", _testssl_dn(cert.issuer)),
+        f("cert_notBefore", "INFO", cert.not_valid_before_utc.strftime("%Y-%m-%d %H:%M")),
+        f("cert_notAfter", "OK", cert.not_valid_after_utc.strftime("%Y-%m-%d %H:%M")),
+        f("cert_chain_of_trust", "OK", "passed."),
+    ]
+    if body:
+        out.insert(-9, f("cert", "INFO", _one_line_pem(c)))
+        out.insert(-4, f("cert_fingerprintSHA256", "INFO", hashlib.sha256(c.issued.der).hexdigest().upper()))
+        out += [f(f"intermediate_cert <#{k}>", "INFO", _one_line_pem(x)) for k, x in enumerate(chain, 1)]
+    return out
+
+
+def testssl_json(findings: list[dict[str, str]]) -> str:
+    """`testssl.sh --jsonfile`: one flat list of findings, one object per line, as testssl.sh writes it."""
+    rows = ",\n".join("  " + json.dumps(x, ensure_ascii=False) for x in findings)
+    return "[\n" + rows + "\n]\n"
+
+
+# --------------------------------------------------------------------------------------- crt.sh
+def _crtsh_dn(name: x509.Name) -> str:
+    """crt.sh's issuer_name: the attributes in the certificate's order, ", "-separated."""
+    short = {
+        x509.NameOID.COUNTRY_NAME: "C",
+        x509.NameOID.ORGANIZATION_NAME: "O",
+        x509.NameOID.COMMON_NAME: "CN",
+    }
+    return ", ".join(f"{short.get(a.oid, a.oid.dotted_string)}={a.value}" for a in name)
+
+
+def crtsh_rows(
+    certs: Sequence[Cert], rng: random.Random, *, first_id: int, issuer_ca_ids: dict[str, int]
+) -> list[dict[str, Any]]:
+    """`https://crt.sh/?q=%.DOMAIN&output=json&exclude=expired&deduplicate=Y`: one row per certificate
+    (precertificate and certificate deduplicated), its names in name_value, logged a minute before it
+    was issued (the SCTs embedded in it)."""
+    rows = []
+    crt_id = first_id
+    for c in sorted(certs, key=lambda x: (x.cert.not_valid_before_utc, x.serial)):
+        cert = c.cert
+        crt_id += rng.randrange(1, 4000)
+        entry = cert.not_valid_before_utc - timedelta(seconds=rng.randrange(40, 70))
+        rows.append(
+            {
+                "issuer_ca_id": issuer_ca_ids[c.issuer_cn],
+                "issuer_name": _crtsh_dn(cert.issuer),
+                "common_name": c.cn,
+                "name_value": "\n".join(c.sans),
+                "id": crt_id,
+                "entry_timestamp": entry.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3],
+                "not_before": cert.not_valid_before_utc.strftime("%Y-%m-%dT%H:%M:%S"),
+                "not_after": cert.not_valid_after_utc.strftime("%Y-%m-%dT%H:%M:%S"),
+                "serial_number": c.serial.rjust(len(c.serial) + len(c.serial) % 2, "0"),  # whole bytes
+                "result_count": 2,
+            }
+        )
+    return rows

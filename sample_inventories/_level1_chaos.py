@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from _world import AS_OF, CA, Cert, Org, World, d, key_type
+from _world import AS_OF, AS_OF_PIN, CA, Cert, Org, World, d, key_type
 from cmmm.lab.pki import key_pem
 
 _DOMAIN = "bramble-sons.example"
@@ -325,6 +325,7 @@ def _profile(o: Org) -> None:
         "profile.yaml",
         {
             "organization": o.name,
+            "as_of": AS_OF_PIN,
             "industry": "Retail (hardware stores)",
             "teams": [{"name": "it", "engineers": 1, "hours_per_day": 2, "timezone": "Europe/London"}],
             "approved_cas": [

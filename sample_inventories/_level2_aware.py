@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from _world import AS_OF, CA, Cert, Org, World, d, pick
+from _world import AS_OF, AS_OF_PIN, CA, Cert, Org, World, d, pick
 
 _DOMAIN = "northwind-logistics.example"
 # (service, team, criticality, depends_on, customer_facing, secrecy_years)
@@ -274,6 +274,7 @@ def _profile(o: Org) -> None:
         "profile.yaml",
         {
             "organization": o.name,
+            "as_of": AS_OF_PIN,
             "industry": "Logistics",
             "teams": [
                 {"name": "web-ops", "engineers": 2, "hours_per_day": 3, "timezone": "Europe/Amsterdam"},

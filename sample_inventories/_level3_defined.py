@@ -1,4 +1,5 @@
-"""Level 3, Contoso Health: a CLM platform's exports — network scan, private CA, cloud, CA register.
+"""Level 3, Contoso Health: a CLM platform's exports — network scan, private CA, cloud, CA register, and
+the certificate bodies the platform stores.
 
 Owners on ≥ 99 % of certificates, about two thirds automated (ACME, Vault, cloud), about 2 % policy
 violations (two-year private certificates, public wildcards, an unapproved CA); the backup CA is listed
@@ -10,7 +11,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from _world import AS_OF, CA, Cert, Org, World, d, pick
+from _world import AS_OF, AS_OF_PIN, CA, Cert, Org, World, d, pick
 
 _DOMAIN = "contoso-health.example"
 # (service, team, criticality, depends_on, customer_facing, secrecy_years)
@@ -137,8 +138,11 @@ def level3(w: World) -> Org:
     o.pem("ca/contoso-issuing-ca-1.pem", [ca_certs[1]])
     o.pem("ca/contoso-issuing-ca-2.pem", [ca_certs[2]])
     o.pem("ca/public-chains.pem", pub_ca_certs)
-    o.pem("pem/vault-issued-sample.pem", [c for c in private if c.ca is ca2][:120])
-    o.pem("pem/web-servers.pem", public[:60])
+    # the CLM platform's certificate store, exported as PEM bundles: every leaf's body, so the inventory's
+    # issuer, key and signature are read from the certificates rather than declared by the CSV exports
+    o.pem("pem/private-ca-issued.pem", private)
+    o.pem("pem/web-servers.pem", public + sectigo)
+    o.pem("pem/cloud-certificates.pem", cloud)
     o.truth_extra["policy_noncompliant"] = sorted([c.cn, c.serial] for c in noncompliant)
     o.write_services()
     _profile(o)
@@ -303,6 +307,7 @@ def _profile(o: Org) -> None:
         "profile.yaml",
         {
             "organization": o.name,
+            "as_of": AS_OF_PIN,
             "industry": "Healthcare",
             "teams": [
                 {"name": "digital", "engineers": 3, "hours_per_day": 3, "timezone": "America/Chicago"},

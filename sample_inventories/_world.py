@@ -104,6 +104,11 @@ def iso(t: datetime) -> str:
     return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+# profile.yaml's as_of: every command evaluates the samples at the date they were built for (docs/bundle.md),
+# so their levels hold whatever day the demo runs
+AS_OF_PIN = iso(AS_OF)
+
+
 def pick(rng: random.Random, weighted: Sequence[tuple[Any, float]]) -> Any:
     """One value of `(value, weight)` pairs."""
     return rng.choices([v for v, _ in weighted], weights=[w for _, w in weighted])[0]

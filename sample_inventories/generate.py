@@ -1,6 +1,6 @@
-"""Generate the four sample organizations in sample_inventories/ from one seed, with real certificates.
+"""Generate the five sample organizations in sample_inventories/ from one seed, with real certificates.
 
-    .venv/bin/python sample_inventories/generate.py            # (re)write all four + _truth/
+    .venv/bin/python sample_inventories/generate.py            # (re)write all five + _truth/
     .venv/bin/python sample_inventories/generate.py --check    # regenerate into a temp dir, compare
 
 Every certificate is real: CA hierarchies (public-CA look-alikes such as "ISRG Root X1" → "R11" and
@@ -11,7 +11,7 @@ All dates are relative to AS_OF; the structure (names, serials, dates, rows) dep
 
 This file is the entry point. The building blocks (certificates, CAs, the public CA look-alikes, an
 organization and its files) are in _world.py, the tools' own export formats in _exports.py, and each
-organization in its own module: _level1_chaos.py … _level4_agile.py. Their names start with "_" so that
+organization in its own module: _level1_chaos.py … _level5_crypto_agile.py. Their names start with "_" so that
 ingesting this folder skips them, as it skips generate.py.
 
 Determinism:
@@ -52,6 +52,7 @@ from _level1_chaos import level1  # noqa: E402
 from _level2_aware import level2  # noqa: E402
 from _level3_defined import level3  # noqa: E402
 from _level4_agile import level4  # noqa: E402
+from _level5_crypto_agile import level5  # noqa: E402
 from _world import SEED, Org, World, iso  # noqa: E402
 
 BUILDERS: dict[str, Callable[[World], Org]] = {
@@ -59,12 +60,13 @@ BUILDERS: dict[str, Callable[[World], Org]] = {
     "level2-aware": level2,
     "level3-defined": level3,
     "level4-agile": level4,
+    "level5-crypto-agile": level5,
 }
 ORGS = tuple(BUILDERS)
 
 
 def generate(out: Path, seed: int = SEED) -> dict[str, dict[str, Any]]:
-    """Write all four organizations and _truth/ under `out`; files no longer generated are removed.
+    """Write all five organizations and _truth/ under `out`; files no longer generated are removed.
 
     A PEM or PKCS#12 file whose certificates are unchanged in structure (see _structure) keeps its old
     bytes, so regenerating does not churn the randomized ML-DSA signatures and the PFX salt.

@@ -25,7 +25,7 @@ from cmmm.report.documents import blast_document
 from tests.conftest import NOW, SAMPLES_DIR, sample
 
 SAMPLES = SAMPLES_DIR
-ORGS = ("level1-chaos", "level2-aware", "level3-defined", "level4-agile")
+ORGS = ("level1-chaos", "level2-aware", "level3-defined", "level4-agile", "level5-crypto-agile")
 runner = CliRunner()
 
 
@@ -75,7 +75,7 @@ def test_truth_lists_every_certificate_the_inventory_holds(org: str) -> None:
     assert len(known) == len(certs)
 
 
-@pytest.mark.parametrize("org", ["level3-defined", "level4-agile"])
+@pytest.mark.parametrize("org", ["level3-defined", "level4-agile", "level5-crypto-agile"])
 def test_issuer_chains_match_the_truth(org: str) -> None:
     """Walking issuer_cert_id up from every certificate reproduces the truth's per-CA lists and services."""
     inv, truth = _loaded(org)
@@ -204,6 +204,10 @@ def test_level4_sources_are_read_by_the_tools_own_ingesters() -> None:
     assert sorted(by_ingester["aws-acm"]) == [
         f"aws-acm/{r}/{c}-certificate.json" for r in ("eu-west-1", "us-east-1") for c in ("describe", "get")
     ]
+    # the CT monitor's crt.sh export: every public certificate, each known to another source too
+    assert [p for ps in by_ingester.values() for p in ps if p.startswith("ct/")] == [
+        "ct/crtsh-fabrikam.example.json"
+    ]
     assert sorted(by_ingester["nmap"]) == [f"network-scan/nmap-{t}.xml" for t in ("aws", "edge", "ingress")]
     # only the ACME client's, Vault's and the CA register's exports are still spreadsheets
     assert sorted(by_ingester["csv"]) == [
@@ -218,7 +222,7 @@ def test_level4_sources_are_read_by_the_tools_own_ingesters() -> None:
     assert len(k8s) >= 1500 and k8s["discovered_by"].str.contains("kubernetes").all()
     assert k8s["has_body"].all()  # tls.crt of every Secret, joined to its Certificate
     acm = leaves[leaves["automation"] == "cloud-managed"]
-    assert len(acm) >= 400 and (acm["discovered_by"] == "cloud-api;network-scan").all()
+    assert len(acm) >= 400 and (acm["discovered_by"] == "cloud-api;ct-log;network-scan").all()
     assert acm[
         "has_body"
     ].all()  # describe-certificate merged with get-certificate (issuer "Amazon" + serial)
@@ -332,20 +336,98 @@ def test_cli_blast_radius_matches_generator_truth() -> None:
 
 # ------------------------------------------------------------- the levels and drills they were built for
 
-INTENDED = {"level1-chaos": 1, "level2-aware": 2, "level3-defined": 3, "level4-agile": 4}
+INTENDED = {
+    "level1-chaos": 1,
+    "level2-aware": 2,
+    "level3-defined": 3,
+    "level4-agile": 4,
+    "level5-crypto-agile": 5,
+}
+# What holds Fabrikam (level4-agile) at 4 with drills: the gaps a real level-4 organization has
+# (sample_inventories/README.md says why).
+LEVEL4_HELD_BY = {"agi.algorithms-complete", "agi.hybrid-kem", "agi.pqc-kex"}
+
+
+@functools.cache
+def _drilled(org: str) -> Any:
+    return assess(sample(org), now=NOW, simulate=drill_evidence)
 
 
 @pytest.mark.parametrize("org", sorted(INTENDED))
 def test_sample_organization_lands_at_its_intended_level(org: str) -> None:
+    """Exactly its level with the drills run (as `cmmm assess` runs them); without drills level 5 cannot be
+    reached: its simulated criteria are not evaluated."""
     inv = sample(org)
-    a = assess(inv, now=NOW)  # without drills: level 5 cannot be reached
+    a = assess(inv, now=NOW)
     failing = [
         f"{r.id}: {r.evidence}" for r in a.criteria if not r.met and r.criterion.level <= INTENDED[org] + 1
     ]
-    assert a.level == INTENDED[org], failing
+    assert a.level == min(INTENDED[org], 4), failing
     assert all(r.evidence for r in a.criteria)
-    drilled = assess(inv, now=NOW, simulate=drill_evidence)
-    assert drilled.level == INTENDED[org] or (INTENDED[org] == 4 and drilled.level == 5)
+    drilled = _drilled(org)
+    unmet = [
+        f"{r.id}: {r.evidence}" for r in drilled.criteria if not r.met and r.criterion.level <= INTENDED[org]
+    ]
+    assert drilled.level == INTENDED[org], unmet
+
+
+def test_level4_is_held_at_4_by_its_real_gaps_only() -> None:
+    """Every level-4 criterion met; of level 5, only the gaps the README names: 90 Vault certificates known
+    from Vault's listing without their bodies, and scans that record no key exchange."""
+    drilled = _drilled("level4-agile")
+    unmet = {r.id for r in drilled.criteria if not r.met}
+    assert unmet == LEVEL4_HELD_BY
+    by_id = {r.id: r for r in drilled.criteria}
+    assert by_id["agi.algorithms-complete"].status == "not met"
+    assert by_id["agi.hybrid-kem"].status == "unknown" and by_id["agi.pqc-kex"].status == "unknown"
+    for cid in ("pol.hsm-ca-keys", "agi.mosca-assessed", "own.metrics-reviewed"):
+        assert by_id[cid].status == "attested", by_id[cid].evidence  # dated and referenced, not contradicted
+
+
+def test_level5_rests_on_evidence() -> None:
+    """Woodgrove's level 5 is measured and simulated: every level-5 criterion met on data, none by an
+    attestation; the pilot is real ML-DSA-65, the public endpoints offer hybrid ML-KEM, each trust domain
+    has a tested fallback, and the drills pass."""
+    inv, truth = _loaded("level5-crypto-agile")
+    drilled = _drilled("level5-crypto-agile")
+    fives = [r for r in drilled.criteria if r.criterion.level == 5]
+    assert fives and all(r.status == "met" for r in fives), [(r.id, r.status) for r in fives]
+    assert {str(r.criterion.evidence) for r in fives} == {"measured", "simulated"}
+    f = inv.certificate_facts()
+    pq = f[f["key_algorithm"] == "ML-DSA-65"]
+    assert _pairs(pq) == {tuple(p) for p in truth["pqc"]} and pq["has_body"].all()
+    assert _pairs(f[(f["key_algorithm"] == "RSA") & (f["key_size"] == 2048) & ~f["is_ca"]]) == {
+        tuple(p) for p in truth["rsa_2048"]
+    }
+    assert f["has_body"].all()
+    obs = inv.observations
+    scanned = obs[(obs["discovered_by"] == "network-scan") & obs["tls_versions"].notna()]  # not the chains
+    assert len(scanned) == len(f[~f["is_ca"]])  # every endpoint scanned
+    hybrid = scanned["kex_groups"].fillna("").str.contains("X25519MLKEM768")
+    assert hybrid.mean() >= 0.95 and not hybrid.all()  # three marketing hosts behind a CDN are not yet
+    tested = {c.name: c.tested for c in inv.profile.backup_cas}
+    assert tested["Google Trust Services"] and tested["Woodgrove Issuing CA B1"]
+    assert all(a.on is not None and a.evidence for a in inv.profile.attested.values())
+
+
+@pytest.mark.parametrize("org", ORGS)
+def test_samples_pin_the_date_they_were_built_for(org: str) -> None:
+    """Each bundle's profile.yaml pins as_of to the generator's date, so a demo on any later day sees the
+    same expiries, windows and attestation ages, and the same level."""
+    assert sample(org).profile.as_of == NOW
+    assert truth_of(org)["as_of"] == NOW.isoformat()
+
+
+def test_cli_evaluates_a_pinned_bundle_at_its_as_of_unless_told() -> None:
+    org = str(SAMPLES / "level2-aware")
+    res = runner.invoke(app, ["assess", org, "--no-drills", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["as_of"].startswith("2026-11-28")
+    assert "pinned by as_of" in res.stderr
+    later = runner.invoke(app, ["assess", org, "--no-drills", "--format", "json", "--as-of", "2027-06-01"])
+    assert later.exit_code == 0, later.output
+    assert json.loads(later.stdout)["as_of"].startswith("2027-06-01")
+    assert "pinned by as_of" not in later.stderr
 
 
 @pytest.mark.parametrize("org", ORGS)
@@ -357,5 +439,5 @@ def test_catalog_on_sample_organizations(org: str) -> None:
     primary = drill.run(inv, drill.load_scenario("primary-intermediate-compromise-24h"), now=NOW, runs=100)
     if org == "level1-chaos":
         assert primary.verdict == "fail"
-    if org == "level4-agile":
+    if org in ("level4-agile", "level5-crypto-agile"):
         assert primary.verdict == "pass", primary.reasons

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any
 
@@ -88,6 +88,9 @@ class Profile:
     renewal_error_rate_manual: float | None = None  # chance a manual renewal ends in an incident
     shared_on_call: bool = False  # teams help each other in an incident: their engineers form one pool
     attested: Mapping[str, Attestation] = field(default_factory=_empty_mapping)
+    # The date the bundle is evaluated at unless the caller gives one (aware UTC): a sample or an archived
+    # export pinned to the day it describes, so its level does not drift with the calendar (the CLI says so).
+    as_of: datetime | None = None
     source: str | None = None
 
     @property

@@ -457,7 +457,9 @@ def test_public_certificates_are_reported_never_planned(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("org", ["level1-chaos", "level2-aware", "level3-defined", "level4-agile"])
+@pytest.mark.parametrize(
+    "org", ["level1-chaos", "level2-aware", "level3-defined", "level4-agile", "level5-crypto-agile"]
+)
 def test_no_sample_plans_public_certificates_for_ml_dsa(org: str) -> None:
     inv = sample(org)
     result = run(inv)
