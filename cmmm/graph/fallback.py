@@ -50,7 +50,9 @@ def nodes_named(inv: Inventory, name: str) -> list[str]:
     return list(nodes.loc[hit.to_numpy(dtype=bool), "ca_id"])
 
 
-POST_QUANTUM_FAMILIES = frozenset({KeyFamily.ML_DSA.value, KeyFamily.SLH_DSA.value, KeyFamily.COMPOSITE.value})
+POST_QUANTUM_FAMILIES = frozenset(
+    {KeyFamily.ML_DSA.value, KeyFamily.SLH_DSA.value, KeyFamily.COMPOSITE.value}
+)
 
 
 def signs_post_quantum(inv: Inventory | None, ca: CaChoice) -> bool:
@@ -58,11 +60,14 @@ def signs_post_quantum(inv: Inventory | None, ca: CaChoice) -> bool:
     holds its CA certificate with a post-quantum key (the data speaks where profile.yaml is silent)."""
     if ca.pqc:
         return True
-    if inv is None:
-        return False
+    return inv is not None and _nodes_sign_post_quantum(inv, nodes_named(inv, ca.name))
+
+
+def _nodes_sign_post_quantum(inv: Inventory, ca_ids: list[str]) -> bool:
+    """Whether any of these CA nodes holds a CA certificate with a post-quantum key."""
     nodes = hierarchy(inv).nodes
-    ids = nodes.loc[nodes["ca_id"].isin(nodes_named(inv, ca.name)), "cert_ids"].dropna()
-    cert_ids = {c for joined in ids for c in str(joined).split(";") if c}
+    joined = nodes.loc[nodes["ca_id"].isin(ca_ids), "cert_ids"].dropna()
+    cert_ids = {c for j in joined for c in str(j).split(";") if c}
     if not cert_ids:
         return False
     certs = inv.certificates
@@ -115,6 +120,7 @@ FALLBACK_COLUMNS = ("domain", "ca_id", "name", "leaves", "share", "fallback", "t
 class _Domain:
     trust: str
     leaves: np.ndarray  # positions in inv.certificates of the domain's unexpired end-entity certificates
+    classical: bool  # some of them carry classical keys: their relying parties verify classical chains
 
 
 def _tested(ca: CaChoice, inv: Inventory, domain: _Domain, today: date) -> str | None:
@@ -144,6 +150,8 @@ def _inventory_fallback(inv: Inventory, spof: pd.Series, domain: _Domain) -> str
     # a root program distrusts an organization's CAs together; a private PKI's hierarchies share its owner
     same_org = fold(str(spof["org"])) if domain.trust == "public" and pd.notna(spof["org"]) else None
     for ca_id, n in _live_issuers(inv, domain).items():
+        if domain.classical and _nodes_sign_post_quantum(inv, [str(ca_id)]):
+            continue  # a post-quantum pilot CA: classical relying parties cannot verify its chain
         above = set(anc.loc[anc["ca_id"] == ca_id, "ancestor"])
         org = orgs.get(ca_id)
         # beneath the CA it would replace, or the same public CA operator (a distrust takes both)
@@ -165,6 +173,8 @@ def _fallback_for(
     rejected: list[str] = []
     for ca in (*profile.approved_cas, *profile.backup_cas):
         why = unfit_reason(ca, domain.trust, False) or unusable_reason(inv, ca, trouble)
+        if not why and domain.classical and signs_post_quantum(inv, ca):
+            why = f"{ca.name} signs post-quantum: relying parties of classical certificates cannot verify it yet"
         if why:
             rejected.append(why)
             continue
@@ -179,7 +189,8 @@ def _fallback_for(
         return (
             None,
             None,
-            f"{', '.join(untested)} fit but were never tested (profile.yaml backup_cas[].tested)",
+            f"{', '.join(untested)} {'fits but was' if len(untested) == 1 else 'fit but were'} never tested "
+            "(profile.yaml backup_cas[].tested)",
         )
     if rejected:
         return None, None, "; ".join(rejected[:3])
@@ -200,7 +211,10 @@ def domain_fallbacks(
         pos = np.flatnonzero(unexpired_leaf & trust.eq(t).fillna(False).to_numpy(dtype=bool))
         if not len(pos):
             continue
-        domain = _Domain(trust=t, leaves=pos)
+        families = inv.certificates["key_algorithm"].iloc[pos].dropna().map(key_family)
+        domain = _Domain(
+            trust=t, leaves=pos, classical=families.empty or not families.isin(POST_QUANTUM_FAMILIES).all()
+        )
         counts = m.loc[m["pos"].isin(pos)].groupby("ca_id")["pos"].nunique()
         for ca_id, n in counts[counts >= SPOF_SHARE * len(pos)].items():
             spof = pd.Series(
