@@ -14,8 +14,10 @@ from cmmm.ingest import (
     cmmm_scan,
     ctlog,
     gcp_certmanager,
+    keystores,
     kubernetes,
     nmap,
+    smime,
     sslyze,
     tabular,
     testssl,
@@ -35,6 +37,9 @@ class Format(StrEnum):
     DER = "der"
     PKCS7 = "pkcs7"
     PKCS12 = "pkcs12"
+    JKS = "jks"
+    NSS = "nss"
+    SMIME = "smime"
     CMMM_SCAN = "cmmm-scan"
     NMAP = "nmap"
     SSLYZE = "sslyze"
@@ -100,6 +105,24 @@ INGESTERS: dict[Format, Ingester] = {
         description="PKCS#12 (.pfx/.p12); passwords from --password-file or CMMM_PKCS12_PASSWORDS",
         sniff=x509files.sniff_pkcs12,
         read=x509files.read_pkcs12,
+    ),
+    Format.JKS: Ingester(
+        name="jks",
+        description="Java keystores JKS and JCEKS (cacerts, server keystores); passwords like PKCS#12's",
+        sniff=keystores.sniff_jks,
+        read=keystores.read_jks,
+    ),
+    Format.NSS: Ingester(
+        name="nss",
+        description="NSS sql: databases (cert9.db certificates, key4.db keys as findings)",
+        sniff=keystores.sniff_nss,
+        read=keystores.read_nss,
+    ),
+    Format.SMIME: Ingester(
+        name="smime",
+        description="S/MIME messages (.eml): the certificates of the signature part",
+        sniff=smime.sniff,
+        read=smime.read,
     ),
     Format.CMMM_SCAN: Ingester(
         name="cmmm-scan",

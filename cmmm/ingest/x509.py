@@ -646,5 +646,31 @@ def _scts(der: bytes, start: int, end: int, row: dict[str, Any]) -> None:
     row["earliest_sct"] = min(stamps) if stamps else None
 
 
+def content_type_oid(der: bytes) -> str | None:
+    """The dotted contentType of a CMS ContentInfo (SEQUENCE { OID, [0] ... }, DER or BER with an
+    indefinite length), None when the bytes do not start like one."""
+    if len(der) < 4 or der[0] != 0x30:
+        return None
+    n = der[1]
+    at = 2 if n <= 0x80 else 2 + (n & 0x7F)  # 0x80: BER indefinite length
+    if at + 2 > len(der) or der[at] != 0x06 or der[at + 1] >= 0x80:
+        return None
+    raw = der[at + 2 : at + 2 + der[at + 1]]
+    try:
+        return _oid_text(raw)
+    except (_Unusual, IndexError):
+        return None
+
+
+def first_element(der: bytes) -> bytes:
+    """The first DER element of `der` (OpenSSL's TRUSTED CERTIFICATE appends its trust settings to the
+    certificate). Raises ValueError when it does not fit."""
+    try:
+        _, _, end = _tlv(der, 0, len(der))
+    except _Unusual:
+        raise ValueError("not a DER element") from None
+    return der[:end]
+
+
 def fingerprint_hash(cert: x509.Certificate) -> str:
     return cert.fingerprint(hashes.SHA256()).hex()

@@ -13,6 +13,7 @@ class KeyFamily(StrEnum):
     DSA = "DSA"
     ML_DSA = "ML-DSA"
     SLH_DSA = "SLH-DSA"
+    ML_KEM = "ML-KEM"  # FIPS 203 key-encapsulation keys (RFC 9935 certificates)
     COMPOSITE = "composite"
     UNKNOWN = "unknown"
 
