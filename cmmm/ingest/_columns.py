@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
 import re
+import unicodedata
+
+from cmmm.ingest._aliases import LOCALIZED_ALIASES, NO_VALUES, YES_VALUES
 
 # canonical column -> header spellings (compared after lower-casing and dropping non-alphanumerics)
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -182,6 +186,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
 
 
 def squash(header: str) -> str:
+    """Lower-case letters and digits only, accents folded ("Gültig bis" → "gultigbis")."""
+    if not header.isascii():
+        folded = unicodedata.normalize("NFKD", header.replace("ß", "ss"))
+        header = "".join(c for c in folded if not unicodedata.combining(c))
     return re.sub(r"[^a-z0-9]", "", header.lower())
 
 
@@ -190,6 +198,24 @@ for _canon, _names in ALIASES.items():
     ALIAS_INDEX.setdefault(squash(_canon), _canon)
     for _n in _names:
         ALIAS_INDEX.setdefault(squash(_n), _canon)
+for _canon, _names in LOCALIZED_ALIASES.items():  # after the English ones, which win a collision
+    for _n in _names:
+        ALIAS_INDEX.setdefault(squash(_n), _canon)
+
+
+def unused_columns(headers: list[str], mapping: dict[str, str]) -> str | None:
+    """A note listing every column that was not used, each with the closest canonical column name (so a
+    misspelt or foreign header can be renamed), or None when every column was used."""
+    unused = [h for h in headers if h not in mapping and str(h).strip()]
+    if not unused:
+        return None
+    names = list(ALIAS_INDEX)
+    parts = []
+    for h in unused:
+        close = difflib.get_close_matches(squash(str(h)), names, n=1, cutoff=0.6)
+        hint = f" (closest: {ALIAS_INDEX[close[0]]})" if close else ""
+        parts.append(f"{str(h)[:40]!r}{hint}")
+    return f"{len(unused)} column(s) not used: {', '.join(parts)}"
 
 
 # Headers that win over an earlier header for the same column: Keyfactor exports the numeric enum
@@ -250,6 +276,11 @@ AUTOMATION_VALUES = {
     "none": "none",
     "no": "none",
     "unmanaged": "none",
+    "automated": "automated",
+    "automatic": "automated",
+    "auto": "automated",
+    **{squash(v): "automated" for v in YES_VALUES},  # a yes/no renewal column ("Auto-Renew")
+    **{squash(v): "none" for v in NO_VALUES},
 }
 CRITICALITY_VALUES = {
     "critical": "critical",

@@ -10,6 +10,7 @@ import pandas as pd
 
 from cmmm.crypto import PUBLIC_CA_MARKERS, quantum_vulnerable
 from cmmm.ingest._base import Batch
+from cmmm.ingest._roots import root_program_trust
 from cmmm.model import (
     ALGORITHM_COLUMNS,
     CERTIFICATE_COLUMNS,
@@ -112,7 +113,8 @@ def merge(batches: list[Batch], base: Inventory | None = None) -> Inventory:
     certs, obs = _reconcile(certs, obs)
     certs = _dedupe(certs)
     certs = _derive(certs)
-    certs = _propagate_trust(_link_issuers(certs))
+    certs = root_program_trust(_link_issuers(certs), bodies)
+    certs = _propagate_trust(certs)
     certs = apply_revocations(certs, [r for b in batches for r in b.revocations])
     return replace(
         base,

@@ -22,7 +22,9 @@ from cmmm.ingest import (
     tabular,
     testssl,
     vault_pki,
+    windows,
     x509files,
+    xlsx,
     zgrab2,
 )
 from cmmm.ingest._base import Ingester
@@ -31,6 +33,7 @@ from cmmm.ingest._base import Ingester
 class Format(StrEnum):
     BUNDLE_FILE = "bundle-file"
     CSV = "csv"
+    XLSX = "xlsx"
     JSON = "json"
     YAML = "yaml"
     PEM = "pem"
@@ -54,6 +57,7 @@ class Format(StrEnum):
     CERTBOT = "certbot"
     CLM = "clm"
     CT_LOG = "ct-log"
+    CERTUTIL_STORE = "certutil-store"
 
 
 INGESTERS: dict[Format, Ingester] = {
@@ -68,6 +72,12 @@ INGESTERS: dict[Format, Ingester] = {
         description="native inventory or CLM export as CSV (delimiter sniffed, header aliases)",
         sniff=tabular.sniff_csv,
         read=tabular.read_csv,
+    ),
+    Format.XLSX: Ingester(
+        name="xlsx",
+        description="Excel workbooks (.xlsx/.xlsm): every sheet, header row found below title rows",
+        sniff=xlsx.sniff,
+        read=xlsx.read,
     ),
     Format.JSON: Ingester(
         name="json",
@@ -208,5 +218,11 @@ INGESTERS: dict[Format, Ingester] = {
         description="Certificate Transparency records from crt.sh (output=json)",
         sniff=ctlog.sniff,
         read=ctlog.read,
+    ),
+    Format.CERTUTIL_STORE: Ingester(
+        name="certutil-store",
+        description="Windows certutil -store dumps (English or German labels): one certificate per block",
+        sniff=windows.sniff_certutil,
+        read=windows.read_certutil,
     ),
 }

@@ -25,6 +25,7 @@ class Automation(StrEnum):
     EST = "est"
     SCEP = "scep"
     VAULT = "vault"
+    AUTOMATED = "automated"  # renewed automatically by a method the source does not name ("Auto-Renew: yes")
     MANUAL = "manual"
     NONE = "none"
 
@@ -37,6 +38,7 @@ AUTOMATED = frozenset(
         Automation.EST,
         Automation.SCEP,
         Automation.VAULT,
+        Automation.AUTOMATED,
     }
 )
 
