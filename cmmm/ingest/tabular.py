@@ -42,6 +42,7 @@ _DELIMITERS = [",", ";", "\t", "|"]
 _HEX_SERIAL_MARKERS = {"requestdisposition", "issuedrequestid"}  # AD CS certutil -view csv
 _CN = re.compile(r"(?:^|[,/]\s*)CN\s*=\s*((?:\\,|[^,/])+)", re.IGNORECASE)
 _ORG = re.compile(r"(?:^|[,/]\s*)O\s*=\s*((?:\\,|[^,/])+)", re.IGNORECASE)
+_PLAIN_NUMBER = re.compile(r"\s*-?\d+\s*")
 MAX_CELL_NOTES = 20  # per column: notes naming ignored cells, then one count
 
 
@@ -300,6 +301,8 @@ def _line_locators(locator: pd.Series) -> pd.Series:
 def _key_size(v: str) -> Any:
     """'2048', '2048.0', '2.048', '2 048', '2048 bits', 'RSA 4096' → 2048.0/4096.0; anything else (and an
     ambiguous number such as '2,5') NA — cmmm.ingest._locale has the rule."""
+    if _PLAIN_NUMBER.fullmatch(v):  # "-2048" and "99999999999999999999" stay themselves: implausible, noted
+        return float(v)
     value, _ = number_in_text(v)
     return float(value) if value is not None else pd.NA
 

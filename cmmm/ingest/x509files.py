@@ -22,7 +22,7 @@ from cmmm.ingest.x509 import (
     content_type_oid,
     first_element,
     key_type_name,
-    load_der,
+    lenient_row,
     private_key_facts,
     public_key_id,
 )
@@ -91,6 +91,40 @@ def _observation(path: Path, ref: str) -> dict[str, Any]:
     return {"source": str(path), "source_ref": ref, "location": str(path), "discovered_by": "filesystem"}
 
 
+def _add(batch: Batch, path: Path, ref: str, cert: x509.Certificate, der: bytes) -> None:
+    _add_row(batch, path, ref, certificate_row(cert, der), der)
+
+
+def _add_row(batch: Batch, path: Path, ref: str, row: dict[str, Any], der: bytes | None) -> None:
+    """A row, its observation at the file and its body (None: a repaired body, whose signature covers
+    bytes cryptography cannot read, is not kept)."""
+    assert isinstance(batch.certificates, list) and isinstance(batch.observations, list)
+    batch.certificates.append(row)
+    batch.observations.append({"cert_id": row["cert_id"], **_observation(path, ref)})
+    if der is not None:
+        batch.bodies[row["cert_id"]] = der
+    if row["not_before"] > row["not_after"]:  # real evidence on disk: kept, but say so
+        batch.notes.append(
+            f"{path}: {ref}: notBefore {row['not_before'].isoformat()} is after notAfter "
+            f"{row['not_after'].isoformat()} (kept; its validity is negative)"
+        )
+
+
+def _add_body(batch: Batch, path: Path, ref: str, der: bytes) -> None:
+    """A certificate body as openssl reads it: strict DER first, then the repaired re-encoding, noted."""
+    row, repairs = lenient_row(der)
+    for note in row.pop("notes", ()):
+        batch.notes.append(f"{path}: {ref}: {note}")
+    if not repairs:
+        _add_row(batch, path, ref, row, der)
+        return
+    _add_row(batch, path, ref, row, None)
+    batch.notes.append(
+        f"{path}: {ref}: read as openssl reads it, past {'; '.join(repairs)} "
+        "(kept under the SHA-256 of the bytes on disk; its signature is not checked)"
+    )
+
+
 def add_certificate(batch: Batch, path: Path, ref: str, cert: x509.Certificate, der: bytes) -> None:
     """A certificate read from a file: its row, an observation at the file, and its body."""
     _add(batch, path, ref, cert, der)
@@ -99,19 +133,6 @@ def add_certificate(batch: Batch, path: Path, ref: str, cert: x509.Certificate, 
 def pkcs7_certificates(der: bytes, path: Path, batch: Batch) -> list[x509.Certificate]:
     """The certificates of a DER (or BER) PKCS#7 signed-data; NotSignedData for the other content types."""
     return _pkcs7_certificates(der, path, batch)
-
-
-def _add(batch: Batch, path: Path, ref: str, cert: x509.Certificate, der: bytes) -> None:
-    row = certificate_row(cert, der)
-    assert isinstance(batch.certificates, list) and isinstance(batch.observations, list)
-    batch.certificates.append(row)
-    batch.observations.append({"cert_id": row["cert_id"], **_observation(path, ref)})
-    batch.bodies[row["cert_id"]] = der
-    if row["not_before"] > row["not_after"]:  # real evidence on disk: kept, but say so
-        batch.notes.append(
-            f"{path}: {ref}: notBefore {row['not_before'].isoformat()} is after notAfter "
-            f"{row['not_after'].isoformat()} (kept; its validity is negative)"
-        )
 
 
 # ------------------------------------------------------------------------------------------------- PEM
@@ -141,8 +162,7 @@ def read_pem_data(path: Path, data: bytes, ctx: ReadContext) -> Batch:
                 der = base64.b64decode(m.group(2).translate(None, _WHITESPACE), validate=True)
                 if label == b"TRUSTED CERTIFICATE":  # OpenSSL's X509_AUX trust settings follow the body
                     der = first_element(der)
-                cert = load_der(der)
-                _add(batch, path, ref, cert, der)
+                _add_body(batch, path, ref, der)
             except (binascii.Error, ValueError) as exc:
                 batch.rejected.append(
                     Rejected(
@@ -221,14 +241,11 @@ def read_der(path: Path, ctx: ReadContext) -> Batch:
     data = path.read_bytes()
     batch = Batch()
     try:
-        cert = load_der(data)
-    except ValueError:
-        pass
+        _add_body(batch, path, "der", data)
+    except ValueError as exc:
+        as_certificate = _short(exc)
+        batch = Batch()
     else:
-        try:
-            _add(batch, path, "der", cert, data)
-        except ValueError as exc:
-            raise InputError(str(path), f"corrupt certificate: {_short(exc)}") from None
         return batch
     not_signed: NotSignedData | None = None
     try:
@@ -263,7 +280,11 @@ def read_der(path: Path, ctx: ReadContext) -> Batch:
             PrivateKeyFinding(path=str(path), locator="der", key_type=kind, encrypted=False, key_id=key_id)
         )
         return batch
-    raise InputError(str(path), "binary DER content is not a certificate, PKCS#7 or PKCS#12")
+    raise InputError(
+        str(path),
+        "binary DER content is not a certificate, PKCS#7, CRL or PKCS#12 "
+        f"(as a certificate: {as_certificate})",
+    )
 
 
 def _maybe_pkcs12(data: bytes) -> bool:
