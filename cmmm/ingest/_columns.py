@@ -182,6 +182,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "subject_key_id": ("subjectkeyid", "ski", "subjectkeyidentifier"),
     "authority_key_id": ("authoritykeyid", "aki", "authoritykeyidentifier"),
     "key_id": ("keyid", "spkisha256"),
+    # revocation as CA exports state it (AD CS certutil -view csv, Keyfactor, Venafi)
+    "revoked_at": ("revokedat", "revocationdate", "revokedon", "revocationeffdate", "revocationtime"),
+    "revocation_reason": ("revocationreason", "revokereason", "revokedreason", "reasoncode"),
+    "status": ("requestdisposition", "certstatestring", "certificatestatus", "revocationstatus", "revoked"),
 }
 
 
@@ -212,7 +216,7 @@ def unused_columns(headers: list[str], mapping: dict[str, str]) -> str | None:
     names = list(ALIAS_INDEX)
     parts = []
     for h in unused:
-        close = difflib.get_close_matches(squash(str(h)), names, n=1, cutoff=0.6)
+        close = difflib.get_close_matches(squash(str(h)), names, n=1, cutoff=0.75)
         hint = f" (closest: {ALIAS_INDEX[close[0]]})" if close else ""
         parts.append(f"{str(h)[:40]!r}{hint}")
     return f"{len(unused)} column(s) not used: {', '.join(parts)}"
@@ -238,7 +242,38 @@ def map_headers(headers: list[str]) -> dict[str, str]:
 
 
 NAME_COLUMNS = ("common_name", "sans")
-DATE_COLUMNS = ("not_before", "not_after", "last_seen", "earliest_sct")
+DATE_COLUMNS = ("not_before", "not_after", "last_seen", "earliest_sct", "revoked_at")
+
+# RFC 5280 §5.3.1 CRLReason by code and by the words CAs print ("0x1 -- Key Compromise", "KeyCompromise")
+REVOCATION_REASONS = {
+    "unspecified": "unspecified",
+    "keycompromise": "keyCompromise",
+    "cacompromise": "cACompromise",
+    "affiliationchanged": "affiliationChanged",
+    "superseded": "superseded",
+    "cessationofoperation": "cessationOfOperation",
+    "certificatehold": "certificateHold",
+    "removefromcrl": "removeFromCRL",
+    "privilegewithdrawn": "privilegeWithdrawn",
+    "aacompromise": "aACompromise",
+}
+REVOCATION_CODES = dict(
+    enumerate(
+        (
+            "unspecified",
+            "keyCompromise",
+            "cACompromise",
+            "affiliationChanged",
+            "superseded",
+            "cessationOfOperation",
+            "certificateHold",
+            "",
+            "removeFromCRL",
+            "privilegeWithdrawn",
+            "aACompromise",
+        )
+    )
+)
 
 AUTOMATION_VALUES = {
     "acme": "acme",

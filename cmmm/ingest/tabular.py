@@ -27,6 +27,8 @@ from cmmm.ingest._columns import (
     DISCOVERY_VALUES,
     ENVIRONMENT_VALUES,
     FALSE_VALUES,
+    REVOCATION_CODES,
+    REVOCATION_REASONS,
     TRUE_VALUES,
     TRUST_VALUES,
     map_headers,
@@ -456,6 +458,7 @@ def _from_records(
     _signature_columns(df, out)
     _flag_columns(df, out, notes)
     _identity_columns(df, out)
+    _revocation_columns(df, out)
 
     last_seen = out.pop("last_seen") if "last_seen" in out else None
     obs = _observations(df, out["cert_id"], src, loc, last_seen, notes)[ok]
@@ -724,6 +727,40 @@ def _identity_columns(df: pd.DataFrame, out: pd.DataFrame) -> None:
         cert_id[missing] = row_ids(out[missing])
     out["cert_id"] = cert_id
     out["has_body"] = False
+
+
+def _revocation_reason(value: str) -> Any:
+    """'0x1 -- Key Compromise', 'KeyCompromise', '1' → 'keyCompromise'; other text as it is; '' → NA."""
+    head, _, tail = value.partition("--")
+    text = (tail or head).strip()
+    if not text or text.upper() == "EMPTY":
+        return pd.NA
+    code = re.fullmatch(r"0x([0-9a-f]+)|(\d{1,2})", head.strip(), re.IGNORECASE)
+    if code:
+        name = REVOCATION_CODES.get(int(code.group(1), 16) if code.group(1) else int(code.group(2)))
+        if name:
+            return name
+    return REVOCATION_REASONS.get(squash(text), text)
+
+
+def _revocation_columns(df: pd.DataFrame, out: pd.DataFrame) -> None:
+    """revoked (a status such as AD CS's '21 -- Revoked', a revocation date, or a yes in a Revoked column),
+    revoked_at and revocation_reason: a CA's own export of a revoked certificate is not a live one."""
+    revoked = pd.Series(pd.NA, index=df.index, dtype="boolean")
+    if "status" in df:
+        status = df["status"].astype("string").str.lower().str.strip()
+        known = status.notna() & ~status.isin(["", "empty"])
+        revoked = revoked.mask(known, False)  # "20 -- Issued": the CA says it is not revoked
+        revoked = revoked.mask(
+            status.str.contains("revoked|widerrufen|révoqué|revocado", regex=True).fillna(False), True
+        )
+        revoked = revoked.mask(status.isin(list(TRUE_VALUES)).fillna(False), True)
+    if "revoked_at" in out:
+        revoked = revoked.mask(out["revoked_at"].notna(), True)
+    if "revocation_reason" in df:
+        out["revocation_reason"] = _per_value(df["revocation_reason"], _revocation_reason)
+    if revoked.notna().any():
+        out["revoked"] = revoked
 
 
 _OBSERVATION_VOCABULARIES = (

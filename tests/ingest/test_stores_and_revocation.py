@@ -294,3 +294,21 @@ def test_revoked_but_deployed_is_a_finding(tmp_path: Path, chain: Chain) -> None
     assert "risk.revoked-deployed" in RISKS
     assert codes["risk.revoked-deployed"].count == 1
     assert codes["risk.revoked-deployed"].examples == ("svc2.example.test",)
+
+
+def test_ad_cs_revoked_rows_count_as_revoked(tmp_path: Path) -> None:
+    header = (
+        '"Request ID","Request Disposition","Issued Common Name","Certificate Effective Date",'
+        '"Certificate Expiration Date","Serial Number","Revocation Date","Revocation Reason"\n'
+    )
+    rows = (
+        '"12","20 -- Issued","web01.corp.example","2026-01-02 10:00","2027-01-02 10:00","6100000012","EMPTY","EMPTY"\n'
+        '"13","21 -- Revoked","web02.corp.example","2026-01-02 10:00","2027-01-02 10:00","6100000013",'
+        '"2026-03-15 09:00","0x1 -- Key Compromise"\n'
+    )
+    inv = cmmm.load([write(tmp_path / "adcs.csv", header + rows)], now=NOW, workers=1)
+    certs = inv.certificates.set_index("common_name")
+    assert not certs.at["web01.corp.example", "revoked"]
+    assert bool(certs.at["web02.corp.example", "revoked"])
+    assert certs.at["web02.corp.example", "revocation_reason"] == "keyCompromise"
+    assert str(certs.at["web02.corp.example", "revoked_at"]) == "2026-03-15 09:00:00+00:00"
