@@ -5,6 +5,8 @@ Repaired (each is evidence a legacy device or CA emitted; zlint's corpus has all
 - an empty RelativeDistinguishedName SET in a Name (`31 00`) is dropped;
 - NULL parameters after an ECDSA or DSA signature OID, or a DSA key OID, are dropped (RFC 5758 §3.2 and
   RFC 3279 §2.3.2 say absent; a DSA key without parameters inherits its issuer's);
+- a DSA key without parameters (RFC 3279 §2.3.2: inherited from the issuer's key) gets placeholder
+  parameters so that the rest can be read; its size and key identifier are then unknown;
 - an INTEGER with needless leading 0x00 or 0xFF octets is made minimal;
 - a length in a longer form than needed is re-encoded in the shortest.
 
@@ -26,6 +28,10 @@ _DSA_OIDS = {
     bytes.fromhex("608648016503040301"),  # 2.16.840.1.101.3.4.3.1 dsa-with-sha224
     bytes.fromhex("608648016503040302"),  # 2.16.840.1.101.3.4.3.2 dsa-with-sha256
 }
+_DSA_KEY = bytes.fromhex("2a8648ce380401")
+# Dss-Parms { p, q, g } as small placeholders: cryptography parses them, nothing computes with them
+_PLACEHOLDER_DSS = bytes.fromhex("3009020101020101020101")
+DSA_INHERITED = "a DSA key without parameters (inherited from its issuer; key size unknown)"
 MAX_DEPTH = 32
 
 
@@ -116,6 +122,9 @@ def _walk(b: bytes, tag: int, start: int, end: int, fixes: _Repairs, depth: int)
             fixes.add("NULL parameters in an ECDSA or DSA algorithm identifier")
             kids = kids[:1]
     content = b"".join(_walk(b, t, s, e, fixes, depth + 1) for t, s, e in kids)
+    if tag == 0x30 and len(kids) == 1 and kids[0][0] == 0x06 and b[kids[0][1] : kids[0][2]] == _DSA_KEY:
+        fixes.add(DSA_INHERITED)
+        content += _PLACEHOLDER_DSS
     return _tlv(tag, content)
 
 

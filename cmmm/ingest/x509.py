@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, r
 from cryptography.x509.oid import ExtensionOID, NameOID
 
 from cmmm.crypto import KEY_ALGORITHM_OIDS, signature_algorithm
-from cmmm.ingest._der_repair import repair
+from cmmm.ingest._der_repair import DSA_INHERITED, repair
 
 _EKU_NAMES = {
     "1.3.6.1.5.5.7.3.1": "serverAuth",
@@ -186,6 +186,8 @@ def lenient_row(der: bytes) -> tuple[dict[str, Any], tuple[str, ...]]:
             row = certificate_row(load_der(fixed), fixed)
         except ValueError:
             raise exc from None
+    if DSA_INHERITED in repairs:  # the placeholder parameters say nothing about the key
+        row["key_size"], row["key_id"] = None, None
     sha256 = hashlib.sha256(der).hexdigest()
     row["cert_id"], row["fingerprint_sha256"] = f"sha256:{sha256}", sha256
     row["fingerprint_sha1"] = hashlib.sha1(der, usedforsecurity=False).hexdigest()

@@ -43,6 +43,7 @@ _CERT_LABELS = {b"CERTIFICATE", b"X509 CERTIFICATE", b"TRUSTED CERTIFICATE"}
 _P7_LABELS = {b"PKCS7", b"CMS", b"PKCS #7 SIGNED DATA"}
 _CRL_LABELS = {b"X509 CRL"}
 _PKCS12_SUFFIXES = (".pfx", ".p12")
+_WRONG_PASSWORD = "Invalid password or PKCS12 data"  # cryptography's message for a MAC that does not verify
 _P7_SUFFIXES = (".p7b", ".p7c", ".p7", ".p7m", ".p7s")
 _DER_SUFFIXES = (".der", ".cer", ".crt", ".cert")
 
@@ -329,7 +330,13 @@ def read_pkcs12(path: Path, ctx: ReadContext) -> Batch:
     for pw in candidates:
         try:
             p12 = pkcs12.load_pkcs12(data, pw)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError) as exc:
+            if str(exc) != _WRONG_PASSWORD and str(exc):
+                # the password opened it: what fails is a certificate or key inside (e.g. a DSA key whose
+                # parameters are inherited from its issuer, which cryptography cannot represent)
+                raise InputError(
+                    str(path), f"PKCS#12 opened, but its contents cannot be read: {_short(exc)}"
+                ) from None
             continue
         except UnsupportedAlgorithm as exc:
             raise InputError(str(path), f"PKCS#12 uses an unsupported algorithm: {_short(exc)}") from None

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import shutil
+import subprocess
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,6 +15,7 @@ import pytest
 import yaml
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import dsa
 from cryptography.x509.oid import NameOID
 
 import cmmm
@@ -209,3 +212,78 @@ def test_kubernetes_yaml_uses_libyaml_and_keeps_the_alias_limit() -> None:
     assert _yaml._loader(bomb) is _yaml._CountingLoader
     with pytest.raises(_yaml.YamlError, match="aliases"):
         _yaml.load_all(bomb)
+
+
+def _dsa_inherited() -> bytes:
+    """A DSA certificate whose key names no parameters (RFC 3279 §2.3.2: its issuer's are inherited)."""
+    key = dsa.generate_private_key(1024)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "dsa.example.test")])
+    der = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(5)
+        .not_valid_before(NOW)
+        .not_valid_after(NOW + timedelta(days=30))
+        .sign(key, hashes.SHA256())
+        .public_bytes(serialization.Encoding.DER)
+    )
+
+    def strip(p: list[tuple[int, bytes]]) -> list[tuple[int, bytes]]:
+        (_, alg), (_, bits) = _split(p[6][1])
+        p[6] = (0x30, _tlv(0x30, _tlv(0x06, _split(alg)[0][1])) + _tlv(0x03, bits))
+        return p
+
+    return _surgery(der, strip)
+
+
+def test_dsa_with_inherited_parameters(tmp_path: Path) -> None:
+    der = _dsa_inherited()
+    with pytest.raises(ValueError):
+        x509.load_der_x509_certificate(der)
+    _, batch = read_file(write(tmp_path / "dsa.der", der), CTX)
+    [row] = batch.certificates
+    assert (row["common_name"], row["key_algorithm"], row["key_size"], row["key_id"]) == (
+        "dsa.example.test",
+        "DSA",
+        None,
+        None,
+    )
+    assert any("DSA key without parameters" in n for n in batch.notes)
+
+
+def test_pkcs12_that_opens_but_holds_an_unreadable_certificate_is_not_a_wrong_password(
+    tmp_path: Path,
+) -> None:
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is not installed")
+    pem = write(
+        tmp_path / "dsa.pem",
+        b"-----BEGIN CERTIFICATE-----\n"
+        + base64.encodebytes(_dsa_inherited())
+        + b"-----END CERTIFICATE-----\n",
+    )
+    p12 = tmp_path / "store" / "dsa.p12"
+    p12.parent.mkdir()
+    subprocess.run(
+        [
+            openssl,
+            "pkcs12",
+            "-export",
+            "-nokeys",
+            "-in",
+            str(pem),
+            "-passout",
+            "pass:s3cret",
+            "-out",
+            str(p12),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    _, batch = read_file(p12, ReadContext(now=NOW, passwords=("s3cret",)))
+    assert batch.rejected[0].reason.startswith("PKCS#12 opened, but its contents cannot be read")
+    _, batch = read_file(p12, CTX)  # without the password it is what it was
+    assert "wrong password" in batch.rejected[0].reason
