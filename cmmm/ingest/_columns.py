@@ -207,6 +207,9 @@ for _canon, _names in LOCALIZED_ALIASES.items():  # after the English ones, whic
         ALIAS_INDEX.setdefault(squash(_n), _canon)
 
 
+MAX_UNUSED_SHOWN = 25  # a note names at most this many unused columns, then counts the rest
+
+
 def unused_columns(headers: list[str], mapping: dict[str, str]) -> str | None:
     """A note listing every column that was not used, each with the closest canonical column name (so a
     misspelt or foreign header can be renamed), or None when every column was used."""
@@ -215,11 +218,12 @@ def unused_columns(headers: list[str], mapping: dict[str, str]) -> str | None:
         return None
     names = list(ALIAS_INDEX)
     parts = []
-    for h in unused:
+    for h in unused[:MAX_UNUSED_SHOWN]:
         close = difflib.get_close_matches(squash(str(h)), names, n=1, cutoff=0.75)
         hint = f" (closest: {ALIAS_INDEX[close[0]]})" if close else ""
         parts.append(f"{str(h)[:40]!r}{hint}")
-    return f"{len(unused)} column(s) not used: {', '.join(parts)}"
+    more = f" and {len(unused) - MAX_UNUSED_SHOWN} more" if len(unused) > MAX_UNUSED_SHOWN else ""
+    return f"{len(unused)} column(s) not used: {', '.join(parts)}{more}"
 
 
 # Headers that win over an earlier header for the same column: Keyfactor exports the numeric enum
