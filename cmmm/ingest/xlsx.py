@@ -12,10 +12,12 @@ import zipfile
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import openpyxl
 import pandas as pd
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
+from openpyxl.utils.exceptions import InvalidFileException
 
 from cmmm.errors import InputError
 from cmmm.ingest._base import Batch, ReadContext
@@ -28,6 +30,25 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the legacy binary .xls (BIFF in an
 _SUFFIXES = (".xlsx", ".xlsm")
 HEADER_SEARCH_ROWS = 30  # title rows, notes and blank lines above the header
 MAX_ROWS = 2_000_000  # per sheet: more is a zip bomb or not an inventory
+MAX_COLUMNS = 1_000  # per row: the columns past this are not read
+# What openpyxl raises on a corrupt or hostile workbook: the ZIP, its XML, or the values in it
+_WORKBOOK_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    ElementTree.ParseError,
+    InvalidFileException,
+    KeyError,
+    ValueError,
+    TypeError,
+    IndexError,
+    AttributeError,
+    EOFError,
+    OSError,
+)
+
+
+def _short(exc: Exception) -> str:
+    return (str(exc).splitlines()[0][:160] if str(exc) else "") or type(exc).__name__
 
 
 def sniff(path: Path, head: bytes) -> int:
@@ -70,15 +91,20 @@ def _header_at(rows: list[tuple[Any, ...]]) -> int | None:
 
 def _sheet(ws: Any, name: str, path: Path, ctx: ReadContext, date1904: bool) -> Batch | None:
     rows: list[tuple[Any, ...]] = []
-    for row in ws.iter_rows(values_only=True):
-        rows.append(row)
+    for row in ws.iter_rows(values_only=True, max_col=MAX_COLUMNS):
+        end = len(row)
+        while end and (row[end - 1] is None or row[end - 1] == ""):  # max_col pads with empty cells
+            end -= 1
+        rows.append(row[:end])
         if len(rows) > MAX_ROWS:
-            raise InputError(str(path), f"sheet {name!r} has more than {MAX_ROWS} rows", line=f"sheet {name}")
+            raise InputError(
+                str(path), f"sheet {name!r} has more than {MAX_ROWS} rows", line=f"sheet {name!r}"
+            )
     at = _header_at(rows)
     if at is None:
         return None
     header = [str(c).strip() if c is not None else "" for c in rows[at]]
-    width = max(len(header), 1)
+    width = max(len(header), *(len(r) for r in rows[at + 1 :]), 1)
     named = [h or f"column {i + 1}" for i, h in enumerate(header)]
     dates = {i for i, canon in enumerate(map_headers(named).get(h) for h in named) if canon in DATE_COLUMNS}
     body = rows[at + 1 :]
@@ -104,28 +130,34 @@ def read(path: Path, ctx: ReadContext) -> Batch:
     with path.open("rb") as fh:
         if fh.read(8).startswith(_OLE):
             raise InputError(str(path), "legacy binary Excel (.xls) is not read: save it as .xlsx or CSV")
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise InputError(str(path), f"unreadable Excel workbook: {exc}") from None
-    try:
-        date1904 = wb.epoch == CALENDAR_MAC_1904
-        batches: list[Batch] = []
-        skipped: list[str] = []
-        for ws in wb.worksheets:
-            name = str(ws.title)
-            try:
-                got = _sheet(ws, name, path, ctx, date1904)
-            except InputError as exc:
-                if "no recognizable certificate columns" not in exc.reason:
-                    raise
-                got = None
-            if got is None:
-                skipped.append(name)
-            else:
-                batches.append(got)
-    finally:
-        wb.close()
+    batches: list[Batch] = []
+    skipped: list[str] = []
+    # a file object, not the path: openpyxl refuses names without an Excel extension
+    with path.open("rb") as fh:
+        try:
+            wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+        except _WORKBOOK_ERRORS as exc:
+            raise InputError(str(path), f"unreadable Excel workbook: {_short(exc)}") from None
+        try:
+            date1904 = wb.epoch == CALENDAR_MAC_1904
+            for ws in wb.worksheets:
+                name = str(ws.title)
+                try:
+                    got = _sheet(ws, name, path, ctx, date1904)
+                except InputError as exc:
+                    if "no recognizable certificate columns" not in exc.reason:
+                        raise
+                    got = None
+                except _WORKBOOK_ERRORS as exc:  # read-only sheets are parsed as they are iterated
+                    raise InputError(
+                        str(path), f"unreadable Excel sheet: {_short(exc)}", line=f"sheet {name!r}"
+                    ) from None
+                if got is None:
+                    skipped.append(name)
+                else:
+                    batches.append(got)
+        finally:
+            wb.close()
     if not batches:
         raise InputError(
             str(path),

@@ -4,6 +4,8 @@ exports (PowerShell Export-Csv of Cert:\\, certutil -store). Workbooks are writt
 
 from __future__ import annotations
 
+import io
+import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -279,3 +281,22 @@ def test_certutil_store_dump(tmp_path: Path) -> None:
     assert certs.at["web02.corp.example", "not_after"] == datetime(2027, 1, 13, 10, tzinfo=UTC)
     assert certs.at["Corp Root", "fingerprint_sha1"] == "ffeeddccbbaa99887766554433221100ffeeddcc"
     assert batch.observations.at[0, "tags"] == "store:My;template:WebServer, Web Server"
+
+
+def test_a_corrupt_sheet_is_a_rejection_and_any_name_is_read(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    good = _workbook(tmp_path / "src" / "inventory.xlsx").read_bytes()
+    write(tmp_path / "in" / "export", good)  # a workbook saved without an extension
+    z_in = zipfile.ZipFile(io.BytesIO(good))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z_out:
+        for item in z_in.infolist():
+            data = z_in.read(item.filename)
+            z_out.writestr(
+                item, data[: len(data) // 2] if item.filename == "xl/worksheets/sheet1.xml" else data
+            )
+    write(tmp_path / "in" / "cut.xlsx", buf.getvalue())
+    inv = cmmm.load([tmp_path / "in"], now=NOW, workers=1)
+    assert len(inv) == 3  # the export without extension
+    cut = [r for r in inv.rejected if r.source.endswith("cut.xlsx")]
+    assert cut[0].locator == "sheet 'Übersicht'" and cut[0].reason.startswith("unreadable Excel sheet")
