@@ -65,4 +65,4 @@ def powershell_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
             f"PowerShell Export-Csv wrote .NET type names instead of values in {', '.join(dropped)} "
             "(ignored; Subject and Issuer hold the names)"
         )
-    return out.reset_index(drop=True), note
+    return out, note

@@ -67,13 +67,13 @@ def revocation_rows(crl: x509.CertificateRevocationList, source: str) -> list[di
     return rows
 
 
-def looks_like_crl(der: bytes) -> bool:
-    """True when cryptography reads `der` as a CRL."""
+def crl_problem(der: bytes) -> str | None:
+    """None when cryptography reads `der` as a CRL, else what it says is wrong."""
     try:
         x509.load_der_x509_crl(der)
-    except ValueError:
-        return False
-    return True
+    except ValueError as exc:
+        return (str(exc).splitlines()[0][:160] if str(exc) else "") or type(exc).__name__
+    return None
 
 
 def add_crl(batch: Batch, path: Path, ref: str, der: bytes) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 import jks
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
+from pyasn1.error import PyAsn1Error
 
 from cmmm.errors import InputError
 from cmmm.ingest._base import Batch, ReadContext
@@ -64,6 +65,8 @@ def _integrity(data: bytes, ctx: ReadContext) -> str | None:
             jks.KeyStore.loads(data, pw, try_decrypt_keys=False)
         except jks.util.KeystoreSignatureException:
             continue
+        except jks.util.KeystoreException:  # the hash itself is cut short or malformed
+            return None
         return pw
     return None
 
@@ -73,7 +76,7 @@ def _key_facts(entry: Any, password: str | None, ctx: ReadContext) -> tuple[str,
     for pw in dict.fromkeys(p for p in (password, "", *ctx.passwords) if p is not None):
         try:
             entry.decrypt(pw)
-        except (jks.util.DecryptionFailureException, jks.util.UnexpectedAlgorithmException):
+        except (jks.util.KeystoreException, PyAsn1Error, ValueError):  # wrong password, or a corrupt entry
             continue
         try:
             key = serialization.load_der_private_key(entry.pkey_pkcs8, password=None)
@@ -89,10 +92,10 @@ def read_jks(path: Path, ctx: ReadContext) -> Batch:
     kind = "JCEKS" if data[:4] == _JCEKS_MAGIC else "JKS"
     try:
         store = jks.KeyStore.loads(data, None, try_decrypt_keys=False)  # certificates need no password
-    except (jks.util.BadKeystoreFormatException, jks.util.UnsupportedKeystoreVersionException) as exc:
-        raise InputError(str(path), f"unreadable {kind} keystore: {exc}") from None
     except jks.util.DuplicateAliasException as exc:
         raise InputError(str(path), f"{kind} keystore has a duplicate alias: {exc}") from None
+    except (jks.util.KeystoreException, PyAsn1Error, UnicodeDecodeError, ValueError) as exc:
+        raise InputError(str(path), f"unreadable {kind} keystore: {exc}") from None
     batch = Batch()
     password = _integrity(data, ctx)
     if password is None:

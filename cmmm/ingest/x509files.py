@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 
 from cmmm.errors import InputError
 from cmmm.ingest._base import Batch, ReadContext, text_of
-from cmmm.ingest.crl import add_crl, looks_like_crl
+from cmmm.ingest.crl import add_crl, crl_problem
 from cmmm.ingest.x509 import (
     certificate_row,
     content_type_oid,
@@ -270,8 +270,12 @@ def read_der(path: Path, ctx: ReadContext) -> Batch:
         return batch
     if not_signed is not None:
         raise InputError(str(path), str(not_signed))
-    if looks_like_crl(data):
-        add_crl(batch, path, "der", data)
+    as_crl = crl_problem(data)
+    if as_crl is None:
+        try:
+            add_crl(batch, path, "der", data)
+        except ValueError as exc:
+            raise InputError(str(path), f"unreadable CRL: {_short(exc)}") from None
         return batch
     if path.suffix.lower() in _PKCS12_SUFFIXES or _maybe_pkcs12(data):
         return read_pkcs12(path, ctx)
@@ -281,6 +285,8 @@ def read_der(path: Path, ctx: ReadContext) -> Batch:
             PrivateKeyFinding(path=str(path), locator="der", key_type=kind, encrypted=False, key_id=key_id)
         )
         return batch
+    if path.suffix.lower() == ".crl":
+        raise InputError(str(path), f"unreadable CRL: {as_crl}")
     raise InputError(
         str(path),
         "binary DER content is not a certificate, PKCS#7, CRL or PKCS#12 "

@@ -9,6 +9,7 @@ cmmm.ingest.tabular (aliases, locale numbers, vocabularies, rejections with shee
 from __future__ import annotations
 
 import zipfile
+import zlib
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,8 @@ _WORKBOOK_ERRORS = (
     AttributeError,
     EOFError,
     OSError,
+    zlib.error,  # a deflate stream cut or altered
+    NotImplementedError,  # a ZIP compression method Python does not have
 )
 
 

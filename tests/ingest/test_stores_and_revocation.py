@@ -312,3 +312,15 @@ def test_ad_cs_revoked_rows_count_as_revoked(tmp_path: Path) -> None:
     assert bool(certs.at["web02.corp.example", "revoked"])
     assert certs.at["web02.corp.example", "revocation_reason"] == "keyCompromise"
     assert str(certs.at["web02.corp.example", "revoked_at"]) == "2026-03-15 09:00:00+00:00"
+
+
+def test_truncated_keystore_and_corrupt_crl_entry_are_rejections(tmp_path: Path, chain: Chain) -> None:
+    data = jks.KeyStore.new("jks", [jks.TrustedCertEntry.new("root", chain.root.der)]).saves("changeit")
+    _, batch = read_file(write(tmp_path / "cut.jks", data[:-7]), _ctx("changeit"))  # its hash cut short
+    assert [r["cert_id"] for r in batch.certificates] == [chain.root.cert_id]
+    assert any("integrity not verified" in n for n in batch.notes)
+    der = _crl(chain.inter, [(chain.leaves[0], None)]).public_bytes(serialization.Encoding.DER)
+    when = (NOW - timedelta(days=2)).strftime("%y%m%d%H%M%SZ").encode()
+    assert der.count(when) == 1
+    fmt, batch = read_file(write(tmp_path / "bad.crl", der.replace(when, b"99AB99999999Z")), _ctx())
+    assert fmt == "der" and batch.rejected[0].reason.startswith("unreadable CRL")
