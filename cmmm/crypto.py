@@ -607,6 +607,9 @@ def nist_quantum_level(algorithm: str | None) -> int | None:
     fam = key_family(name)
     if fam in QUANTUM_VULNERABLE_FAMILIES:
         return 0
+    composite = re.match(r"composite-MLDSA(44|65|87)-", name or "")
+    if composite:  # secure while its ML-DSA part is: that part's category
+        return {"44": 2, "65": 3, "87": 5}[composite.group(1)]
     if fam in (KeyFamily.ML_DSA, KeyFamily.SLH_DSA) or _PQC_NAME.search(algorithm):
         return None  # post-quantum, parameter set not recognized
     if re.fullmatch(r"(ec)?dhe?|ecdh|x25519|x448|eddsa|ecdsa", algorithm.strip().lower()):

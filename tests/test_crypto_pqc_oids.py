@@ -15,6 +15,7 @@ from cmmm.crypto import (
     KEY_ALGORITHM_OIDS,
     SLH_DSA_SETS,
     key_algorithm,
+    nist_quantum_level,
     quantum_vulnerable,
     signature_algorithm,
 )
@@ -87,3 +88,9 @@ def test_a_real_ml_kem_certificate_is_named(chain: Chain) -> None:
     row = certificate_row(cert)
     assert row["key_algorithm"] == "ML-KEM-768"
     assert quantum_vulnerable(pd.Series([row["key_algorithm"]], dtype="string")).tolist() == [False]
+
+
+def test_nist_categories_of_kem_and_composite_keys() -> None:
+    assert [nist_quantum_level(a) for a in ("ML-KEM-512", "ML-KEM-768", "ML-KEM-1024")] == [1, 3, 5]
+    assert nist_quantum_level("1.3.6.1.5.5.7.6.45") == 3  # composite ML-DSA-65 + ECDSA P-256
+    assert nist_quantum_level("composite-MLDSA87-ECDSA-P521-SHA512") == 5
