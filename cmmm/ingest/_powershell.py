@@ -26,6 +26,8 @@ _POWERSHELL_COLUMNS = {
     "DnsNameList": "sans",
     "EnhancedKeyUsageList": "ext_key_usage",
 }
+# Windows writes "CN=web01, O=Example AG, C=DE"; RFC 4514 (and the DNs cmmm reads from bodies) "CN=web01,O=…"
+WINDOWS_DN_SPACE = re.compile(r"(?<!\\),\s+(?=[A-Za-z][\w.-]*=)")
 _POWERSHELL_MARKERS = {"PSPath", "PSParentPath", "Thumbprint", "HasPrivateKey"}
 
 
@@ -55,6 +57,9 @@ def powershell_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
         out["ext_key_usage"] = (
             out["ext_key_usage"].astype("string").str.strip("{} ").str.replace(r"\s*,\s*", ";", regex=True)
         )
+    for col in ("subject_dn", "issuer_dn"):
+        if col in out:
+            out[col] = out[col].astype("string").str.replace(WINDOWS_DN_SPACE.pattern, ",", regex=True)
     out["common_name"] = out.get("subject_dn", "")
     if "PSParentPath" in frame:
         store = frame["PSParentPath"].astype("string").str.replace(r"^.*::", "", regex=True)

@@ -11,6 +11,7 @@ from typing import Any
 
 from cmmm.errors import InputError
 from cmmm.ingest._base import Batch, ReadContext, text_of
+from cmmm.ingest._powershell import WINDOWS_DN_SPACE
 from cmmm.ingest.tabular import from_rows
 
 # ------------------------------------------------------------------------------------- certutil -store
@@ -43,6 +44,9 @@ def _fields(block: str) -> dict[str, Any]:
         column = _CERTUTIL_FIELDS.get(key.strip().lower()) if sep else None
         if column and column not in row:
             row[column] = value.strip()
+    for col in ("subject_dn", "issuer_dn"):
+        if col in row:
+            row[col] = WINDOWS_DN_SPACE.sub(",", row[col])
     if "serial" in row:
         row["serial"] = row["serial"].replace(" ", "")
     if "fingerprint_sha1" in row:

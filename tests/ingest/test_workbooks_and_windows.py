@@ -240,6 +240,9 @@ def test_powershell_export_csv_of_the_cert_drive(tmp_path: Path) -> None:
     row = inv.certificates.iloc[0]
     assert row["common_name"] == "web01.corp.example"  # not the X500DistinguishedName type name
     assert row["issuer_name"] == "Corp Issuing CA 1"
+    # Windows's ", " between RDNs becomes RFC 4514's "," so that DNs compare with parsed certificates'
+    assert row["subject_dn"] == "CN=web01.corp.example,O=Example AG,C=DE"
+    assert row["issuer_dn"] == "CN=Corp Issuing CA 1,DC=corp,DC=example"
     assert row["not_after"] == datetime(2027, 12, 31, 23, 59, 59, tzinfo=UTC)
     assert row["fingerprint_sha1"] == thumb.lower() and row["serial"] == "1a2b3c"
     assert inv.observations.at[0, "tags"] == "store:LocalMachine\\My"
@@ -280,6 +283,7 @@ def test_certutil_store_dump(tmp_path: Path) -> None:
     assert certs.at["web02.corp.example", "serial"] == "6100000012abcd"
     assert certs.at["web02.corp.example", "not_after"] == datetime(2027, 1, 13, 10, tzinfo=UTC)
     assert certs.at["Corp Root", "fingerprint_sha1"] == "ffeeddccbbaa99887766554433221100ffeeddcc"
+    assert certs.at["web02.corp.example", "issuer_dn"] == "CN=Corp Issuing CA 1,DC=corp,DC=example"
     assert batch.observations.at[0, "tags"] == "store:My;template:WebServer, Web Server"
 
 
