@@ -14,6 +14,11 @@ TOLERATED_WARNINGS = (
     "Parsed a serial number which wasn't positive",
     # A country name that is not two letters, a CN over 64 characters: kept as written (it is evidence).
     "Attribute's length must be",
+    # openpyxl on workbooks other programs wrote: styles and extensions it drops, never the cells cmmm reads
+    "Workbook contains no default style",
+    "Data Validation extension is not supported",
+    "Conditional Formatting extension is not supported",
+    "Unknown extension is not supported",
 )
 
 

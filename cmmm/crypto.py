@@ -220,7 +220,73 @@ SIGNATURE_ALGORITHMS += tuple(
     for i, n in enumerate(SLH_DSA_SETS)
 )
 
+# FIPS 204 §5.4 / FIPS 205 §10.2 pre-hash variants (NIST CSOR: id-hash-ml-dsa-44-with-sha512 = .32, …)
+SIGNATURE_ALGORITHMS += tuple(
+    SignatureAlgorithm(
+        name=f"HashML-DSA-{level}-with-SHA512",
+        oid=f"2.16.840.1.101.3.4.3.{32 + i}",
+        hash="sha512",
+        family=KeyFamily.ML_DSA,
+        aliases=(f"id-hash-ml-dsa-{level}-with-sha512",),
+    )
+    for i, level in enumerate((44, 65, 87))
+)
+SIGNATURE_ALGORITHMS += tuple(
+    SignatureAlgorithm(
+        name=f"Hash{n}-with-{h.upper()}",
+        oid=f"2.16.840.1.101.3.4.3.{35 + i}",
+        hash=h,
+        family=KeyFamily.SLH_DSA,
+        aliases=(f"id-hash-{n.lower()}-with-{h}",),
+    )
+    for i, (n, h) in enumerate(
+        zip(
+            SLH_DSA_SETS,
+            ("sha256", "sha256", *("sha512",) * 4, "shake128", "shake128", *("shake256",) * 4),
+            strict=True,
+        )
+    )
+)
+
 COMPOSITE_ARC = "1.3.6.1.5.5.7.6."  # draft-ietf-lamps-pq-composite-sigs: ML-DSA paired with RSA/ECDSA/EdDSA
+# draft-ietf-lamps-pq-composite-sigs §6 (OIDs 37–54 under id-alg, allocated early by IANA): each is one
+# signature algorithm and the key type of a certificate that carries a composite key
+COMPOSITE_SIGNATURES = (
+    "MLDSA44-RSA2048-PSS-SHA256",
+    "MLDSA44-RSA2048-PKCS15-SHA256",
+    "MLDSA44-Ed25519-SHA512",
+    "MLDSA44-ECDSA-P256-SHA256",
+    "MLDSA65-RSA3072-PSS-SHA512",
+    "MLDSA65-RSA3072-PKCS15-SHA512",
+    "MLDSA65-RSA4096-PSS-SHA512",
+    "MLDSA65-RSA4096-PKCS15-SHA512",
+    "MLDSA65-ECDSA-P256-SHA512",
+    "MLDSA65-ECDSA-P384-SHA512",
+    "MLDSA65-ECDSA-brainpoolP256r1-SHA512",
+    "MLDSA65-Ed25519-SHA512",
+    "MLDSA87-ECDSA-P384-SHA512",
+    "MLDSA87-ECDSA-brainpoolP384r1-SHA512",
+    "MLDSA87-Ed448-SHAKE256",
+    "MLDSA87-RSA3072-PSS-SHA512",
+    "MLDSA87-RSA4096-PSS-SHA512",
+    "MLDSA87-ECDSA-P521-SHA512",
+)
+SIGNATURE_ALGORITHMS += tuple(
+    SignatureAlgorithm(
+        name=f"composite-{n}",
+        oid=f"{COMPOSITE_ARC}{37 + i}",
+        hash="sha512" if "SHA512" in n else "sha256" if "SHA256" in n else "shake256",
+        family=KeyFamily.COMPOSITE,
+        aliases=(f"id-{n.lower()}", n.lower()),
+    )
+    for i, n in enumerate(COMPOSITE_SIGNATURES)
+)
+# FIPS 203 ML-KEM keys (RFC 9935): not signature algorithms, but certificates carry them
+ML_KEM_OIDS = {
+    "2.16.840.1.101.3.4.4.1": "ML-KEM-512",
+    "2.16.840.1.101.3.4.4.2": "ML-KEM-768",
+    "2.16.840.1.101.3.4.4.3": "ML-KEM-1024",
+}
 
 # Public-key algorithm OIDs (SubjectPublicKeyInfo), for certificates whose key cryptography cannot load.
 KEY_ALGORITHM_OIDS: dict[str, str] = {
@@ -230,7 +296,15 @@ KEY_ALGORITHM_OIDS: dict[str, str] = {
     "1.3.101.112": "Ed25519",
     "1.3.101.113": "Ed448",
     "1.2.840.10040.4.1": "DSA",
-    **{a.oid: a.name for a in SIGNATURE_ALGORITHMS if a.family in (KeyFamily.ML_DSA, KeyFamily.SLH_DSA)},
+    "1.3.101.110": "X25519",  # RFC 8410 key-agreement keys (quantum-vulnerable like their EdDSA twins)
+    "1.3.101.111": "X448",
+    **{
+        a.oid: a.name
+        for a in SIGNATURE_ALGORITHMS
+        if a.family in (KeyFamily.ML_DSA, KeyFamily.SLH_DSA, KeyFamily.COMPOSITE)
+        and not a.name.startswith("Hash")
+    },
+    **ML_KEM_OIDS,
 }
 
 _SIG_BY_KEY: dict[str, SignatureAlgorithm] = {}
@@ -290,6 +364,11 @@ def _pqc_key(raw: str, t: str) -> tuple[str | None, int | None, str | None] | No
             return raw, None, None
         lvl = re.search(r"(44|65|87)", t)
         return (f"ML-DSA-{lvl.group(1)}" if lvl else "ML-DSA"), None, None
+    if "ml-kem" in t or "mlkem" in t or "kyber" in t:
+        if "+" in t or "x25519" in t or "composite" in t:
+            return raw, None, None
+        lvl = re.search(r"(512|768|1024)", t)
+        return (f"ML-KEM-{lvl.group(1)}" if lvl else "ML-KEM"), None, None
     if "slh-dsa" in t or "slhdsa" in t or "sphincs" in t:
         squashed = t.replace("-", "")
         name = next((n for n in SLH_DSA_SETS if n.lower().replace("-", "") in squashed), "SLH-DSA")
@@ -304,6 +383,15 @@ def _ec_key(t: str, size: int | None) -> tuple[str | None, int | None, str | Non
             csize = CURVE_SIZES[cname]
             return "EC", csize, CURVE_BY_SIZE[csize] if cname in _NIST_CURVE_ALIASES else cname
     return "EC", size, CURVE_BY_SIZE.get(size or 0)
+
+
+def _edwards_key(t: str) -> tuple[str, int, None] | None:
+    """Curve25519 and Curve448 keys: EdDSA (Ed25519, Ed448) and key agreement (X25519, X448)."""
+    if t in ("x25519", "x448"):
+        return ("X25519", 256, None) if t == "x25519" else ("X448", 448, None)
+    if "ed25519" in t or "ed448" in t:
+        return ("Ed25519", 256, None) if "ed25519" in t else ("Ed448", 456, None)
+    return None
 
 
 _EC_PREFIXES = ("ec", "id-ecpublickey", "secp", "prime", "p-", "nistp", "brainpool")
@@ -326,8 +414,9 @@ def key_algorithm(text: str | None) -> tuple[str | None, int | None, str | None]
     pqc = _pqc_key(raw, t)
     if pqc is not None:
         return pqc
-    if "ed25519" in t or "ed448" in t:
-        return ("Ed25519", 256, None) if "ed25519" in t else ("Ed448", 456, None)
+    edwards = _edwards_key(t)
+    if edwards is not None:
+        return edwards
     if t.startswith("rsa") or "rsaencryption" in t:
         return "RSA", size, None
     if t.startswith(_EC_PREFIXES) or "ecdsa" in t:
@@ -345,6 +434,10 @@ def key_family(key_alg: str | None) -> KeyFamily:
         return KeyFamily.ML_DSA
     if k.startswith("slh-dsa"):
         return KeyFamily.SLH_DSA
+    if k.startswith(("ml-kem", "mlkem", "kyber")) and "+" not in k and "x25519" not in k:
+        return KeyFamily.ML_KEM
+    if k in ("x25519", "x448"):  # Curve25519/Curve448 keys: the EdDSA families' quantum facts hold
+        return KeyFamily.ED25519 if k == "x25519" else KeyFamily.ED448
     if "composite" in k or "+" in k:
         return KeyFamily.COMPOSITE
     for fam in (KeyFamily.RSA, KeyFamily.EC, KeyFamily.ED25519, KeyFamily.ED448, KeyFamily.DSA):
@@ -514,6 +607,9 @@ def nist_quantum_level(algorithm: str | None) -> int | None:
     fam = key_family(name)
     if fam in QUANTUM_VULNERABLE_FAMILIES:
         return 0
+    composite = re.match(r"composite-MLDSA(44|65|87)-", name or "")
+    if composite:  # secure while its ML-DSA part is: that part's category
+        return {"44": 2, "65": 3, "87": 5}[composite.group(1)]
     if fam in (KeyFamily.ML_DSA, KeyFamily.SLH_DSA) or _PQC_NAME.search(algorithm):
         return None  # post-quantum, parameter set not recognized
     if re.fullmatch(r"(ec)?dhe?|ecdh|x25519|x448|eddsa|ecdsa", algorithm.strip().lower()):

@@ -36,6 +36,8 @@ class Batch:
     observations: pd.DataFrame | list[dict[str, Any]] = field(default_factory=list)
     services: pd.DataFrame | None = None
     algorithms: list[dict[str, Any]] = field(default_factory=list)
+    # CRL entries (cmmm.ingest.crl.revocation_rows): applied to the certificates they name at merge
+    revocations: list[dict[str, Any]] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
     private_keys: list[PrivateKeyFinding] = field(default_factory=list)
     bodies: dict[str, bytes] = field(default_factory=dict)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
 import re
+import unicodedata
+
+from cmmm.ingest._aliases import LOCALIZED_ALIASES, NO_VALUES, YES_VALUES
 
 # canonical column -> header spellings (compared after lower-casing and dropping non-alphanumerics)
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -178,10 +182,18 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "subject_key_id": ("subjectkeyid", "ski", "subjectkeyidentifier"),
     "authority_key_id": ("authoritykeyid", "aki", "authoritykeyidentifier"),
     "key_id": ("keyid", "spkisha256"),
+    # revocation as CA exports state it (AD CS certutil -view csv, Keyfactor, Venafi)
+    "revoked_at": ("revokedat", "revocationdate", "revokedon", "revocationeffdate", "revocationtime"),
+    "revocation_reason": ("revocationreason", "revokereason", "revokedreason", "reasoncode"),
+    "status": ("requestdisposition", "certstatestring", "certificatestatus", "revocationstatus", "revoked"),
 }
 
 
 def squash(header: str) -> str:
+    """Lower-case letters and digits only, accents folded ("Gültig bis" → "gultigbis")."""
+    if not header.isascii():
+        folded = unicodedata.normalize("NFKD", header.replace("ß", "ss"))
+        header = "".join(c for c in folded if not unicodedata.combining(c))
     return re.sub(r"[^a-z0-9]", "", header.lower())
 
 
@@ -190,6 +202,28 @@ for _canon, _names in ALIASES.items():
     ALIAS_INDEX.setdefault(squash(_canon), _canon)
     for _n in _names:
         ALIAS_INDEX.setdefault(squash(_n), _canon)
+for _canon, _names in LOCALIZED_ALIASES.items():  # after the English ones, which win a collision
+    for _n in _names:
+        ALIAS_INDEX.setdefault(squash(_n), _canon)
+
+
+MAX_UNUSED_SHOWN = 25  # a note names at most this many unused columns, then counts the rest
+
+
+def unused_columns(headers: list[str], mapping: dict[str, str]) -> str | None:
+    """A note listing every column that was not used, each with the closest canonical column name (so a
+    misspelt or foreign header can be renamed), or None when every column was used."""
+    unused = [h for h in headers if h not in mapping and str(h).strip()]
+    if not unused:
+        return None
+    names = list(ALIAS_INDEX)
+    parts = []
+    for h in unused[:MAX_UNUSED_SHOWN]:
+        close = difflib.get_close_matches(squash(str(h)), names, n=1, cutoff=0.75)
+        hint = f" (closest: {ALIAS_INDEX[close[0]]})" if close else ""
+        parts.append(f"{str(h)[:40]!r}{hint}")
+    more = f" and {len(unused) - MAX_UNUSED_SHOWN} more" if len(unused) > MAX_UNUSED_SHOWN else ""
+    return f"{len(unused)} column(s) not used: {', '.join(parts)}{more}"
 
 
 # Headers that win over an earlier header for the same column: Keyfactor exports the numeric enum
@@ -212,7 +246,38 @@ def map_headers(headers: list[str]) -> dict[str, str]:
 
 
 NAME_COLUMNS = ("common_name", "sans")
-DATE_COLUMNS = ("not_before", "not_after", "last_seen", "earliest_sct")
+DATE_COLUMNS = ("not_before", "not_after", "last_seen", "earliest_sct", "revoked_at")
+
+# RFC 5280 §5.3.1 CRLReason by code and by the words CAs print ("0x1 -- Key Compromise", "KeyCompromise")
+REVOCATION_REASONS = {
+    "unspecified": "unspecified",
+    "keycompromise": "keyCompromise",
+    "cacompromise": "cACompromise",
+    "affiliationchanged": "affiliationChanged",
+    "superseded": "superseded",
+    "cessationofoperation": "cessationOfOperation",
+    "certificatehold": "certificateHold",
+    "removefromcrl": "removeFromCRL",
+    "privilegewithdrawn": "privilegeWithdrawn",
+    "aacompromise": "aACompromise",
+}
+REVOCATION_CODES = dict(
+    enumerate(
+        (
+            "unspecified",
+            "keyCompromise",
+            "cACompromise",
+            "affiliationChanged",
+            "superseded",
+            "cessationOfOperation",
+            "certificateHold",
+            "",
+            "removeFromCRL",
+            "privilegeWithdrawn",
+            "aACompromise",
+        )
+    )
+)
 
 AUTOMATION_VALUES = {
     "acme": "acme",
@@ -250,6 +315,11 @@ AUTOMATION_VALUES = {
     "none": "none",
     "no": "none",
     "unmanaged": "none",
+    "automated": "automated",
+    "automatic": "automated",
+    "auto": "automated",
+    **{squash(v): "automated" for v in YES_VALUES},  # a yes/no renewal column ("Auto-Renew")
+    **{squash(v): "none" for v in NO_VALUES},
 }
 CRITICALITY_VALUES = {
     "critical": "critical",

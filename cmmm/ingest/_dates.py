@@ -2,7 +2,8 @@
 
 Accepted: ISO 8601 / RFC 3339 (naive means UTC), epoch seconds or milliseconds (integers or floats),
 OpenSSL's "Jan  5 12:00:00 2027 GMT", "5-Jan-2027", "January 5, 2027", and spreadsheet dates with
-slashes, dots or dashes ("05/01/2027", "5.1.2027 14:00", "1/2/2024 3:04 PM").
+slashes, dots or dashes ("05/01/2027", "5.1.2027 14:00", "1/2/2024 3:04 PM"), and Excel serial day
+numbers of five digits ("46387", the 1900 date system; .xlsx cells use the workbook's own system).
 
 Ambiguity rule for slash dates (documented in the README): a column is read day-first when any of its
 slash dates can only be day-first (first part > 12), month-first when any can only be month-first
@@ -29,6 +30,33 @@ from cmmm.model import UTC_DT
 
 _SLASH = re.compile(r"^\s*(\d{1,2})[/-](\d{1,2})[/-](\d{2,4})\b")
 _EPOCH = re.compile(r"^\s*-?\d{9,13}(\.\d+)?\s*$")
+# Excel serial day numbers: 5 digits are 1927-05-18 (10000) to 2173-10-14 (99999); smaller numbers are
+# more likely something else than a certificate date
+_EXCEL_SERIAL = re.compile(r"^\s*\d{5}(\.\d+)?\s*$")
+_EXCEL_1900 = datetime(1899, 12, 30, tzinfo=UTC)  # serial 61 = 1900-03-01 counting Lotus's 1900-02-29
+_EXCEL_1904 = datetime(1904, 1, 1, tzinfo=UTC)
+
+
+def excel_serial_date(serial: float, *, date1904: bool = False) -> datetime | None:
+    """The date of an Excel serial day number (fractions are the time of day), None when it names none.
+
+    The 1900 date system counts 1900-02-29, which never was (Lotus 1-2-3's leap-year bug, kept by Excel
+    for compatibility): serial 60 is that day and is no date; serials 1–59 are one day later than a plain
+    count from 1899-12-30 would make them. The 1904 system (old Mac workbooks) counts from 1904-01-01.
+    """
+    if date1904:
+        base, days = _EXCEL_1904, serial
+    elif serial >= 61:
+        base, days = _EXCEL_1900, serial
+    elif 1 <= serial < 60:
+        base, days = _EXCEL_1900, serial + 1
+    else:
+        return None
+    try:
+        return base + timedelta(days=days)
+    except OverflowError:
+        return None
+
 
 # Values a date cell holds when it has no date: empty, not wrong.
 EMPTY_DATE_VALUES = ("", "EMPTY", "-", "N/A", "n/a", "none", "None", "null", "NaT")
@@ -96,16 +124,7 @@ def _parse_dates(values: pd.Series) -> tuple[pd.Series, str | None]:
         iso = pd.to_datetime(s[todo], format="ISO8601", utc=True, errors="coerce")
     out[todo] = iso.astype(UTC_DT)
     todo &= out.isna()
-    note: str | None = None
-    if todo.any():
-        rest = s[todo]
-        epoch = rest.str.match(_EPOCH)
-        if epoch.any():
-            nums = pd.to_numeric(rest[epoch], errors="coerce").astype("float64")
-            ms = nums.abs() > 1e11
-            secs = np.where(ms, nums / 1000.0, nums)
-            out[epoch[epoch].index] = pd.to_datetime(secs, unit="s", utc=True).astype(UTC_DT)
-            todo &= out.isna()
+    todo, note = _numeric_dates(s, todo, out)
     if todo.any():
         rest = s[todo]
         parts = rest.str.extract(_SLASH)
@@ -128,6 +147,29 @@ def _parse_dates(values: pd.Series) -> tuple[pd.Series, str | None]:
         parsed = rest.map(cache)
         out[todo] = pd.to_datetime(parsed, utc=True, errors="coerce").astype(UTC_DT)
     return out, note
+
+
+def _numeric_dates(s: pd.Series, todo: pd.Series, out: pd.Series) -> tuple[pd.Series, str | None]:
+    """Epoch seconds or milliseconds, then 5-digit Excel serial days, into `out`; what is left to do."""
+    note: str | None = None
+    if todo.any():
+        rest = s[todo]
+        epoch = rest.str.match(_EPOCH)
+        if epoch.any():
+            nums = pd.to_numeric(rest[epoch], errors="coerce").astype("float64")
+            ms = nums.abs() > 1e11
+            secs = np.where(ms, nums / 1000.0, nums)
+            out[epoch[epoch].index] = pd.to_datetime(secs, unit="s", utc=True).astype(UTC_DT)
+            todo &= out.isna()
+    if todo.any():
+        rest = s[todo]
+        serial = rest.str.match(_EXCEL_SERIAL)
+        if serial.any():
+            days = pd.to_numeric(rest[serial], errors="coerce").astype("float64")
+            out[serial[serial].index] = (_EXCEL_1900 + pd.to_timedelta(days, unit="D")).astype(UTC_DT)
+            todo &= out.isna()
+            note = "5-digit numbers read as Excel serial dates (1900 date system)"
+    return todo, note
 
 
 def _slow_parse(value: str, *, dayfirst: bool) -> datetime | None:

@@ -10,6 +10,7 @@ import pandas as pd
 
 from cmmm.crypto import PUBLIC_CA_MARKERS, quantum_vulnerable
 from cmmm.ingest._base import Batch
+from cmmm.ingest._roots import root_program_trust
 from cmmm.model import (
     ALGORITHM_COLUMNS,
     CERTIFICATE_COLUMNS,
@@ -48,6 +49,7 @@ def combine(batches: list[Batch]) -> list[Batch]:
         out.bodies.update(b.bodies)
         out.notes.extend(b.notes)
         out.algorithms.extend(b.algorithms)
+        out.revocations.extend(b.revocations)
         if b.services is not None and len(b.services):
             services.append(b.services)
         if b.profile is not None:
@@ -111,7 +113,9 @@ def merge(batches: list[Batch], base: Inventory | None = None) -> Inventory:
     certs, obs = _reconcile(certs, obs)
     certs = _dedupe(certs)
     certs = _derive(certs)
-    certs = _propagate_trust(_link_issuers(certs))
+    certs = root_program_trust(_link_issuers(certs), bodies)
+    certs = _propagate_trust(certs)
+    certs = apply_revocations(certs, [r for b in batches for r in b.revocations])
     return replace(
         base,
         certificates=certs.reset_index(drop=True),
@@ -127,6 +131,52 @@ def merge(batches: list[Batch], base: Inventory | None = None) -> Inventory:
         policy=policy,
         notes=(*base.notes, *(n for b in batches for n in b.notes)),
     )
+
+
+def apply_revocations(certs: pd.DataFrame, revocations: list[dict[str, Any]]) -> pd.DataFrame:
+    """Mark the certificates an ingested CRL of their issuer lists: same serial, and the CRL's issuer DN
+    equal to the certificate's issuer DN (RFC 5280 §5.1.2.3) or, when both are known, its AKI equal to the
+    certificate's. The earliest revocation wins when several CRLs list one certificate."""
+    if not revocations or certs.empty:
+        return certs
+    crl = pd.DataFrame.from_records(revocations)
+    crl["revoked_at"] = pd.to_datetime(crl["revoked_at"], utc=True)
+    crl = crl.sort_values("revoked_at", kind="stable")
+    certs = certs.copy()
+    # a certificate whose issuer's CRL was read and does not list it is known not revoked (unknown otherwise)
+    covered = certs["issuer_dn"].isin(set(crl["issuer_dn"].dropna())).fillna(False).astype(bool)
+    certs.loc[covered & certs["revoked"].isna(), "revoked"] = False
+    serial = certs["serial"].astype("string").str.lower().str.lstrip("0").replace("", "0")
+    hits: list[pd.DataFrame] = []
+    for left, right in (("issuer_dn", "issuer_dn"), ("authority_key_id", "authority_key_id")):
+        keys = crl.dropna(subset=[right])
+        if keys.empty:
+            continue
+        table = pd.DataFrame(
+            {"k": keys[right].astype(str) + "|" + keys["serial"].astype(str), "i": range(len(keys))}
+        ).drop_duplicates("k")
+        cert_key = certs[left].astype("string") + "|" + serial
+        at = cert_key.map(pd.Series(table["i"].to_numpy(), index=table["k"].to_numpy()))
+        found = at.notna()
+        if found.any():
+            rows = keys.iloc[at[found].astype(int).to_numpy()]
+            hits.append(
+                pd.DataFrame(
+                    {
+                        "pos": np.flatnonzero(found.to_numpy()),
+                        "revoked_at": rows["revoked_at"].to_numpy(),
+                        "reason": rows["revocation_reason"].to_numpy(),
+                    }
+                )
+            )
+    if not hits:
+        return certs
+    found_rows = pd.concat(hits).drop_duplicates("pos")
+    pos = found_rows["pos"].to_numpy()
+    certs.loc[certs.index[pos], "revoked"] = True
+    certs.loc[certs.index[pos], "revoked_at"] = found_rows["revoked_at"].to_numpy()
+    certs.loc[certs.index[pos], "revocation_reason"] = found_rows["reason"].astype("string").to_numpy()
+    return certs
 
 
 def _issuer_key(certs: pd.DataFrame) -> pd.Series:

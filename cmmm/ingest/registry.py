@@ -14,13 +14,17 @@ from cmmm.ingest import (
     cmmm_scan,
     ctlog,
     gcp_certmanager,
+    keystores,
     kubernetes,
     nmap,
+    smime,
     sslyze,
     tabular,
     testssl,
     vault_pki,
+    windows,
     x509files,
+    xlsx,
     zgrab2,
 )
 from cmmm.ingest._base import Ingester
@@ -29,12 +33,16 @@ from cmmm.ingest._base import Ingester
 class Format(StrEnum):
     BUNDLE_FILE = "bundle-file"
     CSV = "csv"
+    XLSX = "xlsx"
     JSON = "json"
     YAML = "yaml"
     PEM = "pem"
     DER = "der"
     PKCS7 = "pkcs7"
     PKCS12 = "pkcs12"
+    JKS = "jks"
+    NSS = "nss"
+    SMIME = "smime"
     CMMM_SCAN = "cmmm-scan"
     NMAP = "nmap"
     SSLYZE = "sslyze"
@@ -49,6 +57,7 @@ class Format(StrEnum):
     CERTBOT = "certbot"
     CLM = "clm"
     CT_LOG = "ct-log"
+    CERTUTIL_STORE = "certutil-store"
 
 
 INGESTERS: dict[Format, Ingester] = {
@@ -63,6 +72,12 @@ INGESTERS: dict[Format, Ingester] = {
         description="native inventory or CLM export as CSV (delimiter sniffed, header aliases)",
         sniff=tabular.sniff_csv,
         read=tabular.read_csv,
+    ),
+    Format.XLSX: Ingester(
+        name="xlsx",
+        description="Excel workbooks (.xlsx/.xlsm): every sheet, header row found below title rows",
+        sniff=xlsx.sniff,
+        read=xlsx.read,
     ),
     Format.JSON: Ingester(
         name="json",
@@ -100,6 +115,24 @@ INGESTERS: dict[Format, Ingester] = {
         description="PKCS#12 (.pfx/.p12); passwords from --password-file or CMMM_PKCS12_PASSWORDS",
         sniff=x509files.sniff_pkcs12,
         read=x509files.read_pkcs12,
+    ),
+    Format.JKS: Ingester(
+        name="jks",
+        description="Java keystores JKS and JCEKS (cacerts, server keystores); passwords like PKCS#12's",
+        sniff=keystores.sniff_jks,
+        read=keystores.read_jks,
+    ),
+    Format.NSS: Ingester(
+        name="nss",
+        description="NSS sql: databases (cert9.db certificates, key4.db keys as findings)",
+        sniff=keystores.sniff_nss,
+        read=keystores.read_nss,
+    ),
+    Format.SMIME: Ingester(
+        name="smime",
+        description="S/MIME messages (.eml): the certificates of the signature part",
+        sniff=smime.sniff,
+        read=smime.read,
     ),
     Format.CMMM_SCAN: Ingester(
         name="cmmm-scan",
@@ -185,5 +218,11 @@ INGESTERS: dict[Format, Ingester] = {
         description="Certificate Transparency records from crt.sh (output=json)",
         sniff=ctlog.sniff,
         read=ctlog.read,
+    ),
+    Format.CERTUTIL_STORE: Ingester(
+        name="certutil-store",
+        description="Windows certutil -store dumps (English or German labels): one certificate per block",
+        sniff=windows.sniff_certutil,
+        read=windows.read_certutil,
     ),
 }

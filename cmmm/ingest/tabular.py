@@ -27,18 +27,24 @@ from cmmm.ingest._columns import (
     DISCOVERY_VALUES,
     ENVIRONMENT_VALUES,
     FALSE_VALUES,
+    REVOCATION_CODES,
+    REVOCATION_REASONS,
     TRUE_VALUES,
     TRUST_VALUES,
     map_headers,
     squash,
+    unused_columns,
 )
 from cmmm.ingest._dates import EMPTY_DATE_VALUES, parse_dates
+from cmmm.ingest._locale import ambiguous_numbers, number_in_text
+from cmmm.ingest._powershell import powershell_frame
 from cmmm.model import Rejected
 
 _DELIMITERS = [",", ";", "\t", "|"]
 _HEX_SERIAL_MARKERS = {"requestdisposition", "issuedrequestid"}  # AD CS certutil -view csv
 _CN = re.compile(r"(?:^|[,/]\s*)CN\s*=\s*((?:\\,|[^,/])+)", re.IGNORECASE)
 _ORG = re.compile(r"(?:^|[,/]\s*)O\s*=\s*((?:\\,|[^,/])+)", re.IGNORECASE)
+_PLAIN_NUMBER = re.compile(r"\s*-?\d+\s*")
 MAX_CELL_NOTES = 20  # per column: notes naming ignored cells, then one count
 
 
@@ -158,7 +164,10 @@ def read_csv(path: Path, ctx: ReadContext) -> Batch:
             line_no = pd.Series(np.arange(len(frame)) + start + 2, index=frame.index)
         except (pd.errors.ParserError, ValueError):
             frame, line_no = _read_csv_tolerant(path, body, delim, start, rejected)
-    return _from_records(frame, line_no, path, ctx, rejected, header_line=start + 1)
+    frame, windows_note = powershell_frame(frame)  # Export-Csv of Cert:\ (object type names dropped)
+    batch = _from_records(frame, line_no, path, ctx, rejected, header_line=start + 1)
+    batch.notes += [f"{path}: {windows_note}"] if windows_note else []
+    return batch
 
 
 def _read_csv_tolerant(
@@ -292,14 +301,12 @@ def _line_locators(locator: pd.Series) -> pd.Series:
 
 
 def _key_size(v: str) -> Any:
-    """'2048', '2048.0', '2048 bits', 'RSA 4096' → 2048.0/4096.0; anything else NA."""
-    if not v:
-        return pd.NA
-    try:
+    """'2048', '2048.0', '2.048', '2 048', '2048 bits', 'RSA 4096' → 2048.0/4096.0; anything else (and an
+    ambiguous number such as '2,5') NA — cmmm.ingest._locale has the rule."""
+    if _PLAIN_NUMBER.fullmatch(v):  # "-2048" and "99999999999999999999" stay themselves: implausible, noted
         return float(v)
-    except ValueError:
-        m = re.search(r"\d+", v)
-        return float(m.group(0)) if m else pd.NA
+    value, _ = number_in_text(v)
+    return float(value) if value is not None else pd.NA
 
 
 _BLANK_MARKERS = {"", "na", "nan", "null", "tbd", "unknown"}  # after squash: "-", "n/a", "N/A", …
@@ -417,6 +424,7 @@ def _from_records(
     header_line: int | None,
     *,
     hex_serials: bool = False,
+    note_unused: bool = False,
 ) -> Batch:
     """Certificates and observations from a frame of text cells: the normalization every table shares.
 
@@ -425,6 +433,7 @@ def _from_records(
     with a note.
     """
     src = str(path)
+    raw, blank = _without_blank_rows(raw)
     df, hex_serials = _canonical_cells(raw, src, header_line, hex_serials=hex_serials)
     loc = _line_locators(locator)
     reject = functools.partial(_reject, rejected, src, loc)
@@ -432,7 +441,10 @@ def _from_records(
     ok = ~reject(_too_long(df), f"a cell exceeds {MAX_CELL_CHARS} characters")
     out = _name_columns(df)
     ok &= ~reject(out["common_name"].isna() & ok, "no common_name or sans")
-    notes: list[str] = []
+    notes: list[str] = [f"{blank} blank row(s) skipped"] if blank else []
+    if header_line is not None or note_unused:
+        unused = unused_columns([str(c) for c in raw.columns], map_headers([str(c) for c in raw.columns]))
+        notes += [unused] if unused else []
     _date_columns(df, out, notes)
     ok &= ~reject(out["not_after"].isna() & ok, lambda i: _not_after_reason(df.at[i, "not_after"]))
     notes += _ignored_dates(df, out, ok, loc)
@@ -446,6 +458,7 @@ def _from_records(
     _signature_columns(df, out)
     _flag_columns(df, out, notes)
     _identity_columns(df, out)
+    _revocation_columns(df, out)
 
     last_seen = out.pop("last_seen") if "last_seen" in out else None
     obs = _observations(df, out["cert_id"], src, loc, last_seen, notes)[ok]
@@ -457,6 +470,19 @@ def _from_records(
         rejected=rejected,
         notes=[f"{src}: {n}" for n in notes],
     )
+
+
+def _without_blank_rows(raw: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The frame without rows whose every cell is empty or blank (`;;;;` lines), and how many there were."""
+    if raw.empty or not len(raw.columns):
+        return raw, 0
+    blank: np.ndarray = np.ones(len(raw), dtype=bool)
+    for c in raw.columns:
+        cells = pc.fill_null(pc.utf8_trim_whitespace(_arrow(raw[c])), "")
+        blank &= np.asarray(pc.equal(cells, "").to_numpy(zero_copy_only=False), dtype=bool)
+        if not blank.any():
+            return raw, 0
+    return raw[~blank], int(blank.sum())
 
 
 def _canonical_cells(
@@ -634,6 +660,9 @@ def _key_sizes(df: pd.DataFrame, size_from_alg: pd.Series, notes: list[str]) -> 
     """The key_size column, else the size the algorithm text names; sizes outside 1–65536 are ignored."""
     if "key_size" in df:
         size = _per_value(df["key_size"], _key_size, "Float64")
+        note = ambiguous_numbers(df["key_size"], "key_size")
+        if note:
+            notes.append(note)
     else:
         size = pd.Series(np.nan, index=df.index, dtype="Float64")
     size = size.fillna(pd.to_numeric(size_from_alg, errors="coerce"))
@@ -698,6 +727,40 @@ def _identity_columns(df: pd.DataFrame, out: pd.DataFrame) -> None:
         cert_id[missing] = row_ids(out[missing])
     out["cert_id"] = cert_id
     out["has_body"] = False
+
+
+def _revocation_reason(value: str) -> Any:
+    """'0x1 -- Key Compromise', 'KeyCompromise', '1' → 'keyCompromise'; other text as it is; '' → NA."""
+    head, _, tail = value.partition("--")
+    text = (tail or head).strip()
+    if not text or text.upper() == "EMPTY":
+        return pd.NA
+    code = re.fullmatch(r"0x([0-9a-f]+)|(\d{1,2})", head.strip(), re.IGNORECASE)
+    if code:
+        name = REVOCATION_CODES.get(int(code.group(1), 16) if code.group(1) else int(code.group(2)))
+        if name:
+            return name
+    return REVOCATION_REASONS.get(squash(text), text)
+
+
+def _revocation_columns(df: pd.DataFrame, out: pd.DataFrame) -> None:
+    """revoked (a status such as AD CS's '21 -- Revoked', a revocation date, or a yes in a Revoked column),
+    revoked_at and revocation_reason: a CA's own export of a revoked certificate is not a live one."""
+    revoked = pd.Series(pd.NA, index=df.index, dtype="boolean")
+    if "status" in df:
+        status = df["status"].astype("string").str.lower().str.strip()
+        known = status.notna() & ~status.isin(["", "empty"])
+        revoked = revoked.mask(known, False)  # "20 -- Issued": the CA says it is not revoked
+        revoked = revoked.mask(
+            status.str.contains("revoked|widerrufen|révoqué|revocado", regex=True).fillna(False), True
+        )
+        revoked = revoked.mask(status.isin(list(TRUE_VALUES)).fillna(False), True)
+    if "revoked_at" in out:
+        revoked = revoked.mask(out["revoked_at"].notna(), True)
+    if "revocation_reason" in df:
+        out["revocation_reason"] = _per_value(df["revocation_reason"], _revocation_reason)
+    if revoked.notna().any():
+        out["revoked"] = revoked
 
 
 _OBSERVATION_VOCABULARIES = (
@@ -839,13 +902,22 @@ def from_frame(
     *,
     hex_serials: bool = False,
     rejected: list[Rejected] | None = None,
+    note_unused: bool = False,
 ) -> Batch:
-    """`from_rows` for a frame built column-wise (list cells are ';'-joined, None becomes empty)."""
+    """`from_rows` for a frame built column-wise (list cells are ';'-joined, None becomes empty).
+    `note_unused` notes the columns no alias maps (a spreadsheet's, not a tool's)."""
     frame = frame.reset_index(drop=True)
     cells = pd.DataFrame({c: _cells(frame[c]) for c in frame.columns}, index=frame.index, dtype=object)
     loc = pd.Series(locators.to_numpy(), index=frame.index, dtype=object)
     return _from_records(
-        cells, loc, path, ctx, list(rejected or []), header_line=None, hex_serials=hex_serials
+        cells,
+        loc,
+        path,
+        ctx,
+        list(rejected or []),
+        header_line=None,
+        hex_serials=hex_serials,
+        note_unused=note_unused,
     )
 
 

@@ -30,6 +30,28 @@ _VERSIONS = {
     "TLS1_3": "TLSv1.3",
 }
 _GROUP_IDS = ("FS_KEMs", "FS_ECDHE_curves", "DH_groups")
+# One group name without spaces, as testssl prints curves and KEMs ("prime256v1 X25519MLKEM768"); a
+# finding made of anything else ("RFC3526/Oakley Group 14") is one group, and a sentence is no group.
+_GROUP_TOKEN = re.compile(
+    r"^(?:ffdhe\d+|secp\d+[rk]1|sect\d+[rk]\d|prime\d+v\d|x25519|x448|brainpoolp\d+r1(?:tls13)?"
+    r"|\w*mlkem\d*|\w*kyber\w*|mlkem\d+|curve25519|curve448)$",
+    re.IGNORECASE,
+)
+_NO_GROUPS = re.compile(r"^(?:--|none|no\b.*|not offered.*|.*\bnot (?:offered|supported|tested)\b.*)$", re.I)
+
+
+def groups_of(finding: str) -> list[str]:
+    """The groups a testssl.sh group finding lists: space-separated names, one multi-word DH group name,
+    or none for "No KEMs offered", "--" and the like."""
+    text = finding.strip()
+    if not text or _NO_GROUPS.match(text):
+        return []
+    tokens = text.split()
+    if all(_GROUP_TOKEN.match(t) for t in tokens):
+        return tokens
+    return [text]
+
+
 _CSV_HEADER = re.compile(r"^\W*id\W*,\W*fqdn/ip\W*,", re.IGNORECASE)
 _PRETTY_SECTIONS = (
     "pretest",
@@ -39,6 +61,7 @@ _PRETTY_SECTIONS = (
     "ciphers",
     "serverPreferences",
     "fs",
+    "pfs",  # testssl.sh 3.0 (Debian 12's package): the section and its ids say PFS, not FS
     "serverDefaults",
     "headerResponse",
     "vulnerabilities",
@@ -194,11 +217,15 @@ def _target(items: list[dict[str, Any]]) -> _Target:
         if m is None or m.group("rest"):
             continue
         base, finding = m.group("base"), str(f.get("finding") or "")
+        if base.startswith("PFS"):  # testssl.sh 3.0: PFS, PFS_ciphers, PFS_ECDHE_curves
+            base = base[1:]
+        if "\\n" in finding and "-----BEGIN" in finding:  # 3.3's CSV writes the PEM's newlines as \n
+            finding = finding.replace("\\n", "\n")
         n = int(m.group("n") or 1)
         if base in _VERSIONS and finding.startswith("offered"):
             versions.append(_VERSIONS[base])
         elif base in _GROUP_IDS and finding and finding not in ("--", "none"):
-            groups.extend(finding.split())
+            groups.extend(groups_of(finding))
         elif base == "intermediate_cert" and m.group("inter"):
             inter[(n, int(m.group("inter")))] = finding
         elif base == "cert" or base.startswith("cert_"):

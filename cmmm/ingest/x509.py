@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, r
 from cryptography.x509.oid import ExtensionOID, NameOID
 
 from cmmm.crypto import KEY_ALGORITHM_OIDS, signature_algorithm
+from cmmm.ingest._der_repair import DSA_INHERITED, repair
 
 _EKU_NAMES = {
     "1.3.6.1.5.5.7.3.1": "serverAuth",
@@ -170,6 +171,29 @@ def load_der(der: bytes) -> x509.Certificate:
         raise ValueError(f"invalid X.509 version: {exc}") from None
 
 
+def lenient_row(der: bytes) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """certificate_row of a body as openssl reads it: strict DER first; when cryptography refuses the body
+    (or a name in it), the re-encoding of cmmm.ingest._der_repair, with the malformations it repaired.
+    A repaired row keeps the identity (SHA-256, SHA-1) of the bytes given. Raises the strict ValueError
+    when the repair does not help."""
+    try:
+        return certificate_row(load_der(der), der), ()
+    except ValueError as exc:
+        fixed, repairs = repair(der)
+        if not repairs:
+            raise
+        try:
+            row = certificate_row(load_der(fixed), fixed)
+        except ValueError:
+            raise exc from None
+    if DSA_INHERITED in repairs:  # the placeholder parameters say nothing about the key
+        row["key_size"], row["key_id"] = None, None
+    sha256 = hashlib.sha256(der).hexdigest()
+    row["cert_id"], row["fingerprint_sha256"] = f"sha256:{sha256}", sha256
+    row["fingerprint_sha1"] = hashlib.sha1(der, usedforsecurity=False).hexdigest()
+    return row, tuple(repairs)
+
+
 def load_pem(pem: bytes) -> x509.Certificate:
     """load_der for one PEM certificate."""
     try:
@@ -242,6 +266,31 @@ def _finish(row: dict[str, Any], sans: list[str]) -> dict[str, Any]:
     return row
 
 
+def _walked_extensions(der: bytes, row: dict[str, Any], exc: Exception) -> dict[str, Any]:
+    """The row's extension columns by the DER walk with duplicates allowed, after cryptography refused the
+    extensions (`exc`); each outcome is a note in row["notes"] — never a silently empty cell."""
+    sans: list[str] = []
+    duplicates: list[str] = []
+    try:
+        parts = _parts(der)
+        if parts.extensions is not None:
+            _fast_extensions(der, *parts.extensions, row, sans, duplicates=duplicates)
+    except (_Unusual, ValueError):
+        row["is_ca"] = None
+        row["sct_count"] = None
+        row["notes"] = [
+            f"extensions could not be read ({_reason(exc)}): is_ca, SANs, key identifiers and SCTs unknown"
+        ]
+        return _finish(row, [])
+    row["notes"] = [
+        f"duplicated extension(s) {', '.join(duplicates)} (RFC 5280 §4.2 allows one of each): "
+        "the names of every subjectAltName copy kept, the first copy of any other"
+        if duplicates
+        else f"an extension cryptography refuses ({_reason(exc)}) read by the DER walk"
+    ]
+    return _finish(row, sans)
+
+
 def _slow_row(cert: x509.Certificate, der: bytes) -> dict[str, Any]:
     """certificate_row through cryptography's objects."""
     key_alg, key_size, curve, spki = _key_facts(cert)
@@ -255,11 +304,15 @@ def _slow_row(cert: x509.Certificate, der: bytes) -> dict[str, Any]:
         for ext in exts:  # SCT timestamps decode lazily: out-of-range values surface here
             if ext.oid == _SCT:
                 _ = [sct.timestamp for sct in ext.value]
-    except (ValueError, OverflowError, TypeError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType):
-        # a duplicate or undecodable extension
-        exts = []
-        row["is_ca"] = None
-        row["sct_count"] = None
+    except (
+        ValueError,
+        OverflowError,
+        TypeError,
+        x509.DuplicateExtension,
+        x509.UnsupportedGeneralNameType,
+    ) as exc:
+        # a duplicate or undecodable extension: the DER walk, duplicates allowed, else unknown with a note
+        return _walked_extensions(der, row, exc)
     sans: list[str] = []
     for ext in exts:
         oid, val = ext.oid, ext.value
@@ -529,41 +582,76 @@ def _fast_row(cert: x509.Certificate, der: bytes) -> dict[str, Any]:
     return _finish(row, sans)
 
 
-def _fast_extensions(der: bytes, at: int, end: int, row: dict[str, Any], sans: list[str]) -> None:
+def _reason(exc: Exception) -> str:
+    return (str(exc).splitlines()[0][:120] if str(exc) else "") or type(exc).__name__
+
+
+_EXTENSION_NAMES = {
+    _RAW_SAN: "subjectAltName",
+    _RAW_BC: "basicConstraints",
+    _RAW_AKI: "authorityKeyIdentifier",
+}
+
+
+def _fast_extensions(
+    der: bytes,
+    at: int,
+    end: int,
+    row: dict[str, Any],
+    sans: list[str],
+    *,
+    duplicates: list[str] | None = None,
+) -> None:
+    """The extensions the row keeps. A duplicated extension is _Unusual (cryptography's objects decide),
+    unless `duplicates` collects them: then every subjectAltName copy adds its names and the first copy
+    of any other extension counts."""
     seen: set[bytes] = set()
     while at < end:
         _, e_start, at = _tlv(der, at, end)  # Extension ::= SEQUENCE { extnID, critical, extnValue }
         tag, o_start, o_end = _tlv(der, e_start, at)
         oid = der[o_start:o_end]
-        if tag != 0x06 or oid in seen:  # a duplicate extension: cryptography's objects decide
+        if tag != 0x06:
             raise _Unusual
+        if oid in seen:
+            if duplicates is None:
+                raise _Unusual
+            duplicates.append(_EXTENSION_NAMES.get(oid) or _oid_text(oid))
+            if oid != _RAW_SAN:
+                continue
         seen.add(oid)
         tag, v_start, v_end = _tlv(der, o_end, at)
         if tag == 0x01:
             tag, v_start, v_end = _tlv(der, v_end, at)
         if tag != 0x04:
             raise _Unusual
-        if oid == _RAW_SAN:
-            _san(der, v_start, v_end, sans)
-        elif oid == _RAW_BC:
-            _basic_constraints(der, v_start, v_end, row)
-        elif oid == _RAW_AKI:
-            tag, start, stop = _tlv(der, v_start, v_end)
-            if tag != 0x30:
-                raise _Unusual
-            if start < stop:
-                tag, k_start, k_end = _tlv(der, start, stop)
-                if tag == 0x80:  # [0] keyIdentifier
-                    row["authority_key_id"] = der[k_start:k_end].hex()
-        elif oid == _RAW_SKI:
-            tag, start, stop = _tlv(der, v_start, v_end)
-            if tag != 0x04:
-                raise _Unusual
-            row["subject_key_id"] = der[start:stop].hex()
-        elif oid == _RAW_EKU:
-            row["ext_key_usage"] = _eku(der[v_start:v_end])
-        elif oid == _RAW_SCT:
-            _scts(der, v_start, v_end, row)
+        _extension(der, oid, v_start, v_end, row, sans)
+
+
+def _extension(
+    der: bytes, oid: bytes, v_start: int, v_end: int, row: dict[str, Any], sans: list[str]
+) -> None:
+    """One extension value (the OCTET STRING's content) into the row."""
+    if oid == _RAW_SAN:
+        _san(der, v_start, v_end, sans)
+    elif oid == _RAW_BC:
+        _basic_constraints(der, v_start, v_end, row)
+    elif oid == _RAW_AKI:
+        tag, start, stop = _tlv(der, v_start, v_end)
+        if tag != 0x30:
+            raise _Unusual
+        if start < stop:
+            tag, k_start, k_end = _tlv(der, start, stop)
+            if tag == 0x80:  # [0] keyIdentifier
+                row["authority_key_id"] = der[k_start:k_end].hex()
+    elif oid == _RAW_SKI:
+        tag, start, stop = _tlv(der, v_start, v_end)
+        if tag != 0x04:
+            raise _Unusual
+        row["subject_key_id"] = der[start:stop].hex()
+    elif oid == _RAW_EKU:
+        row["ext_key_usage"] = _eku(der[v_start:v_end])
+    elif oid == _RAW_SCT:
+        _scts(der, v_start, v_end, row)
 
 
 def _san(der: bytes, start: int, end: int, sans: list[str]) -> None:
@@ -644,6 +732,32 @@ def _scts(der: bytes, start: int, end: int, row: dict[str, Any]) -> None:
             raise _Unusual from None
     row["sct_count"] = len(stamps)
     row["earliest_sct"] = min(stamps) if stamps else None
+
+
+def content_type_oid(der: bytes) -> str | None:
+    """The dotted contentType of a CMS ContentInfo (SEQUENCE { OID, [0] ... }, DER or BER with an
+    indefinite length), None when the bytes do not start like one."""
+    if len(der) < 4 or der[0] != 0x30:
+        return None
+    n = der[1]
+    at = 2 if n <= 0x80 else 2 + (n & 0x7F)  # 0x80: BER indefinite length
+    if at + 2 > len(der) or der[at] != 0x06 or der[at + 1] >= 0x80:
+        return None
+    raw = der[at + 2 : at + 2 + der[at + 1]]
+    try:
+        return _oid_text(raw)
+    except (_Unusual, IndexError):
+        return None
+
+
+def first_element(der: bytes) -> bytes:
+    """The first DER element of `der` (OpenSSL's TRUSTED CERTIFICATE appends its trust settings to the
+    certificate). Raises ValueError when it does not fit."""
+    try:
+        _, _, end = _tlv(der, 0, len(der))
+    except _Unusual:
+        raise ValueError("not a DER element") from None
+    return der[:end]
 
 
 def fingerprint_hash(cert: x509.Certificate) -> str:

@@ -16,7 +16,16 @@ from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 
 from cmmm.errors import InputError
 from cmmm.ingest._base import Batch, ReadContext, text_of
-from cmmm.ingest.x509 import certificate_row, key_type_name, load_der, private_key_facts, public_key_id
+from cmmm.ingest.crl import add_crl, crl_problem
+from cmmm.ingest.x509 import (
+    certificate_row,
+    content_type_oid,
+    first_element,
+    key_type_name,
+    lenient_row,
+    private_key_facts,
+    public_key_id,
+)
 from cmmm.model import PrivateKeyFinding, Rejected
 
 _BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 #]+)-----(.*?)-----END \1-----", re.DOTALL)
@@ -32,17 +41,48 @@ _KEY_LABELS = {
 _WHITESPACE = b" \t\r\n\v\f"
 _CERT_LABELS = {b"CERTIFICATE", b"X509 CERTIFICATE", b"TRUSTED CERTIFICATE"}
 _P7_LABELS = {b"PKCS7", b"CMS", b"PKCS #7 SIGNED DATA"}
+_CRL_LABELS = {b"X509 CRL"}
 _PKCS12_SUFFIXES = (".pfx", ".p12")
-_P7_SUFFIXES = (".p7b", ".p7c", ".p7")
+_WRONG_PASSWORD = "Invalid password or PKCS12 data"  # cryptography's message for a MAC that does not verify
+_P7_SUFFIXES = (".p7b", ".p7c", ".p7", ".p7m", ".p7s")
 _DER_SUFFIXES = (".der", ".cer", ".crt", ".cert")
+
+
+# CMS content types (RFC 5652 §3, RFC 3274, RFC 5083): only signed-data carries certificates to read
+_SIGNED_DATA = "1.2.840.113549.1.7.2"
+CMS_CONTENT_TYPES = {
+    "1.2.840.113549.1.7.1": "data",
+    _SIGNED_DATA: "signed-data",
+    "1.2.840.113549.1.7.3": "enveloped-data (encrypted)",
+    "1.2.840.113549.1.7.4": "signed-and-enveloped-data",
+    "1.2.840.113549.1.7.5": "digested-data",
+    "1.2.840.113549.1.7.6": "encrypted-data",
+    "1.2.840.113549.1.9.16.1.2": "authenticated-data",
+    "1.2.840.113549.1.9.16.1.9": "compressed-data",
+    "1.2.840.113549.1.9.16.1.23": "authenticated-enveloped-data (encrypted)",
+}
+
+
+class NotSignedData(ValueError):
+    """A CMS/PKCS#7 ContentInfo whose content type is not signed-data: it carries no certificate list."""
 
 
 def _pkcs7_certificates(der: bytes, path: Path, batch: Batch) -> list[x509.Certificate]:
     """PKCS#7 certificates; BER or an unsorted SET OF (what openssl crl2pkcs7 and Windows write) is
-    accepted with a note instead of cryptography's warning. Raises ValueError when unreadable."""
+    accepted with a note instead of cryptography's warning. Raises ValueError when unreadable, and
+    NotSignedData, naming the content type, for enveloped-data and the other types without certificates."""
+    oid = content_type_oid(der)
+    if oid is not None and oid != _SIGNED_DATA and oid in CMS_CONTENT_TYPES:
+        raise NotSignedData(
+            f"CMS/PKCS#7 {CMS_CONTENT_TYPES[oid]} ({oid}) carries no certificate list; "
+            "only signed-data (.p7b/.p7c, S/MIME signatures) does"
+        )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        certs = pkcs7.load_der_pkcs7_certificates(der)
+        try:
+            certs = pkcs7.load_der_pkcs7_certificates(der)
+        except UnsupportedAlgorithm as exc:  # a content type cryptography does not read
+            raise NotSignedData(f"unsupported CMS/PKCS#7 structure: {_short(exc)}") from None
     if any("BER" in str(w.message) for w in caught):
         batch.notes.append(f"{path}: PKCS#7 is not strict DER (read as BER)")
     return certs
@@ -53,16 +93,47 @@ def _observation(path: Path, ref: str) -> dict[str, Any]:
 
 
 def _add(batch: Batch, path: Path, ref: str, cert: x509.Certificate, der: bytes) -> None:
-    row = certificate_row(cert, der)
+    _add_row(batch, path, ref, certificate_row(cert, der), der)
+
+
+def _add_row(batch: Batch, path: Path, ref: str, row: dict[str, Any], der: bytes | None) -> None:
+    """A row, its observation at the file and its body (None: a repaired body, whose signature covers
+    bytes cryptography cannot read, is not kept)."""
     assert isinstance(batch.certificates, list) and isinstance(batch.observations, list)
     batch.certificates.append(row)
     batch.observations.append({"cert_id": row["cert_id"], **_observation(path, ref)})
-    batch.bodies[row["cert_id"]] = der
+    if der is not None:
+        batch.bodies[row["cert_id"]] = der
     if row["not_before"] > row["not_after"]:  # real evidence on disk: kept, but say so
         batch.notes.append(
             f"{path}: {ref}: notBefore {row['not_before'].isoformat()} is after notAfter "
             f"{row['not_after'].isoformat()} (kept; its validity is negative)"
         )
+
+
+def _add_body(batch: Batch, path: Path, ref: str, der: bytes) -> None:
+    """A certificate body as openssl reads it: strict DER first, then the repaired re-encoding, noted."""
+    row, repairs = lenient_row(der)
+    for note in row.pop("notes", ()):
+        batch.notes.append(f"{path}: {ref}: {note}")
+    if not repairs:
+        _add_row(batch, path, ref, row, der)
+        return
+    _add_row(batch, path, ref, row, None)
+    batch.notes.append(
+        f"{path}: {ref}: read as openssl reads it, past {'; '.join(repairs)} "
+        "(kept under the SHA-256 of the bytes on disk; its signature is not checked)"
+    )
+
+
+def add_certificate(batch: Batch, path: Path, ref: str, cert: x509.Certificate, der: bytes) -> None:
+    """A certificate read from a file: its row, an observation at the file, and its body."""
+    _add(batch, path, ref, cert, der)
+
+
+def pkcs7_certificates(der: bytes, path: Path, batch: Batch) -> list[x509.Certificate]:
+    """The certificates of a DER (or BER) PKCS#7 signed-data; NotSignedData for the other content types."""
+    return _pkcs7_certificates(der, path, batch)
 
 
 # ------------------------------------------------------------------------------------------------- PEM
@@ -90,8 +161,9 @@ def read_pem_data(path: Path, data: bytes, ctx: ReadContext) -> Batch:
         if label in _CERT_LABELS:
             try:
                 der = base64.b64decode(m.group(2).translate(None, _WHITESPACE), validate=True)
-                cert = load_der(der)
-                _add(batch, path, ref, cert, der)
+                if label == b"TRUSTED CERTIFICATE":  # OpenSSL's X509_AUX trust settings follow the body
+                    der = first_element(der)
+                _add_body(batch, path, ref, der)
             except (binascii.Error, ValueError) as exc:
                 batch.rejected.append(
                     Rejected(
@@ -100,15 +172,8 @@ def read_pem_data(path: Path, data: bytes, ctx: ReadContext) -> Batch:
                 )
         elif label in _KEY_LABELS:
             batch.private_keys.append(_key_finding(path, ref, label, m.group(0)))
-        elif label in _P7_LABELS:
-            try:
-                der = base64.b64decode(m.group(2).translate(None, _WHITESPACE), validate=True)
-                for i, cert in enumerate(_pkcs7_certificates(der, path, batch)):
-                    _add(batch, path, f"{ref} cert {i}", cert, cert.public_bytes(serialization.Encoding.DER))
-            except (binascii.Error, ValueError) as exc:
-                batch.rejected.append(
-                    Rejected(source=str(path), locator=ref, reason=f"corrupt PKCS#7 block: {_short(exc)}")
-                )
+        elif label in _P7_LABELS or label in _CRL_LABELS:
+            _read_container(batch, path, ref, label, m.group(2))
         else:
             batch.notes.append(f"{path}:{line}: skipped a {label.decode()} block (not a certificate)")
     for m in _BEGIN.finditer(data, ends):
@@ -120,9 +185,29 @@ def read_pem_data(path: Path, data: bytes, ctx: ReadContext) -> Batch:
                     reason=f"{m.group(1).decode()} block has no END line (truncated)",
                 )
             )
-    if not batch.certificates and not batch.rejected and not batch.private_keys:
+    if not batch.certificates and not batch.rejected and not batch.private_keys and not batch.revocations:
+        if any(n.endswith("(no entries)") for n in batch.notes):
+            return batch  # an empty CRL: read, and noted
         raise InputError(str(path), "PEM file holds no certificate")
     return batch
+
+
+def _read_container(batch: Batch, path: Path, ref: str, label: bytes, body: bytes) -> None:
+    """A PEM PKCS#7 or CRL block: its certificates or revocations, else a rejection naming why."""
+    kind = "CRL" if label in _CRL_LABELS else "PKCS#7"
+    try:
+        der = base64.b64decode(body.translate(None, _WHITESPACE), validate=True)
+        if kind == "CRL":
+            add_crl(batch, path, ref, der)
+            return
+        for i, cert in enumerate(_pkcs7_certificates(der, path, batch)):
+            _add(batch, path, f"{ref} cert {i}", cert, cert.public_bytes(serialization.Encoding.DER))
+    except NotSignedData as exc:
+        batch.rejected.append(Rejected(source=str(path), locator=ref, reason=str(exc)))
+    except (binascii.Error, ValueError) as exc:
+        batch.rejected.append(
+            Rejected(source=str(path), locator=ref, reason=f"corrupt {kind} block: {_short(exc)}")
+        )
 
 
 def _short(exc: Exception) -> str:
@@ -157,17 +242,17 @@ def read_der(path: Path, ctx: ReadContext) -> Batch:
     data = path.read_bytes()
     batch = Batch()
     try:
-        cert = load_der(data)
-    except ValueError:
-        pass
+        _add_body(batch, path, "der", data)
+    except ValueError as exc:
+        as_certificate = _short(exc)
+        batch = Batch()
     else:
-        try:
-            _add(batch, path, "der", cert, data)
-        except ValueError as exc:
-            raise InputError(str(path), f"corrupt certificate: {_short(exc)}") from None
         return batch
+    not_signed: NotSignedData | None = None
     try:
         certs = _pkcs7_certificates(data, path, batch)
+    except NotSignedData as exc:
+        not_signed = exc
     except ValueError:
         pass
     else:
@@ -183,6 +268,15 @@ def read_der(path: Path, ctx: ReadContext) -> Batch:
                     )
                 )
         return batch
+    if not_signed is not None:
+        raise InputError(str(path), str(not_signed))
+    as_crl = crl_problem(data)
+    if as_crl is None:
+        try:
+            add_crl(batch, path, "der", data)
+        except ValueError as exc:
+            raise InputError(str(path), f"unreadable CRL: {_short(exc)}") from None
+        return batch
     if path.suffix.lower() in _PKCS12_SUFFIXES or _maybe_pkcs12(data):
         return read_pkcs12(path, ctx)
     kind, key_id = private_key_facts(data)
@@ -191,7 +285,13 @@ def read_der(path: Path, ctx: ReadContext) -> Batch:
             PrivateKeyFinding(path=str(path), locator="der", key_type=kind, encrypted=False, key_id=key_id)
         )
         return batch
-    raise InputError(str(path), "binary DER content is not a certificate, PKCS#7 or PKCS#12")
+    if path.suffix.lower() == ".crl":
+        raise InputError(str(path), f"unreadable CRL: {as_crl}")
+    raise InputError(
+        str(path),
+        "binary DER content is not a certificate, PKCS#7, CRL or PKCS#12 "
+        f"(as a certificate: {as_certificate})",
+    )
 
 
 def _maybe_pkcs12(data: bytes) -> bool:
@@ -213,6 +313,8 @@ def read_pkcs7(path: Path, ctx: ReadContext) -> Batch:
     batch = Batch()
     try:
         certs = _pkcs7_certificates(data, path, batch)
+    except NotSignedData as exc:
+        raise InputError(str(path), str(exc)) from None
     except ValueError as exc:
         raise InputError(str(path), f"unreadable PKCS#7: {_short(exc)}") from None
     for i, c in enumerate(certs):
@@ -234,7 +336,13 @@ def read_pkcs12(path: Path, ctx: ReadContext) -> Batch:
     for pw in candidates:
         try:
             p12 = pkcs12.load_pkcs12(data, pw)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError) as exc:
+            if str(exc) != _WRONG_PASSWORD and str(exc):
+                # the password opened it: what fails is a certificate or key inside (e.g. a DSA key whose
+                # parameters are inherited from its issuer, which cryptography cannot represent)
+                raise InputError(
+                    str(path), f"PKCS#12 opened, but its contents cannot be read: {_short(exc)}"
+                ) from None
             continue
         except UnsupportedAlgorithm as exc:
             raise InputError(str(path), f"PKCS#12 uses an unsupported algorithm: {_short(exc)}") from None

@@ -128,6 +128,25 @@ def expired_deployed(ctx: MetricContext, spec: RiskSpec, keys: Sequence[PrivateK
     )
 
 
+def revoked_deployed(ctx: MetricContext, spec: RiskSpec, keys: Sequence[PrivateKeyFinding]) -> _Hit | None:
+    if "revoked" not in ctx.facts:
+        return None
+    bad = ctx.facts["revoked"].fillna(False).astype(bool) & ~ctx.expired & ctx.deployed
+    k = int(bad.sum())
+    if not k:
+        return None
+    high = int((bad & ctx.high_criticality).sum())
+    compromised = int((bad & (ctx.facts["revocation_reason"] == "keyCompromise").fillna(False)).sum())
+    why = f" {compromised:,} for key compromise." if compromised else ""
+    return _Hit(
+        count=k,
+        population=len(ctx.facts),
+        escalated=high > 0,
+        detail=f"{_on_high(k, high)} Clients that check revocation refuse these endpoints.{why}",
+        examples=_names(ctx, bad),
+    )
+
+
 def expiring_manual(ctx: MetricContext, spec: RiskSpec, keys: Sequence[PrivateKeyFinding]) -> _Hit | None:
     days = int(spec.params.get("window_days", 30))
     bad = ctx.expiring_within(days) & ~ctx.automated
@@ -244,6 +263,7 @@ def private_keys_exposed(
 
 RISKS: dict[str, RiskFn] = {
     "risk.expired-deployed": expired_deployed,
+    "risk.revoked-deployed": revoked_deployed,
     "risk.expiring-manual": expiring_manual,
     "risk.deprecated-crypto": deprecated_crypto,
     "risk.owner-missing": owner_missing,

@@ -44,6 +44,9 @@ CERTIFICATE_COLUMNS: dict[str, str] = {
     "sct_count": "Int64",
     "earliest_sct": UTC_DT,
     "has_body": "boolean",  # parsed from a real certificate body (PEM/DER/…), not a table row
+    "revoked": "boolean",  # listed by an ingested CRL of its issuer, or revoked by the CA's own export
+    "revoked_at": UTC_DT,  # the revocation date the CRL or export gives
+    "revocation_reason": "string",  # RFC 5280 CRLReason (keyCompromise, superseded, …) when given
 }
 
 

@@ -13,6 +13,7 @@ class KeyFamily(StrEnum):
     DSA = "DSA"
     ML_DSA = "ML-DSA"
     SLH_DSA = "SLH-DSA"
+    ML_KEM = "ML-KEM"  # FIPS 203 key-encapsulation keys (RFC 9935 certificates)
     COMPOSITE = "composite"
     UNKNOWN = "unknown"
 
@@ -24,6 +25,7 @@ class Automation(StrEnum):
     EST = "est"
     SCEP = "scep"
     VAULT = "vault"
+    AUTOMATED = "automated"  # renewed automatically by a method the source does not name ("Auto-Renew: yes")
     MANUAL = "manual"
     NONE = "none"
 
@@ -36,6 +38,7 @@ AUTOMATED = frozenset(
         Automation.EST,
         Automation.SCEP,
         Automation.VAULT,
+        Automation.AUTOMATED,
     }
 )
 

@@ -178,13 +178,19 @@ def _with_duplicate_extension(cn: str) -> bytes:
     return _der(cert).replace(bytes.fromhex("0603551d63"), bytes.fromhex("0603551d0e"))
 
 
-def test_a_duplicate_extension_degrades_as_before() -> None:
+def test_a_duplicate_extension_is_read_by_the_walk_with_a_note() -> None:
     der = _with_duplicate_extension("dup.walk.example")
     patched = x509.load_der_x509_certificate(der)
     with pytest.raises(_x509._Unusual):
         _x509._fast_row(patched, der)
     row = _x509.certificate_row(patched, der)
-    assert row["is_ca"] is None and row["sct_count"] is None  # the old, documented degradation
+    # issue 20: no longer every extension lost (is_ca and SCTs unknown) — the first copy counts, and a note says so
+    assert row["is_ca"] is False and row["sct_count"] == 0
+    assert row["subject_key_id"] == "01" * 20
+    assert row["notes"] == [
+        "duplicated extension(s) 2.5.29.14 (RFC 5280 §4.2 allows one of each): the names of every "
+        "subjectAltName copy kept, the first copy of any other"
+    ]
     assert row["common_name"] == "dup.walk.example" and row["key_id"]
 
 
