@@ -6,14 +6,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from cmmm import drill
+from cmmm._version import VERSION
 from cmmm.drill import DrillResult
+from cmmm.errors import InputError
 from cmmm.graph import GraphSummary, summarize_graph
 from cmmm.ingest.summary import InventorySummary, summarize
 from cmmm.maturity import Assessment, SimulatedEvidence, assess
 from cmmm.model import Inventory
 from cmmm.report import ReportView, build_view
+from cmmm.store import (
+    CriterionState,
+    Diff,
+    SnapshotInfo,
+    SnapshotMetrics,
+    diff,
+    read_snapshot,
+    select,
+    snapshots,
+    write_snapshot,
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -66,3 +80,58 @@ def drill_evidence(criterion_id: str, inv: Inventory, now: datetime) -> Simulate
         evidence=found.evidence,
         not_applicable=found.not_applicable,
     )
+
+
+def snapshot_metrics(assessment: Assessment) -> SnapshotMetrics:
+    """What a store keeps of an assessment for `history`, `diff` and the report's trend: the level, the
+    score, the headline shares and counts, and every criterion's status (the simulated ones are the
+    level-5 drills' verdicts)."""
+    m = assessment.measures
+    values: dict[str, float | None] = {
+        "certificates": m.certificates,
+        "end_entity": m.end_entity,
+        "expired": m.expired,
+        "expiring_30": m.expiring_30,
+        "expiring_90": m.expiring_90,
+        "automated_share": m.automated.value,
+        "owner_known_share": m.owner_known.value,
+        "quantum_vulnerable_share": m.quantum_vulnerable.value,
+        "deprecated_share": m.deprecated.value,
+        "auto_discovered_share": m.auto_discovered.value,
+    }
+    return SnapshotMetrics(
+        level=assessment.level,
+        score=assessment.score,
+        values=values,
+        criteria=tuple(
+            CriterionState(
+                id=c.criterion.id,
+                level=c.criterion.level,
+                evidence=c.criterion.evidence.value,
+                status=c.status.value,
+                met=c.status.met,
+            )
+            for c in assessment.criteria
+        ),
+    )
+
+
+def store_snapshot(
+    inv: Inventory, store: Path, *, now: datetime, written_at: datetime, assessed: bool = True
+) -> SnapshotInfo:
+    """Add `inv` to the store as a snapshot taken at `now`, with its assessment (drills included) unless
+    `assessed` is False (then the snapshot's level and score are unknown)."""
+    metrics = (
+        snapshot_metrics(assess(inv, now=now, observed_at=now, simulate=drill_evidence)) if assessed else None
+    )
+    return write_snapshot(store, inv, taken_at=now, written_at=written_at, version=VERSION, metrics=metrics)
+
+
+def store_diff(store: Path, a: str | None = None, b: str | None = None) -> Diff:
+    """Snapshot `a` against `b` of a store (ids, dates or latest; default: the two latest)."""
+    infos = snapshots(store)
+    if len(infos) < 2 and (a is None or b is None):
+        raise InputError(str(store), f"diff needs two snapshots; the store has {len(infos)}")
+    first = select(infos, a, str(store)) if a is not None else infos[-2]
+    second = select(infos, b, str(store)) if b is not None else infos[-1]
+    return diff(read_snapshot(store, str(first.id)), read_snapshot(store, str(second.id)), a=first, b=second)
