@@ -233,7 +233,8 @@ def write_snapshot(
             if found < _schema.SCHEMA_VERSION:
                 _schema.upgrade(con, found)
             _schema.add_model_columns(con)
-            sid = _write(con, inv, taken_at, written_at, version, metrics or SnapshotMetrics(), progress)
+            sid = write_inventory(con, inv, taken_at, written_at, version, progress)
+            _put_metrics(con, metrics or SnapshotMetrics(), sid)
             if progress:
                 progress("commit")
             con.execute("COMMIT")
@@ -246,15 +247,15 @@ def write_snapshot(
         con.close()
 
 
-def _write(
+def write_inventory(
     con: duckdb.DuckDBPyConnection,
     inv: Inventory,
     taken_at: datetime,
     written_at: datetime,
     version: str,
-    metrics: SnapshotMetrics,
-    progress: ProgressFn | None,
+    progress: ProgressFn | None = None,
 ) -> int:
+    """The inventory's rows of a new snapshot (schema 1's part of one), inside the caller's transaction."""
     sid = int(con.execute("SELECT coalesce(max(id), 0) + 1 FROM snapshots").fetchone()[0])  # type: ignore[index]
     con.execute(
         "INSERT INTO snapshots VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
@@ -295,7 +296,6 @@ def _write(
             con.execute("INSERT INTO snapshot_bodies SELECT $1, cert_id FROM incoming", [sid])
         finally:
             con.unregister("incoming")
-    _put_metrics(con, metrics, sid)
     return sid
 
 
