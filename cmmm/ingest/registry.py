@@ -11,6 +11,7 @@ from cmmm.ingest import (
     cbom,
     certbot,
     clm,
+    cmmm_inventory,
     cmmm_scan,
     ctlog,
     gcp_certmanager,
@@ -35,6 +36,7 @@ class Format(StrEnum):
     DER = "der"
     PKCS7 = "pkcs7"
     PKCS12 = "pkcs12"
+    CMMM_INVENTORY = "cmmm-inventory"
     CMMM_SCAN = "cmmm-scan"
     NMAP = "nmap"
     SSLYZE = "sslyze"
@@ -100,6 +102,12 @@ INGESTERS: dict[Format, Ingester] = {
         description="PKCS#12 (.pfx/.p12); passwords from --password-file or CMMM_PKCS12_PASSWORDS",
         sniff=x509files.sniff_pkcs12,
         read=x509files.read_pkcs12,
+    ),
+    Format.CMMM_INVENTORY: Ingester(
+        name="cmmm-inventory",
+        description="cmmm's own inventory files (cmmm ingest -o FILE.json|.parquet|.csv), read back losslessly",
+        sniff=cmmm_inventory.sniff,
+        read=cmmm_inventory.read,
     ),
     Format.CMMM_SCAN: Ingester(
         name="cmmm-scan",
