@@ -162,11 +162,8 @@ def load_inventory(
     missing = [p for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
         raise InputError(str(missing[0]), "no such file or directory")
-    if store is None and len(paths) == 1 and paths[0].is_file():
-        from cmmm.store import is_store
-
-        store = paths[0] if is_store(paths[0]) else None
-        paths = [] if store is not None else paths
+    if store is None and (store := _store_of(paths, None)) is not None:
+        paths = []
     if store is not None:
         if paths:
             raise UsageError("give either inventory paths or --store, not both")
@@ -183,6 +180,15 @@ def load_inventory(
             profile=profile,
             policy=policy,
         )
+
+
+def _store_of(paths: list[Path] | None, store: Path | None) -> Path | None:
+    """The store an analysis reads: --store, or a store file given as the only path."""
+    if store is not None or not paths or len(paths) != 1 or not paths[0].is_file():
+        return store
+    from cmmm.store import is_store
+
+    return paths[0] if is_store(paths[0]) else None
 
 
 def _from_store(store: Path, snapshot: str, profile: Path | None, policy: Path | None) -> Inventory:
@@ -416,7 +422,11 @@ def report_cmd(
     check_output(output)
     inv = load_inventory(paths, now, password_file, profile, policy, store, snapshot)
     result = pipeline.run(inv, now=now, scenarios=scenario or DEMO_SCENARIOS)
-    report.write_report(pipeline.report_view(result, generated_at=datetime.now(UTC)), output, fmt)
+    source = _store_of(paths, store)
+    trend = pipeline.store_trend(source, snapshot) if source is not None else None
+    report.write_report(
+        pipeline.report_view(result, generated_at=datetime.now(UTC), trend=trend), output, fmt
+    )
     err.print(f"wrote {fmt.value} report to {escape(str(output))}")
 
 
@@ -560,6 +570,9 @@ def drill_cmd(
         raise typer.Exit(EXIT_THRESHOLD)
 
 
+DEMO_HISTORY_ORG = "level3-defined"
+
+
 @app.command("demo")
 @handled
 def demo_cmd(
@@ -590,12 +603,19 @@ def demo_cmd(
         raise InputError(str(samples), "no sample organizations found (run sample_inventories/generate.py)")
     reports.mkdir(parents=True, exist_ok=True)  # documented: demo writes its own reports folder
     rows: list[tuple[str, report.ReportView, Path]] = []
+    # one organization also gets a store of three snapshots (two of its earlier states): a trend in its report
+    history_org = next((o for o in orgs if o.name == DEMO_HISTORY_ORG), orgs[-1])
+    store = reports / "demo.duckdb"
     for org in orgs:
         out.rule(f"[bold]{escape(org.name)}")
         inv = load_inventory([org], now)
         result = pipeline.run(inv, now=now, scenarios=DEMO_SCENARIOS)
         render_summary(out, result.summary, inv)
-        view = pipeline.report_view(result, generated_at=datetime.now(UTC))
+        trend = None
+        if org == history_org:
+            trend = pipeline.demo_history(store, inv, result.assessment, now=now)
+            out.print(f"store: [bold]{escape(str(store))}[/] (cmmm history --store …, cmmm diff --store …)")
+        view = pipeline.report_view(result, generated_at=datetime.now(UTC), trend=trend)
         path = report.write_report(view, reports / f"{org.name}.html")
         rows.append((org.name, view, path))
         out.print(f"report: [bold]{escape(str(path))}[/]")

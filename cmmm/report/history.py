@@ -9,6 +9,7 @@ from rich.table import Table
 
 from cmmm.export import records
 from cmmm.report.terminal import safe
+from cmmm.report.view import TrendPoint, TrendSection
 from cmmm.sanitize import md_escape
 from cmmm.store import Change, Diff, SnapshotInfo
 
@@ -177,3 +178,28 @@ def diff_markdown(d: Diff, *, limit: int = 50) -> str:
 
 
 _MOVES = frozenset({Change.OWNER, Change.AUTOMATION, Change.CRITERION_MET, Change.CRITERION_LOST})
+
+
+def trend_section(infos: tuple[SnapshotInfo, ...]) -> TrendSection | None:
+    """The report's trend over these snapshots (None with fewer than two: no trend to show)."""
+    if len(infos) < 2:
+        return None
+    points = []
+    for i in infos:
+        m = i.metrics
+        sim = [c for c in m.criteria if c.evidence == "simulated"]
+        expiring = m.values.get("expiring_30")
+        points.append(
+            TrendPoint(
+                snapshot=i.id,
+                taken_at=i.taken_at,
+                level=m.level,
+                score=m.score,
+                expiring_30=None if expiring is None else int(expiring),
+                automated_share=m.values.get("automated_share"),
+                quantum_vulnerable_share=m.values.get("quantum_vulnerable_share"),
+                drills_met=sum(c.met for c in sim) if sim else None,
+                drills=len(sim) if sim else None,
+            )
+        )
+    return TrendSection(points=tuple(points))
