@@ -56,10 +56,12 @@ def _v1(con: duckdb.DuckDBPyConnection) -> None:
         "services BIGINT NOT NULL, rejected BIGINT NOT NULL, sources BIGINT NOT NULL)"
     )
     for table, columns in CONTENT_TABLES.items():
-        con.execute(f"CREATE TABLE {table} (row_hash UBIGINT NOT NULL, {_columns(columns)})")
+        con.execute(
+            f"CREATE TABLE {table} (row_id BIGINT NOT NULL, row_hash UBIGINT NOT NULL, {_columns(columns)})"
+        )
         con.execute(
             f"CREATE TABLE snapshot_{table} (snapshot_id BIGINT NOT NULL, ord BIGINT NOT NULL, "
-            "cert_id VARCHAR, row_hash UBIGINT NOT NULL)"
+            "row_id BIGINT NOT NULL)"
         )
     for table, columns in SNAPSHOT_TABLES.items():
         con.execute(

@@ -155,3 +155,15 @@ def test_an_empty_store_has_no_snapshot_to_read(tmp_path: Path) -> None:
     assert snapshots(store) == ()
     with pytest.raises(InputError, match="no snapshots yet"):
         read_snapshot(store)
+
+
+def test_identical_rows_in_one_snapshot_are_stored_once_and_read_back_twice(
+    tmp_path: Path, inventory: Inventory
+) -> None:
+    obs = pd.concat([inventory.observations, inventory.observations.iloc[[2]]], ignore_index=True)
+    inv = dataclasses.replace(inventory, observations=obs)
+    store = tmp_path / "s.duckdb"
+    put(store, inv)
+    assert _count(store, "observations") == len(inventory.observations)
+    assert _count(store, "snapshot_observations") == len(obs)
+    assert_same(inv, read_snapshot(store))
