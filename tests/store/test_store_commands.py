@@ -142,3 +142,19 @@ def test_a_file_that_is_not_a_store(tmp_path: Path, bundle: Path) -> None:
     assert code == 2 and "either inventory paths or --store" in err
     code, _, err = run("assess")
     assert code == 2 and "nothing to read" in err
+
+
+def test_demo_writes_a_store_and_a_report_with_a_trend(stored: tuple[Path, Path], tmp_path: Path) -> None:
+    samples = tmp_path / "samples"
+    samples.mkdir()
+    (samples / "level3-defined").symlink_to(stored[1], target_is_directory=True)
+    reports = tmp_path / "reports"
+    code, out, err = run("demo", "--samples", str(samples), "--reports", str(reports), *AS_OF)
+    assert code == 0, err
+    store = reports / "demo.duckdb"
+    assert f"store: {store}" in " ".join(out.split())
+    doc = json.loads(run("history", "--store", str(store), "--format", "json")[1])
+    assert [s["taken_at"][:10] for s in doc["snapshots"]] == ["2026-06-01", "2026-08-30", "2026-11-28"]
+    assert '<section id="trend">' in (reports / "level3-defined.html").read_text(encoding="utf-8")
+    code, text, _ = run("diff", "--store", str(store))
+    assert code == 0 and "certificates added: 4" in text  # issued between the second snapshot and the third
