@@ -159,19 +159,32 @@ def read_passwords(password_file: Path | None) -> list[str]:
 
 
 def load_inventory(
-    paths: list[Path],
+    paths: list[Path] | None,
     now: datetime,
     password_file: Path | None = None,
     profile: Path | None = None,
     policy: Path | None = None,
+    store: Path | None = None,
+    snapshot: str = "latest",
 ) -> Inventory:
-    """Every command that reads an inventory reads it here. --profile/--policy replace the bundle's
-    profile.yaml/policy.yaml, so every stage (assessment, its drills, the report) sees the same organization.
+    """Every command that reads an inventory reads it here: from files, or from a store's snapshot (--store,
+    or a store file given as the only path) without touching the raw sources. --profile/--policy replace
+    the bundle's (or the snapshot's) profile.yaml/policy.yaml, so every stage (assessment, its drills, the
+    report) sees the same organization.
     Arrow's memory pool is chosen first: a process-wide choice, so the program's to make, never the
     library's at import (cmmm.ingest.configure_arrow says why jemalloc)."""
+    paths = list(paths or [])
     missing = [p for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
         raise InputError(str(missing[0]), "no such file or directory")
+    if store is None and (store := _store_of(paths, None)) is not None:
+        paths = []
+    if store is not None:
+        if paths:
+            raise UsageError("give either inventory paths or --store, not both")
+        return _from_store(store, snapshot, profile, policy)
+    if not paths:
+        raise UsageError("nothing to read: give inventory paths or --store FILE")
     cmmm.configure_arrow()
     with terminal.progress_bar(err, "reading files") as progress:
         return cmmm.load(
@@ -184,8 +197,48 @@ def load_inventory(
         )
 
 
+def _store_of(paths: list[Path] | None, store: Path | None) -> Path | None:
+    """The store an analysis reads: --store, or a store file given as the only path."""
+    if store is not None or not paths or len(paths) != 1 or not paths[0].is_file():
+        return store
+    from cmmm.store import is_store
+
+    return paths[0] if is_store(paths[0]) else None
+
+
+def _from_store(store: Path, snapshot: str, profile: Path | None, policy: Path | None) -> Inventory:
+    """A store's snapshot, with --profile/--policy in place of the ones stored with it."""
+    import dataclasses
+
+    from cmmm import _yaml
+    from cmmm.profile import parse_profile
+    from cmmm.store import read_snapshot
+
+    override = None if profile is None else parse_profile(_yaml.load_mapping(profile), source=str(profile))
+    policy_doc = None if policy is None else _yaml.load_mapping(policy)
+    inv = read_snapshot(store, snapshot)
+    if override is not None:
+        inv = dataclasses.replace(inv, profile=override)
+    if policy_doc is not None:
+        inv = dataclasses.replace(inv, policy=policy_doc)
+    return inv
+
+
 PathsArg = Annotated[
     list[Path], typer.Argument(help="Files or directories (bundles) to read; recursed.", show_default=False)
+]
+InputsArg = Annotated[
+    list[Path] | None,
+    typer.Argument(
+        help="Files or directories (bundles) to read, recursed; or one store file.", show_default=False
+    ),
+]
+StoreOpt = Annotated[
+    Path | None,
+    typer.Option("--store", help="Read a snapshot of this store (cmmm ingest … --store) instead of files."),
+]
+SnapshotOpt = Annotated[
+    str, typer.Option("--snapshot", help="With --store: latest, a snapshot id, or a date (YYYY-MM-DD).")
 ]
 AsOfOpt = Annotated[
     str | None,
@@ -224,6 +277,20 @@ def ingest_cmd(
     strict: Annotated[bool, typer.Option("--strict", help="Exit 2 when any input was rejected.")] = False,
     password_file: PasswordOpt = None,
     as_of: AsOfOpt = None,
+    store: Annotated[
+        Path | None,
+        typer.Option(
+            "--store",
+            help="Add the inventory to this DuckDB store as a snapshot taken at --as-of (created if missing).",
+        ),
+    ] = None,
+    assessed: Annotated[
+        bool,
+        typer.Option(
+            "--assess/--no-assess",
+            help="With --store: keep the snapshot's assessment (level, score, criteria) for history and diff.",
+        ),
+    ] = True,
 ) -> None:
     """Read and merge inventories; print what was found, what expires, and what was rejected.
 
@@ -236,11 +303,17 @@ def ingest_cmd(
     from cmmm.ingest.summary import summarize
 
     check_output(output)
+    check_output(store)
     inv = load_inventory(paths, parse_as_of(as_of), password_file)
     now = evaluation_time(as_of, inv)
     if output is not None:
         kind = write_inventory(inv, output)
         err.print(f"wrote {len(inv)} certificates to {escape(str(output))} ({kind})")
+    if store is not None:
+        from cmmm.pipeline import store_snapshot
+
+        info = store_snapshot(inv, store, now=now, written_at=datetime.now(UTC), assessed=assessed)
+        err.print(f"stored snapshot {info.id} ({info.certificates} certificates) in {escape(str(store))}")
     if fmt is OutputFormat.JSON:
         sys.stdout.write(json.dumps(inventory_document(inv), indent=1, default=str) + "\n")
     else:
@@ -266,7 +339,9 @@ class AssessModel(StrEnum):
 @app.command("assess")
 @handled
 def assess_cmd(
-    paths: PathsArg,
+    paths: InputsArg = None,
+    store: StoreOpt = None,
+    snapshot: SnapshotOpt = "latest",
     profile: ProfileOpt = None,
     policy: PolicyOpt = None,
     fmt: Annotated[
@@ -299,7 +374,7 @@ def assess_cmd(
     from cmmm.report.assessment import assessment_document, render_assessment, render_markdown
     from cmmm.report.pkimm import pkimm_document, pkimm_markdown, render_pkimm
 
-    inv = load_inventory(paths, parse_as_of(as_of), password_file, profile, policy)
+    inv = load_inventory(paths, parse_as_of(as_of), password_file, profile, policy, store, snapshot)
     now = evaluation_time(as_of, inv)
     # --as-of in the future looks ahead from the inventory's own day: today's, or the day a bundle pins
     observed = min(inv.profile.as_of or datetime.now(UTC), now)
@@ -336,8 +411,10 @@ def checks_cmd(
 @app.command("report")
 @handled
 def report_cmd(
-    paths: PathsArg,
     output: Annotated[Path, typer.Option("-o", "--output", help="The report file to write.")],
+    paths: InputsArg = None,
+    store: StoreOpt = None,
+    snapshot: SnapshotOpt = "latest",
     fmt: Annotated[
         report.ReportFormat, typer.Option("--format", help="html (self-contained), json or markdown.")
     ] = report.ReportFormat.HTML,
@@ -362,17 +439,23 @@ def report_cmd(
     from cmmm.drill.scenario import DEMO_SCENARIOS
 
     check_output(output)
-    inv = load_inventory(paths, parse_as_of(as_of), password_file, profile, policy)
+    inv = load_inventory(paths, parse_as_of(as_of), password_file, profile, policy, store, snapshot)
     now = evaluation_time(as_of, inv)
     result = pipeline.run(inv, now=now, scenarios=scenario or DEMO_SCENARIOS)
-    report.write_report(pipeline.report_view(result, generated_at=datetime.now(UTC)), output, fmt)
+    source = _store_of(paths, store)
+    trend = pipeline.store_trend(source, snapshot) if source is not None else None
+    report.write_report(
+        pipeline.report_view(result, generated_at=datetime.now(UTC), trend=trend), output, fmt
+    )
     err.print(f"wrote {fmt.value} report to {escape(str(output))}")
 
 
 @app.command("graph")
 @handled
 def graph_cmd(
-    paths: PathsArg,
+    paths: InputsArg = None,
+    store: StoreOpt = None,
+    snapshot: SnapshotOpt = "latest",
     blast: Annotated[
         str | None,
         typer.Option("--blast-radius", help="A CA (name, fingerprint or ca: id): what goes down with it."),
@@ -404,7 +487,7 @@ def graph_cmd(
     from cmmm.report.terminal.graph import render_blast_radius, render_graph_summary
 
     check_output(export)
-    inv = load_inventory(paths, parse_as_of(as_of))
+    inv = load_inventory(paths, parse_as_of(as_of), store=store, snapshot=snapshot)
     if export is not None:
         kind = write_graph(inv, export, aggregate=False if all_leaves else None)
         err.print(f"wrote the dependency graph to {escape(str(export))} ({kind})")
@@ -452,10 +535,12 @@ def scenarios_cmd(
 @app.command("drill")
 @handled
 def drill_cmd(
-    paths: PathsArg,
     scenario: Annotated[
         str, typer.Option("--scenario", help="A catalog name (see `cmmm scenarios`) or a YAML file.")
     ],
+    paths: InputsArg = None,
+    store: StoreOpt = None,
+    snapshot: SnapshotOpt = "latest",
     runs: Annotated[int, typer.Option("--runs", min=1, max=100_000, help="Monte Carlo runs.")] = 300,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same result).")] = 0,
     as_of: AsOfOpt = None,
@@ -488,7 +573,7 @@ def drill_cmd(
 
     sc = drill_.load_scenario(scenario)
     check_output(plan)
-    inv = load_inventory(paths, parse_as_of(as_of), password_file, profile, policy)
+    inv = load_inventory(paths, parse_as_of(as_of), password_file, profile, policy, store, snapshot)
     now = evaluation_time(as_of, inv)
     result = drill_.run(inv, sc, now=now, runs=runs, seed=seed)
     if plan is not None:
@@ -503,6 +588,9 @@ def drill_cmd(
             f"cmmm: drill verdict {result.verdict.value}: {safe(result.verdict_reason)} (--fail-on-miss)"
         )
         raise typer.Exit(EXIT_THRESHOLD)
+
+
+DEMO_HISTORY_ORG = "level3-defined"
 
 
 @app.command("demo")
@@ -535,17 +623,90 @@ def demo_cmd(
         raise InputError(str(samples), "no sample organizations found (run sample_inventories/generate.py)")
     reports.mkdir(parents=True, exist_ok=True)  # documented: demo writes its own reports folder
     rows: list[tuple[str, report.ReportView, Path]] = []
+    # one organization also gets a store of three snapshots (two of its earlier states): a trend in its report
+    history_org = next((o for o in orgs if o.name == DEMO_HISTORY_ORG), orgs[-1])
+    store = reports / "demo.duckdb"
     for org in orgs:
         out.rule(f"[bold]{escape(org.name)}")
         inv = load_inventory([org], now)
         when = evaluation_time(as_of, inv)
         result = pipeline.run(inv, now=when, scenarios=DEMO_SCENARIOS)
         render_summary(out, result.summary, inv)
-        view = pipeline.report_view(result, generated_at=datetime.now(UTC))
+        trend = None
+        if org == history_org:
+            trend = pipeline.demo_history(store, inv, result.assessment, now=now)
+            out.print(f"store: [bold]{escape(str(store))}[/] (cmmm history --store …, cmmm diff --store …)")
+        view = pipeline.report_view(result, generated_at=datetime.now(UTC), trend=trend)
         path = report.write_report(view, reports / f"{org.name}.html")
         rows.append((org.name, view, path))
         out.print(f"report: [bold]{escape(str(path))}[/]")
     render_demo_table(out, rows)
+
+
+# ------------------------------------------------------------------------------------------- store
+RequiredStoreOpt = Annotated[Path, typer.Option("--store", help="The DuckDB store (cmmm ingest … --store).")]
+
+
+@app.command("history")
+@handled
+def history_cmd(
+    store: RequiredStoreOpt,
+    fmt: Annotated[
+        AssessFormat, typer.Option("--format", help="text, json or markdown.")
+    ] = AssessFormat.TEXT,
+) -> None:
+    """The snapshots of a store over time: date, counts, level, score and the headline shares."""
+    from cmmm.report.history import history_document, history_markdown, render_history
+    from cmmm.store import snapshots
+
+    infos = snapshots(store)
+    if fmt is AssessFormat.JSON:
+        sys.stdout.write(json.dumps(history_document(infos), indent=1) + "\n")
+    elif fmt is AssessFormat.MARKDOWN:
+        sys.stdout.write(history_markdown(infos))
+    else:
+        render_history(out, infos)
+
+
+@app.command("diff")
+@handled
+def diff_cmd(
+    store: RequiredStoreOpt,
+    a: Annotated[str | None, typer.Argument(help="The earlier snapshot (id, date or latest).")] = None,
+    b: Annotated[str | None, typer.Argument(help="The later snapshot; default: the two latest.")] = None,
+    fmt: Annotated[
+        AssessFormat, typer.Option("--format", help="text, json or markdown.")
+    ] = AssessFormat.TEXT,
+    fail_on: Annotated[
+        str | None,
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 on these regressions, comma-separated: level, score, criterion, pqc, expired.",
+        ),
+    ] = None,
+) -> None:
+    """What changed between two snapshots: certificates added, removed, renewed, re-keyed, expired; owners
+    and renewal methods; endpoints that gained or lost hybrid ML-KEM; criteria met or lost; the level."""
+    from cmmm.pipeline import store_diff
+    from cmmm.report.history import diff_document, diff_markdown, render_diff
+    from cmmm.store import Regression
+
+    try:
+        wanted = [Regression(x.strip()) for x in (fail_on or "").split(",") if x.strip()]
+    except ValueError:
+        raise UsageError(f"--fail-on {fail_on!r}: use {', '.join(r.value for r in Regression)}") from None
+    d = store_diff(store, a, b)
+    if fmt is AssessFormat.JSON:
+        sys.stdout.write(json.dumps(diff_document(d), indent=1, default=str) + "\n")
+    elif fmt is AssessFormat.MARKDOWN:
+        sys.stdout.write(diff_markdown(d))
+    else:
+        render_diff(out, d)
+    found = d.regressions()
+    hits = [f"{r.value} {found[r]}" for r in wanted if found[r]]
+    if hits:
+        err.print(f"cmmm: regressions: {', '.join(hits)} (--fail-on)")
+        raise typer.Exit(EXIT_THRESHOLD)
 
 
 # ------------------------------------------------------------------------------------------- scan

@@ -3,17 +3,34 @@ level-5 drills included) as one result, and that result as the report's view."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from pathlib import Path
 
 from cmmm import drill
+from cmmm._version import VERSION
 from cmmm.drill import DrillResult
+from cmmm.errors import InputError
 from cmmm.graph import GraphSummary, summarize_graph
 from cmmm.ingest.summary import InventorySummary, summarize
 from cmmm.maturity import Assessment, SimulatedEvidence, assess
 from cmmm.model import Inventory
 from cmmm.report import ReportView, build_view
+from cmmm.report.history import trend_section
+from cmmm.report.view import TrendSection
+from cmmm.store import (
+    CriterionState,
+    Diff,
+    SnapshotInfo,
+    SnapshotMetrics,
+    diff,
+    read_snapshot,
+    select,
+    snapshots,
+    write_snapshot,
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -43,15 +60,18 @@ def run(
     )
 
 
-def report_view(result: PipelineResult, *, generated_at: datetime) -> ReportView:
-    """The report's view of a pipeline result."""
-    return build_view(
+def report_view(
+    result: PipelineResult, *, generated_at: datetime, trend: TrendSection | None = None
+) -> ReportView:
+    """The report's view of a pipeline result, with the store's trend when there is one."""
+    view = build_view(
         summary=result.summary,
         assessment=result.assessment,
         graph=result.graph,
         drills=result.drills,
         generated_at=generated_at,
     )
+    return view if trend is None else dataclasses.replace(view, trend=trend)
 
 
 def drill_evidence(criterion_id: str, inv: Inventory, now: datetime) -> SimulatedEvidence | None:
@@ -66,3 +86,109 @@ def drill_evidence(criterion_id: str, inv: Inventory, now: datetime) -> Simulate
         evidence=found.evidence,
         not_applicable=found.not_applicable,
     )
+
+
+def snapshot_metrics(assessment: Assessment) -> SnapshotMetrics:
+    """What a store keeps of an assessment for `history`, `diff` and the report's trend: the level, the
+    score, the headline shares and counts, and every criterion's status (the simulated ones are the
+    level-5 drills' verdicts)."""
+    m = assessment.measures
+    values: dict[str, float | None] = {
+        "certificates": m.certificates,
+        "end_entity": m.end_entity,
+        "expired": m.expired,
+        "expiring_30": m.expiring_30,
+        "expiring_90": m.expiring_90,
+        "automated_share": m.automated.value,
+        "owner_known_share": m.owner_known.value,
+        "quantum_vulnerable_share": m.quantum_vulnerable.value,
+        "deprecated_share": m.deprecated.value,
+        "auto_discovered_share": m.auto_discovered.value,
+    }
+    return SnapshotMetrics(
+        level=assessment.level,
+        score=assessment.score,
+        values=values,
+        criteria=tuple(
+            CriterionState(
+                id=c.criterion.id,
+                level=c.criterion.level,
+                evidence=c.criterion.evidence.value,
+                status=c.status.value,
+                met=c.status.met,
+            )
+            for c in assessment.criteria
+        ),
+    )
+
+
+def store_snapshot(
+    inv: Inventory,
+    store: Path,
+    *,
+    now: datetime,
+    written_at: datetime,
+    assessed: bool = True,
+    assessment: Assessment | None = None,
+) -> SnapshotInfo:
+    """Add `inv` to the store as a snapshot taken at `now`, with its assessment (drills included; the one
+    given, or one made here) unless `assessed` is False (then the snapshot's level and score are unknown)."""
+    if assessed and assessment is None:
+        assessment = assess(inv, now=now, observed_at=now, simulate=drill_evidence)
+    metrics = snapshot_metrics(assessment) if assessed and assessment is not None else None
+    return write_snapshot(store, inv, taken_at=now, written_at=written_at, version=VERSION, metrics=metrics)
+
+
+def store_diff(store: Path, a: str | None = None, b: str | None = None) -> Diff:
+    """Snapshot `a` against `b` of a store (ids, dates or latest; default: the two latest)."""
+    infos = snapshots(store)
+    if len(infos) < 2 and (a is None or b is None):
+        raise InputError(str(store), f"diff needs two snapshots; the store has {len(infos)}")
+    first = select(infos, a, str(store)) if a is not None else infos[-2]
+    second = select(infos, b, str(store)) if b is not None else infos[-1]
+    return diff(read_snapshot(store, str(first.id)), read_snapshot(store, str(second.id)), a=first, b=second)
+
+
+def store_trend(store: Path, snapshot: str = "latest") -> TrendSection | None:
+    """The trend of a store up to the chosen snapshot (by the time they were taken); None with fewer than two."""
+    infos = snapshots(store)
+    upto = select(infos, snapshot, str(store))
+    earlier = sorted(
+        (i for i in infos if (i.taken_at, i.id) <= (upto.taken_at, upto.id)), key=lambda i: (i.taken_at, i.id)
+    )
+    return trend_section(tuple(earlier))
+
+
+def earlier_state(inv: Inventory, at: datetime) -> Inventory:
+    """The inventory as it stood at `at`, as far as its own dates tell: the certificates issued by then
+    (notBefore on or before `at`, or unknown) and their observations. Certificates renewed since are not
+    brought back (the inventory no longer has them). For the demo's history and for back-filling a store
+    from one export."""
+    certs = inv.certificates
+    keep = (certs["not_before"].isna() | (certs["not_before"] <= at)).fillna(True).astype(bool)
+    ids = certs.loc[keep, "cert_id"]
+    obs = inv.observations[inv.observations["cert_id"].isin(ids).fillna(False).astype(bool)]
+    kept = set(ids.dropna())
+    return dataclasses.replace(
+        inv,
+        certificates=certs[keep].reset_index(drop=True),
+        observations=obs.reset_index(drop=True),
+        bodies={k: v for k, v in inv.bodies.items() if k in kept},
+    )
+
+
+DEMO_HISTORY_DAYS = (180, 90)  # the demo store's earlier snapshots, this many days before the as-of date
+
+
+def demo_history(
+    store: Path, inv: Inventory, assessment: Assessment, *, now: datetime
+) -> TrendSection | None:
+    """The demo's store, made afresh: `inv` as it stood DEMO_HISTORY_DAYS before `now` (earlier_state), then
+    as it is (with `assessment`), one snapshot each — so the demo report has a trend and `cmmm diff` has
+    something to say."""
+    store.unlink(missing_ok=True)
+    for days in DEMO_HISTORY_DAYS:
+        at = now - timedelta(days=days)
+        store_snapshot(earlier_state(inv, at), store, now=at, written_at=now)
+    store_snapshot(inv, store, now=now, written_at=now, assessment=assessment)
+    return store_trend(store)

@@ -8,9 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from cmmm.errors import UsageError
+from cmmm.export.atomic import atomic_file, write_text_atomic
 from cmmm.export.cbom import cbom_document
+from cmmm.export.tables import PARQUET_KEY, TABLE_VERSION, inventory_table, quote_text
 from cmmm.model import Inventory
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -50,16 +54,28 @@ def _plain(v: Any) -> Any:
 
 
 def inventory_document(inv: Inventory) -> dict[str, Any]:
-    """The stable JSON shape: certificates, observations, services, algorithms, rejected, private_keys,
-    sources, notes (what was kept but deserves a look: ignored cells, values outside a vocabulary)."""
+    """The stable JSON shape: the `cmmm_inventory` marker (its layout version: `cmmm ingest` recognizes
+    the file by it and reads it back as the same inventory), certificates, observations, services,
+    algorithms, rejected, private_keys, sources, notes (what was kept but deserves a look: ignored cells,
+    values outside a vocabulary)."""
     return {
+        "cmmm_inventory": 1,
         "certificates": records(inv.certificates),
         "observations": records(inv.observations),
         "services": records(inv.services),
         "algorithms": records(inv.algorithms),
         "rejected": [{"source": r.source, "locator": r.locator, "reason": r.reason} for r in inv.rejected],
-        "private_keys": [
-            {"path": k.path, "locator": k.locator, "key_type": k.key_type, "encrypted": k.encrypted}
+        "private_keys": [  # where key material was found and what it is: never the key itself
+            {
+                "path": k.path,
+                "locator": k.locator,
+                "key_type": k.key_type,
+                "encrypted": k.encrypted,
+                "key_id": k.key_id,
+                "store": k.store,
+                "ca": k.ca,
+                "referenced": k.referenced,
+            }
             for k in inv.private_keys
         ],
         "sources": [
@@ -77,21 +93,25 @@ def inventory_document(inv: Inventory) -> dict[str, Any]:
 
 
 def write_inventory(inv: Inventory, path: Path) -> str:
-    """Write by extension; returns the format written. The tabular forms are the certificate facts table,
-    which `cmmm ingest` reads back (cert_id and every column keep their names)."""
+    """Write by extension, atomically (the previous file stays whole if the write fails); returns the format
+    written. JSON, Parquet and CSV read back as the same certificates, observations and services
+    (Parquet and CSV: the record table of cmmm.export.tables, certificate rows first)."""
     name = path.name.lower()
     if name.endswith((".cdx.json", ".cbom.json")):
-        path.write_text(json.dumps(cbom_document(inv), indent=1) + "\n", encoding="utf-8")
+        write_text_atomic(path, json.dumps(cbom_document(inv), indent=1) + "\n")
         return "cyclonedx-cbom"
     if name.endswith(".json"):
-        path.write_text(json.dumps(inventory_document(inv), indent=1, default=str) + "\n", encoding="utf-8")
+        write_text_atomic(path, json.dumps(inventory_document(inv), indent=1, default=str) + "\n")
         return "json"
-    facts = inv.certificate_facts()
     if name.endswith(".parquet"):
-        facts.to_parquet(path, index=False)
+        table = pa.Table.from_pandas(inventory_table(inv), preserve_index=False)
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), PARQUET_KEY: TABLE_VERSION})
+        with atomic_file(path) as fh:
+            pq.write_table(table, fh)
         return "parquet"
     if name.endswith(".csv"):
-        neutralize_formulas(facts).to_csv(path, index=False)
+        with atomic_file(path) as fh:
+            quote_text(inventory_table(inv)).to_csv(fh, index=False, date_format="%Y-%m-%dT%H:%M:%S.%f%z")
         return "csv"
     raise UsageError(
         f"{path}: unknown output format; use .parquet, .csv, .json or .cdx.json (CycloneDX CBOM)"

@@ -11,6 +11,7 @@ from cmmm.ingest import (
     cbom,
     certbot,
     clm,
+    cmmm_inventory,
     cmmm_scan,
     ctlog,
     gcp_certmanager,
@@ -43,6 +44,7 @@ class Format(StrEnum):
     JKS = "jks"
     NSS = "nss"
     SMIME = "smime"
+    CMMM_INVENTORY = "cmmm-inventory"
     CMMM_SCAN = "cmmm-scan"
     NMAP = "nmap"
     SSLYZE = "sslyze"
@@ -133,6 +135,12 @@ INGESTERS: dict[Format, Ingester] = {
         description="S/MIME messages (.eml): the certificates of the signature part",
         sniff=smime.sniff,
         read=smime.read,
+    ),
+    Format.CMMM_INVENTORY: Ingester(
+        name="cmmm-inventory",
+        description="cmmm's own inventory files (cmmm ingest -o FILE.json|.parquet|.csv), read back losslessly",
+        sniff=cmmm_inventory.sniff,
+        read=cmmm_inventory.read,
     ),
     Format.CMMM_SCAN: Ingester(
         name="cmmm-scan",

@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from cmmm.report.format import share
-from cmmm.report.view import BurnPoint, CapRow, Count, CriticalityRow, ValidityBin, WeekBucket
+from cmmm.report.view import BurnPoint, CapRow, Count, CriticalityRow, TrendPoint, ValidityBin, WeekBucket
 from cmmm.sanitize import svg_label
 
 INK = "#1f2a37"
@@ -275,3 +275,50 @@ def burn_down(points: Sequence[BurnPoint], deadline_hours: float, name: str) -> 
         _style(ax)
         ax.legend(frameon=False, loc="upper right")
         return _inline(fig, name, "Burn-down of certificates still to replace", wide=True)
+
+
+def _gaps(values: Sequence[float | None]) -> list[float]:
+    """None (a snapshot stored without its assessment) as NaN: matplotlib leaves a gap, never a zero."""
+    return [math.nan if v is None else float(v) for v in values]
+
+
+def trend(points: Sequence[TrendPoint]) -> str:
+    """The store's snapshots over time: level and score (1–5) beside the automated-renewal and
+    quantum-vulnerable shares (%)."""
+    with mpl.rc_context(_RC):
+        fig = Figure(figsize=(FULL, 2.8), dpi=96)
+        FigureCanvasSVG(fig)
+        left, right = fig.subplots(1, 2)
+        x = list(range(len(points)))
+        labels = [f"{p.taken_at:%Y-%m-%d}" for p in points]
+        left.step(x, _gaps([p.level for p in points]), where="mid", color=SOFT, linewidth=3, label="level")
+        left.plot(x, _gaps([p.score for p in points]), color=NAVY, marker="o", linewidth=1.8, label="score")
+        left.set_ylim(1, 5.2)
+        left.set_ylabel("level · score")
+        right.plot(
+            x,
+            _gaps([_pct(p.automated_share) for p in points]),
+            color=TEAL,
+            marker="o",
+            label="automated renewal",
+        )
+        right.plot(
+            x,
+            _gaps([_pct(p.quantum_vulnerable_share) for p in points]),
+            color=RED,
+            marker="o",
+            label="quantum-vulnerable",
+        )
+        right.set_ylim(0, 100)
+        right.set_ylabel("% of certificates")
+        for ax in (left, right):
+            ax.set_xticks(x, labels)
+            ax.grid(axis="y", color=GRID, linewidth=0.8)
+            ax.set_axisbelow(True)
+            ax.tick_params(length=0)
+            ax.legend(frameon=False, loc="lower left", bbox_to_anchor=(0, 1), ncols=2, fontsize=8)
+        return _inline(fig, "trend", "Level, score and key shares over the stored snapshots", wide=True)
+
+
+def _pct(v: float | None) -> float | None:
+    return None if v is None else 100 * v

@@ -59,6 +59,7 @@ def _charts(view: ReportView) -> dict[str, Any]:
             charts.burn_down(d.burn_down, d.deadline_hours, f"drill{i}") if d.burn_down else ""
             for i, d in enumerate(view.drills)
         ],
+        "trend": charts.trend(view.trend.points) if view.trend else "",
     }
     # The SVG strings were produced by matplotlib, which escapes text, and were checked by charts._inline.
     return {k: [Markup(x) for x in v] if isinstance(v, list) else Markup(v) for k, v in out.items()}

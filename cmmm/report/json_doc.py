@@ -27,8 +27,12 @@ def _plain(value: Any) -> Any:
 def render_json(view: ReportView) -> dict[str, Any]:
     """The view as JSON-ready data. Keys are the view's field names (schema "cmmm.report/1"): schema,
     generated_at, as_of, organization, summary, inventory, pqc, findings, maturity, ladder, dependency,
-    drills, roadmap, roadmap_source, method_notes, sources. Absent stages are null or empty lists."""
+    drills, roadmap, roadmap_source, method_notes, sources. Absent stages are null or empty lists; `trend`
+    (the store's snapshots, oldest first) is present only when the report was made from a store with two or
+    more snapshots."""
     doc: dict[str, Any] = _plain(view)
+    if doc["trend"] is None:
+        del doc["trend"]
     doc["pqc"]["deadlines"] = [
         {"authority": a, "category": c, "exclusive_by": d} for a, c, d in doc["pqc"]["deadlines"]
     ]

@@ -185,6 +185,7 @@ def render_markdown(view: ReportView) -> str:
     out += (
         _summary(view) + _maturity(view) + _inventory(view) + _pqc(view) + _dependencies(view) + _drills(view)
     )
+    out += _trend(view)
     out += ["## Roadmap", ""]
     out += _table(
         ["#", "step", "why", "concerns"],
@@ -193,3 +194,33 @@ def render_markdown(view: ReportView) -> str:
     out += _pkimm(view)
     out += ["## Method notes", "", *(f"- {md_escape(n)}" for n in view.method_notes), ""]
     return "\n".join(out)
+
+
+def _trend(view: ReportView) -> list[str]:
+    """The store's snapshots (only when the report was made from a store with two or more)."""
+    if view.trend is None:
+        return []
+    rows = [
+        [
+            p.snapshot,
+            f"{p.taken_at:%Y-%m-%d}",
+            "unknown" if p.level is None else p.level,
+            "unknown" if p.score is None else f"{p.score:.2f}",
+            "unknown" if p.expiring_30 is None else p.expiring_30,
+            share(p.automated_share),
+            share(p.quantum_vulnerable_share),
+            "unknown" if p.drills is None else f"{p.drills_met} of {p.drills}",
+        ]
+        for p in view.trend.points
+    ]
+    head = [
+        "snapshot",
+        "taken",
+        "level",
+        "score",
+        "expiring ≤ 30 d",
+        "automated",
+        "quantum-vulnerable",
+        "drills passed",
+    ]
+    return ["## Trend", "", *_table(head, rows)]

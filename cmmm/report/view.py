@@ -368,6 +368,29 @@ class PkimmSection:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class TrendPoint:
+    """One stored snapshot as the trend shows it; None where the snapshot was stored without its
+    assessment (unknown, drawn as a gap)."""
+
+    snapshot: int
+    taken_at: datetime
+    level: int | None
+    score: float | None
+    expiring_30: int | None
+    automated_share: float | None
+    quantum_vulnerable_share: float | None
+    drills_met: int | None  # level-5 (simulated) criteria met: the assessment's drills that passed
+    drills: int | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TrendSection:
+    """The store's snapshots up to the reported one, oldest first (two or more)."""
+
+    points: tuple[TrendPoint, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ReportView:
     schema: str
     generated_at: datetime
@@ -386,6 +409,7 @@ class ReportView:
     roadmap_source: str  # "assessment" | "risks"
     method_notes: tuple[str, ...]
     sources: tuple[Count, ...]
+    trend: TrendSection | None = None  # with a store of two or more snapshots (cmmm report --store)
 
 
 T = TypeVar("T")
