@@ -10,7 +10,6 @@ package interfaces (`cmmm.load`, `cmmm.drill.run`, `cmmm.report.write_report`) a
 from __future__ import annotations
 
 import functools
-import json
 import os
 import signal
 import sys
@@ -29,6 +28,7 @@ from rich.markup import escape
 import cmmm
 from cmmm import drill as drill_
 from cmmm import report
+from cmmm._json import dumps
 from cmmm._lenient import tolerated_warnings
 from cmmm.errors import CmmmError, InputError, UsageError
 from cmmm.report import terminal
@@ -78,6 +78,12 @@ PASSWORD_ENV = "CMMM_PKCS12_PASSWORDS"
 class OutputFormat(StrEnum):
     TEXT = "text"
     JSON = "json"
+
+
+class IngestFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+    SARIF = "sarif"
 
 
 def handled(fn: Callable[P, R]) -> Callable[P, R]:
@@ -159,7 +165,7 @@ def load_inventory(
         raise InputError(str(missing[0]), "no such file or directory")
     cmmm.configure_arrow()
     with terminal.progress_bar(err, "reading files") as progress:
-        return cmmm.load(
+        inv = cmmm.load(
             paths,
             now=now,
             passwords=read_passwords(password_file),
@@ -167,6 +173,30 @@ def load_inventory(
             profile=profile,
             policy=policy,
         )
+    if not len(inv):
+        raise InputError(", ".join(str(p) for p in paths), nothing_found(inv))
+    return inv
+
+
+READS = (
+    "cmmm reads CSV/JSON/YAML inventories (a common_name or sans column and an expiry column), "
+    "PEM/DER/PKCS#7/PKCS#12 certificates, scanner, Kubernetes, cloud and CLM exports (`cmmm ingest --help`)"
+)
+
+
+def nothing_found(inv: Inventory) -> str:
+    """One line for input that yielded no certificate: what was there, then what cmmm reads."""
+    files = len(inv.sources)
+    if not files:
+        seen = "no file cmmm recognizes"
+    else:
+        seen = f"{files} file{'s' if files != 1 else ''} read, no certificate"
+        if inv.rejected:
+            r = inv.rejected[0]
+            more = f" (and {len(inv.rejected) - 1} more)" if len(inv.rejected) > 1 else ""
+            where = Path(r.source).name + (f":{r.locator}" if r.locator not in ("", "-") else "")
+            seen += f"; rejected: {where}: {r.reason}{more}"
+    return f"{seen}. {READS}"
 
 
 PathsArg = Annotated[
@@ -200,8 +230,12 @@ def ingest_cmd(
         ),
     ] = None,
     fmt: Annotated[
-        OutputFormat, typer.Option("--format", help="Summary as text or the whole inventory as JSON.")
-    ] = OutputFormat.TEXT,
+        IngestFormat,
+        typer.Option(
+            "--format",
+            help="text (summary), json (the whole inventory) or sarif (policy findings, SARIF 2.1.0).",
+        ),
+    ] = IngestFormat.TEXT,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 2 when any input was rejected.")] = False,
     password_file: PasswordOpt = None,
     as_of: AsOfOpt = None,
@@ -222,8 +256,13 @@ def ingest_cmd(
     if output is not None:
         kind = write_inventory(inv, output)
         err.print(f"wrote {len(inv)} certificates to {escape(str(output))} ({kind})")
-    if fmt is OutputFormat.JSON:
-        sys.stdout.write(json.dumps(inventory_document(inv), indent=1, default=str) + "\n")
+    if fmt is IngestFormat.JSON:
+        sys.stdout.write(dumps(inventory_document(inv)))
+    elif fmt is IngestFormat.SARIF:
+        from cmmm.policy import check
+        from cmmm.report.sarif import sarif_document
+
+        sys.stdout.write(dumps(sarif_document(inv, policy=check(inv, now=now))))
     else:
         render_summary(out, summarize(inv, now=now), inv)
     if strict and inv.rejected:
@@ -235,6 +274,7 @@ class AssessFormat(StrEnum):
     TEXT = "text"
     JSON = "json"
     MARKDOWN = "markdown"
+    SARIF = "sarif"
 
 
 class AssessModel(StrEnum):
@@ -251,7 +291,8 @@ def assess_cmd(
     profile: ProfileOpt = None,
     policy: PolicyOpt = None,
     fmt: Annotated[
-        AssessFormat, typer.Option("--format", help="text, json or markdown.")
+        AssessFormat,
+        typer.Option("--format", help="text, json, markdown or sarif (findings as SARIF 2.1.0)."),
     ] = AssessFormat.TEXT,
     model: Annotated[
         AssessModel,
@@ -287,7 +328,11 @@ def assess_cmd(
     pk = categorize(result) if model is AssessModel.PKIMM else None
     if fmt is AssessFormat.JSON:
         doc = assessment_document(result) if pk is None else pkimm_document(result, pk)
-        sys.stdout.write(json.dumps(doc, indent=1, default=str) + "\n")
+        sys.stdout.write(dumps(doc))
+    elif fmt is AssessFormat.SARIF:
+        from cmmm.report.sarif import sarif_document
+
+        sys.stdout.write(dumps(sarif_document(inv, result)))
     elif fmt is AssessFormat.MARKDOWN:
         sys.stdout.write(render_markdown(result) if pk is None else pkimm_markdown(result, pk))
     elif pk is None:
@@ -295,6 +340,7 @@ def assess_cmd(
     else:
         render_pkimm(out, result, pk)
     if fail_below is not None and result.level < fail_below:
+        err.print(f"cmmm: level {result.level} is below --fail-below {fail_below}")
         raise typer.Exit(EXIT_THRESHOLD)
 
 
@@ -308,7 +354,7 @@ def checks_cmd(
     from cmmm.report.assessment import checks_document, render_checks
 
     if fmt is OutputFormat.JSON:
-        sys.stdout.write(json.dumps(checks_document(load_catalog()), indent=1) + "\n")
+        sys.stdout.write(dumps(checks_document(load_catalog())))
     else:
         render_checks(out, load_catalog())
 
@@ -319,8 +365,9 @@ def report_cmd(
     paths: PathsArg,
     output: Annotated[Path, typer.Option("-o", "--output", help="The report file to write.")],
     fmt: Annotated[
-        report.ReportFormat, typer.Option("--format", help="html (self-contained), json or markdown.")
-    ] = report.ReportFormat.HTML,
+        report.ReportFormat | None,
+        typer.Option("--format", help="html, json or markdown; default: from the -o extension."),
+    ] = None,
     profile: ProfileOpt = None,
     policy: PolicyOpt = None,
     scenario: Annotated[
@@ -342,11 +389,12 @@ def report_cmd(
     from cmmm.drill.scenario import DEMO_SCENARIOS
 
     now = parse_as_of(as_of)
+    kind = report.format_for(output, fmt)
     check_output(output)
     inv = load_inventory(paths, now, password_file, profile, policy)
     result = pipeline.run(inv, now=now, scenarios=scenario or DEMO_SCENARIOS)
-    report.write_report(pipeline.report_view(result, generated_at=datetime.now(UTC)), output, fmt)
-    err.print(f"wrote {fmt.value} report to {escape(str(output))}")
+    report.write_report(pipeline.report_view(result, generated_at=datetime.now(UTC)), output, kind)
+    err.print(f"wrote {kind.value} report to {escape(str(output))}")
 
 
 @app.command("graph")
@@ -391,13 +439,13 @@ def graph_cmd(
     if blast is not None:
         b = graph.blast_radius(inv, blast)
         if fmt is OutputFormat.JSON:
-            sys.stdout.write(json.dumps(blast_document(b), indent=1, default=str) + "\n")
+            sys.stdout.write(dumps(blast_document(b)))
         else:
             render_blast_radius(out, b, limit=top * 5)
         return
     s = graph.summarize_graph(inv, top=top)
     if fmt is OutputFormat.JSON:
-        sys.stdout.write(json.dumps(summary_document(s), indent=1, default=str) + "\n")
+        sys.stdout.write(dumps(summary_document(s)))
     else:
         render_graph_summary(out, s)
 
@@ -410,21 +458,11 @@ def scenarios_cmd(
     """List the fire-drill scenario catalog (scenarios/*.yaml): name, kind, deadline, the real event."""
     # The catalog and its table load without pandas: this command answers as fast as --help.
     from cmmm.drill.scenario import catalog
-    from cmmm.report.terminal.catalog import render_catalog
+    from cmmm.report.terminal.catalog import render_catalog, scenarios_document
 
     items = catalog()
     if fmt is OutputFormat.JSON:
-        doc = [
-            {
-                "name": s.name,
-                "kind": s.kind.value,
-                "title": s.title,
-                "deadline_hours": s.deadline_hours,
-                "replays": s.replays.id if s.replays else None,
-            }
-            for s in items
-        ]
-        sys.stdout.write(json.dumps(doc, indent=1) + "\n")
+        sys.stdout.write(dumps(scenarios_document(items)))
     else:
         render_catalog(out, items)
 
@@ -475,7 +513,7 @@ def drill_cmd(
         kind = drill_.write_plan(result, plan)
         err.print(f"wrote {len(result.plan)} plan rows to {escape(str(plan))} ({kind})")
     if fmt is OutputFormat.JSON:
-        sys.stdout.write(json.dumps(drill_.drill_document(result), indent=1, default=str) + "\n")
+        sys.stdout.write(dumps(drill_.drill_document(result)))
     else:
         render_drill(out, result)
     if fail_on_miss and result.verdict in MISSED:
@@ -642,7 +680,7 @@ def _print_scan(result: Any, comparison: Any, fmt: OutputFormat) -> None:
 
     if fmt is OutputFormat.JSON:
         doc = {**result.to_document(), "comparison": comparison.to_document() if comparison else None}
-        sys.stdout.write(json.dumps(doc, indent=1, default=str) + "\n")
+        sys.stdout.write(dumps(doc))
         return
     render_scan(out, result)
     if comparison is not None:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from cmmm._json import dumps
 from cmmm.errors import UsageError
+from cmmm.export.atomic import write_text_atomic
 from cmmm.export.cbom import cbom_document
 from cmmm.model import Inventory
 
@@ -81,17 +82,17 @@ def write_inventory(inv: Inventory, path: Path) -> str:
     which `cmmm ingest` reads back (cert_id and every column keep their names)."""
     name = path.name.lower()
     if name.endswith((".cdx.json", ".cbom.json")):
-        path.write_text(json.dumps(cbom_document(inv), indent=1) + "\n", encoding="utf-8")
+        write_text_atomic(path, dumps(cbom_document(inv)))
         return "cyclonedx-cbom"
     if name.endswith(".json"):
-        path.write_text(json.dumps(inventory_document(inv), indent=1, default=str) + "\n", encoding="utf-8")
+        write_text_atomic(path, dumps(inventory_document(inv)))
         return "json"
     facts = inv.certificate_facts()
     if name.endswith(".parquet"):
         facts.to_parquet(path, index=False)
         return "parquet"
     if name.endswith(".csv"):
-        neutralize_formulas(facts).to_csv(path, index=False)
+        write_text_atomic(path, neutralize_formulas(facts).to_csv(index=False), newline="")
         return "csv"
     raise UsageError(
         f"{path}: unknown output format; use .parquet, .csv, .json or .cdx.json (CycloneDX CBOM)"

@@ -167,16 +167,8 @@ def validity_histogram(bins: Sequence[ValidityBin], caps: Sequence[CapRow]) -> s
     with mpl.rc_context(_RC):
         fig, ax = _figure(FULL, 2.6)
         x = list(range(len(bins)))
-        colors = [
-            GREEN
-            if b.high_days <= 47
-            else TEAL
-            if b.high_days <= 100
-            else NAVY
-            if b.high_days <= 200
-            else RED
-            for b in bins
-        ]
+        highs = [b.high_days if b.high_days is not None else float("inf") for b in bins]
+        colors = [GREEN if h <= 47 else TEAL if h <= 100 else NAVY if h <= 200 else RED for h in highs]
         ax.bar(x, [b.count for b in bins], color=colors, width=0.7)
         ax.set_xticks(x, [b.label for b in bins])
         for i, b in enumerate(bins):
@@ -184,7 +176,7 @@ def validity_histogram(bins: Sequence[ValidityBin], caps: Sequence[CapRow]) -> s
         top = max((b.count for b in bins), default=1) or 1
         ax.set_ylim(0, top * 1.45)
         for k, c in enumerate(caps):
-            pos = next((i + 0.5 for i, b in enumerate(bins) if b.high_days >= c.max_days), None)
+            pos = next((i + 0.5 for i, h in enumerate(highs) if h >= c.max_days), None)
             if pos is None:
                 continue
             ax.axvline(pos, color=RED if c.in_force else MUTED, linestyle="--", linewidth=1)

@@ -96,8 +96,8 @@ class PlanRow:
     owner: str
     action: str
     method: str
-    start_hours: float
-    finish_hours: float
+    start_hours: float | None  # None: not scheduled within the simulated horizon
+    finish_hours: float | None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -222,7 +222,7 @@ class WeekBucket:
 class ValidityBin:
     label: str
     low_days: float
-    high_days: float
+    high_days: float | None  # None: unbounded (the last bin)
     count: int
 
 

@@ -16,7 +16,6 @@ from cmmm.report.assessment import assessment_document, render_markdown
 from tests.conftest import NOW
 from tests.maturity_org import frames, inventory, profile_without, rows
 
-
 SIMULATED = {"agi.algorithm-swap", "agi.ca-replacement-24h", "agi.mass-revocation-5d", "agi.pqc-kex"}
 
 
