@@ -307,10 +307,15 @@ def assess_cmd(
     drills: Annotated[
         bool, typer.Option("--drills/--no-drills", help="Run the level-5 drills (else: not evaluated).")
     ] = True,
+    verbose: Annotated[
+        bool,
+        typer.Option("--verbose", "-v", help="Every criterion with its evidence and the whole roadmap."),
+    ] = False,
     password_file: PasswordOpt = None,
     as_of: AsOfOpt = None,
 ) -> None:
-    """Score the inventory on the CMMM levels: every criterion with its evidence, then the roadmap.
+    """Score the inventory on the CMMM levels: the level, what blocks the next one, the top actions
+    (--verbose: every criterion with its evidence, then the whole roadmap).
 
     With --model pkimm the same criteria are read on the PKI Consortium's PKI Maturity Model 1.0.0: a level
     per category, the weighted overall and the weakest category, beside the CMMM level.
@@ -318,7 +323,12 @@ def assess_cmd(
     from cmmm.maturity import assess
     from cmmm.maturity.pkimm import categorize
     from cmmm.pipeline import drill_evidence
-    from cmmm.report.assessment import assessment_document, render_assessment, render_markdown
+    from cmmm.report.assessment import (
+        assessment_document,
+        render_assessment,
+        render_assessment_summary,
+        render_markdown,
+    )
     from cmmm.report.pkimm import pkimm_document, pkimm_markdown, render_pkimm
 
     now = parse_as_of(as_of)
@@ -336,7 +346,8 @@ def assess_cmd(
     elif fmt is AssessFormat.MARKDOWN:
         sys.stdout.write(render_markdown(result) if pk is None else pkimm_markdown(result, pk))
     elif pk is None:
-        render_assessment(out, result)
+        render = render_assessment if verbose else render_assessment_summary
+        render(out, result, profile_found=inv.profile.found)
     else:
         render_pkimm(out, result, pk)
     if fail_below is not None and result.level < fail_below:

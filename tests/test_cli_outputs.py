@@ -3,6 +3,7 @@ named by what it is, input that yields no certificate refused with exit 2, and t
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,23 @@ def test_fail_below_says_why_it_exits_1() -> None:
     res = runner.invoke(app, ["assess", CHAOS, "--fail-below", "3", "--no-drills", *AS_OF])
     assert res.exit_code == 1
     assert "cmmm: level 1 is below --fail-below 3" in res.stderr
+
+
+def _without_profile(tmp_path: Path) -> Path:
+    bundle = tmp_path / "bundle"
+    shutil.copytree(SAMPLES_DIR / "level1-chaos", bundle)
+    (bundle / "profile.yaml").unlink()
+    return bundle
+
+
+def test_assess_says_once_that_no_profile_was_found(tmp_path: Path) -> None:
+    bundle = _without_profile(tmp_path)
+    for extra in ([], ["--verbose"]):
+        res = runner.invoke(app, ["assess", str(bundle), "--no-drills", *AS_OF, *extra])
+        assert res.exit_code == 0, res.output
+        text = " ".join(res.stdout.split())
+        assert text.count("no profile.yaml found") == 1 and "cmmm init" in text and "docs/bundle.md" in text
+        assert "not answered" not in text
+    short = runner.invoke(app, ["assess", str(SAMPLES_DIR / "level1-chaos"), "--no-drills", *AS_OF])
+    assert "no profile.yaml found" not in short.stdout
+    assert len(short.stdout.splitlines()) < 80  # the summary; --verbose has every criterion
