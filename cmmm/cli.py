@@ -355,6 +355,67 @@ def assess_cmd(
         raise typer.Exit(EXIT_THRESHOLD)
 
 
+@app.command("init")
+@handled
+def init_cmd(
+    folder: Annotated[
+        Path, typer.Argument(help="The bundle folder (it must exist); default: the current folder.")
+    ] = Path("."),
+    defaults: Annotated[
+        bool, typer.Option("--defaults", help="Ask nothing: write the defaults (every question answered no).")
+    ] = False,
+    spreadsheet: Annotated[
+        bool | None,
+        typer.Option(
+            "--spreadsheet/--no-spreadsheet",
+            help="Also write _certificates-template.csv (default: when the folder holds no certificate).",
+        ),
+    ] = None,
+) -> None:
+    """Start a bundle: look at what the folder holds, ask the profile questions (team capacity, approved and
+    backup CAs, CA onboarding time, the attested answers with what each means and what backs it) and write
+    a commented profile.yaml and policy.yaml. Never overwrites a profile.yaml.
+
+    Examples:
+
+      cmmm init inventory/ --defaults     # no questions; every attested question answered "no"
+
+      cmmm init inventory/ && cmmm assess inventory/
+    """
+    from cmmm.export.bundle import PROFILE, Question, detect, profile_yaml, write_starter
+    from cmmm.export.bundle import defaults as starter_defaults
+    from cmmm.maturity import load_catalog
+    from cmmm.report.terminal.init import ask_profile, render_detected
+
+    if not folder.is_dir():
+        raise InputError(str(folder), "not a folder: create it first (and put the inventory files in it)")
+    if (folder / PROFILE).exists():
+        raise InputError(str(folder / PROFILE), "already exists: cmmm init does not overwrite it")
+    now = datetime.now(UTC)
+    detected = detect(cmmm.load([folder], now=now) if any(folder.iterdir()) else None)
+    questions = tuple(
+        Question(
+            key=c.attested, title=c.title, meaning=c.measures, level=c.level, dated=c.max_age_days is not None
+        )
+        for c in load_catalog().criteria
+        if c.attested
+    )
+    render_detected(err, folder, detected)
+    starter = starter_defaults(detected, questions, organization=folder.resolve().name)
+    if not defaults:
+        starter = ask_profile(err, starter, questions, today=now.date())
+    written, kept = write_starter(
+        folder,
+        profile_yaml(starter, questions, detected),
+        spreadsheet=not detected.certificates if spreadsheet is None else spreadsheet,
+    )
+    for p in written:
+        err.print(f"wrote {escape(str(p))}")
+    for p in kept:
+        err.print(f"kept the existing {escape(str(p))}")
+    err.print(f"next: cmmm assess {escape(str(folder))}")
+
+
 @app.command("checks")
 @handled
 def checks_cmd(
