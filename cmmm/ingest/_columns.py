@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 
 # canonical column -> header spellings (compared after lower-casing and dropping non-alphanumerics)
@@ -209,6 +210,52 @@ def map_headers(headers: list[str]) -> dict[str, str]:
             out[h] = canon
             taken.add(canon)
     return out
+
+
+UNUSED_SHOWN = 12  # columns named in the note; the rest are counted
+
+
+def _common_start(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def closest_columns(header: str, limit: int = 3) -> list[str]:
+    """The canonical columns a header that cmmm does not read probably meant: the nearest aliases by
+    spelling ("Key" → key_id, key_size, key_algorithm), else the one sharing the longest start of at least
+    four letters ("Auto-renew" → automation). Empty when nothing is near."""
+    h = squash(header)
+    if not h:
+        return []
+    near = difflib.get_close_matches(h, list(ALIAS_INDEX), n=4 * limit, cutoff=0.6)
+    out = list(dict.fromkeys(ALIAS_INDEX[a] for a in near))[:limit]
+    if out:
+        return out
+    best, length = None, 3
+    for alias, canon in ALIAS_INDEX.items():
+        n = _common_start(h, alias)
+        if n > length:
+            best, length = canon, n
+    return [best] if best else []
+
+
+def unused_columns_note(headers: list[str]) -> str | None:
+    """One note naming the columns a table has that cmmm does not read, each with the closest canonical
+    name (docs/bundle.md lists them), so a renamed column is not silently dropped."""
+    mapped = map_headers(headers)
+    unused = [h for h in headers if h not in mapped and str(h).strip() and not str(h).startswith("Unnamed:")]
+    if not unused:
+        return None
+    parts = []
+    for h in unused[:UNUSED_SHOWN]:
+        near = [c for c in closest_columns(h) if c not in mapped.values()]
+        parts.append(f"{h!r} (closest: {', '.join(near)})" if near else repr(h))
+    more = f" and {len(unused) - UNUSED_SHOWN} more" if len(unused) > UNUSED_SHOWN else ""
+    return f"columns not used: {', '.join(parts)}{more}; rename a column to a canonical name to use it"
 
 
 NAME_COLUMNS = ("common_name", "sans")

@@ -31,6 +31,7 @@ from cmmm.ingest._columns import (
     TRUST_VALUES,
     map_headers,
     squash,
+    unused_columns_note,
 )
 from cmmm.ingest._dates import EMPTY_DATE_VALUES, parse_dates
 from cmmm.model import Rejected
@@ -432,7 +433,8 @@ def _from_records(
     ok = ~reject(_too_long(df), f"a cell exceeds {MAX_CELL_CHARS} characters")
     out = _name_columns(df)
     ok &= ~reject(out["common_name"].isna() & ok, "no common_name or sans")
-    notes: list[str] = []
+    unused = unused_columns_note([str(c) for c in raw.columns])
+    notes: list[str] = [unused] if unused else []
     _date_columns(df, out, notes)
     ok &= ~reject(out["not_after"].isna() & ok, lambda i: _not_after_reason(df.at[i, "not_after"]))
     notes += _ignored_dates(df, out, ok, loc)
