@@ -384,31 +384,34 @@ def checks_document(catalog: Catalog) -> dict[str, Any]:
 
 
 def render_checks(console: Console, catalog: Catalog) -> None:
-    t = Table(title="maturity criteria", title_justify="left", show_edge=False)
-    for col in ("id", "L", "dimension", "kind", "threshold", "title"):
-        t.add_column(col, no_wrap=col == "id", overflow="fold")
+    """The catalog as three tables that read at 80 columns: the ids one copies are never split, the text
+    beside them wraps."""
+
+    def table(title: str, first: str, second: str) -> Table:
+        t = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
+        t.add_column(first, no_wrap=True, style="bold")
+        t.add_column(second, no_wrap=True)
+        t.add_column("what · threshold", ratio=1, overflow="fold")
+        return t
+
+    t = table("maturity criteria", "id", "level")
     for c in catalog.criteria:
         t.add_row(
             c.id,
-            str(c.level),
-            catalog.dimension_titles[c.dimension],
-            c.evidence.value,
-            c.threshold_text,
-            c.title,
+            f"L{c.level} {c.evidence.value}",
+            f"{safe(c.title)} [dim]({catalog.dimension_titles[c.dimension]}; {safe(c.threshold_text)})[/]",
         )
     console.print(t)
-    t = Table(title="risk findings", title_justify="left", show_edge=False)
-    for col in ("id", "severity", "raised when", "what"):
-        t.add_column(col, no_wrap=col == "id", overflow="fold")
+    t = table("risk findings", "id", "severity")
     for r in load_risks():
-        sev = r.severity.value + (f"; {_escalation(r)}" if r.escalate else "")
-        t.add_row(r.id, sev, _risk_threshold(r), r.measures)
+        more = f"; {_escalation(r)}" if r.escalate else ""
+        t.add_row(
+            r.id, r.severity.value, f"{safe(r.measures)} [dim](raised when {_risk_threshold(r)}{more})[/]"
+        )
     console.print(t)
-    t = Table(title="policy checks", title_justify="left", show_edge=False)
-    for col in ("code", "severity", "title"):
-        t.add_column(col, no_wrap=col == "code", overflow="fold")
+    t = table("policy checks", "code", "severity")
     for p in POLICY_CATALOG.values():
-        t.add_row(p.code.value, p.severity.value, p.title)
+        t.add_row(p.code.value, p.severity.value, safe(p.title))
     console.print(t)
 
 
