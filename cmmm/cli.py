@@ -43,7 +43,7 @@ app = typer.Typer(
     "Ingest what you have (spreadsheets, PEM/DER/PKCS#7/PKCS#12 files), see where you stand on the "
     "Certificate Management Maturity Model, and rehearse the bad days.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, PowerShell)
     rich_markup_mode="rich",
 )
 out = Console(highlight=False, soft_wrap=True, emoji=False)  # ":ski:" in an id is not an emoji
@@ -66,6 +66,67 @@ def _options(
     ] = False,
 ) -> None:
     """Options that come before the command."""
+
+
+# `--help` ends with examples for every command (a contract test keeps one per command).
+EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {  # command → (what it shows, the command)
+    "ingest": (
+        ("what is there, what expires, what was rejected", "cmmm ingest inventory/"),
+        ("merged, written as a CycloneDX 1.6 CBOM", "cmmm ingest certs.csv scan.json -o all.cdx.json"),
+        ("policy findings for code scanning", "cmmm ingest inventory/ --format sarif > cmmm.sarif"),
+    ),
+    "assess": (
+        ("level, what blocks the next, top actions", "cmmm assess inventory/"),
+        ("every criterion with its evidence", "cmmm assess inventory/ --verbose"),
+        ("a CI gate after the 100-day cap", "cmmm assess inventory/ --as-of 2027-03-16 --fail-below 3"),
+        ("findings for code scanning", "cmmm assess inventory/ --format sarif > cmmm.sarif"),
+    ),
+    "init": (
+        ("asks the profile questions", "cmmm init inventory/"),
+        ("no questions; every attested answer no", "cmmm init inventory/ --defaults"),
+    ),
+    "checks": (
+        ("every criterion, risk and policy check", "cmmm checks"),
+        ("the ids, for scripts", "cmmm checks --format json | jq '.criteria[].id'"),
+    ),
+    "report": (
+        ("self-contained HTML (prints to PDF)", "cmmm report inventory/ -o report.html"),
+        ("Markdown for tickets and wikis", "cmmm report inventory/ -o report.md --scenario entrust-2024"),
+        ("the same content as strict JSON", "cmmm report inventory/ -o report.json"),
+    ),
+    "graph": (
+        ("CA concentration and the riskiest CAs", "cmmm graph inventory/"),
+        ("what goes down with one CA", 'cmmm graph inventory/ --blast-radius "Contoso Issuing CA 1"'),
+        ("the graph as a picture", "cmmm graph inventory/ --export graph.svg"),
+    ),
+    "scenarios": (
+        ("the catalog", "cmmm scenarios"),
+        ("for scripts", "cmmm scenarios --format json"),
+    ),
+    "drill": (
+        (
+            "a 24-hour distrust, with a runbook",
+            "cmmm drill inventory/ --scenario primary-intermediate-compromise-24h --plan plan.md",
+        ),
+        (
+            "a what-if organization; exit 1 on a miss",
+            "cmmm drill inventory/ --scenario entrust-2024 --profile what-if.yaml --fail-on-miss",
+        ),
+    ),
+    "demo": (("every sample organization, in a checkout", "cmmm demo"),),
+    "scan": (
+        ("served certificates against the spreadsheet", "cmmm scan 127.0.0.1:8443 --merge inventory/"),
+        ("a range, kept as an inventory source", "cmmm scan 10.0.0.0/28 --ports 443,8443 -o scan.json"),
+    ),
+}
+
+
+def examples(command: str) -> str:
+    """The --help epilog: the command's examples, one per line (rich markup escaped)."""
+    lines = "\n".join(
+        (f"[dim]{escape(what)}:[/]\n" if what else "") + f"  {escape(cmd)}" for what, cmd in EXAMPLES[command]
+    )
+    return f"[bold]Examples[/]\n\n{lines}"
 
 
 P = ParamSpec("P")
@@ -217,7 +278,7 @@ PasswordOpt = Annotated[
 ]
 
 
-@app.command("ingest")
+@app.command("ingest", epilog=examples("ingest"))
 @handled
 def ingest_cmd(
     paths: PathsArg,
@@ -284,7 +345,7 @@ class AssessModel(StrEnum):
     PKIMM = "pkimm"
 
 
-@app.command("assess")
+@app.command("assess", epilog=examples("assess"))
 @handled
 def assess_cmd(
     paths: PathsArg,
@@ -355,7 +416,7 @@ def assess_cmd(
         raise typer.Exit(EXIT_THRESHOLD)
 
 
-@app.command("init")
+@app.command("init", epilog=examples("init"))
 @handled
 def init_cmd(
     folder: Annotated[
@@ -375,12 +436,6 @@ def init_cmd(
     """Start a bundle: look at what the folder holds, ask the profile questions (team capacity, approved and
     backup CAs, CA onboarding time, the attested answers with what each means and what backs it) and write
     a commented profile.yaml and policy.yaml. Never overwrites a profile.yaml.
-
-    Examples:
-
-      cmmm init inventory/ --defaults     # no questions; every attested question answered "no"
-
-      cmmm init inventory/ && cmmm assess inventory/
     """
     from cmmm.export.bundle import PROFILE, Question, detect, profile_yaml, write_starter
     from cmmm.export.bundle import defaults as starter_defaults
@@ -416,7 +471,7 @@ def init_cmd(
     err.print(f"next: cmmm assess {escape(str(folder))}")
 
 
-@app.command("checks")
+@app.command("checks", epilog=examples("checks"))
 @handled
 def checks_cmd(
     fmt: Annotated[OutputFormat, typer.Option("--format", help="text or json.")] = OutputFormat.TEXT,
@@ -431,7 +486,7 @@ def checks_cmd(
         render_checks(out, load_catalog())
 
 
-@app.command("report")
+@app.command("report", epilog=examples("report"))
 @handled
 def report_cmd(
     paths: PathsArg,
@@ -469,7 +524,7 @@ def report_cmd(
     err.print(f"wrote {kind.value} report to {escape(str(output))}")
 
 
-@app.command("graph")
+@app.command("graph", epilog=examples("graph"))
 @handled
 def graph_cmd(
     paths: PathsArg,
@@ -522,7 +577,7 @@ def graph_cmd(
         render_graph_summary(out, s)
 
 
-@app.command("scenarios")
+@app.command("scenarios", epilog=examples("scenarios"))
 @handled
 def scenarios_cmd(
     fmt: Annotated[OutputFormat, typer.Option("--format", help="text or json.")] = OutputFormat.TEXT,
@@ -539,7 +594,7 @@ def scenarios_cmd(
         render_catalog(out, items)
 
 
-@app.command("drill")
+@app.command("drill", epilog=examples("drill"))
 @handled
 def drill_cmd(
     paths: PathsArg,
@@ -595,7 +650,7 @@ def drill_cmd(
         raise typer.Exit(EXIT_THRESHOLD)
 
 
-@app.command("demo")
+@app.command("demo", epilog=examples("demo"))
 @handled
 def demo_cmd(
     samples: Annotated[
@@ -687,7 +742,7 @@ MergeOpt = Annotated[
 ]
 
 
-@app.command("scan")
+@app.command("scan", epilog=examples("scan"))
 @handled
 def scan_cmd(
     targets: TargetsArg = None,

@@ -130,3 +130,16 @@ def test_assess_says_once_that_no_profile_was_found(tmp_path: Path) -> None:
     short = runner.invoke(app, ["assess", str(SAMPLES_DIR / "level1-chaos"), "--no-drills", *AS_OF])
     assert "no profile.yaml found" not in short.stdout
     assert len(short.stdout.splitlines()) < 80  # the summary; --verbose has every criterion
+
+
+def test_every_command_has_examples_in_its_help() -> None:
+    from cmmm.cli import EXAMPLES
+
+    commands = {c.name for c in app.registered_commands}
+    assert set(EXAMPLES) == commands
+    for name in commands:
+        res = runner.invoke(app, [name, "--help"])
+        assert res.exit_code == 0
+        assert "Examples" in res.stdout and EXAMPLES[name][0][1].split()[1] in res.stdout, name
+    top = runner.invoke(app, ["--help"])
+    assert "--install-completion" in top.stdout  # shell completion (README, "Shell completion")
