@@ -395,7 +395,8 @@ def assess_cmd(
     now = parse_as_of(as_of)
     inv = load_inventory(paths, now, password_file, profile, policy)
     observed = min(datetime.now(UTC), now)  # --as-of in the future looks ahead from today's inventory
-    result = assess(inv, now=now, observed_at=observed, simulate=drill_evidence if drills else None)
+    with terminal.working(err, "assessing" + (" (running the level-5 drills)" if drills else "")):
+        result = assess(inv, now=now, observed_at=observed, simulate=drill_evidence if drills else None)
     pk = categorize(result) if model is AssessModel.PKIMM else None
     if fmt is AssessFormat.JSON:
         doc = assessment_document(result) if pk is None else pkimm_document(result, pk)
@@ -519,8 +520,9 @@ def report_cmd(
     kind = report.format_for(output, fmt)
     check_output(output)
     inv = load_inventory(paths, now, password_file, profile, policy)
-    result = pipeline.run(inv, now=now, scenarios=scenario or DEMO_SCENARIOS)
-    report.write_report(pipeline.report_view(result, generated_at=datetime.now(UTC)), output, kind)
+    with terminal.working(err, "assessing, running the drills, writing the report"):
+        result = pipeline.run(inv, now=now, scenarios=scenario or DEMO_SCENARIOS)
+        report.write_report(pipeline.report_view(result, generated_at=datetime.now(UTC)), output, kind)
     err.print(f"wrote {kind.value} report to {escape(str(output))}")
 
 
@@ -635,7 +637,8 @@ def drill_cmd(
     sc = drill_.load_scenario(scenario)
     check_output(plan)
     inv = load_inventory(paths, now, password_file, profile, policy)
-    result = drill_.run(inv, sc, now=now, runs=runs, seed=seed)
+    with terminal.working(err, f"drilling {sc.name} ({runs:,} runs)"):
+        result = drill_.run(inv, sc, now=now, runs=runs, seed=seed)
     if plan is not None:
         kind = drill_.write_plan(result, plan)
         err.print(f"wrote {len(result.plan)} plan rows to {escape(str(plan))} ({kind})")

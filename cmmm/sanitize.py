@@ -28,6 +28,7 @@ from rich.markup import escape
 REPLACEMENT = "\N{REPLACEMENT CHARACTER}"
 _MISSING_TYPES = frozenset({"NAType", "NaTType"})
 _UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
+_ENTITY_START = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -69,7 +70,9 @@ def markdown(value: object) -> str:
     pipes."""
     text = str(value).replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("\t", " ")
     text = display(text)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # A bare "&" stays (Markdown shows "Bramble & Sons" as written); only one that would start a character
+    # reference ("&lt;", "&#60;") is escaped, so no input text turns into markup.
+    text = _ENTITY_START.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 

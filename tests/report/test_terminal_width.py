@@ -83,3 +83,13 @@ def test_result_frames_are_shown_for_people() -> None:
     assert "2030-12-31" in text and "00:00" not in text
     assert "—" in text and "<NA>" not in text
     assert "issuing_ca" not in text and "public webpki" in text
+
+
+def test_long_steps_show_what_they_do_on_a_terminal_only() -> None:
+    from cmmm.report.terminal.progress import working
+
+    for is_terminal in (True, False):
+        buf = io.StringIO()
+        with working(Console(file=buf, force_terminal=is_terminal), "assessing"):
+            pass
+        assert ("assessing" in buf.getvalue()) is is_terminal
