@@ -56,7 +56,10 @@ def display(value: object, limit: int | None = None) -> str:
     if not text.isascii() or not text.isprintable():
         text = "".join(_safe_char(ch) for ch in text)
     if limit is not None and len(text) > limit:
-        return text[: limit - 1] + "…"
+        cut = text[: limit - 1]
+        # end on a word, not mid-word ("(62.…"), when a space is near the end; names without one are cut
+        space = cut.rfind(" ", max(0, len(cut) - 24))
+        return (cut[:space] if space > 0 else cut).rstrip(" ,;:(") + "…"
     return text
 
 

@@ -99,7 +99,7 @@ def drill_section(r: DrillResult) -> DrillSection:
         },
         burn_down=burn,
         first_wave=first,
-        description=" ".join([r.description, *r.reasons]).strip(),
+        description=" ".join([r.description, *(f"{x.rstrip('.')}." for x in r.reasons)]).strip(),
         source=source,
     )
 
