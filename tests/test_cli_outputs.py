@@ -143,3 +143,20 @@ def test_every_command_has_examples_in_its_help() -> None:
         assert "Examples" in res.stdout and EXAMPLES[name][0][1].split()[1] in res.stdout, name
     top = runner.invoke(app, ["--help"])
     assert "--install-completion" in top.stdout  # shell completion (README, "Shell completion")
+
+
+def test_written_json_files_are_strict(tmp_path: Path) -> None:
+    for args, out in (
+        (["graph", CHAOS, "--export"], tmp_path / "graph.json"),
+        (["ingest", CHAOS, "-o"], tmp_path / "inventory.json"),
+        (
+            ["drill", CHAOS, "--scenario", "mass-revocation-5d", "--runs", "20", "--plan"],
+            tmp_path / "plan.json",
+        ),
+    ):
+        res = runner.invoke(app, [*args, str(out), *AS_OF])
+        assert res.exit_code == 0, res.output
+        doc = strict_loads(out.read_text(encoding="utf-8"))
+        assert not spelled_unknowns(doc), out.name
+        if out.name != "graph.json":
+            validate(out.stem, doc)
