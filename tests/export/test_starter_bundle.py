@@ -101,12 +101,13 @@ def test_init_asks_the_questions_and_writes_the_answers(tmp_path: Path) -> None:
         if c.max_age_days is not None:
             answers += ["2026-10-01", "drill report DR-7"]
         elif c.attested == "hsm_ca_keys":
-            answers += ["y", "2026-09-30", "HSM audit AR-11"]
+            answers += ["y", "30/09/2026", "2026-09-30", "HSM audit AR-11"]  # a bad date is asked again
         else:
             answers += ["n"]
     res = runner.invoke(app, ["init", str(folder)], input="\n".join(answers) + "\n")
     assert res.exit_code == 0, res.output
     assert "CA keys protected in HSMs" in res.stderr  # each question is shown with what it means
+    assert "is not a date" in res.output
     doc = yaml.safe_load((folder / "profile.yaml").read_text(encoding="utf-8"))
     p = parse_profile(doc)
     assert p.organization == "Acme Corp" and p.teams[0].engineers == 3

@@ -51,20 +51,34 @@ def _ca_text(cas: Sequence[CaChoice]) -> str:
     return ", ".join(f"{c.name}:{c.type}" for c in cas)
 
 
+def _day(text: str) -> date:
+    """A prompt's date: asked again (typer re-prompts on BadParameter) until it is YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(str(text).strip())
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _when(text: str) -> str:
+    """The last drill's date, or never."""
+    value = str(text).strip()
+    return value if value.lower() == NEVER else _day(value).isoformat()
+
+
 def _answer(console: Console, q: Question, today: date) -> Answer:
     console.print(f"\n[bold]{safe(q.title)}[/] [dim](attested.{q.key}, level {q.level})[/]", soft_wrap=False)
     console.print(f"[dim]{safe(q.meaning)} Evidence: {safe(q.evidence_hint)}.[/]", soft_wrap=False)
     if q.dated:
-        when = typer.prompt("date of the last drill (YYYY-MM-DD) or never", default=NEVER).strip()
+        when = typer.prompt("date of the last drill (YYYY-MM-DD) or never", default=NEVER, value_proc=_when)
         if when.lower() == NEVER:
             return Answer(answer=NEVER)
         ref = typer.prompt("evidence reference (report, ticket)", default="", show_default=False)
         return Answer(answer=when, on=date.fromisoformat(when), evidence=ref or None)
     if not typer.confirm("yes?", default=False):
         return Answer(answer=False)
-    on = typer.prompt("since (YYYY-MM-DD)", default=today.isoformat())
+    on = typer.prompt("since (YYYY-MM-DD)", default=today.isoformat(), value_proc=_day)
     ref = typer.prompt(f"evidence reference ({q.evidence_hint})", default="", show_default=False)
-    return Answer(answer=True, on=date.fromisoformat(on), evidence=ref or None)
+    return Answer(answer=True, on=on, evidence=ref or None)
 
 
 def ask_profile(console: Console, s: Starter, questions: Sequence[Question], *, today: date) -> Starter:
