@@ -10,7 +10,6 @@ package interfaces (`cmmm.load`, `cmmm.drill.run`, `cmmm.report.write_report`) a
 from __future__ import annotations
 
 import functools
-import json
 import os
 import signal
 import sys
@@ -29,6 +28,7 @@ from rich.markup import escape
 import cmmm
 from cmmm import drill as drill_
 from cmmm import report
+from cmmm._json import dumps
 from cmmm._lenient import tolerated_warnings
 from cmmm.errors import CmmmError, InputError, UsageError
 from cmmm.report import terminal
@@ -43,7 +43,7 @@ app = typer.Typer(
     "Ingest what you have (spreadsheets, PEM/DER/PKCS#7/PKCS#12 files), see where you stand on the "
     "Certificate Management Maturity Model, and rehearse the bad days.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, PowerShell)
     rich_markup_mode="rich",
 )
 out = Console(highlight=False, soft_wrap=True, emoji=False)  # ":ski:" in an id is not an emoji
@@ -68,6 +68,67 @@ def _options(
     """Options that come before the command."""
 
 
+# `--help` ends with examples for every command (a contract test keeps one per command).
+EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {  # command → (what it shows, the command)
+    "ingest": (
+        ("what is there, what expires, what was rejected", "cmmm ingest inventory/"),
+        ("merged, written as a CycloneDX 1.6 CBOM", "cmmm ingest certs.csv scan.json -o all.cdx.json"),
+        ("policy findings for code scanning", "cmmm ingest inventory/ --format sarif > cmmm.sarif"),
+    ),
+    "assess": (
+        ("level, what blocks the next, top actions", "cmmm assess inventory/"),
+        ("every criterion with its evidence", "cmmm assess inventory/ --verbose"),
+        ("a CI gate after the 100-day cap", "cmmm assess inventory/ --as-of 2027-03-16 --fail-below 3"),
+        ("findings for code scanning", "cmmm assess inventory/ --format sarif > cmmm.sarif"),
+    ),
+    "init": (
+        ("asks the profile questions", "cmmm init inventory/"),
+        ("no questions; every attested answer no", "cmmm init inventory/ --defaults"),
+    ),
+    "checks": (
+        ("every criterion, risk and policy check", "cmmm checks"),
+        ("the ids, for scripts", "cmmm checks --format json | jq '.criteria[].id'"),
+    ),
+    "report": (
+        ("self-contained HTML (prints to PDF)", "cmmm report inventory/ -o report.html"),
+        ("Markdown for tickets and wikis", "cmmm report inventory/ -o report.md --scenario entrust-2024"),
+        ("the same content as strict JSON", "cmmm report inventory/ -o report.json"),
+    ),
+    "graph": (
+        ("CA concentration and the riskiest CAs", "cmmm graph inventory/"),
+        ("what goes down with one CA", 'cmmm graph inventory/ --blast-radius "Contoso Issuing CA 1"'),
+        ("the graph as a picture", "cmmm graph inventory/ --export graph.svg"),
+    ),
+    "scenarios": (
+        ("the catalog", "cmmm scenarios"),
+        ("for scripts", "cmmm scenarios --format json"),
+    ),
+    "drill": (
+        (
+            "a 24-hour distrust, with a runbook",
+            "cmmm drill inventory/ --scenario primary-intermediate-compromise-24h --plan plan.md",
+        ),
+        (
+            "a what-if organization; exit 1 on a miss",
+            "cmmm drill inventory/ --scenario entrust-2024 --profile what-if.yaml --fail-on-miss",
+        ),
+    ),
+    "demo": (("every sample organization, in a checkout", "cmmm demo"),),
+    "scan": (
+        ("served certificates against the spreadsheet", "cmmm scan 127.0.0.1:8443 --merge inventory/"),
+        ("a range, kept as an inventory source", "cmmm scan 10.0.0.0/28 --ports 443,8443 -o scan.json"),
+    ),
+}
+
+
+def examples(command: str) -> str:
+    """The --help epilog: the command's examples, one per line (rich markup escaped)."""
+    lines = "\n".join(
+        (f"[dim]{escape(what)}:[/]\n" if what else "") + f"  {escape(cmd)}" for what, cmd in EXAMPLES[command]
+    )
+    return f"[bold]Examples[/]\n\n{lines}"
+
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -78,6 +139,12 @@ PASSWORD_ENV = "CMMM_PKCS12_PASSWORDS"
 class OutputFormat(StrEnum):
     TEXT = "text"
     JSON = "json"
+
+
+class IngestFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+    SARIF = "sarif"
 
 
 def handled(fn: Callable[P, R]) -> Callable[P, R]:
@@ -187,7 +254,7 @@ def load_inventory(
         raise UsageError("nothing to read: give inventory paths or --store FILE")
     cmmm.configure_arrow()
     with terminal.progress_bar(err, "reading files") as progress:
-        return cmmm.load(
+        inv = cmmm.load(
             paths,
             now=now,
             passwords=read_passwords(password_file),
@@ -195,6 +262,30 @@ def load_inventory(
             profile=profile,
             policy=policy,
         )
+    if not len(inv):
+        raise InputError(", ".join(str(p) for p in paths), nothing_found(inv))
+    return inv
+
+
+READS = (
+    "cmmm reads CSV/JSON/YAML inventories (a common_name or sans column and an expiry column), "
+    "PEM/DER/PKCS#7/PKCS#12 certificates, scanner, Kubernetes, cloud and CLM exports (`cmmm ingest --help`)"
+)
+
+
+def nothing_found(inv: Inventory) -> str:
+    """One line for input that yielded no certificate: what was there, then what cmmm reads."""
+    files = len(inv.sources)
+    if not files:
+        seen = "no file cmmm recognizes"
+    else:
+        seen = f"{files} file{'s' if files != 1 else ''} read, no certificate"
+        if inv.rejected:
+            r = inv.rejected[0]
+            more = f" (and {len(inv.rejected) - 1} more)" if len(inv.rejected) > 1 else ""
+            where = Path(r.source).name + (f":{r.locator}" if r.locator not in ("", "-") else "")
+            seen += f"; rejected: {where}: {r.reason}{more}"
+    return f"{seen}. {READS}"
 
 
 def _store_of(paths: list[Path] | None, store: Path | None) -> Path | None:
@@ -259,7 +350,7 @@ PasswordOpt = Annotated[
 ]
 
 
-@app.command("ingest")
+@app.command("ingest", epilog=examples("ingest"))
 @handled
 def ingest_cmd(
     paths: PathsArg,
@@ -272,8 +363,12 @@ def ingest_cmd(
         ),
     ] = None,
     fmt: Annotated[
-        OutputFormat, typer.Option("--format", help="Summary as text or the whole inventory as JSON.")
-    ] = OutputFormat.TEXT,
+        IngestFormat,
+        typer.Option(
+            "--format",
+            help="text (summary), json (the whole inventory) or sarif (policy findings, SARIF 2.1.0).",
+        ),
+    ] = IngestFormat.TEXT,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 2 when any input was rejected.")] = False,
     password_file: PasswordOpt = None,
     as_of: AsOfOpt = None,
@@ -314,8 +409,13 @@ def ingest_cmd(
 
         info = store_snapshot(inv, store, now=now, written_at=datetime.now(UTC), assessed=assessed)
         err.print(f"stored snapshot {info.id} ({info.certificates} certificates) in {escape(str(store))}")
-    if fmt is OutputFormat.JSON:
-        sys.stdout.write(json.dumps(inventory_document(inv), indent=1, default=str) + "\n")
+    if fmt is IngestFormat.JSON:
+        sys.stdout.write(dumps(inventory_document(inv)))
+    elif fmt is IngestFormat.SARIF:
+        from cmmm.policy import check
+        from cmmm.report.sarif import sarif_document
+
+        sys.stdout.write(dumps(sarif_document(inv, policy=check(inv, now=now))))
     else:
         render_summary(out, summarize(inv, now=now), inv)
     if strict and inv.rejected:
@@ -327,6 +427,7 @@ class AssessFormat(StrEnum):
     TEXT = "text"
     JSON = "json"
     MARKDOWN = "markdown"
+    SARIF = "sarif"
 
 
 class AssessModel(StrEnum):
@@ -336,7 +437,7 @@ class AssessModel(StrEnum):
     PKIMM = "pkimm"
 
 
-@app.command("assess")
+@app.command("assess", epilog=examples("assess"))
 @handled
 def assess_cmd(
     paths: InputsArg = None,
@@ -345,7 +446,8 @@ def assess_cmd(
     profile: ProfileOpt = None,
     policy: PolicyOpt = None,
     fmt: Annotated[
-        AssessFormat, typer.Option("--format", help="text, json or markdown.")
+        AssessFormat,
+        typer.Option("--format", help="text, json, markdown or sarif (findings as SARIF 2.1.0)."),
     ] = AssessFormat.TEXT,
     model: Annotated[
         AssessModel,
@@ -360,10 +462,15 @@ def assess_cmd(
     drills: Annotated[
         bool, typer.Option("--drills/--no-drills", help="Run the level-5 drills (else: not evaluated).")
     ] = True,
+    verbose: Annotated[
+        bool,
+        typer.Option("--verbose", "-v", help="Every criterion with its evidence and the whole roadmap."),
+    ] = False,
     password_file: PasswordOpt = None,
     as_of: AsOfOpt = None,
 ) -> None:
-    """Score the inventory on the CMMM levels: every criterion with its evidence, then the roadmap.
+    """Score the inventory on the CMMM levels: the level, what blocks the next one, the top actions
+    (--verbose: every criterion with its evidence, then the whole roadmap).
 
     With --model pkimm the same criteria are read on the PKI Consortium's PKI Maturity Model 1.0.0: a level
     per category, the weighted overall and the weakest category, beside the CMMM level.
@@ -371,29 +478,96 @@ def assess_cmd(
     from cmmm.maturity import assess
     from cmmm.maturity.pkimm import categorize
     from cmmm.pipeline import drill_evidence
-    from cmmm.report.assessment import assessment_document, render_assessment, render_markdown
+    from cmmm.report.assessment import (
+        assessment_document,
+        render_assessment,
+        render_assessment_summary,
+        render_markdown,
+    )
     from cmmm.report.pkimm import pkimm_document, pkimm_markdown, render_pkimm
 
     inv = load_inventory(paths, parse_as_of(as_of), password_file, profile, policy, store, snapshot)
     now = evaluation_time(as_of, inv)
     # --as-of in the future looks ahead from the inventory's own day: today's, or the day a bundle pins
     observed = min(inv.profile.as_of or datetime.now(UTC), now)
-    result = assess(inv, now=now, observed_at=observed, simulate=drill_evidence if drills else None)
+    with terminal.working(err, "assessing" + (" (running the level-5 drills)" if drills else "")):
+        result = assess(inv, now=now, observed_at=observed, simulate=drill_evidence if drills else None)
     pk = categorize(result) if model is AssessModel.PKIMM else None
     if fmt is AssessFormat.JSON:
         doc = assessment_document(result) if pk is None else pkimm_document(result, pk)
-        sys.stdout.write(json.dumps(doc, indent=1, default=str) + "\n")
+        sys.stdout.write(dumps(doc))
+    elif fmt is AssessFormat.SARIF:
+        from cmmm.report.sarif import sarif_document
+
+        sys.stdout.write(dumps(sarif_document(inv, result)))
     elif fmt is AssessFormat.MARKDOWN:
         sys.stdout.write(render_markdown(result) if pk is None else pkimm_markdown(result, pk))
     elif pk is None:
-        render_assessment(out, result)
+        render = render_assessment if verbose else render_assessment_summary
+        render(out, result, profile_found=inv.profile.found)
     else:
         render_pkimm(out, result, pk)
     if fail_below is not None and result.level < fail_below:
+        err.print(f"cmmm: level {result.level} is below --fail-below {fail_below}")
         raise typer.Exit(EXIT_THRESHOLD)
 
 
-@app.command("checks")
+@app.command("init", epilog=examples("init"))
+@handled
+def init_cmd(
+    folder: Annotated[
+        Path, typer.Argument(help="The bundle folder (it must exist); default: the current folder.")
+    ] = Path("."),
+    defaults: Annotated[
+        bool, typer.Option("--defaults", help="Ask nothing: write the defaults (every question answered no).")
+    ] = False,
+    spreadsheet: Annotated[
+        bool | None,
+        typer.Option(
+            "--spreadsheet/--no-spreadsheet",
+            help="Also write _certificates-template.csv (default: when the folder holds no certificate).",
+        ),
+    ] = None,
+) -> None:
+    """Start a bundle: look at what the folder holds, ask the profile questions (team capacity, approved and
+    backup CAs, CA onboarding time, the attested answers with what each means and what backs it) and write
+    a commented profile.yaml and policy.yaml. Never overwrites a profile.yaml.
+    """
+    from cmmm.export.bundle import PROFILE, Question, detect, profile_yaml, write_starter
+    from cmmm.export.bundle import defaults as starter_defaults
+    from cmmm.maturity import load_catalog
+    from cmmm.report.terminal.init import ask_profile, render_detected
+
+    if not folder.is_dir():
+        raise InputError(str(folder), "not a folder: create it first (and put the inventory files in it)")
+    if (folder / PROFILE).exists():
+        raise InputError(str(folder / PROFILE), "already exists: cmmm init does not overwrite it")
+    now = datetime.now(UTC)
+    detected = detect(cmmm.load([folder], now=now) if any(folder.iterdir()) else None)
+    questions = tuple(
+        Question(
+            key=c.attested, title=c.title, meaning=c.measures, level=c.level, dated=c.max_age_days is not None
+        )
+        for c in load_catalog().criteria
+        if c.attested
+    )
+    render_detected(err, folder, detected)
+    starter = starter_defaults(detected, questions, organization=folder.resolve().name)
+    if not defaults:
+        starter = ask_profile(err, starter, questions, today=now.date())
+    written, kept = write_starter(
+        folder,
+        profile_yaml(starter, questions, detected),
+        spreadsheet=not detected.certificates if spreadsheet is None else spreadsheet,
+    )
+    for p in written:
+        err.print(f"wrote {escape(str(p))}")
+    for p in kept:
+        err.print(f"kept the existing {escape(str(p))}")
+    err.print(f"next: cmmm assess {escape(str(folder))}")
+
+
+@app.command("checks", epilog=examples("checks"))
 @handled
 def checks_cmd(
     fmt: Annotated[OutputFormat, typer.Option("--format", help="text or json.")] = OutputFormat.TEXT,
@@ -403,12 +577,12 @@ def checks_cmd(
     from cmmm.report.assessment import checks_document, render_checks
 
     if fmt is OutputFormat.JSON:
-        sys.stdout.write(json.dumps(checks_document(load_catalog()), indent=1) + "\n")
+        sys.stdout.write(dumps(checks_document(load_catalog())))
     else:
         render_checks(out, load_catalog())
 
 
-@app.command("report")
+@app.command("report", epilog=examples("report"))
 @handled
 def report_cmd(
     output: Annotated[Path, typer.Option("-o", "--output", help="The report file to write.")],
@@ -416,8 +590,9 @@ def report_cmd(
     store: StoreOpt = None,
     snapshot: SnapshotOpt = "latest",
     fmt: Annotated[
-        report.ReportFormat, typer.Option("--format", help="html (self-contained), json or markdown.")
-    ] = report.ReportFormat.HTML,
+        report.ReportFormat | None,
+        typer.Option("--format", help="html, json or markdown; default: from the -o extension."),
+    ] = None,
     profile: ProfileOpt = None,
     policy: PolicyOpt = None,
     scenario: Annotated[
@@ -438,19 +613,21 @@ def report_cmd(
     from cmmm import pipeline
     from cmmm.drill.scenario import DEMO_SCENARIOS
 
+    kind = report.format_for(output, fmt)
     check_output(output)
     inv = load_inventory(paths, parse_as_of(as_of), password_file, profile, policy, store, snapshot)
     now = evaluation_time(as_of, inv)
-    result = pipeline.run(inv, now=now, scenarios=scenario or DEMO_SCENARIOS)
-    source = _store_of(paths, store)
-    trend = pipeline.store_trend(source, snapshot) if source is not None else None
-    report.write_report(
-        pipeline.report_view(result, generated_at=datetime.now(UTC), trend=trend), output, fmt
-    )
-    err.print(f"wrote {fmt.value} report to {escape(str(output))}")
+    with terminal.working(err, "assessing, running the drills, writing the report"):
+        result = pipeline.run(inv, now=now, scenarios=scenario or DEMO_SCENARIOS)
+        source = _store_of(paths, store)
+        trend = pipeline.store_trend(source, snapshot) if source is not None else None
+        report.write_report(
+            pipeline.report_view(result, generated_at=datetime.now(UTC), trend=trend), output, kind
+        )
+    err.print(f"wrote {kind.value} report to {escape(str(output))}")
 
 
-@app.command("graph")
+@app.command("graph", epilog=examples("graph"))
 @handled
 def graph_cmd(
     paths: InputsArg = None,
@@ -494,18 +671,18 @@ def graph_cmd(
     if blast is not None:
         b = graph.blast_radius(inv, blast)
         if fmt is OutputFormat.JSON:
-            sys.stdout.write(json.dumps(blast_document(b), indent=1, default=str) + "\n")
+            sys.stdout.write(dumps(blast_document(b)))
         else:
             render_blast_radius(out, b, limit=top * 5)
         return
     s = graph.summarize_graph(inv, top=top)
     if fmt is OutputFormat.JSON:
-        sys.stdout.write(json.dumps(summary_document(s), indent=1, default=str) + "\n")
+        sys.stdout.write(dumps(summary_document(s)))
     else:
         render_graph_summary(out, s)
 
 
-@app.command("scenarios")
+@app.command("scenarios", epilog=examples("scenarios"))
 @handled
 def scenarios_cmd(
     fmt: Annotated[OutputFormat, typer.Option("--format", help="text or json.")] = OutputFormat.TEXT,
@@ -513,26 +690,16 @@ def scenarios_cmd(
     """List the fire-drill scenario catalog (scenarios/*.yaml): name, kind, deadline, the real event."""
     # The catalog and its table load without pandas: this command answers as fast as --help.
     from cmmm.drill.scenario import catalog
-    from cmmm.report.terminal.catalog import render_catalog
+    from cmmm.report.terminal.catalog import render_catalog, scenarios_document
 
     items = catalog()
     if fmt is OutputFormat.JSON:
-        doc = [
-            {
-                "name": s.name,
-                "kind": s.kind.value,
-                "title": s.title,
-                "deadline_hours": s.deadline_hours,
-                "replays": s.replays.id if s.replays else None,
-            }
-            for s in items
-        ]
-        sys.stdout.write(json.dumps(doc, indent=1) + "\n")
+        sys.stdout.write(dumps(scenarios_document(items)))
     else:
         render_catalog(out, items)
 
 
-@app.command("drill")
+@app.command("drill", epilog=examples("drill"))
 @handled
 def drill_cmd(
     scenario: Annotated[
@@ -575,12 +742,13 @@ def drill_cmd(
     check_output(plan)
     inv = load_inventory(paths, parse_as_of(as_of), password_file, profile, policy, store, snapshot)
     now = evaluation_time(as_of, inv)
-    result = drill_.run(inv, sc, now=now, runs=runs, seed=seed)
+    with terminal.working(err, f"drilling {sc.name} ({runs:,} runs)"):
+        result = drill_.run(inv, sc, now=now, runs=runs, seed=seed)
     if plan is not None:
         kind = drill_.write_plan(result, plan)
         err.print(f"wrote {len(result.plan)} plan rows to {escape(str(plan))} ({kind})")
     if fmt is OutputFormat.JSON:
-        sys.stdout.write(json.dumps(drill_.drill_document(result), indent=1, default=str) + "\n")
+        sys.stdout.write(dumps(drill_.drill_document(result)))
     else:
         render_drill(out, result)
     if fail_on_miss and result.verdict in MISSED:
@@ -593,7 +761,7 @@ def drill_cmd(
 DEMO_HISTORY_ORG = "level3-defined"
 
 
-@app.command("demo")
+@app.command("demo", epilog=examples("demo"))
 @handled
 def demo_cmd(
     samples: Annotated[
@@ -661,7 +829,7 @@ def history_cmd(
 
     infos = snapshots(store)
     if fmt is AssessFormat.JSON:
-        sys.stdout.write(json.dumps(history_document(infos), indent=1) + "\n")
+        sys.stdout.write(dumps(history_document(infos)))
     elif fmt is AssessFormat.MARKDOWN:
         sys.stdout.write(history_markdown(infos))
     else:
@@ -697,7 +865,7 @@ def diff_cmd(
         raise UsageError(f"--fail-on {fail_on!r}: use {', '.join(r.value for r in Regression)}") from None
     d = store_diff(store, a, b)
     if fmt is AssessFormat.JSON:
-        sys.stdout.write(json.dumps(diff_document(d), indent=1, default=str) + "\n")
+        sys.stdout.write(dumps(diff_document(d)))
     elif fmt is AssessFormat.MARKDOWN:
         sys.stdout.write(diff_markdown(d))
     else:
@@ -759,7 +927,7 @@ MergeOpt = Annotated[
 ]
 
 
-@app.command("scan")
+@app.command("scan", epilog=examples("scan"))
 @handled
 def scan_cmd(
     targets: TargetsArg = None,
@@ -824,7 +992,7 @@ def _print_scan(result: Any, comparison: Any, fmt: OutputFormat) -> None:
 
     if fmt is OutputFormat.JSON:
         doc = {**result.to_document(), "comparison": comparison.to_document() if comparison else None}
-        sys.stdout.write(json.dumps(doc, indent=1, default=str) + "\n")
+        sys.stdout.write(dumps(doc))
         return
     render_scan(out, result)
     if comparison is not None:

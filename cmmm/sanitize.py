@@ -28,6 +28,7 @@ from rich.markup import escape
 REPLACEMENT = "\N{REPLACEMENT CHARACTER}"
 _MISSING_TYPES = frozenset({"NAType", "NaTType"})
 _UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
+_ENTITY_START = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -55,7 +56,10 @@ def display(value: object, limit: int | None = None) -> str:
     if not text.isascii() or not text.isprintable():
         text = "".join(_safe_char(ch) for ch in text)
     if limit is not None and len(text) > limit:
-        return text[: limit - 1] + "…"
+        cut = text[: limit - 1]
+        # end on a word, not mid-word ("(62.…"), when a space is near the end; names without one are cut
+        space = cut.rfind(" ", max(0, len(cut) - 24))
+        return (cut[:space] if space > 0 else cut).rstrip(" ,;:(") + "…"
     return text
 
 
@@ -69,7 +73,9 @@ def markdown(value: object) -> str:
     pipes."""
     text = str(value).replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("\t", " ")
     text = display(text)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # A bare "&" stays (Markdown shows "Bramble & Sons" as written); only one that would start a character
+    # reference ("&lt;", "&#60;") is escaped, so no input text turns into markup.
+    text = _ENTITY_START.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 

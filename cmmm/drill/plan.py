@@ -4,7 +4,6 @@ spreadsheet-safe CSV, JSON with stable keys, Markdown."""
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cmmm._json import dumps
 from cmmm.drill import engine, steps
 from cmmm.drill.capacity import _methods
 from cmmm.drill.priority import rank_name
@@ -348,7 +348,7 @@ def write_plan(result: DrillResult, path: Path) -> str:
         write_text_atomic(path, plan_csv(result.plan), newline="")
         return "csv"
     if name.endswith(".json"):
-        write_text_atomic(path, json.dumps(plan_json(result), indent=1) + "\n")
+        write_text_atomic(path, dumps(plan_json(result)))
         return "json"
     if name.endswith((".md", ".markdown")):
         write_text_atomic(path, plan_markdown(result))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from cmmm._json import dumps
 from cmmm.errors import UsageError
 from cmmm.export.atomic import atomic_file, write_text_atomic
 from cmmm.export.cbom import cbom_document
@@ -98,10 +98,10 @@ def write_inventory(inv: Inventory, path: Path) -> str:
     (Parquet and CSV: the record table of cmmm.export.tables, certificate rows first)."""
     name = path.name.lower()
     if name.endswith((".cdx.json", ".cbom.json")):
-        write_text_atomic(path, json.dumps(cbom_document(inv), indent=1) + "\n")
+        write_text_atomic(path, dumps(cbom_document(inv)))
         return "cyclonedx-cbom"
     if name.endswith(".json"):
-        write_text_atomic(path, json.dumps(inventory_document(inv), indent=1, default=str) + "\n")
+        write_text_atomic(path, dumps(inventory_document(inv)))
         return "json"
     if name.endswith(".parquet"):
         table = pa.Table.from_pandas(inventory_table(inv), preserve_index=False)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,9 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from cmmm._json import dumps
 from cmmm.errors import UsageError
+from cmmm.export.atomic import write_text_atomic
 from cmmm.graph.hierarchy import (
     hierarchy,
     verify_links,
@@ -235,5 +236,5 @@ def export_graph(inv: Inventory, path: Path, *, aggregate: bool | None = None) -
         nx.write_graphml(_xml_safe(g), path)
     else:
         doc = nx.node_link_data(g, edges="edges")
-        path.write_text(json.dumps(doc, indent=1, default=str) + "\n", encoding="utf-8")
+        write_text_atomic(path, dumps(doc))
     return fmt

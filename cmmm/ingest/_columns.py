@@ -210,22 +210,6 @@ for _canon, _names in LOCALIZED_ALIASES.items():  # after the English ones, whic
 MAX_UNUSED_SHOWN = 25  # a note names at most this many unused columns, then counts the rest
 
 
-def unused_columns(headers: list[str], mapping: dict[str, str]) -> str | None:
-    """A note listing every column that was not used, each with the closest canonical column name (so a
-    misspelt or foreign header can be renamed), or None when every column was used."""
-    unused = [h for h in headers if h not in mapping and str(h).strip()]
-    if not unused:
-        return None
-    names = list(ALIAS_INDEX)
-    parts = []
-    for h in unused[:MAX_UNUSED_SHOWN]:
-        close = difflib.get_close_matches(squash(str(h)), names, n=1, cutoff=0.75)
-        hint = f" (closest: {ALIAS_INDEX[close[0]]})" if close else ""
-        parts.append(f"{str(h)[:40]!r}{hint}")
-    more = f" and {len(unused) - MAX_UNUSED_SHOWN} more" if len(unused) > MAX_UNUSED_SHOWN else ""
-    return f"{len(unused)} column(s) not used: {', '.join(parts)}{more}"
-
-
 # Headers that win over an earlier header for the same column: Keyfactor exports the numeric enum
 # KeyType before its readable KeyTypeString.
 PREFERRED_HEADERS = frozenset({"keytypestring"})
@@ -243,6 +227,52 @@ def map_headers(headers: list[str]) -> dict[str, str]:
             out[h] = canon
             taken.add(canon)
     return out
+
+
+UNUSED_SHOWN = 12  # columns named in the note; the rest are counted
+
+
+def _common_start(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def closest_columns(header: str, limit: int = 3) -> list[str]:
+    """The canonical columns a header that cmmm does not read probably meant: the nearest aliases by
+    spelling ("Key" → key_id, key_size, key_algorithm), else the one sharing the longest start of at least
+    four letters ("Auto-renew" → automation). Empty when nothing is near."""
+    h = squash(header)
+    if not h:
+        return []
+    near = difflib.get_close_matches(h, list(ALIAS_INDEX), n=4 * limit, cutoff=0.6)
+    out = list(dict.fromkeys(ALIAS_INDEX[a] for a in near))[:limit]
+    if out:
+        return out
+    best, length = None, 3
+    for alias, canon in ALIAS_INDEX.items():
+        n = _common_start(h, alias)
+        if n > length:
+            best, length = canon, n
+    return [best] if best else []
+
+
+def unused_columns_note(headers: list[str]) -> str | None:
+    """One note naming the columns a table has that cmmm does not read, each with the closest canonical
+    name (docs/bundle.md lists them), so a renamed column is not silently dropped."""
+    mapped = map_headers(headers)
+    unused = [h for h in headers if h not in mapped and str(h).strip() and not str(h).startswith("Unnamed:")]
+    if not unused:
+        return None
+    parts = []
+    for h in unused[:UNUSED_SHOWN]:
+        near = [c for c in closest_columns(h) if c not in mapped.values()]
+        parts.append(f"{h!r} (closest: {', '.join(near)})" if near else repr(h))
+    more = f" and {len(unused) - UNUSED_SHOWN} more" if len(unused) > UNUSED_SHOWN else ""
+    return f"columns not used: {', '.join(parts)}{more}; rename a column to a canonical name to use it"
 
 
 NAME_COLUMNS = ("common_name", "sans")

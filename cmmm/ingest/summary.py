@@ -47,7 +47,7 @@ class WeekBucket:
 class ValidityBin:
     label: str
     low_days: float
-    high_days: float  # inf for the last bin
+    high_days: float | None  # None: the last bin has no upper bound (strict JSON has no Infinity)
     count: int
 
 
@@ -149,7 +149,12 @@ def _validity_bins(days: pd.Series) -> tuple[ValidityBin, ...]:
     ]
     hist = pd.cut(days, bins=edges, labels=labels, right=True, include_lowest=True).value_counts()
     return tuple(
-        ValidityBin(label=lab, low_days=edges[i], high_days=edges[i + 1], count=int(hist.get(lab, 0)))
+        ValidityBin(
+            label=lab,
+            low_days=edges[i],
+            high_days=edges[i + 1] if i + 2 < len(edges) else None,
+            count=int(hist.get(lab, 0)),
+        )
         for i, lab in enumerate(labels)
     )
 

@@ -33,7 +33,7 @@ from cmmm.ingest._columns import (
     TRUST_VALUES,
     map_headers,
     squash,
-    unused_columns,
+    unused_columns_note,
 )
 from cmmm.ingest._dates import EMPTY_DATE_VALUES, parse_dates
 from cmmm.ingest._locale import ambiguous_numbers, number_in_text
@@ -443,7 +443,7 @@ def _from_records(
     ok &= ~reject(out["common_name"].isna() & ok, "no common_name or sans")
     notes: list[str] = [f"{blank} blank row(s) skipped"] if blank else []
     if header_line is not None or note_unused:
-        unused = unused_columns([str(c) for c in raw.columns], map_headers([str(c) for c in raw.columns]))
+        unused = unused_columns_note([str(c) for c in raw.columns])
         notes += [unused] if unused else []
     _date_columns(df, out, notes)
     ok &= ~reject(out["not_after"].isna() & ok, lambda i: _not_after_reason(df.at[i, "not_after"]))

@@ -80,6 +80,8 @@ def _dated_question(c: Criterion, a: Attestation, now: datetime) -> Judgement:
     """A question whose answer is a date (last_fire_drill): at most max_age_days old."""
     key = c.attested or c.id
     day = _as_date(a.answer)
+    if day is None and (_truthy(a.answer) is False or str(a.answer).strip().lower() == "never"):
+        return Judgement(status=Status.NOT_MET, value=None, evidence=f"attested: never ({_when(a)})")
     if day is None:
         return Judgement(
             status=Status.NO_EVIDENCE, value=None, evidence=f"attested.{key} is not a date: {a.answer!r:.40}"

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import importlib
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from cmmm.errors import UsageError
 
 if TYPE_CHECKING:
     from cmmm.report.build import build_view
@@ -35,6 +38,31 @@ class ReportFormat(StrEnum):
     HTML = "html"
     JSON = "json"
     MARKDOWN = "markdown"
+
+
+# What `-o` can be named, and the format each name means (`--format` may only agree with it).
+REPORT_EXTENSIONS: dict[str, ReportFormat] = {
+    ".html": ReportFormat.HTML,
+    ".htm": ReportFormat.HTML,
+    ".json": ReportFormat.JSON,
+    ".md": ReportFormat.MARKDOWN,
+    ".markdown": ReportFormat.MARKDOWN,
+}
+
+
+def format_for(path: Path, fmt: ReportFormat | None = None) -> ReportFormat:
+    """The report format a file name asks for: never HTML under a .pdf name. `fmt`, when given, must agree
+    with the extension; an extension cmmm cannot write is a UsageError naming the ones it can."""
+    known = REPORT_EXTENSIONS.get(path.suffix.lower())
+    if known is None:
+        names = ", ".join(REPORT_EXTENSIONS)
+        hint = " (print the HTML report to PDF from a browser)" if path.suffix.lower() == ".pdf" else ""
+        raise UsageError(
+            f"{path}: cannot write a {path.suffix or 'extension-less'} report; use {names}{hint}"
+        )
+    if fmt is not None and fmt is not known:
+        raise UsageError(f"{path}: --format {fmt.value} does not match the {path.suffix} extension")
+    return known
 
 
 # Public name → the module that defines it.
@@ -65,6 +93,7 @@ _LAZY = {
 
 __all__ = [
     "FORMATS",
+    "REPORT_EXTENSIONS",
     "BurnPoint",
     "CaRow",
     "CriterionRow",
@@ -77,6 +106,7 @@ __all__ = [
     "RoadmapRow",
     "build_view",
     "clean_text",
+    "format_for",
     "render",
     "render_html",
     "render_json",

@@ -65,6 +65,12 @@ def _hours(ts: pd.Series, t0: datetime) -> pd.Series:
     return (pd.to_datetime(ts, utc=True) - pd.Timestamp(t0)).dt.total_seconds() / 3600.0
 
 
+def _known_hours(value: float) -> float | None:
+    """Hours from the drill's start; None when the plan has no time for it (work that never finishes within
+    the simulated horizon). Timestamps a hair before the start are the start (no "-0 h")."""
+    return None if pd.isna(value) else max(0.0, float(value))
+
+
 def drill_section(r: DrillResult) -> DrillSection:
     """A drill's verdict, burn-down and the plan's first steps — one row per issuance change (a
     ClusterIssuer, an ACME account, a manual team), never one row per certificate at scale."""
@@ -93,7 +99,7 @@ def drill_section(r: DrillResult) -> DrillSection:
         },
         burn_down=burn,
         first_wave=first,
-        description=" ".join([r.description, *r.reasons]).strip(),
+        description=" ".join([r.description, *(f"{x.rstrip('.')}." for x in r.reasons)]).strip(),
         source=source,
     )
 
@@ -101,16 +107,16 @@ def drill_section(r: DrillResult) -> DrillSection:
 def _first_steps(r: DrillResult) -> tuple[PlanRow, ...]:
     """The plan's first steps in order: trust bundles, issuance changes, revocation."""
     steps = r.steps.head(FIRST_WAVE_ROWS)
-    start = _hours(steps["planned_start"], r.now).fillna(0.0)
-    finish = _hours(steps["planned_finish"], r.now).fillna(start)
+    start = _hours(steps["planned_start"], r.now)
+    finish = _hours(steps["planned_finish"], r.now)
     return tuple(
         PlanRow(
             target=clean_text(f"{s.step}. {s.title}", PROSE_CHARS),
             owner=clean_text(s.team),
             action=clean_text(s.kind),
             method=clean_text(s.mechanism),
-            start_hours=float(a),
-            finish_hours=float(b),
+            start_hours=_known_hours(a),
+            finish_hours=_known_hours(b),
         )
         for s, a, b in zip(steps.itertuples(), start, finish, strict=True)
     )
@@ -141,8 +147,8 @@ def _first_wave(r: DrillResult) -> tuple[PlanRow, ...]:
             owner=clean_text(row["owner"] if pd.notna(row["owner"]) else row["team"]),
             action=str(row["action"]),
             method=str(row["method"]),
-            start_hours=float(row["start"]),
-            finish_hours=float(row["finish"]),
+            start_hours=_known_hours(row["start"]),
+            finish_hours=_known_hours(row["finish"]),
         )
         for _, row in g.iterrows()
     )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import pandas as pd
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
 
 from cmmm.export import records
@@ -134,18 +136,92 @@ def format_value(r: CriterionResult) -> str:
     return f"{v:g}"
 
 
-def render_assessment(console: Console, a: Assessment) -> None:
-    """Level, scores, the criteria table with evidence, and the roadmap."""
+ROADMAP_SHOWN = 5  # actions in the summary; --verbose shows them all
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def no_profile_note(a: Assessment) -> str:
+    """Said once when no profile.yaml was found, instead of "not answered" on every attested criterion."""
+    unanswered = sum(
+        r.criterion.evidence is EvidenceKind.ATTESTED and r.status is Status.NO_EVIDENCE for r in a.criteria
+    )
+    return (
+        f"no profile.yaml found: {_plural(unanswered, 'attested criterion')} have no evidence "
+        "(team capacity and backup CAs take defaults in the drills). `cmmm init FOLDER` writes one; "
+        "docs/bundle.md documents every field."
+    ).replace("criterions", "criteria")
+
+
+def _unanswered(r: CriterionResult, profile_found: bool) -> bool:
+    return (
+        not profile_found and r.criterion.evidence is EvidenceKind.ATTESTED and r.status is Status.NO_EVIDENCE
+    )
+
+
+def render_assessment_summary(console: Console, a: Assessment, *, profile_found: bool = True) -> None:
+    """The short answer: level and score, what blocks the next level, the top actions; every criterion is
+    behind --verbose. Lines wrap at word boundaries, so the summary reads at 80 columns."""
+    say = functools.partial(console.print, soft_wrap=False)
+    _headline(console, a)
+    if not profile_found:
+        say(f"[yellow]note:[/] {no_profile_note(a)}")
+    levels = sorted({r.criterion.level for r in a.criteria})
+    counts = []
+    for level in levels:
+        rows = [r for r in a.criteria if r.criterion.level == level]
+        counts.append(f"L{level} {sum(r.met for r in rows)}/{len(rows)}")
+    say(f"criteria met per level: {'  '.join(counts)}")
+    say("dimensions: " + ", ".join(f"{a.dimension_titles[d]} {s:.1f}" for d, s in a.dimensions.items()))
+    if a.next_level is None:
+        say("[green]Level 5 reached: keep drilling and improving.[/]")
+        return
+    blocking = [r for r in a.criteria if r.id in set(a.blockers)]
+    say(
+        f"\n[bold]What blocks level {a.next_level} ({LEVEL_NAMES[a.next_level]}):[/] "
+        f"{_plural(len(blocking), 'criterion')}".replace("criterions", "criteria")
+    )
+    for r in blocking:
+        why = "no profile.yaml" if _unanswered(r, profile_found) else safe(r.evidence)
+        say(
+            Padding(
+                f"[{_STATUS_STYLE[r.status]}]{STATUS_MARK[r.status]}[/] [bold]{r.id}[/] "
+                f"{safe(r.criterion.title)}",
+                (0, 0, 0, 2),
+                expand=False,
+            )
+        )
+        say(Padding(f"[dim]{why}[/]", (0, 0, 0, 4), expand=False))
+    if a.roadmap:
+        say(f"\n[bold]Top actions[/] (of {len(a.roadmap)} on the roadmap)")
+        for i, item in enumerate(a.roadmap[:ROADMAP_SHOWN], 1):
+            say(f"{i}. [bold]{safe(item.title)}[/] [dim]({item.criterion_id})[/]")
+            say(Padding(safe(item.action), (0, 0, 0, 3), expand=False))
+    say("\n[dim]--verbose: every criterion with its evidence and the whole roadmap[/]")
+
+
+def _headline(console: Console, a: Assessment) -> None:
     org = f"{safe(a.organization)} — " if a.organization else ""
     console.print(
         f"[bold]{org}CMMM level {a.level}: {a.level_name}[/]  ({a.progress_toward}; score {a.score:.2f})  "
-        f"weakest dimension: {a.dimension_titles[a.floor_dimension]} {a.floor:.2f}"
+        f"weakest dimension: {a.dimension_titles[a.floor_dimension]} {a.floor:.2f}",
+        soft_wrap=False,
     )
     ahead = f", looking ahead from the inventory of {a.observed_at.date()}" if a.observed_at < a.as_of else ""
     console.print(
-        f"[dim]{a.certificates} certificates, evaluated as of {a.as_of.date()}{ahead}; "
-        f"policy: {safe(a.policy.policy_name)}[/]"
+        f"[dim]{_plural(a.certificates, 'certificate')}, evaluated as of {a.as_of.date()}{ahead}; "
+        f"policy: {safe(a.policy.policy_name)}[/]",
+        soft_wrap=False,
     )
+
+
+def render_assessment(console: Console, a: Assessment, *, profile_found: bool = True) -> None:
+    """Level, scores, the criteria table with evidence, and the roadmap."""
+    _headline(console, a)
+    if not profile_found:
+        console.print(f"[yellow]note:[/] {no_profile_note(a)}")
     t = Table(title="dimensions", title_justify="left", show_edge=False)
     t.add_column("dimension")
     t.add_column("score", justify="right")
@@ -169,7 +245,12 @@ def render_assessment(console: Console, a: Assessment) -> None:
             style = _STATUS_STYLE[r.status]
             text = (
                 f"[bold]{r.id}[/] {safe(r.criterion.title)} [dim]({r.criterion.evidence.value}, "
-                f"{a.dimension_titles[r.criterion.dimension]})[/]\n{safe(r.evidence)}"
+                f"{a.dimension_titles[r.criterion.dimension]})[/]\n"
+                + (
+                    "no profile.yaml (see the note above)"
+                    if _unanswered(r, profile_found)
+                    else safe(r.evidence)
+                )
             )
             if r.failing_count:
                 shown = ", ".join(safe(x) for x in _labels(r.failing.head(3)))
@@ -191,7 +272,10 @@ def render_assessment(console: Console, a: Assessment) -> None:
             f"{100 * item.gain:.0f} % of level {item.level})[/]"
         )
         console.print(f"   {safe(item.action)}")
-        console.print(f"   [dim]evidence: {safe(item.evidence)}[/]")
+        unanswered = (
+            not profile_found and item.status is Status.NO_EVIDENCE and "profile.yaml" in item.evidence
+        )
+        console.print(f"   [dim]evidence: {'no profile.yaml' if unanswered else safe(item.evidence)}[/]")
         if item.certificates_count:
             names = ", ".join(safe(x) for x in _labels(item.certificates))
             more = item.certificates_count - len(item.certificates)
@@ -300,31 +384,34 @@ def checks_document(catalog: Catalog) -> dict[str, Any]:
 
 
 def render_checks(console: Console, catalog: Catalog) -> None:
-    t = Table(title="maturity criteria", title_justify="left", show_edge=False)
-    for col in ("id", "L", "dimension", "kind", "threshold", "title"):
-        t.add_column(col, no_wrap=col == "id", overflow="fold")
+    """The catalog as three tables that read at 80 columns: the ids one copies are never split, the text
+    beside them wraps."""
+
+    def table(title: str, first: str, second: str) -> Table:
+        t = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
+        t.add_column(first, no_wrap=True, style="bold")
+        t.add_column(second, no_wrap=True)
+        t.add_column("what · threshold", ratio=1, overflow="fold")
+        return t
+
+    t = table("maturity criteria", "id", "level")
     for c in catalog.criteria:
         t.add_row(
             c.id,
-            str(c.level),
-            catalog.dimension_titles[c.dimension],
-            c.evidence.value,
-            c.threshold_text,
-            c.title,
+            f"L{c.level} {c.evidence.value}",
+            f"{safe(c.title)} [dim]({catalog.dimension_titles[c.dimension]}; {safe(c.threshold_text)})[/]",
         )
     console.print(t)
-    t = Table(title="risk findings", title_justify="left", show_edge=False)
-    for col in ("id", "severity", "raised when", "what"):
-        t.add_column(col, no_wrap=col == "id", overflow="fold")
+    t = table("risk findings", "id", "severity")
     for r in load_risks():
-        sev = r.severity.value + (f"; {_escalation(r)}" if r.escalate else "")
-        t.add_row(r.id, sev, _risk_threshold(r), r.measures)
+        more = f"; {_escalation(r)}" if r.escalate else ""
+        t.add_row(
+            r.id, r.severity.value, f"{safe(r.measures)} [dim](raised when {_risk_threshold(r)}{more})[/]"
+        )
     console.print(t)
-    t = Table(title="policy checks", title_justify="left", show_edge=False)
-    for col in ("code", "severity", "title"):
-        t.add_column(col, no_wrap=col == "code", overflow="fold")
+    t = table("policy checks", "code", "severity")
     for p in POLICY_CATALOG.values():
-        t.add_row(p.code.value, p.severity.value, p.title)
+        t.add_row(p.code.value, p.severity.value, safe(p.title))
     console.print(t)
 
 

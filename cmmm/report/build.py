@@ -15,8 +15,10 @@ from cmmm.ingest.summary import InventorySummary
 from cmmm.maturity import Assessment, RiskFinding, Share
 from cmmm.maturity.pkimm import PkimmView, categorize
 from cmmm.maturity.pqc import PqcReadiness
+from cmmm.maturity.risks import load_risks
 from cmmm.model import LEVEL_NAMES
 from cmmm.report.adapters import dependency_section, drill_section, maturity_section
+from cmmm.report.format import hours, share
 from cmmm.report.pkimm import floor_text
 from cmmm.report.view import (
     LABEL_CHARS,
@@ -28,6 +30,7 @@ from cmmm.report.view import (
     CriticalityRow,
     Finding,
     HandshakeRow,
+    Headline,
     InventorySection,
     LadderStep,
     MaturitySection,
@@ -323,6 +326,48 @@ def method_notes() -> tuple[str, ...]:
     )
 
 
+def _risks_note(raised: int) -> str:
+    if raised >= RISKS_SHOWN:
+        return ""
+    checks = len(load_risks())
+    shown = "no risk finding" if not raised else f"only {raised} risk finding{'s' if raised > 1 else ''}"
+    return (
+        f"The inventory raised {shown}: the other {checks - raised} of the {checks} risk checks "
+        "(`cmmm checks`) found nothing above their thresholds."
+    )
+
+
+_ANSWERS = {
+    "pass": "yes",
+    "fail": "no",
+    "overdue": "no",
+    "unknown": "unknown",
+    "not-affected": "not affected",
+}
+
+
+def headline(r: DrillResult) -> Headline:
+    """The drill's answer in one sentence: the verdict, the p90 completion against the deadline."""
+    verdict = str(r.verdict)
+    answer = _ANSWERS.get(verdict, verdict)
+    p90 = r.completion_hours.p90
+    deadline = hours(float(r.deadline_hours))
+    if p90 is not None:
+        how = f"p90 {hours(p90)} against a {deadline} deadline; on time in {share(r.on_time_probability)} of runs"
+    else:
+        how = f"deadline {deadline}; {r.affected_certificates:,} certificates affected"
+    return Headline(
+        scenario=r.scenario,
+        title=r.title,
+        answer=answer,
+        verdict=verdict,
+        p90_hours=p90,
+        deadline_hours=float(r.deadline_hours),
+        on_time_probability=float(r.on_time_probability),
+        sentence=f"{answer.capitalize()}: {how}.",
+    )
+
+
 def build_view(
     *,
     summary: InventorySummary,
@@ -364,6 +409,8 @@ def build_view(
         tiles=_tiles(a),
         risks=findings[:RISKS_SHOWN],
         actions=tuple(actions[:ACTIONS_SHOWN]),
+        headline=headline(drills[0]) if drills else None,
+        risks_note=_risks_note(len(findings)),
     )
     return ReportView(
         schema=SCHEMA,

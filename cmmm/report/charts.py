@@ -167,16 +167,8 @@ def validity_histogram(bins: Sequence[ValidityBin], caps: Sequence[CapRow]) -> s
     with mpl.rc_context(_RC):
         fig, ax = _figure(FULL, 2.6)
         x = list(range(len(bins)))
-        colors = [
-            GREEN
-            if b.high_days <= 47
-            else TEAL
-            if b.high_days <= 100
-            else NAVY
-            if b.high_days <= 200
-            else RED
-            for b in bins
-        ]
+        highs = [b.high_days if b.high_days is not None else float("inf") for b in bins]
+        colors = [GREEN if h <= 47 else TEAL if h <= 100 else NAVY if h <= 200 else RED for h in highs]
         ax.bar(x, [b.count for b in bins], color=colors, width=0.7)
         ax.set_xticks(x, [b.label for b in bins])
         for i, b in enumerate(bins):
@@ -184,7 +176,7 @@ def validity_histogram(bins: Sequence[ValidityBin], caps: Sequence[CapRow]) -> s
         top = max((b.count for b in bins), default=1) or 1
         ax.set_ylim(0, top * 1.45)
         for k, c in enumerate(caps):
-            pos = next((i + 0.5 for i, b in enumerate(bins) if b.high_days >= c.max_days), None)
+            pos = next((i + 0.5 for i, h in enumerate(highs) if h >= c.max_days), None)
             if pos is None:
                 continue
             ax.axvline(pos, color=RED if c.in_force else MUTED, linestyle="--", linewidth=1)
@@ -195,6 +187,9 @@ def validity_histogram(bins: Sequence[ValidityBin], caps: Sequence[CapRow]) -> s
                 color=RED if c.in_force else MUTED,
                 fontsize=7.5,
                 va="top",
+                zorder=5,
+                # an opaque label: no dashed cap line strikes through it
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0},
             )
         ax.set_ylabel("certificates")
         _style(ax)
@@ -267,13 +262,27 @@ def burn_down(points: Sequence[BurnPoint], deadline_hours: float, name: str) -> 
         )
         ax.plot(h, [p.p50 for p in points], color=NAVY, linewidth=1.8, label="p50")
         ax.axvline(deadline_hours, color=RED, linestyle="--", linewidth=1.2)
-        ax.text(deadline_hours, ax.get_ylim()[1] * 0.97, " deadline", color=RED, fontsize=8, va="top")
         ax.set_xlabel("hours from the start of the drill")
         ax.set_ylabel("certificates left")
         ax.set_ylim(bottom=0)
         ax.set_xlim(left=0)
+        right = (
+            deadline_hours > 0.7 * ax.get_xlim()[1]
+        )  # near the right edge: the label goes left of the line
+        ax.text(
+            deadline_hours,
+            ax.get_ylim()[1] * 0.97,
+            "deadline " if right else " deadline",
+            color=RED,
+            fontsize=8,
+            va="top",
+            ha="right" if right else "left",
+            zorder=5,
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0},
+        )
         _style(ax)
-        ax.legend(frameon=False, loc="upper right")
+        # the legend sits above the plot, where neither the deadline label nor the curves can reach it
+        ax.legend(frameon=False, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, borderaxespad=0.2)
         return _inline(fig, name, "Burn-down of certificates still to replace", wide=True)
 
 

@@ -23,6 +23,7 @@ def share(value: float | None) -> str:
 def hours(value: float | None) -> str:
     if value is None:
         return "not within the horizon"
+    value = round(value, 1) or 0.0  # -0.04 h is the start, not "-0 h"
     if value < 48:
         return f"{value:,.1f} h".replace(".0 h", " h")
     return f"{value / 24:,.1f} days".replace(".0 days", " days")

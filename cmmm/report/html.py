@@ -31,6 +31,7 @@ _env.filters.update(
     day=lambda d: d.strftime("%Y-%m-%d"),
     stamp=lambda d: d.strftime("%Y-%m-%d %H:%M UTC"),
     plural=lambda word, n: word if n == 1 else word + "s",
+    counted=lambda words, n: words.removesuffix("s") if n == 1 else words,  # "1 critical service"
     slug=html_class,
 )
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from datetime import date, datetime
 from typing import Any
 
+from cmmm._json import dumps
 from cmmm.report.view import ReportView
 
 
@@ -41,4 +41,4 @@ def render_json(view: ReportView) -> dict[str, Any]:
 
 def render_json_text(view: ReportView) -> str:
     """The JSON document, indented, keys in view order."""
-    return json.dumps(render_json(view), indent=1, ensure_ascii=False) + "\n"
+    return dumps(render_json(view), ensure_ascii=False)

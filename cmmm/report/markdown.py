@@ -37,8 +37,15 @@ def _summary(view: ReportView) -> list[str]:
             f"{md_escape(s.floor)}.",
             "",
         ]
+    if s.headline is not None:
+        out += [
+            f"**Would we survive it? {md_escape(s.headline.title)}** — {md_escape(s.headline.sentence)}",
+            "",
+        ]
     out += _table([t.label for t in s.tiles], [[_tile(t) for t in s.tiles]])
     out += ["### The biggest risks", ""]
+    if s.risks_note:
+        out += [md_escape(s.risks_note), ""]
     out += [
         f"{i}. **{md_escape(r.title)}** ({r.severity}, `{r.code}`). {md_escape(r.detail)}"
         for i, r in enumerate(s.risks, 1)

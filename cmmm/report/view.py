@@ -96,8 +96,8 @@ class PlanRow:
     owner: str
     action: str
     method: str
-    start_hours: float
-    finish_hours: float
+    start_hours: float | None  # None: not scheduled within the simulated horizon
+    finish_hours: float | None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -191,6 +191,22 @@ class Tile:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Headline:
+    """The first screen's answer beside the level: would the organization survive its most important drill
+    (the run's first scenario; by default the 24-hour compromise of its most-used intermediate)?
+    answer: yes, no, unknown or not affected; p90_hours is None when the drill has no completion time."""
+
+    scenario: str
+    title: str
+    answer: str
+    verdict: str
+    p90_hours: float | None
+    deadline_hours: float
+    on_time_probability: float
+    sentence: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Summary:
     organization: str
     level: int | None
@@ -209,6 +225,8 @@ class Summary:
     tiles: tuple[Tile, ...]
     risks: tuple[Finding, ...]  # the three biggest
     actions: tuple[Action, ...]  # the top five
+    headline: Headline | None = None  # None: no drill ran
+    risks_note: str = ""  # why fewer than three risks are shown, when they are
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -222,7 +240,7 @@ class WeekBucket:
 class ValidityBin:
     label: str
     low_days: float
-    high_days: float
+    high_days: float | None  # None: unbounded (the last bin)
     count: int
 
 

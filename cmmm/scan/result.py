@@ -13,8 +13,10 @@ import pandas as pd
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from cmmm._json import dumps
 from cmmm.errors import InputError
 from cmmm.export import neutralize_formulas
+from cmmm.export.atomic import write_text_atomic
 from cmmm.ingest._base import Batch
 from cmmm.ingest._merge import merge
 from cmmm.ingest.cmmm_scan import batch_from_document
@@ -227,9 +229,9 @@ def write_scan(result: ScanResult, path: Path) -> str:
     try:
         if suffix == ".csv":
             frame = result.frame()
-            neutralize_formulas(frame).to_csv(path, index=False)
+            write_text_atomic(path, neutralize_formulas(frame).to_csv(index=False), newline="")
             return "csv"
-        path.write_text(json.dumps(result.to_document(), indent=1) + "\n", encoding="utf-8")
+        write_text_atomic(path, dumps(result.to_document()))
     except OSError as exc:
         raise InputError(str(path), f"cannot write: {exc.strerror or exc}") from None
     return "json"

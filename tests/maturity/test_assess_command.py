@@ -33,7 +33,10 @@ def test_cli_assess_json_and_fail_below(bundle: Path) -> None:
     assert doc["level"] in (1, 2, 3, 4, 5) and doc["organization"] == "Example"
     res = runner.invoke(app, ["assess", str(bundle), "--as-of", "2026-11-28", "--fail-below", "5"])
     assert res.exit_code == 1
-    assert "CMMM level" in res.stdout and "Roadmap" in res.stdout
+    assert "CMMM level" in res.stdout and "Top actions" in res.stdout and "--verbose" in res.stdout
+    assert "is below --fail-below 5" in res.stderr
+    full = runner.invoke(app, ["assess", str(bundle), "--as-of", "2026-11-28", "--verbose"])
+    assert "Roadmap" in full.stdout and len(full.stdout.splitlines()) > 2 * len(res.stdout.splitlines())
     res = runner.invoke(app, ["assess", str(bundle), "--as-of", "2026-11-28", "--format", "markdown"])
     assert res.exit_code == 0 and res.stdout.startswith("# CMMM assessment")
 

@@ -15,13 +15,14 @@ if TYPE_CHECKING:  # annotations only: the package stays free of pandas for `cmm
     from cmmm.ingest.summary import InventorySummary
     from cmmm.model import Inventory
     from cmmm.report.terminal.progress import progress_bar as progress_bar
+    from cmmm.report.terminal.progress import working as working
 
 
 def __getattr__(name: str) -> Any:
     # The progress bar (rich.progress, rich.live) loads when a command first reads or scans (PEP 562):
     # `cmmm --help`, `--version` and `scenarios` start without it.
-    if name == "progress_bar":
-        return importlib.import_module("cmmm.report.terminal.progress").progress_bar
+    if name in ("progress_bar", "working"):
+        return getattr(importlib.import_module("cmmm.report.terminal.progress"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -29,3 +29,14 @@ def progress_bar(console: Console, label: str) -> Iterator[Callable[[int, int], 
             bar.update(task, completed=done, total=total)
 
         yield update
+
+
+@contextmanager
+def working(console: Console, label: str) -> Iterator[None]:
+    """A spinner with what is being computed (assessing, drilling, writing the report) on a terminal, so a
+    large inventory does not look hung; nothing anywhere else."""
+    if not console.is_terminal:
+        yield
+        return
+    with console.status(label):
+        yield

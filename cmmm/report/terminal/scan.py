@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
 from cryptography.x509.oid import NameOID
 from rich.console import Console
-from rich.table import Table
 
 from cmmm.report.terminal import safe
+from cmmm.report.terminal.frames import render_frame
 from cmmm.scan import ChainStatus, Comparison, EndpointResult, ScanResult, Status
 
 _STATUS_STYLE = {Status.OK: "green", Status.TIMEOUT: "yellow", Status.SKIPPED: "dim"}
@@ -19,7 +18,8 @@ MAX_ROWS = 200
 def render_scan(console: Console, result: ScanResult) -> None:
     counts = ", ".join(f"{k} {v}" for k, v in result.counts.items())
     console.print(
-        f"[bold]{len(result.results)}[/] endpoints scanned in {result.elapsed_s:.1f} s: {counts}"
+        f"[bold]{len(result.results)}[/] endpoint{'' if len(result.results) == 1 else 's'} scanned in "
+        f"{result.elapsed_s:.1f} s: {counts}"
         + (" [yellow](interrupted: partial results)[/]" if result.interrupted else "")
     )
     shown = [r for r in result.results if r.status is not Status.SKIPPED]
@@ -64,22 +64,12 @@ def render_comparison(console: Console, c: Comparison) -> None:
     console.print(
         f"[bold]against the inventory[/]: {len(c.matched)} served certificates known, "
         f"[red]{len(c.shadow)} shadow[/] (served, not in the inventory), "
-        f"[yellow]{len(c.stale)} stale[/] inventory rows (not found where the inventory says)"
+        f"[yellow]{len(c.stale)} stale[/] inventory rows (not found where the inventory says)",
+        soft_wrap=False,
     )
     _table(console, "shadow certificates", c.shadow, ("common_name", "issuer_name", "not_after", "locations"))
     _table(console, "stale inventory rows", c.stale, ("common_name", "location", "source_ref", "reason"))
 
 
 def _table(console: Console, title: str, frame: Any, cols: tuple[str, ...]) -> None:
-    if frame.empty:
-        return
-    t = Table(title=title, title_justify="left", show_edge=False)
-    for col in cols:
-        t.add_column(col)
-    for row in frame.head(MAX_ROWS).itertuples(index=False):
-        t.add_row(*(safe("" if _missing(getattr(row, col)) else getattr(row, col)) for col in cols))
-    console.print(t)
-
-
-def _missing(v: Any) -> bool:
-    return v is None or bool(pd.isna(v))
+    render_frame(console, title, frame[[c for c in cols if c in frame]], limit=MAX_ROWS)
