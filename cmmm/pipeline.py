@@ -1,5 +1,6 @@
 """The one place stages are combined: inventory summary, dependency graph, drills and the assessment (its
-level-5 drills included) as one result, and that result as the report's view."""
+level-5 drills included) as one result, and that result as the report's view; a drill and an assessment as a
+tabletop exercise package."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from cmmm.ingest.summary import InventorySummary, summarize
 from cmmm.maturity import Assessment, SimulatedEvidence, assess
 from cmmm.model import Inventory
 from cmmm.report import ReportView, build_view
+from cmmm.tabletop import Package, Variant, build_package
+from cmmm.tabletop import apply as apply_variant
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -66,3 +69,22 @@ def drill_evidence(criterion_id: str, inv: Inventory, now: datetime) -> Simulate
         evidence=found.evidence,
         not_applicable=found.not_applicable,
     )
+
+
+def tabletop(
+    inv: Inventory,
+    scenario: str,
+    *,
+    now: datetime,
+    generated_at: datetime,
+    variant: Variant | None = None,
+    runs: int = 300,
+    seed: int = 0,
+) -> Package:
+    """A tabletop exercise package: the scenario (name or file) with the facilitator's variant applied, its
+    drill on `inv` and the assessment (without its level-5 drills, which the package does not show) as one
+    package. The drill's timings are the package's clock."""
+    sc, varied, changes = apply_variant(variant or Variant(), drill.load_scenario(scenario), inv, now)
+    result = drill.run(varied, sc, now=now, runs=runs, seed=seed)
+    assessment = assess(inv, now=now)
+    return build_package(varied, result, assessment, generated_at=generated_at, changes=changes)

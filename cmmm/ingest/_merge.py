@@ -48,6 +48,7 @@ def combine(batches: list[Batch]) -> list[Batch]:
         out.bodies.update(b.bodies)
         out.notes.extend(b.notes)
         out.algorithms.extend(b.algorithms)
+        out.exercises.extend(b.exercises)
         if b.services is not None and len(b.services):
             services.append(b.services)
         if b.profile is not None:
@@ -126,6 +127,11 @@ def merge(batches: list[Batch], base: Inventory | None = None) -> Inventory:
         else base.profile,
         policy=policy,
         notes=(*base.notes, *(n for b in batches for n in b.notes)),
+        exercises=tuple(
+            sorted(
+                (*base.exercises, *(e for b in batches for e in b.exercises)), key=lambda e: (e.held_on, e.id)
+            )
+        ),
     )
 
 
