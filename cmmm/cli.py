@@ -500,7 +500,7 @@ def demo_cmd(
     as_of: AsOfOpt = None,
 ) -> None:
     """Run the pipeline on every sample organization, print what each looks like, write reports/<org>.html."""
-    from cmmm import pipeline
+    from cmmm import pipeline, tabletop
     from cmmm.drill.scenario import DEMO_SCENARIOS
 
     now = parse_as_of(as_of)
@@ -524,6 +524,14 @@ def demo_cmd(
         path = report.write_report(view, reports / f"{org.name}.html")
         rows.append((org.name, view, path))
         out.print(f"report: [bold]{escape(str(path))}[/]")
+        if org.name == tabletop.DEMO_ORGANIZATION:  # one tabletop exercise package (docs/tabletop.md)
+            folder = reports / f"tabletop-{org.name}"
+            folder.mkdir(exist_ok=True)
+            package = pipeline.tabletop(
+                inv, tabletop.DEMO_SCENARIO, now=now, generated_at=datetime.now(UTC), runs=200
+            )
+            tabletop.write_package(package, folder)
+            out.print(f"tabletop exercise: [bold]{escape(str(folder / 'package.html'))}[/]")
     render_demo_table(out, rows)
 
 

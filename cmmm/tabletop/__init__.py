@@ -10,12 +10,21 @@ from __future__ import annotations
 
 from cmmm.tabletop.aar import AfterAction, Comparison, after_action, exercise_record, record
 from cmmm.tabletop.answers import AnswerSheet, PackageRef, answer_sheet, load_package, read_answers
-from cmmm.tabletop.build import INCIDENT_KINDS, MASS_REVOCATION_ELEMENTS, build_package, snapshot_id
+from cmmm.tabletop.build import (
+    DEMO_ORGANIZATION,
+    DEMO_SCENARIO,
+    INCIDENT_KINDS,
+    MASS_REVOCATION_ELEMENTS,
+    build_package,
+    snapshot_id,
+)
 from cmmm.tabletop.model import ROLES, Inject, Module, ModuleId, Package, Question, Role
 from cmmm.tabletop.render import Written, write_aar, write_package
 from cmmm.tabletop.variant import Variant, apply
 
 __all__ = [
+    "DEMO_ORGANIZATION",
+    "DEMO_SCENARIO",
     "INCIDENT_KINDS",
     "MASS_REVOCATION_ELEMENTS",
     "ROLES",

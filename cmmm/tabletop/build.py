@@ -22,7 +22,7 @@ import yaml
 from cmmm.drill import DrillResult, Kind
 from cmmm.errors import InputError, UsageError
 from cmmm.maturity import Assessment
-from cmmm.model import Inventory
+from cmmm.model import AUTOMATED_DISCOVERY, Inventory
 from cmmm.sanitize import display
 from cmmm.tabletop.model import (
     MODULE_TITLES,
@@ -40,6 +40,10 @@ from cmmm.tabletop.model import (
 )
 
 QUESTIONS_FILE = "questions.yaml"
+# `cmmm demo` writes one exercise package: the level-2 sample organization (manual deployments, unknown
+# owners, no backup CA) on the model's own level-5 drill.
+DEMO_ORGANIZATION = "level2-aware"
+DEMO_SCENARIO = "primary-intermediate-compromise-24h"
 # Kinds whose drill is an incident with a clock; the others (validity caps, PQC regimes) are planning
 # questions over months and years, rehearsed with `cmmm drill`, not around a table.
 INCIDENT_KINDS = frozenset(
@@ -175,6 +179,14 @@ def _names(values: Sequence[Any], shown: int = NAMES_SHOWN) -> str:
     return ", ".join(names[:shown]) + more
 
 
+def _unseen(inv: Inventory, plan: pd.DataFrame) -> int:
+    """Affected certificates no automated discovery saw (scan, CA or cloud API, Kubernetes, CT, CBOM): they
+    are only in a list, and where they are deployed is what the list says."""
+    obs = inv.observations
+    seen = obs.loc[obs["discovered_by"].isin([d.value for d in AUTOMATED_DISCOVERY]).fillna(False), "cert_id"]
+    return int((~plan["cert_id"].isin(set(seen))).sum())
+
+
 def _troubled_ca(inv: Inventory, plan: pd.DataFrame) -> str:
     """The CA the affected certificates hang from (the most common issuer), by name."""
     certs = inv.certificates.set_index("cert_id")
@@ -222,6 +234,7 @@ def _facts(inv: Inventory, r: DrillResult, a: Assessment) -> dict[str, Any]:
         "manual": int(teams["manual"].sum()),
         "automated": r.affected_certificates - int(teams["manual"].sum()),
         "no_location": int((plan["location_count"].fillna(0) == 0).sum()),
+        "unseen": _unseen(inv, plan),
         "frozen": _frozen(r.reasons),
         "deadline_h": _hours_text(deadline),
         "p50_h": _hours_text(r.completion_hours.p50),
