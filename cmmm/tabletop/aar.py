@@ -75,7 +75,9 @@ class AfterAction:
 
 def _number(v: float, unit: str) -> str:
     n = f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}"
-    return f"{n} h" if unit == "hours" else f"{n} certificates"
+    if unit != "hours":
+        return f"{n} certificates"
+    return f"{n} h ({v / 24:,.1f} days)" if v >= 48 else f"{n} h"
 
 
 def _sentence(e: Mapping[str, object], team: float) -> str:
