@@ -190,3 +190,13 @@ def test_mass_revocation_package_carries_the_plan_checklist(tmp_path: Path) -> N
         "Mass-revocation plan checklist" in md and "Annual testing without revoking real certificates" in md
     )
     assert "checklist:" in (ex.folder / "answers.yaml").read_text(encoding="utf-8")
+
+
+def test_ca_variant_on_a_mass_revocation_names_the_issuer(exercise: Exercise, tmp_path: Path) -> None:
+    sc = drill.load_scenario(mass_revocation_file(tmp_path))
+    varied, _, changes = tabletop.apply(tabletop.Variant(ca="Org Issuing CA 2"), sc, exercise.inv, NOW)
+    assert list(varied.parameters["filter"]["issuer"]["names"]) == ["Org Issuing CA 2"]
+    one = drill.run(exercise.inv, sc, now=NOW, runs=10).affected_certificates
+    two = drill.run(exercise.inv, varied, now=NOW, runs=10).affected_certificates
+    assert one + two == 40 and 0 < two < one  # CA 1 issued 70 % of the 40 leaves, CA 2 the rest
+    assert changes[0].catalog == "the catalog's issuer filter"
