@@ -385,11 +385,56 @@ def _injects(r: DrillResult, f: Mapping[str, Any]) -> dict[ModuleId, tuple[Injec
             Fact(key="completion_p90", value=r.completion_hours.p90 or 0.0, source="completion_hours.p90"),
         ),
     )
+    t_quarter, t_late = _at(ms, d * 0.25), _at(ms, d * 0.75)
+    ca = r.replacement_ca
+    ca_ready = ca.ready_hours if ca is not None else 0.0
+    pki = Inject(
+        id="2.2",
+        at_hours=t_quarter["hours"],
+        headline="The PKI team reports",
+        text=(
+            f"{_num(t_quarter['p50'])} certificates (p90 {_num(t_quarter['p90'])}) still to replace. "
+            f"{f['replacement_text']} {f['issuer_changes']} issuance changes (ClusterIssuers, ACME accounts, "
+            f"cloud managers) could re-issue the automated ones; the other {f['manual']} need a person each."
+        ),
+        facts=(
+            *_remaining_fact("remaining", t_quarter),
+            Fact(key="ca_ready_hours", value=ca_ready, source="replacement_ca.ready_hours"),
+        ),
+    )
+    capacity = Inject(
+        id="3.2",
+        at_hours=t_late["hours"],
+        headline=f"{_num(t_late['p50'])} certificates left, a quarter of the time left",
+        text=(
+            f"{_num(t_late['p50'])} certificates (p90 {_num(t_late['p90'])}) are not replaced yet. "
+            f"Team {f['busiest_team']} needs {f['busiest_hours']} engineer-hours and is done after "
+            f"{f['busiest_clear_h']} in the median plan."
+        ),
+        facts=(
+            *_remaining_fact("remaining", t_late),
+            Fact(
+                key="busiest_clear_hours",
+                value=float(r.team_workload["clear_hours"].max()) if len(r.team_workload) else 0.0,
+                source="team_workload.clear_hours.max",
+            ),
+        ),
+    )
+    fallbacks = Inject(
+        id="4.2",
+        at_hours=t_deadline["hours"],
+        headline="What the plan falls back on",
+        text=(
+            f"For the certificates the median plan misses, it falls back on: {f['fallback_text']}. "
+            f"Revocation: {f['revocation']}"
+        ),
+        facts=(Fact(key="fallbacks", value=len(r.fallbacks), source="fallbacks.rows"),),
+    )
     return {
         ModuleId.NOTIFICATION: (notify,),
-        ModuleId.TRIAGE: (triage,),
-        ModuleId.REPLACEMENT: (replace,),
-        ModuleId.TRUST_COMMS: (deadline,),
+        ModuleId.TRIAGE: (triage, pki),
+        ModuleId.REPLACEMENT: (replace, capacity),
+        ModuleId.TRUST_COMMS: (deadline, fallbacks),
         ModuleId.AFTERMATH: (after,),
     }
 

@@ -28,7 +28,12 @@ def _value(result: DrillResult, source: str) -> float:
         return float(rows[m.group(2)].iloc[0])
     head, _, attr = source.partition(".")
     if head == "team_workload":
-        return float(result.team_workload[attr].sum())
+        column, _, agg = attr.partition(".")
+        return float(
+            result.team_workload[column].max() if agg == "max" else result.team_workload[column].sum()
+        )
+    if source == "fallbacks.rows":
+        return float(len(result.fallbacks))
     obj = getattr(result, head)
     return float(getattr(obj, attr) if attr else obj)
 
@@ -48,10 +53,17 @@ def test_every_inject_number_is_the_drills(exercise: Exercise) -> None:
                     if float(fact.value).is_integer()
                     else f"{float(fact.value):,.1f}"
                 )
-                if fact.key not in ("deadline_hours", "completion_p50", "completion_p90"):
+                if fact.key not in (
+                    "deadline_hours",
+                    "completion_p50",
+                    "completion_p90",
+                    "ca_ready_hours",
+                    "busiest_clear_hours",
+                    "fallbacks",
+                ):
                     assert shown in inject.text, (fact, inject.text)
                 facts += 1
-    assert facts >= 9
+    assert facts >= 14
     # the clock: triage at 1/8 of the deadline, replacement at half, trust at the deadline, aftermath at p90
     at = {m.id: m.at_hours for m in p.modules}
     assert at[ModuleId.TRIAGE] == pytest.approx(r.deadline_hours / 8)
