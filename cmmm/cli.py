@@ -776,7 +776,7 @@ def demo_cmd(
     as_of: AsOfOpt = None,
 ) -> None:
     """Run the pipeline on every sample organization, print what each looks like, write reports/<org>.html."""
-    from cmmm import pipeline
+    from cmmm import pipeline, tabletop
     from cmmm.drill.scenario import DEMO_SCENARIOS
 
     now = parse_as_of(as_of)
@@ -808,6 +808,14 @@ def demo_cmd(
         path = report.write_report(view, reports / f"{org.name}.html")
         rows.append((org.name, view, path))
         out.print(f"report: [bold]{escape(str(path))}[/]")
+        if org.name == tabletop.DEMO_ORGANIZATION:  # one tabletop exercise package (docs/tabletop.md)
+            folder = reports / f"tabletop-{org.name}"
+            folder.mkdir(exist_ok=True)
+            package = pipeline.tabletop(
+                inv, tabletop.DEMO_SCENARIO, now=now, generated_at=datetime.now(UTC), runs=200
+            )
+            tabletop.write_package(package, folder)
+            out.print(f"tabletop exercise: [bold]{escape(str(folder / 'package.html'))}[/]")
     render_demo_table(out, rows)
 
 
@@ -997,6 +1005,150 @@ def _print_scan(result: Any, comparison: Any, fmt: OutputFormat) -> None:
     render_scan(out, result)
     if comparison is not None:
         render_comparison(out, comparison)
+
+
+# ------------------------------------------------------------------------------------------- tabletop
+class _PackageByDefault(typer.core.TyperGroup):
+    """`cmmm tabletop BUNDLE --scenario NAME -o DIR` is `cmmm tabletop package …`: a first argument that
+    is not a subcommand is the package command's."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["package", *args]
+        return super().resolve_command(ctx, args)
+
+
+tabletop_app = typer.Typer(
+    cls=_PackageByDefault,
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    help="Tabletop exercises from the organization's own data: a package built from a drill, the "
+    "after-action report from the filled answer sheet, and the record that makes the exercise evidence.\n\n"
+    "[bold]Examples[/]\n\n"
+    "  cmmm tabletop sample_inventories/level2-aware --scenario primary-intermediate-compromise-24h -o exercise\n\n"
+    "  cmmm tabletop BUNDLE --scenario digicert-dcv-2024 --deadline 12h --during-freeze -o exercise\n\n"
+    "  cmmm tabletop report exercise/answers.yaml\n\n"
+    "  cmmm tabletop record exercise/answers.yaml --bundle BUNDLE",
+)
+app.add_typer(tabletop_app, name="tabletop")
+
+
+@tabletop_app.command("package")
+@handled
+def tabletop_package_cmd(
+    paths: PathsArg,
+    scenario: Annotated[
+        str, typer.Option("--scenario", help="A catalog name (see `cmmm scenarios`) or a YAML file.")
+    ],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="The package folder (created; its parent must exist).")
+    ],
+    deadline: Annotated[
+        str | None, typer.Option("--deadline", help="Raise the stakes: another deadline, e.g. 12h or 2d.")
+    ] = None,
+    ca: Annotated[
+        str | None, typer.Option("--ca", help="The CA in trouble, by name (instead of the catalog's).")
+    ] = None,
+    during_freeze: Annotated[
+        bool, typer.Option("--during-freeze", help="A change freeze on every service during the incident.")
+    ] = False,
+    team_unavailable: Annotated[
+        str | None, typer.Option("--team-unavailable", help="A team of profile.yaml that is away.")
+    ] = None,
+    runs: Annotated[int, typer.Option("--runs", min=1, max=100_000, help="Monte Carlo runs.")] = 300,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same package).")] = 0,
+    as_of: AsOfOpt = None,
+    profile: ProfileOpt = None,
+    password_file: PasswordOpt = None,
+) -> None:
+    """Write an exercise package from the drill on this inventory: presenter view (package.html), handout
+    (package.md), facilitator's guide (guide.html, guide.md), answer sheet (answers.yaml), package.json.
+
+    [bold]Example[/]: cmmm tabletop package BUNDLE --scenario mass-revocation-5d --team-unavailable web-ops -o exercise
+    """
+    from cmmm import pipeline, tabletop
+
+    now = parse_as_of(as_of)
+    variant = tabletop.Variant(
+        deadline=deadline, ca=ca, during_freeze=during_freeze, team_unavailable=team_unavailable
+    )
+    check_output(output)
+    output.mkdir(exist_ok=True)  # the package's own folder; its parent must exist (check_output)
+    inv = load_inventory(paths, now, password_file, profile)
+    package = pipeline.tabletop(
+        inv, scenario, now=now, generated_at=datetime.now(UTC), variant=variant, runs=runs, seed=seed
+    )
+    written = tabletop.write_package(package, output)
+    out.print(
+        f"[bold]{safe(package.scenario_title)}[/]: {len(package.modules)} modules, "
+        f"{sum(len(m.injects) for m in package.modules)} injects, "
+        f"{sum(len(m.questions) for m in package.modules)} questions, about {package.minutes} minutes"
+    )
+    for change in package.changes:
+        out.print(f"changed: {safe(change.option)}: {safe(change.catalog)} → {safe(change.exercise)}")
+    for path in written.all:
+        out.print(f"wrote {escape(str(path))}")
+
+
+AnswersArg = Annotated[Path, typer.Argument(help="The filled answer sheet (answers.yaml of the package).")]
+PackageOpt = Annotated[
+    Path | None, typer.Option("--package", help="The package folder (default: the answer sheet's folder).")
+]
+
+
+@tabletop_app.command("report")
+@handled
+def tabletop_report_cmd(
+    answers: AnswersArg,
+    package: PackageOpt = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Folder for aar.html and aar.md (default: the sheet's)."),
+    ] = None,
+) -> None:
+    """Turn a filled answer sheet into the after-action report and improvement plan (aar.html, aar.md).
+
+    [bold]Example[/]: cmmm tabletop report exercise/answers.yaml -o exercise
+    """
+    from cmmm import tabletop
+
+    aar = _read_aar(answers, package)
+    folder = output if output is not None else answers.parent
+    check_output(folder / "aar.html")
+    html, md = tabletop.write_aar(aar, folder)
+    out.print(f"rated {aar.rating.value} ({aar.rating_text}); {len(aar.sheet.actions)} corrective actions")
+    for c in aar.comparisons:
+        out.print(f"- {safe(c.sentence)}")
+    out.print(f"wrote {escape(str(html))}\nwrote {escape(str(md))}")
+
+
+@tabletop_app.command("record")
+@handled
+def tabletop_record_cmd(
+    answers: AnswersArg,
+    bundle: Annotated[Path, typer.Option("--bundle", help="The bundle whose exercises.yaml records it.")],
+    package: PackageOpt = None,
+) -> None:
+    """Record the exercise in the bundle's exercises.yaml: the maturity criterion own.fire-drill reads it.
+
+    [bold]Example[/]: cmmm tabletop record exercise/answers.yaml --bundle sample_inventories/level2-aware
+    """
+    from cmmm import tabletop
+
+    log, rec = tabletop.record(_read_aar(answers, package), bundle)
+    out.print(
+        f"recorded {safe(rec.id)} ({rec.held_on}, rated {rec.rating.value}, {len(rec.actions)} corrective "
+        f"actions) in {escape(str(log))}"
+    )
+
+
+def _read_aar(answers: Path, package: Path | None) -> Any:
+    from cmmm import tabletop
+
+    if not answers.is_file():
+        raise InputError(str(answers), "no such answer sheet")
+    ref = tabletop.load_package(package if package is not None else answers.parent)
+    return tabletop.after_action(tabletop.read_answers(answers, ref), ref)
 
 
 def main() -> Any:

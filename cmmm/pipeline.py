@@ -1,5 +1,6 @@
 """The one place stages are combined: inventory summary, dependency graph, drills and the assessment (its
-level-5 drills included) as one result, and that result as the report's view."""
+level-5 drills included) as one result, and that result as the report's view; a drill and an assessment as a
+tabletop exercise package."""
 
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ from cmmm.store import (
     snapshots,
     write_snapshot,
 )
+from cmmm.tabletop import Package, Variant, build_package
+from cmmm.tabletop import apply as apply_variant
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -192,3 +195,22 @@ def demo_history(
         store_snapshot(earlier_state(inv, at), store, now=at, written_at=now)
     store_snapshot(inv, store, now=now, written_at=now, assessment=assessment)
     return store_trend(store)
+
+
+def tabletop(
+    inv: Inventory,
+    scenario: str,
+    *,
+    now: datetime,
+    generated_at: datetime,
+    variant: Variant | None = None,
+    runs: int = 300,
+    seed: int = 0,
+) -> Package:
+    """A tabletop exercise package: the scenario (name or file) with the facilitator's variant applied, its
+    drill on `inv` and the assessment (without its level-5 drills, which the package does not show) as one
+    package. The drill's timings are the package's clock."""
+    sc, varied, changes = apply_variant(variant or Variant(), drill.load_scenario(scenario), inv, now)
+    result = drill.run(varied, sc, now=now, runs=runs, seed=seed)
+    assessment = assess(inv, now=now)
+    return build_package(varied, result, assessment, generated_at=generated_at, changes=changes)

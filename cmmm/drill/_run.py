@@ -29,6 +29,7 @@ DATED_KINDS = frozenset(
 
 
 BURNDOWN_POINTS = 50
+MILESTONE_FRACTIONS = (0.0, 0.125, 0.25, 0.5, 0.75, 1.0)  # of the deadline (DrillResult.milestones)
 
 
 # ---------------------------------------------------------------- the run
@@ -155,6 +156,7 @@ def _replacement(
         ),
         reasons=reasons,
         burndown=_burndown(o, n, max(p90, base["deadline_hours"])),
+        milestones=_milestones(o, n, base["deadline_hours"], p50, p90),
         plan=plan.certificates,
         team_workload=team_load,
         findings=findings,
@@ -179,9 +181,20 @@ def _services(aff: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _burndown(o: engine.Outcome, n: int, horizon: float) -> pd.DataFrame:
-    hours = np.linspace(0.0, max(horizon, 1.0) * 1.05, BURNDOWN_POINTS)
+    return _remaining(o, n, np.linspace(0.0, max(horizon, 1.0) * 1.05, BURNDOWN_POINTS))
+
+
+def _milestones(o: engine.Outcome, n: int, deadline_h: float, p50: float, p90: float) -> pd.DataFrame:
+    """Certificates still to replace at the incident's clock points: fractions of the deadline, the deadline,
+    and the p50 and p90 completion (the times a tabletop exercise puts its injects at)."""
+    hours = sorted({round(deadline_h * f, 2) for f in MILESTONE_FRACTIONS} | {round(p50, 2), round(p90, 2)})
+    return _remaining(o, n, np.array(hours, dtype=float))
+
+
+def _remaining(o: engine.Outcome, n: int, hours: np.ndarray) -> pd.DataFrame:
+    """Affected certificates not yet replaced at each of `hours`, at p10/p50/p90 over runs."""
     if n == 0:
-        zero = np.zeros(BURNDOWN_POINTS)
+        zero = np.zeros(len(hours))
         return pd.DataFrame({"hours": hours, "p10": zero, "p50": zero, "p90": zero})
     # done_by[:, j] counts the certificates finished by edges[j]; beyond the grid nothing more is done
     col = np.minimum(np.searchsorted(o.edges, hours, side="right") - 1, len(o.edges) - 1)

@@ -96,6 +96,11 @@ class DrillResult:
     steps: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(STEP_COLUMNS)))
     fallbacks: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(FALLBACK_COLUMNS)))
     revocation: str = ""
+    # Certificates still to replace (hours, p10, p50, p90) at fractions of the deadline, the deadline and
+    # the p50/p90 completion: the clock of a tabletop exercise (cmmm.tabletop). Empty for workload kinds.
+    milestones: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["hours", "p10", "p50", "p90"])
+    )
 
     @property
     def deadline(self) -> datetime:

@@ -12,7 +12,7 @@ import pandas as pd
 
 # re-exported (PEP 484 form) for the ingesters: defined beside the YAML loader, which decodes with it too
 from cmmm._yaml import text_of as text_of  # noqa: PLC0414
-from cmmm.model import PrivateKeyFinding, Rejected
+from cmmm.model import PrivateKeyFinding, RecordedExercise, Rejected
 
 SNIFF_BYTES = 65_536
 MAX_FILE_BYTES = 1 << 30  # 1 GiB: larger inputs are refused, not read into memory
@@ -45,6 +45,7 @@ class Batch:
     profile_source: str | None = None
     policy: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
+    exercises: list[RecordedExercise] = field(default_factory=list)  # the exercise log (cmmm.exercises)
 
     @property
     def records(self) -> int:

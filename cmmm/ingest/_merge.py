@@ -50,6 +50,7 @@ def combine(batches: list[Batch]) -> list[Batch]:
         out.notes.extend(b.notes)
         out.algorithms.extend(b.algorithms)
         out.revocations.extend(b.revocations)
+        out.exercises.extend(b.exercises)
         if b.services is not None and len(b.services):
             services.append(b.services)
         if b.profile is not None:
@@ -130,6 +131,11 @@ def merge(batches: list[Batch], base: Inventory | None = None) -> Inventory:
         else base.profile,
         policy=policy,
         notes=(*base.notes, *(n for b in batches for n in b.notes)),
+        exercises=tuple(
+            sorted(
+                (*base.exercises, *(e for b in batches for e in b.exercises)), key=lambda e: (e.held_on, e.id)
+            )
+        ),
     )
 
 

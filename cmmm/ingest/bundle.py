@@ -1,4 +1,4 @@
-"""The bundle's own files: services.csv (service catalog), profile.yaml and policy.yaml."""
+"""The bundle's own files: services.csv (service catalog), profile.yaml, policy.yaml and exercises.yaml."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pandas as pd
 
 from cmmm import _yaml
 from cmmm.errors import InputError
+from cmmm.exercises import parse_log
 from cmmm.ingest._base import Batch, ReadContext, text_of
 from cmmm.ingest._columns import CRITICALITY_VALUES, squash
 from cmmm.model import SERVICE_COLUMNS, Rejected, conform
@@ -20,6 +21,7 @@ BUNDLE_FILES = {
     "profile.yml": "profile",
     "policy.yaml": "policy",
     "policy.yml": "policy",
+    "exercises.yaml": "exercises",  # the tabletop exercise log (cmmm.exercises)
 }
 
 _SERVICE_ALIASES = {
@@ -45,6 +47,8 @@ def read_bundle_file(path: Path, ctx: ReadContext) -> Batch:
     doc = _yaml.load_mapping(path)
     if kind == "profile":
         return Batch(profile=dict(check_profile(doc, source=str(path))), profile_source=str(path))
+    if kind == "exercises":
+        return Batch(exercises=list(parse_log(doc, source=str(path))))
     return Batch(policy=doc)
 
 

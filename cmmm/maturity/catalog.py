@@ -60,6 +60,8 @@ class Criterion:
     supports: str | None = None  # measured/simulated: an attested answer shown beside the data, never instead
     min_coverage: float = COVERAGE_THRESHOLD
     source: str | None = None  # where the rule or its threshold comes from
+    # attested criteria: recorded evidence read before the attestation ("exercises": the exercise log)
+    recorded: str | None = None
 
     @property
     def threshold_text(self) -> str:
@@ -145,7 +147,23 @@ def _criterion(raw: dict[str, Any], where: str) -> Criterion:
         supports=raw.get("supports"),
         min_coverage=coverage,
         source=raw.get("source"),
+        recorded=_recorded(raw, where),
     )
+
+
+RECORDED_KINDS = ("exercises",)  # records that can stand in for an attestation (cmmm.maturity.exercises)
+
+
+def _recorded(raw: dict[str, Any], where: str) -> str | None:
+    value = raw.get("recorded")
+    if value is None:
+        return None
+    if value not in RECORDED_KINDS or raw.get("evidence") != EvidenceKind.ATTESTED.value:
+        raise InputError(
+            where,
+            f"criterion {raw['id']}: recorded must be one of {', '.join(RECORDED_KINDS)}, on an attested criterion",
+        )
+    return str(value)
 
 
 def parse_catalog(doc: Any, where: str = CATALOG_FILE) -> Catalog:

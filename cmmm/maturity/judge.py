@@ -9,6 +9,7 @@ import numpy as np
 
 from cmmm.maturity.attest import judge_attestation, supporting, supporting_text
 from cmmm.maturity.catalog import Criterion, EvidenceKind
+from cmmm.maturity.exercises import judge_recorded
 from cmmm.maturity.measures import Coverage, MetricContext
 from cmmm.maturity.metrics import CONTEXT, METRICS, Measurement
 from cmmm.maturity.result import SimulatedEvidence, Simulator, Status
@@ -69,7 +70,8 @@ class Judge:
         if c.evidence is EvidenceKind.MEASURED:
             return self._measured(c)
         if c.evidence is EvidenceKind.ATTESTED:
-            j = judge_attestation(c, self.profile, self.ctx)
+            recorded = judge_recorded(c, self.inv.exercises, self.now) if c.recorded == "exercises" else None
+            j = recorded or judge_attestation(c, self.profile, self.ctx)
             evidence = j.evidence
             if c.id in CONTEXT:
                 evidence += f" — measured context: {CONTEXT[c.id](self.ctx, self.profile)}"

@@ -261,6 +261,26 @@ def private_keys_exposed(
     )
 
 
+def exercise_actions_overdue(
+    ctx: MetricContext, spec: RiskSpec, keys: Sequence[PrivateKeyFinding]
+) -> _Hit | None:
+    records = ctx.inventory.exercises if ctx.inventory is not None else ()
+    today = ctx.now.date()
+    actions = [(e, a) for e in records for a in e.actions]
+    late = [(e, a) for e, a in actions if a.overdue(today)]
+    if not late:
+        return None
+    oldest = min(late, key=lambda ea: ea[1].due)[1]
+    return _Hit(
+        count=len(late),
+        population=len(actions),
+        escalated=_share_above(spec, len(late), len(actions)),
+        detail=f"{len(late):,} of {len(actions):,} corrective actions are open past their due date; the oldest "
+        f"was due {oldest.due} ({(today - oldest.due).days} days ago).",
+        examples=tuple(f"{a.action} ({a.owner}, due {a.due})" for _, a in late[:EXAMPLES]),
+    )
+
+
 RISKS: dict[str, RiskFn] = {
     "risk.expired-deployed": expired_deployed,
     "risk.revoked-deployed": revoked_deployed,
@@ -271,6 +291,7 @@ RISKS: dict[str, RiskFn] = {
     "risk.quantum-critical": quantum_critical,
     "risk.ca-concentration": ca_concentration,
     "risk.private-keys-exposed": private_keys_exposed,
+    "risk.exercise-actions-overdue": exercise_actions_overdue,
 }
 
 

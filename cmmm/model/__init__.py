@@ -15,6 +15,7 @@ from cmmm.model.columns import (
     conform,
     empty_frame,
 )
+from cmmm.model.exercise import RATING_TEXT_BY_CODE, CorrectiveAction, Rating, RecordedExercise
 from cmmm.model.inventory import Inventory, PrivateKeyFinding, Rejected, SourceRecord, derived
 from cmmm.model.profile import Attestation, CaChoice, FreezeWindow, Profile, Team
 from cmmm.model.vocab import (
@@ -39,11 +40,13 @@ __all__ = [
     "FACT_COLUMNS",
     "LEVEL_NAMES",
     "OBSERVATION_COLUMNS",
+    "RATING_TEXT_BY_CODE",
     "SERVICE_COLUMNS",
     "UTC_DT",
     "Attestation",
     "Automation",
     "CaChoice",
+    "CorrectiveAction",
     "Criticality",
     "Discovery",
     "Environment",
@@ -52,6 +55,8 @@ __all__ = [
     "KeyFamily",
     "PrivateKeyFinding",
     "Profile",
+    "Rating",
+    "RecordedExercise",
     "Rejected",
     "SourceRecord",
     "Team",

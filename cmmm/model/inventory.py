@@ -20,6 +20,7 @@ from cmmm.model.columns import (
     SERVICE_COLUMNS,
     empty_frame,
 )
+from cmmm.model.exercise import RecordedExercise
 from cmmm.model.profile import Profile
 
 
@@ -66,7 +67,8 @@ class Inventory:
     `algorithms` has ALGORITHM_COLUMNS (algorithm assets of imported CBOMs).
     `bodies` maps cert_id to DER for certificates parsed from real files (signature checks in the graph).
     `profile` is the bundle's profile.yaml, parsed (cmmm.profile); `policy` its policy.yaml as loaded
-    (safe_load; cmmm.policy parses it).
+    (safe_load; cmmm.policy parses it). `exercises` is the bundle's exercise log (exercises.yaml, parsed by
+    cmmm.exercises): the tabletop exercises recorded for this organization, oldest first.
 
     An Inventory is immutable once built: nothing changes its frames after ingest (make a new one with
     dataclasses.replace). Derived views (certificate_facts, the CA hierarchy, the service table) are
@@ -84,6 +86,7 @@ class Inventory:
     profile: Profile = field(default_factory=Profile)
     policy: Mapping[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    exercises: tuple[RecordedExercise, ...] = ()
 
     def __len__(self) -> int:
         return len(self.certificates)

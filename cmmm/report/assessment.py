@@ -421,6 +421,8 @@ def _evidence_text(c: Criterion) -> str:
         ev += ", verified only"
     if c.attested:
         ev += f" (`{c.attested}`)"
+    if c.recorded:
+        ev = f"recorded (`{c.recorded}`), else {ev}"
     if c.supports:
         ev += f" (supported by `{c.supports}`)"
     if c.scenario:
