@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from cmmm.report.format import share
-from cmmm.report.view import BurnPoint, CapRow, Count, CriticalityRow, ValidityBin, WeekBucket
+from cmmm.report.view import BurnPoint, CapRow, Count, CriticalityRow, LabRow, ValidityBin, WeekBucket
 from cmmm.sanitize import svg_label
 
 INK = "#1f2a37"
@@ -275,3 +275,45 @@ def burn_down(points: Sequence[BurnPoint], deadline_hours: float, name: str) -> 
         _style(ax)
         ax.legend(frameon=False, loc="upper right")
         return _inline(fig, name, "Burn-down of certificates still to replace", wide=True)
+
+
+def lab_handshakes(rows: Sequence[LabRow], window: int) -> str:
+    """PQC lab: bytes the server sends per hierarchy and profile, classical (x25519) beside hybrid
+    (X25519MLKEM768) key exchange, against the initial congestion window; round trips above each bar."""
+    kems = [k for k in ("x25519", "X25519MLKEM768") if any(r.kem == k for r in rows)]
+    groups = list(dict.fromkeys((r.hierarchy, r.profile) for r in rows if r.kem in kems))
+    by = {(r.hierarchy, r.profile, r.kem): r for r in rows}
+    with mpl.rc_context(_RC):
+        fig, ax = _figure(FULL, 3.0)
+        width = 0.8 / max(len(kems), 1)
+        for k, (kem, color) in enumerate(zip(kems, (NAVY, TEAL), strict=False)):
+            xs = [i + (k - (len(kems) - 1) / 2) * width for i in range(len(groups))]
+            vals = [by[(h, p, kem)].server_flight_bytes if (h, p, kem) in by else 0 for h, p in groups]
+            ax.bar(xs, vals, width=width * 0.95, color=color, label=f"server flight, {kem}")
+            for x, (h, p) in zip(xs, groups, strict=True):
+                r = by.get((h, p, kem))
+                if r is not None:
+                    ax.text(
+                        x,
+                        r.server_flight_bytes,
+                        f"{r.round_trips} RTT",
+                        ha="center",
+                        va="bottom",
+                        fontsize=7,
+                        color=MUTED,
+                    )
+        ax.axhline(window, color=RED, linestyle="--", linewidth=1.0)
+        ax.text(
+            len(groups) - 0.5,
+            window,
+            f" initial window {window:,} B",
+            color=RED,
+            fontsize=7,
+            va="bottom",
+            ha="right",
+        )
+        ax.set_xticks(range(len(groups)), [f"{_short(h)}\n{p}" for h, p in groups], fontsize=7)
+        ax.set_ylabel("bytes")
+        _style(ax)
+        ax.legend(frameon=False, loc="upper left", fontsize=8)
+        return _inline(fig, "pqclab", "PQC lab: server flight bytes and round trips per profile", wide=True)
