@@ -103,6 +103,24 @@ def _verdict(
     shape: HierarchyShape, profile: LabProfile, rows: pd.DataFrame, probes: pd.DataFrame, baseline_rt: float
 ) -> dict[str, Any]:
     base = {"hierarchy": shape.name, "profile": profile.value}
+    if shape.public:
+        out = _judged(profile, rows, probes, baseline_rt, base)
+        out["reason"] = f"{PUBLIC_NOTE}: {out['reason']}"
+        return out
+    return _judged(profile, rows, probes, baseline_rt, base)
+
+
+# Why a public hierarchy's results are information, not a plan (DOMAIN §3, §5).
+PUBLIC_NOTE = "for information only (public WebPKI: no root program admits ML-DSA, BR §6.1.5)"
+
+
+def _judged(
+    profile: LabProfile,
+    rows: pd.DataFrame,
+    probes: pd.DataFrame,
+    baseline_rt: float,
+    base: dict[str, Any],
+) -> dict[str, Any]:
     if profile in CANNOT_BUILD:
         return {**base, "verdict": LabVerdict.CANNOT_BUILD.value, "reason": CANNOT_BUILD[profile]}
     failed = rows[rows["error"].notna()]
@@ -217,6 +235,7 @@ def _probe_row(p: compat.Probe) -> dict[str, Any]:
 def _shape_row(s: HierarchyShape) -> dict[str, Any]:
     return {
         "hierarchy": s.name,
+        "trust": "public" if s.public else "private",
         "depth": s.depth,
         "intermediates": s.intermediates,
         "cas": "; ".join(c.name for c in s.cas),

@@ -140,6 +140,7 @@ def build(
             issuer=issued[leaf.issuer],
             key_kind=key,
             digest=_digest(kinds[leaf.issuer]),
+            scts=(start, start) if shape.public else (),  # CT: at least two embedded SCTs on public leaves
         )
         chain = [cert]
         node: str | None = leaf.issuer

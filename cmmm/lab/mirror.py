@@ -1,8 +1,9 @@
 """The shape of each private CA hierarchy of an inventory, as the lab rebuilds it: CAs, depth, representative leaves.
 
 A hierarchy is a top CA node (a root, or an issuer whose own certificate the inventory lacks) with every CA
-beneath it. It is private when none of its certificates is publicly trusted and no CA of it is known to a
-root program by its certificate's `trust`. The lab mirrors its CAs one for one (names, parent links, so the
+beneath it. It is private when none of its certificates is publicly trusted (`trust`). A public (WebPKI)
+hierarchy is mirrored too, its leaves with two SCTs as CT requires, but for information only: no root program
+admits ML-DSA (BR §6.1.5), so its post-quantum profiles are never a plan. The lab mirrors its CAs one for one (names, parent links, so the
 same depth and number of intermediates) and, per issuing CA, a few representative leaves: one per SAN shape
 (one name, several names, a wildcard, an IP address), the most common shapes first.
 """
@@ -74,6 +75,7 @@ class HierarchyShape:
     cas: tuple[CaShape, ...]
     leaves: tuple[LeafShape, ...]
     certificates: int  # leaves beneath it in the inventory
+    public: bool = False  # a WebPKI hierarchy: measured for information only, its leaves carry SCTs
 
     @property
     def depth(self) -> int:
@@ -154,18 +156,19 @@ def shapes(inv: Inventory, names: Sequence[str] = (), *, leaves_per_ca: int = LE
         under = issuer.isin(below).fillna(False).to_numpy(dtype=bool)
         leaves = under & ~is_ca
         own = h.cert_node.isin(below).fillna(False).to_numpy(dtype=bool)
-        if (public & (leaves | own)).any():
-            if wanted:
-                skipped.append(
-                    f"{name}: a public hierarchy (no private CA): it is measured only as a WebPKI chain"
-                )
-            continue
+        is_public = bool((public & (leaves | own)).any())
+        if is_public:
+            skipped.append(
+                f"{name}: no private CA (a public WebPKI hierarchy): measured for information only, "
+                "no root program admits ML-DSA"
+            )
         if not leaves.any():
             skipped.append(f"{name}: no end-entity certificate beneath it: nothing to mirror")
             continue
-        found.append(_shape(inv, top, below, parents, leaves, policy_days, leaves_per_ca))
+        found.append(_shape(inv, top, below, parents, leaves, policy_days, leaves_per_ca, is_public))
     for n in sorted(wanted - matched):
         skipped.append(f"{n}: no CA of that name or id in the inventory")
+    found.sort(key=lambda s: (s.public, s.name))  # private hierarchies first, then by name
     return Shapes(hierarchies=tuple(found), skipped=tuple(skipped))
 
 
@@ -177,6 +180,7 @@ def _shape(
     leaves: np.ndarray,
     policy_days: int | None,
     leaves_per_ca: int,
+    is_public: bool,
 ) -> HierarchyShape:
     hier = hierarchy(inv)
     certs = inv.certificates
@@ -217,8 +221,9 @@ def _shape(
         name=str(nodes.at[top, "name"]),
         top=top,
         cas=tuple(cas),
-        leaves=_representatives(leaf_rows, policy_days, leaves_per_ca),
+        leaves=_representatives(leaf_rows, None if is_public else policy_days, leaves_per_ca),
         certificates=len(leaf_rows),
+        public=is_public,
     )
 
 

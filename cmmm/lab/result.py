@@ -72,6 +72,7 @@ COMPAT_COLUMNS = ("hierarchy", "profile", "client", "library", "accepted", "reas
 
 HIERARCHY_COLUMNS = (
     "hierarchy",
+    "trust",  # private, or public (measured for information only)
     "depth",
     "intermediates",
     "cas",
@@ -124,9 +125,13 @@ class LabResult:
         if not len(sizes):
             return conform(pd.DataFrame(), LAB_COLUMNS)
         v = self.verdicts.set_index(["hierarchy", "profile"])
-        cas = dict(zip(self.hierarchies["hierarchy"], self.hierarchies["cas"], strict=True))
+        h = self.hierarchies
+        cas = dict(zip(h["hierarchy"], h["cas"], strict=True))
+        public = set(h.loc[h["trust"] == "public", "hierarchy"])
         rows = []
         for r in sizes.itertuples():
+            if r.hierarchy in public:  # for information only: public chains are never planned onto ML-DSA
+                continue
             verdict = v.loc[(r.hierarchy, r.profile)] if (r.hierarchy, r.profile) in v.index else None
             accepted = (
                 str(verdict["accepted_by"])

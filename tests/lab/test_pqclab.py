@@ -131,7 +131,14 @@ def test_a_port_that_cannot_be_bound_is_one_line() -> None:
 def test_mirror_keeps_the_shape(bundle: Path) -> None:
     inv = ingest.load([bundle], now=NOW)
     found = shapes(inv)
-    assert [h.name for h in found.hierarchies] == ["Lab Private Root"] and not found.skipped
+    assert [(h.name, h.public) for h in found.hierarchies] == [
+        ("Lab Private Root", False),
+        ("Public Look-alike Root", True),
+    ]
+    assert found.skipped == (
+        "Public Look-alike Root: no private CA (a public WebPKI hierarchy): measured for information only, "
+        "no root program admits ML-DSA",
+    )
     h = found.hierarchies[0]
     assert h.depth == 1 and h.intermediates == 1 and h.certificates == 4
     assert [c.name for c in h.cas] == ["Lab Private Root", "Lab Issuing CA"] and h.cas[0].key == "EC-384"
@@ -142,10 +149,10 @@ def test_mirror_keeps_the_shape(bundle: Path) -> None:
         "10.1.2.3",
     )
     assert {leaf.days for leaf in h.leaves} == {30.0}  # the policy's private maximum
-    named = shapes(inv, ["public look-alike ca", "No Such CA"])
-    assert not named.hierarchies
-    assert any("Public Look-alike Root: a public hierarchy" in s for s in named.skipped)
-    assert any(s.startswith("no such ca: no CA") for s in named.skipped)
+    assert found.hierarchies[1].leaves[0].days == 90  # a public leaf keeps its own validity
+    named = shapes(inv, ["lab issuing ca", "No Such CA"])
+    assert [h.name for h in named.hierarchies] == ["Lab Private Root"]
+    assert named.skipped == ("no such ca: no CA of that name or id in the inventory",)
 
 
 def test_san_shapes() -> None:
@@ -166,13 +173,20 @@ def test_lab_run_builds_measures_and_feeds_the_drill(bundle: Path, tmp_path: Pat
     out = tmp_path / "out"
     result = lab.run(inv, out, now=NOW, profiles=profiles, kems=("x25519", "X25519MLKEM768"), runs=2)
     assert sorted(p.name for p in bundle.iterdir()) == before  # nothing written into the inventory
-    verdicts = result.verdicts.set_index("profile")["verdict"].to_dict()
+    public = result.verdicts[result.verdicts["hierarchy"] == "Public Look-alike Root"]
+    assert public["reason"].str.startswith("for information only").all()
+    assert not (result.lab_frame()["hierarchy"] == "Public Look-alike Root").any()  # never fed to the drill
+    web = result.measurements[result.measurements["hierarchy"] == "Public Look-alike Root"]
+    assert (web["chain_der_bytes"] > 0).all() and set(web["profile"]) == {"baseline", "ML-DSA-65"}
+    private = result.verdicts[result.verdicts["hierarchy"] == "Lab Private Root"]
+    verdicts = private.set_index("profile")["verdict"].to_dict()
     assert verdicts["baseline"] == "works"
     assert verdicts["ML-DSA-65"] in ("works", "extra-round-trip")
     assert verdicts["ML-DSA-65+ECDSA-P256"] == verdicts["SLH-DSA-SHA2-128s"] == "cannot-build"
     assert "composite" in result.cannot_build["ML-DSA-65+ECDSA-P256"]
-    m = result.measurements
-    assert m["error"].isna().all() and len(m) == 2 * 3 * 2  # 2 profiles × 3 leaves × 2 key exchanges
+    assert result.measurements["error"].isna().all()
+    m = result.measurements[result.measurements["hierarchy"] == "Lab Private Root"]
+    assert len(m) == 2 * 3 * 2  # 2 profiles × 3 leaves × 2 key exchanges
     framing = tls.CERTIFICATE_MESSAGE_OVERHEAD + tls.CERTIFICATE_ENTRY_OVERHEAD * m["certificates_sent"]
     assert (m["certificate_bytes"] == m["chain_der_bytes"] + framing).all()
     assert set(m["negotiated"]) == {"x25519", "X25519MLKEM768"}
@@ -181,8 +195,9 @@ def test_lab_run_builds_measures_and_feeds_the_drill(bundle: Path, tmp_path: Pat
         pq["leaf_key"] == "ML-DSA-65"
     ).all()
     keys = list(out.rglob("*-key.pem"))
-    assert len(keys) == 6 and all(os.stat(k).st_mode & 0o077 == 0 for k in keys)
-    compat = result.compatibility.set_index(["profile", "client"])["accepted"]
+    assert len(keys) == 8 and all(os.stat(k).st_mode & 0o077 == 0 for k in keys)  # 2 × (3 + 1 public)
+    c = result.compatibility
+    compat = c[c["hierarchy"] == "Lab Private Root"].set_index(["profile", "client"])["accepted"]
     assert compat[("ML-DSA-65", "pyopenssl-bundled")] == True  # noqa: E712
     assert compat[("baseline", "python-ssl")] == True  # noqa: E712
     if ssl.OPENSSL_VERSION_INFO < (3, 5):  # the system OpenSSL has no ML-DSA before 3.5
@@ -190,14 +205,21 @@ def test_lab_run_builds_measures_and_feeds_the_drill(bundle: Path, tmp_path: Pat
     lab.write_result(result, out / "pqc-lab.json")
     back = lab.read_result(out / "pqc-lab.json")
     assert back.verdicts["verdict"].tolist() == result.verdicts["verdict"].tolist()
-    # The drill's handshake track reads the measured sizes instead of the table.
+    assert back.lab_frame().equals(result.lab_frame())
+    _drill_reads_the_lab(inv, back)
+
+
+def _drill_reads_the_lab(inv: object, back: lab.LabResult) -> None:
+    """The drill's handshake track reads the measured sizes instead of the table."""
     sc = drill.load_scenario("pqc-migration-2030-2035")
     table = drill.run(inv, sc, now=NOW, runs=5).findings["handshake"].set_index("issuing_ca")
     measured = drill.run(lab.with_lab(inv, back), sc, now=NOW, runs=5).findings["handshake"]
     row = measured.set_index("issuing_ca").loc["Lab Issuing CA"]
     assert table.loc["Lab Issuing CA", "bytes_source"] == "table" and row["bytes_source"] == "lab"
     expected = (
-        back.measured_sizes().set_index(["profile", "leaf_key"]).loc[("ML-DSA-65", "ML-DSA-65"), "bytes"]
+        back.measured_sizes()
+        .set_index(["hierarchy", "profile", "leaf_key"])
+        .loc[("Lab Private Root", "ML-DSA-65", "ML-DSA-65"), "bytes"]
     )
     assert row["bytes_pqc"] == expected != table.loc["Lab Issuing CA", "bytes_pqc"]
 
