@@ -15,8 +15,8 @@ SCOPE = (
     "Real TLS 1.3 handshakes on 127.0.0.1 with freshly built chains mirroring each private hierarchy, on the "
     "OpenSSL bundled with cryptography: byte counts are exact for that library; times are loopback times on "
     "this machine (no latency, no packet loss) and compare profiles, they do not predict production; round "
-    "trips assume a 10-segment initial window. Public WebPKI chains are not rebuilt: no root program admits "
-    "ML-DSA."
+    "trips assume a 10-segment initial window. Public WebPKI hierarchies are measured for information only: no "
+    "root program admits ML-DSA."
 )
 
 
