@@ -118,7 +118,7 @@ def lab_markdown(section: LabSection) -> list[str]:
         out += ["### Cannot be built here", ""]
         out += [f"- **{md_escape(p)}**: {md_escape(why)}" for p, why in section.cannot_build] + [""]
     if section.skipped:
-        out += ["### Not measured", ""] + [f"- {md_escape(s)}" for s in section.skipped] + [""]
+        out += ["### Notes", ""] + [f"- {md_escape(s)}" for s in section.skipped] + [""]
     out += [
         f"Clients: {', '.join(f'{md_escape(c)} ({md_escape(lib)})' for c, lib in section.libraries)}; "
         f"{section.runs} handshakes per measurement; initial window {section.initial_window_bytes:,} B.",

@@ -232,7 +232,7 @@ def test_pqc_lab_command(bundle: Path, tmp_path: Path) -> None:
         app, [*args, "--candidate", "ML-DSA-44", "--hierarchy", "Nope", "--report", str(out / "r.md")]
     )
     assert res.exit_code == 0, res.output
-    assert "not measured" in res.output and "no CA of that name" in res.output
+    assert "note" in res.output and "no CA of that name" in res.output
     doc = (out / "pqc-lab.json").read_text()
     assert '"cmmm_pqc_lab": 1' in doc and (out / "pqc-lab.md").exists()
     res = runner.invoke(app, [*args, "--report", str(out / "r.md")])

@@ -29,5 +29,5 @@ def render_lab(console: Console, section: LabSection, written: str) -> None:
         if v.verdict != "cannot-build" and v.rejected_by:
             console.print(f"  refused by {safe(v.rejected_by)}")
     for s in section.skipped:
-        console.print(f"[yellow]not measured[/]: {safe(s)}")
+        console.print(f"[yellow]note[/]: {safe(s)}")
     console.print(f"results: {safe(written)}")
