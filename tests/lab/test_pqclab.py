@@ -242,3 +242,39 @@ def test_pqc_lab_command(bundle: Path, tmp_path: Path) -> None:
     assert runner.invoke(app, ["pqc-lab", "--store", str(tmp_path / "s.duckdb")]).exit_code == 2
     bad = runner.invoke(app, [*args, "--candidate", "RSA-1024"])
     assert bad.exit_code == 2 and "unknown lab profile" in bad.output
+
+
+@pytest.mark.slow
+def test_sample_hierarchy_with_two_issuing_cas(tmp_path: Path) -> None:
+    """Fabrikam's private root with two issuing CAs (level 4 sample): mirrored as such, measured, reported."""
+    from cmmm import pipeline
+    from cmmm.report import ReportFormat, render
+    from tests.conftest import sample
+
+    inv = sample("level4-agile")
+    result = lab.run(
+        inv,
+        tmp_path,
+        now=NOW,
+        hierarchies=["Fabrikam Root CA G2"],
+        profiles=(lab.LabProfile.BASELINE, lab.LabProfile.ML_DSA_65),
+        kems=("x25519",),
+        runs=1,
+        clients=(lab.Client.BUNDLED,),
+    )
+    h = result.hierarchies.iloc[0]
+    assert (h["hierarchy"], h["trust"], h["depth"], h["intermediates"]) == (
+        "Fabrikam Root CA G2",
+        "private",
+        1,
+        2,
+    )
+    assert result.measurements["error"].isna().all() and len(result.measurements) == 2 * h["leaves_mirrored"]
+    done = pipeline.run(inv, now=NOW, scenarios=("pqc-migration-2030-2035",), runs=5, lab=result)
+    hs = done.drills[0].findings["handshake"]
+    assert (
+        hs.loc[hs["issuing_ca"].isin(["Fabrikam Issuing CA 1", "Fabrikam Kubernetes CA"]), "bytes_source"]
+        != "table"
+    ).all()
+    md = render(pipeline.report_view(done, generated_at=NOW), ReportFormat.MARKDOWN)
+    assert "## PQC lab: measured handshakes" in md and "| Fabrikam Root CA G2 | ML-DSA-65 | x25519 |" in md
