@@ -18,7 +18,6 @@ import socket
 import statistics
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -343,7 +342,6 @@ def measure(
     runs: int,
     server_groups: str | None = None,
     timeout: float = 10.0,
-    on_server: Callable[[int], None] | None = None,
 ) -> Series:
     """`runs` verified handshakes against a loopback server presenting `chain_file`, the client offering
     `groups` (the first one with a key share). The server lives only for this series."""
@@ -351,8 +349,6 @@ def measure(
     client, messages = client_context(root_file, groups)
     out: list[Handshake] = []
     with LoopbackServer(ctx, timeout=timeout) as server:
-        if on_server is not None:
-            on_server(server.port)
         for _ in range(runs):
             out.append(handshake(client, messages, server.port, server_name, timeout=timeout))
         # The server records its CPU time after the client's Finished arrives: wait for the last one.
