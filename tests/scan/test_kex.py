@@ -15,11 +15,13 @@ from pathlib import Path
 
 import pytest
 from OpenSSL import SSL
+from rich.console import Console
 
 from cmmm import ingest
 from cmmm.crypto import SSH_PQC_KEX
 from cmmm.drill import pqc
 from cmmm.lab.pki import issue
+from cmmm.report.terminal.scan import render_scan
 from cmmm.scan import Endpoint, Status, expand_targets, scan, write_scan
 from cmmm.scan.ssh import SshFailed, parse_kexinit
 from tests.conftest import NOW
@@ -162,6 +164,11 @@ def test_scan_reads_a_real_sshd(sshd: int, servers: dict[str, int], tmp_path: Pa
     assert "curve25519-sha256" in ssh.ssh_kex and ssh.ssh_host_keys == ("ssh-ed25519",)
     assert set(ssh.ssh_kex) & SSH_PQC_KEX  # OpenSSH ≥ 9.0 offers sntrup761x25519 (≥ 9.9 also mlkem768x25519)
     assert tls.hybrid_hello_retry is True and tls.hybrid_groups == ("X25519MLKEM768",)
+    console = Console(record=True, width=400)
+    render_scan(console, result)
+    text = console.export_text()
+    assert "PQ key exchange sntrup761x25519-sha512" in text and "host keys ssh-ed25519" in text
+    assert "hybrid X25519MLKEM768 · asks for a hybrid key share by HelloRetryRequest" in text
     # The scan file carries both, and the SSH server becomes a key-exchange endpoint of the service whose
     # TLS endpoint shares its host.
     path = tmp_path / "scan.json"
