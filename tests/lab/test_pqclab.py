@@ -276,3 +276,13 @@ def test_sample_hierarchy_with_two_issuing_cas(tmp_path: Path) -> None:
     assert len(fabrikam) and fabrikam["bytes_source"].isin(["lab", "lab (partly)"]).all()
     md = render(pipeline.report_view(done, generated_at=NOW), ReportFormat.MARKDOWN)
     assert "## PQC lab: measured handshakes" in md and "| Fabrikam Root CA G2 | ML-DSA-65 | x25519 |" in md
+
+
+def test_every_profile_and_client_is_implemented_and_documented() -> None:
+    from cmmm.lab.build import PROFILE_KEYS
+    from cmmm.lab.compat import CLIENTS
+
+    for p in lab.LabProfile:
+        assert lab.PROFILE_DOCS[p] and ((p in PROFILE_KEYS) != (p in lab.CANNOT_BUILD)), p
+    for c in lab.Client:
+        assert lab.CLIENT_DOCS[c] and callable(CLIENTS[c]), c
