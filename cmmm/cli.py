@@ -114,6 +114,21 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {  # command → (what it sho
         ),
     ),
     "demo": (("every sample organization, in a checkout", "cmmm demo"),),
+    "history": (
+        ("every snapshot: date, level, score, key shares", "cmmm history --store cmmm.duckdb"),
+        ("for a dashboard", "cmmm history --store cmmm.duckdb --format json"),
+    ),
+    "diff": (
+        ("the two latest snapshots", "cmmm diff --store cmmm.duckdb"),
+        ("a CI gate on regressions", "cmmm diff --store cmmm.duckdb --fail-on level,criterion"),
+    ),
+    "pqc-lab": (
+        ("every private hierarchy in every profile", "cmmm pqc-lab inventory/ -o reports/pqc-lab"),
+        (
+            "one hierarchy, one profile",
+            'cmmm pqc-lab inventory/ --hierarchy "Corp Root CA" --candidate ML-DSA-65',
+        ),
+    ),
     "scan": (
         ("served certificates against the spreadsheet", "cmmm scan 127.0.0.1:8443 --merge inventory/"),
         ("a range, kept as an inventory source", "cmmm scan 10.0.0.0/28 --ports 443,8443 -o scan.json"),
@@ -823,7 +838,7 @@ def demo_cmd(
 RequiredStoreOpt = Annotated[Path, typer.Option("--store", help="The DuckDB store (cmmm ingest … --store).")]
 
 
-@app.command("history")
+@app.command("history", epilog=examples("history"))
 @handled
 def history_cmd(
     store: RequiredStoreOpt,
@@ -844,7 +859,7 @@ def history_cmd(
         render_history(out, infos)
 
 
-@app.command("diff")
+@app.command("diff", epilog=examples("diff"))
 @handled
 def diff_cmd(
     store: RequiredStoreOpt,
@@ -933,6 +948,64 @@ MergeOpt = Annotated[
     Path | None,
     typer.Option("--merge", help="Compare with this inventory: shadow certificates and stale rows."),
 ]
+
+
+@app.command("pqc-lab", epilog=examples("pqc-lab"))
+@handled
+def pqc_lab_cmd(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Files or directories (bundles) to read; recursed.", show_default=False),
+    ] = None,
+    store: Annotated[Path | None, typer.Option("--store", help="Read the inventory from a store.")] = None,
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="Folder for the test PKIs and the results.")
+    ] = Path("reports/pqc-lab"),
+    hierarchy: Annotated[
+        list[str] | None,
+        typer.Option("--hierarchy", help="Only this private hierarchy (a CA name); repeatable."),
+    ] = None,
+    candidate: Annotated[
+        list[str] | None,
+        typer.Option("--candidate", help="Only this profile: baseline, ML-DSA-44/65/87, …; repeatable."),
+    ] = None,
+    runs: Annotated[int, typer.Option("--runs", min=1, max=1000, help="Handshakes per measurement.")] = 20,
+    report_file: Annotated[
+        Path | None,
+        typer.Option("--report", help="Also write the report (.html, .json or .md) with the lab section."),
+    ] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="text or json.")] = OutputFormat.TEXT,
+    as_of: AsOfOpt = None,
+    password_file: PasswordOpt = None,
+) -> None:
+    """Rebuild each private CA hierarchy in post-quantum profiles and measure real TLS 1.3 handshakes on loopback.
+
+    Writes fresh keys and certificates under --output (never into the inventory), pqc-lab.json and pqc-lab.md.
+    """
+    from cmmm import lab, pipeline
+    from cmmm.drill.scenario import DEMO_SCENARIOS
+    from cmmm.report.lab import lab_markdown, lab_section
+    from cmmm.report.terminal.lab import render_lab
+
+    profiles = lab.parse_profiles(candidate or ())
+    lab.make_output(output)
+    check_output(report_file)
+    inv = load_inventory(paths, parse_as_of(as_of), password_file, store=store)
+    now = evaluation_time(as_of, inv)
+    result = lab.run(inv, output, now=now, hierarchies=hierarchy or (), profiles=profiles, runs=runs)
+    lab.write_result(result, output / "pqc-lab.json", markdown="\n".join(lab_markdown(lab_section(result))))
+    if report_file is not None:
+        done = pipeline.run(inv, now=now, scenarios=DEMO_SCENARIOS, lab=result)
+        view = pipeline.report_view(done, generated_at=datetime.now(UTC))
+        kind = {".json": report.ReportFormat.JSON, ".md": report.ReportFormat.MARKDOWN}.get(
+            report_file.suffix.lower()
+        )
+        report.write_report(view, report_file, kind or report.ReportFormat.HTML)
+        err.print(f"wrote the report to {escape(str(report_file))}")
+    if fmt is OutputFormat.JSON:
+        sys.stdout.write(dumps(result.to_document()))
+    else:
+        render_lab(out, lab_section(result), str(output / "pqc-lab.json"))
 
 
 @app.command("scan", epilog=examples("scan"))

@@ -540,6 +540,19 @@ MIN_EC_BITS = 256
 # IANA TLS Supported Groups: hybrid post-quantum key exchange (draft-ietf-tls-ecdhe-mlkem).
 PQC_HYBRID_GROUPS = {"X25519MLKEM768": 4588, "SecP256r1MLKEM768": 4587, "SecP384r1MLKEM1024": 4589}
 
+# SSH key exchanges with a post-quantum half, as servers name them in KEXINIT: ML-KEM-768 + X25519
+# (draft-ietf-sshm-mlkem-hybrid-kex; OpenSSH 9.9, its default from 10.0) and Streamlined NTRU Prime +
+# X25519 (draft-ietf-sshm-ntruprime-ssh; OpenSSH's default from 9.0 under its @openssh.com name).
+SSH_PQC_KEX = frozenset(
+    {
+        "mlkem768x25519-sha256",
+        "mlkem768nistp256-sha256",
+        "mlkem1024nistp384-sha384",
+        "sntrup761x25519-sha512",
+        "sntrup761x25519-sha512@openssh.com",
+    }
+)
+
 # Organizations operating publicly trusted TLS CAs (CCADB), matched case-insensitively against the issuer
 # name or organization of rows that do not say whether they are public. Used only when `trust` is empty.
 PUBLIC_CA_MARKERS = (

@@ -16,6 +16,7 @@ from cmmm.drill import DrillResult
 from cmmm.errors import InputError
 from cmmm.graph import GraphSummary, summarize_graph
 from cmmm.ingest.summary import InventorySummary, summarize
+from cmmm.lab import LabResult, with_lab
 from cmmm.maturity import Assessment, SimulatedEvidence, assess
 from cmmm.model import Inventory
 from cmmm.report import ReportView, build_view
@@ -42,6 +43,7 @@ class PipelineResult:
     graph: GraphSummary
     drills: tuple[DrillResult, ...]
     assessment: Assessment
+    lab: LabResult | None = None
 
 
 def run(
@@ -52,14 +54,22 @@ def run(
     runs: int = 200,
     seed: int = 0,
     observed_at: datetime | None = None,
+    lab: LabResult | None = None,
 ) -> PipelineResult:
     """Summarize the inventory and its graph, assess maturity (its level-5 drills included) and run each
     scenario (name or file) on `inv` at `now`, seeded. `observed_at`: when the inventory was taken (an
-    earlier date looks ahead; see cmmm.maturity.assess)."""
+    earlier date looks ahead; see cmmm.maturity.assess). `lab`: a PQC lab result for this inventory — its
+    measured handshakes replace the size table in the PQC drill and fill the report's lab section."""
+    if lab is not None:
+        inv = with_lab(inv, lab)
     drills = tuple(drill.run(inv, drill.load_scenario(s), now=now, runs=runs, seed=seed) for s in scenarios)
     assessment = assess(inv, now=now, observed_at=observed_at, simulate=drill_evidence)
     return PipelineResult(
-        summary=summarize(inv, now=now), graph=summarize_graph(inv), drills=drills, assessment=assessment
+        summary=summarize(inv, now=now),
+        graph=summarize_graph(inv),
+        drills=drills,
+        assessment=assessment,
+        lab=lab,
     )
 
 
@@ -73,6 +83,7 @@ def report_view(
         graph=result.graph,
         drills=result.drills,
         generated_at=generated_at,
+        lab=result.lab,
     )
     return view if trend is None else dataclasses.replace(view, trend=trend)
 

@@ -6,6 +6,11 @@ of the leaf and of each intermediate sent, the signature on each certificate sen
 key), the CertificateVerify signature (the leaf's key) and, only where the chain is public, the SCT
 signatures — counted at the leaf's algorithm, as `cmmm.crypto.handshake_bytes` does. A private chain
 carries no SCT (Certificate Transparency is a WebPKI requirement).
+
+Where the PQC lab measured a chain of the same private hierarchy (`Inventory.lab`, cmmm pqc-lab), the
+measured bytes replace the table: the Certificate and CertificateVerify messages a real server sent in a
+loopback TLS 1.3 handshake — whole certificates with their names and extensions, so more than the keys and
+signatures the table counts — and the clients that accepted or refused that chain (`bytes_source`).
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ HANDSHAKE_COLUMNS = (
     "bytes_pqc",
     "budget_bytes",
     "over_budget",
+    "bytes_source",
+    "clients",
 )
 _FALLBACK = "EC-256"  # a key whose algorithm or size is unknown is sized as the most common one
 
@@ -162,21 +169,50 @@ def handshake(
     )
     frame["issuer"] = frame["issuer"].where(frame["issuer"].notna(), "")
     ladder = _ladder(inv)
+    lab = _measured(inv.lab)
     rows = [
-        _row(ladder, str(issuer), str(leaf), bool(public), grp, target, budget)
+        _row(ladder, str(issuer), str(leaf), bool(public), grp, target, budget, lab)
         for (issuer, leaf, public), grp in frame.groupby(["issuer", "leaf", "public"], sort=True)
     ]
     return pd.DataFrame(rows, columns=list(HANDSHAKE_COLUMNS))
 
 
+def _measured(lab: pd.DataFrame) -> dict[tuple[str, str, str], Any]:
+    """The lab's rows by (CA name lower-cased, profile, leaf key); a re-keyed profile's leaf key is the
+    profile's algorithm."""
+    if not len(lab):
+        return {}
+    names = lab["ca_name"].astype("string").str.strip().str.lower()
+    return {
+        (str(n), str(r.profile), str(r.leaf_key)): r for n, r in zip(names, lab.itertuples(), strict=True)
+    }
+
+
 def _row(
-    ladder: _Ladder, issuer: str, leaf: str, public: bool, grp: pd.DataFrame, target: str, budget: float
+    ladder: _Ladder,
+    issuer: str,
+    leaf: str,
+    public: bool,
+    grp: pd.DataFrame,
+    target: str,
+    budget: float,
+    lab: Mapping[tuple[str, str, str], Any],
 ) -> dict[str, Any]:
     path = _path(issuer, ladder.parents, ladder.depth) if issuer else []
     top_is_root = bool(path) and ladder.kinds.get(path[-1]) == CaKind.ROOT.value
     chain = chain_of(leaf, path, top_is_root, ladder.algs, HANDSHAKE_SCTS if public else 0)
     to_migrate = int(grp["vulnerable"].sum())
     after = chain.rekeyed(target) if to_migrate else chain
+    name = ladder.names.get(issuer, "").strip().lower() if issuer else ""
+    # Public chains are measured for information only: their migration waits on the root programs.
+    now_lab = lab.get((name, "baseline", leaf)) if not public else None
+    pqc_lab = (lab.get((name, target, target)) if to_migrate else now_lab) if not public else None
+    bytes_now = int(now_lab.bytes) if now_lab is not None else chain.bytes
+    bytes_pqc = int(pqc_lab.bytes) if pqc_lab is not None else after.bytes
+    # Measured, the whole server flight is what the initial window must carry.
+    over = int(pqc_lab.server_flight_bytes) > budget if pqc_lab is not None else after.bytes > budget
+    measured = (now_lab is not None) + (pqc_lab is not None)
+    source = {2: "lab", 1: "lab (partly)"}.get(measured, "table")
     return {
         "issuing_ca": ladder.names.get(issuer, "(self-signed)") if issuer else "(self-signed)",
         "leaf_algorithm": leaf,
@@ -185,9 +221,23 @@ def _row(
         "intermediates": len(chain.intermediates),
         "chain": chain.label,
         "scts": chain.scts,
-        "bytes_now": chain.bytes,
+        "bytes_now": bytes_now,
         "target_algorithm": target if to_migrate else leaf,
-        "bytes_pqc": after.bytes,
+        "bytes_pqc": bytes_pqc,
         "budget_bytes": int(budget),
-        "over_budget": after.bytes > budget,
+        "over_budget": over,
+        "bytes_source": source,
+        "clients": _clients(pqc_lab),
     }
+
+
+def _clients(row: Any) -> str:
+    """Which clients the lab saw accept and refuse the re-keyed chain ('' without a lab result)."""
+    if row is None:
+        return ""
+    parts = []
+    if isinstance(row.accepted_by, str) and row.accepted_by:
+        parts.append(f"accepted by {row.accepted_by}")
+    if isinstance(row.rejected_by, str) and row.rejected_by:
+        parts.append(f"refused by {row.rejected_by}")
+    return "; ".join(parts)

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from cmmm import mosca
-from cmmm.crypto import PQC_HYBRID_GROUPS
+from cmmm.crypto import PQC_HYBRID_GROUPS, SSH_PQC_KEX
 from cmmm.drill.result import Verdict
 from cmmm.model import Inventory
 
@@ -158,9 +158,11 @@ KEX_COLUMNS = (
 
 
 def endpoints(inv: Inventory, live: np.ndarray) -> pd.DataFrame:
-    """Per service and TLS endpoint (an observation's host:port of a live certificate): `hybrid` (a scan
-    saw a hybrid ML-KEM group), `classical` (a scan saw its key exchange or versions, and no hybrid group
-    is possible or offered) or `unseen`."""
+    """Per service and endpoint: TLS endpoints (an observation's host:port of a live certificate) and SSH
+    servers a scan read (`ssh` observations, no certificate; they belong to their own service or else to the
+    services whose TLS endpoints share their host). Status `hybrid` (a hybrid ML-KEM group, or a
+    post-quantum SSH key exchange offered), `classical` (a scan saw its key exchange or versions, and no
+    hybrid is possible or offered) or `unseen`."""
     facts = inv.certificate_facts()
     obs = inv.observations
     service = obs["cert_id"].map(pd.Series(facts["service"].to_numpy(), index=facts["cert_id"].to_numpy()))
@@ -186,9 +188,36 @@ def endpoints(inv: Inventory, live: np.ndarray) -> pd.DataFrame:
             "c": classical.to_numpy(dtype=bool),
         }
     )
+    frame = pd.concat([frame, _ssh_endpoints(obs, o["host"], service[keep])], ignore_index=True)
     g = frame.groupby(["service", "location"], sort=True).agg(h=("h", "any"), c=("c", "any")).reset_index()
     g["status"] = np.where(g["h"], "hybrid", np.where(g["c"], "classical", "unseen"))
     return g[["service", "location", "status"]]
+
+
+def _ssh_endpoints(obs: pd.DataFrame, tls_hosts: pd.Series, tls_services: pd.Series) -> pd.DataFrame:
+    """SSH servers as key-exchange endpoints: hybrid when their KEXINIT offers a post-quantum key exchange."""
+    tags = obs["tags"].astype("string").fillna("").str.lower()
+    is_ssh = tags.str.split(";").map(lambda t: "ssh" in t).to_numpy(dtype=bool) & obs[
+        "location"
+    ].notna().to_numpy(dtype=bool)
+    ssh = obs[is_ssh]
+    if not len(ssh):
+        return pd.DataFrame(columns=["service", "location", "h", "c"])
+    norm = tls_hosts.astype("string").str.strip("[]").str.lower().to_numpy()
+    by_host = pd.DataFrame({"host": norm, "service": tls_services.to_numpy()}).dropna().drop_duplicates()
+    kex = ssh["kex_groups"].astype("string").fillna("").str.lower().str.split(";")
+    rows = pd.DataFrame(
+        {
+            "host": ssh["host"].astype("string").str.strip("[]").str.lower().to_numpy(),
+            "own": ssh["service"].astype("string").to_numpy(),
+            "location": ssh["location"].to_numpy(),
+            "h": kex.map(lambda ks: any(k in SSH_PQC_KEX for k in ks)).to_numpy(dtype=bool),
+            "c": kex.map(lambda ks: any(ks) and not any(k in SSH_PQC_KEX for k in ks)).to_numpy(dtype=bool),
+        }
+    )
+    joined = rows.merge(by_host, on="host", how="left")
+    joined["service"] = joined["own"].fillna(joined["service"])
+    return joined.dropna(subset=["service"])[["service", "location", "h", "c"]]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -165,4 +165,12 @@ def _finding_reasons(findings: Mapping[str, pd.DataFrame]) -> list[str]:
             f"{int(hs.loc[hs['over_budget'], 'certificates'].sum())} certificates sit on chains whose "
             f"post-quantum handshake exceeds the {int(hs['budget_bytes'].iloc[0]):,}-byte budget"
         )
+    if hs is not None and len(hs) and "clients" in hs:
+        refused = hs[hs["clients"].fillna("").str.contains("refused by", regex=False)]
+        if len(refused):
+            out.append(
+                f"the PQC lab saw clients refuse the re-keyed chains of {len(refused)} issuing CAs "
+                f"({int(refused['certificates'].sum())} certificates): their clients need an upgrade — "
+                f"{refused['clients'].iloc[0]}"
+            )
     return out

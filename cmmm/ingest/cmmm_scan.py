@@ -30,6 +30,22 @@ def read_scan_file(path: Path, ctx: ReadContext) -> Batch:
     return batch_from_document(doc, str(path))
 
 
+def _ssh_observation(ep: dict[str, Any], source: str, location: str, seen_at: Any) -> dict[str, Any]:
+    """An SSH server: no certificate, its offered key exchanges (tag `ssh`), for the PQC key-exchange track."""
+    return {
+        "cert_id": None,
+        "source": source,
+        "source_ref": f"{location} ssh",
+        "location": location,
+        "host": ep.get("host"),
+        "port": ep.get("port"),
+        "discovered_by": "network-scan",
+        "last_seen": seen_at,
+        "kex_groups": ";".join(str(k) for k in ep.get("ssh_kex") or []) or None,
+        "tags": "ssh",
+    }
+
+
 def batch_from_document(doc: Any, source: str) -> Batch:
     """Certificates of every chain; the leaf observed at host:port (discovered_by network-scan) with its
     TLS versions and key-exchange groups; the rest of the chain observed at the same location."""
@@ -46,6 +62,8 @@ def batch_from_document(doc: Any, source: str) -> Batch:
         status = str(ep.get("status"))
         statuses[status] = statuses.get(status, 0) + 1
         location = str(ep.get("location") or f"{ep.get('host')}:{ep.get('port')}")
+        if ep.get("ssh") and ep.get("ssh_kex"):
+            batch.observations.append(_ssh_observation(ep, source, location, seen_at))
         for pos, pem in enumerate(ep.get("chain") or []):
             ref = f"{location} chain[{pos}]"
             try:
@@ -67,9 +85,8 @@ def batch_from_document(doc: Any, source: str) -> Batch:
                 "last_seen": seen_at,
             }
             if pos == 0:
-                groups = [
-                    g for g in (ep.get("group"), "X25519MLKEM768" if ep.get("hybrid_pq") else None) if g
-                ]
+                hybrid = ep.get("hybrid_groups") or (["X25519MLKEM768"] if ep.get("hybrid_pq") else [])
+                groups = [g for g in (ep.get("group"), *hybrid) if g]
                 tags = [f"chain:{ep['chain_status']}"] if ep.get("chain_status") else []
                 if ep.get("hostname_match") is False:
                     tags.append("hostname-mismatch")

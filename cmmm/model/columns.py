@@ -103,6 +103,22 @@ ALGORITHM_COLUMNS: dict[str, str] = {
 }
 
 
+# PQC lab measurements (cmmm pqc-lab), one row per CA of a mirrored private hierarchy and profile: what a
+# server of that hierarchy sends for its chain in a real loopback handshake. The PQC drill's handshake track
+# reads them instead of the size table (docs/pqc-lab.md).
+LAB_COLUMNS: dict[str, str] = {
+    "ca_name": "string",  # a CA of the hierarchy (its top or any intermediate), as the inventory names it
+    "hierarchy": "string",  # the hierarchy's top CA
+    "profile": "string",  # baseline, ML-DSA-44, ML-DSA-65, ML-DSA-87
+    "leaf_key": "string",  # the mirrored leaf's key (EC-256, RSA-2048, ML-DSA-65 …)
+    "bytes": "Int64",  # Certificate + CertificateVerify messages, measured
+    "server_flight_bytes": "Int64",  # everything the server sent before the client's Finished
+    "round_trips": "Int64",  # of the whole handshake, with a 10-segment initial window
+    "accepted_by": "string",  # clients that verified it (';'-joined)
+    "rejected_by": "string",  # clients that refused it, with their reason
+}
+
+
 # Columns that certificate_facts() adds from observations and services.
 FACT_COLUMNS: dict[str, str] = {
     "owner": "string",

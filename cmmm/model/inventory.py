@@ -16,6 +16,7 @@ from cmmm.model._facts import certificate_facts
 from cmmm.model.columns import (
     ALGORITHM_COLUMNS,
     CERTIFICATE_COLUMNS,
+    LAB_COLUMNS,
     OBSERVATION_COLUMNS,
     SERVICE_COLUMNS,
     empty_frame,
@@ -65,6 +66,8 @@ class Inventory:
     `certificates` has CERTIFICATE_COLUMNS, one row per unique certificate; `observations` has
     OBSERVATION_COLUMNS, one row per place a certificate was seen; `services` has SERVICE_COLUMNS;
     `algorithms` has ALGORITHM_COLUMNS (algorithm assets of imported CBOMs).
+    `lab` has LAB_COLUMNS: measured PQC lab handshakes of its private hierarchies (cmmm.lab), empty until a
+    lab run is attached.
     `bodies` maps cert_id to DER for certificates parsed from real files (signature checks in the graph).
     `profile` is the bundle's profile.yaml, parsed (cmmm.profile); `policy` its policy.yaml as loaded
     (safe_load; cmmm.policy parses it). `exercises` is the bundle's exercise log (exercises.yaml, parsed by
@@ -79,6 +82,7 @@ class Inventory:
     observations: pd.DataFrame = field(default_factory=lambda: empty_frame(OBSERVATION_COLUMNS))
     services: pd.DataFrame = field(default_factory=lambda: empty_frame(SERVICE_COLUMNS))
     algorithms: pd.DataFrame = field(default_factory=lambda: empty_frame(ALGORITHM_COLUMNS))
+    lab: pd.DataFrame = field(default_factory=lambda: empty_frame(LAB_COLUMNS))
     rejected: tuple[Rejected, ...] = ()
     private_keys: tuple[PrivateKeyFinding, ...] = ()
     sources: tuple[SourceRecord, ...] = ()

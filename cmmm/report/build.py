@@ -12,6 +12,7 @@ from cmmm.drill import DrillResult
 from cmmm.graph import GraphSummary
 from cmmm.ingest.summary import Count as SummaryCount
 from cmmm.ingest.summary import InventorySummary
+from cmmm.lab import LabResult
 from cmmm.maturity import Assessment, RiskFinding, Share
 from cmmm.maturity.pkimm import PkimmView, categorize
 from cmmm.maturity.pqc import PqcReadiness
@@ -19,6 +20,7 @@ from cmmm.maturity.risks import load_risks
 from cmmm.model import LEVEL_NAMES
 from cmmm.report.adapters import dependency_section, drill_section, maturity_section
 from cmmm.report.format import hours, share
+from cmmm.report.lab import lab_section
 from cmmm.report.pkimm import floor_text
 from cmmm.report.view import (
     LABEL_CHARS,
@@ -375,8 +377,10 @@ def build_view(
     generated_at: datetime,
     graph: GraphSummary | None = None,
     drills: Sequence[DrillResult] = (),
+    lab: LabResult | None = None,
 ) -> ReportView:
-    """The report's view of one analysis: the summary, the assessment, and whatever graph and drills ran."""
+    """The report's view of one analysis: the summary, the assessment, and whatever graph, drills and PQC
+    lab ran."""
     a = assessment
     maturity = maturity_section(a)
     findings = tuple(_finding(r) for r in a.risks)
@@ -430,4 +434,5 @@ def build_view(
         roadmap_source=roadmap_source,
         method_notes=method_notes(),
         sources=tuple(_count(c) for c in summary.sources),
+        lab=lab_section(lab) if lab is not None else None,
     )

@@ -21,7 +21,16 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from cmmm.report.format import share
-from cmmm.report.view import BurnPoint, CapRow, Count, CriticalityRow, TrendPoint, ValidityBin, WeekBucket
+from cmmm.report.view import (
+    BurnPoint,
+    CapRow,
+    Count,
+    CriticalityRow,
+    LabRow,
+    TrendPoint,
+    ValidityBin,
+    WeekBucket,
+)
 from cmmm.sanitize import svg_label
 
 INK = "#1f2a37"
@@ -331,3 +340,49 @@ def trend(points: Sequence[TrendPoint]) -> str:
 
 def _pct(v: float | None) -> float | None:
     return None if v is None else 100 * v
+
+
+def lab_handshakes(rows: Sequence[LabRow], window: int) -> str:
+    """PQC lab: bytes the server sends per hierarchy and profile, classical (x25519) beside hybrid
+    (X25519MLKEM768) key exchange, against the initial congestion window; round trips above each bar."""
+    kems = [k for k in ("x25519", "X25519MLKEM768") if any(r.kem == k for r in rows)]
+    hierarchies = list(dict.fromkeys(r.hierarchy for r in rows if r.kem in kems))
+    by = {(r.hierarchy, r.profile, r.kem): r for r in rows}
+    xs: list[float] = []
+    labels: list[str] = []
+    groups: list[tuple[str, str]] = []
+    x = 0.0
+    centers: list[tuple[float, str]] = []
+    for h in hierarchies:
+        profiles = list(dict.fromkeys(r.profile for r in rows if r.hierarchy == h and r.kem in kems))
+        first = x
+        for p in profiles:
+            xs.append(x)
+            labels.append(p)
+            groups.append((h, p))
+            x += 1
+        centers.append(((first + x - 1) / 2, h))
+        x += 0.6  # a gap between hierarchies
+    with mpl.rc_context(_RC):
+        fig, ax = _figure(FULL, 3.3)
+        width = 0.8 / max(len(kems), 1)
+        for k, (kem, color) in enumerate(zip(kems, (NAVY, TEAL), strict=False)):
+            offset = (k - (len(kems) - 1) / 2) * width
+            vals = [by[(h, p, kem)].server_flight_bytes if (h, p, kem) in by else 0 for h, p in groups]
+            ax.bar(
+                [v + offset for v in xs], vals, width=width * 0.95, color=color, label=f"server flight, {kem}"
+            )
+            for gx, (h, p) in zip(xs, groups, strict=True):
+                r = by.get((h, p, kem))
+                if r is not None:
+                    ax.text(gx + offset, r.server_flight_bytes, f"{r.round_trips}", ha="center", va="bottom",
+                            fontsize=7, color=MUTED)  # fmt: skip
+        ax.axhline(window, color=RED, linestyle="--", linewidth=1.0, label=f"initial window ({window:,} B)")
+        ax.set_xticks(xs, labels, fontsize=7)
+        for cx, h in centers:
+            ax.annotate(_short(h), (cx, 0), xycoords=("data", "axes fraction"), xytext=(0, -22),
+                        textcoords="offset points", ha="center", va="top", fontsize=8, color=INK)  # fmt: skip
+        ax.set_ylabel("bytes (round trips above the bars)")
+        _style(ax)
+        ax.legend(frameon=False, loc="lower left", bbox_to_anchor=(0, 1), ncols=3, fontsize=8)
+        return _inline(fig, "pqclab", "PQC lab: server flight bytes and round trips per profile", wide=True)

@@ -56,6 +56,9 @@ def _charts(view: ReportView) -> dict[str, Any]:
         else "",
         "quantum": charts.quantum_by_criticality(pqc.by_criticality) if pqc.by_criticality else "",
         "radar": charts.radar(view.maturity.dimensions) if view.maturity and view.maturity.dimensions else "",
+        "lab": charts.lab_handshakes(view.lab.rows, view.lab.initial_window_bytes)
+        if view.lab is not None and view.lab.rows
+        else "",
         "drills": [
             charts.burn_down(d.burn_down, d.deadline_hours, f"drill{i}") if d.burn_down else ""
             for i, d in enumerate(view.drills)

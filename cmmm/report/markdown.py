@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cmmm.report.format import count, hours, share
+from cmmm.report.lab import lab_markdown
 from cmmm.report.view import Count, ReportView, Tile
 from cmmm.sanitize import md_escape
 
@@ -190,7 +191,13 @@ def render_markdown(view: ReportView) -> str:
     title = f"# CMMM report — {md_escape(view.organization)}" if view.organization else "# CMMM report"
     out = [title, "", f"As of {view.as_of:%Y-%m-%d}; generated {view.generated_at:%Y-%m-%d %H:%M} UTC.", ""]
     out += (
-        _summary(view) + _maturity(view) + _inventory(view) + _pqc(view) + _dependencies(view) + _drills(view)
+        _summary(view)
+        + _maturity(view)
+        + _inventory(view)
+        + _pqc(view)
+        + (lab_markdown(view.lab) if view.lab is not None else [])
+        + _dependencies(view)
+        + _drills(view)
     )
     out += _trend(view)
     out += ["## Roadmap", ""]

@@ -343,6 +343,48 @@ class PqcSection:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class LabRow:
+    """One hierarchy in one profile with one key exchange, measured by the PQC lab (medians over leaves)."""
+
+    hierarchy: str
+    profile: str
+    kem: str
+    client_hello_bytes: int
+    certificate_bytes: int  # Certificate + CertificateVerify messages
+    server_flight_bytes: int
+    round_trips: int
+    hello_retry: bool
+    handshake_ms: float
+    client_cpu_ms: float
+    server_cpu_ms: float
+    verify_ms: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LabVerdictRow:
+    hierarchy: str
+    profile: str
+    verdict: str
+    reason: str
+    accepted_by: str
+    rejected_by: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LabSection:
+    """The PQC lab's measured handshakes, verdicts and what could not be built (cmmm pqc-lab)."""
+
+    rows: tuple[LabRow, ...]
+    verdicts: tuple[LabVerdictRow, ...]
+    cannot_build: tuple[tuple[str, str], ...]  # (profile, why)
+    skipped: tuple[str, ...]
+    libraries: tuple[tuple[str, str], ...]  # (client, TLS library and version)
+    runs: int
+    initial_window_bytes: int
+    scope: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class LadderStep:
     level: int
     name: str
@@ -428,6 +470,7 @@ class ReportView:
     method_notes: tuple[str, ...]
     sources: tuple[Count, ...]
     trend: TrendSection | None = None  # with a store of two or more snapshots (cmmm report --store)
+    lab: LabSection | None = None
 
 
 T = TypeVar("T")

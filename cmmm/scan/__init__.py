@@ -18,11 +18,13 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from cryptography import x509
 from OpenSSL import SSL
 
 from cmmm.errors import UsageError
+from cmmm.scan import ssh
 from cmmm.scan.compare import Comparison, compare
 from cmmm.scan.handshake import _VERSIONS, HYBRID_GROUP, _attempt, _context, _Failed, _Pacer
 from cmmm.scan.result import (
@@ -39,6 +41,7 @@ from cmmm.scan.result import (
 from cmmm.scan.targets import (
     DEFAULT_MAX_RANGE,
     DEFAULT_PORTS,
+    SSH_PORTS,
     STARTTLS_PORTS,
     expand_targets,
     parse_ports,
@@ -50,6 +53,8 @@ __all__ = [
     "DEFAULT_MAX_RANGE",
     "DEFAULT_PORTS",
     "HYBRID_GROUP",
+    "HYBRID_GROUPS",
+    "SSH_PORTS",
     "STARTTLS_PORTS",
     "ChainStatus",
     "Comparison",
@@ -73,11 +78,75 @@ __all__ = [
 
 
 # ------------------------------------------------------------------------------------------- the scan
+# The hybrid ML-KEM groups a scan probes one by one (RFC 10024 code points 4588, 4587, 4589).
+HYBRID_GROUPS = ("X25519MLKEM768", "SecP256r1MLKEM768", "SecP384r1MLKEM1024")
+# What most TLS stacks send first: the hybrid groups listed, one key share — for x25519 (OpenSSL sends a
+# share for the first group of a list without '*' markers). A server that wants hybrid asks again (HRR).
+RETRY_GROUPS = "x25519:" + ":".join(HYBRID_GROUPS)
+CLASSICAL_GROUPS = "x25519:secp256r1:secp384r1:x448:secp521r1"
+
+
 @dataclass(frozen=True, slots=True)
 class _Contexts:
     main: SSL.Context
     versions: dict[str, SSL.Context]
-    hybrid: SSL.Context
+    hybrid: dict[str, SSL.Context]
+    retry: SSL.Context
+    classical: SSL.Context
+
+
+def _kex(
+    ep: Endpoint,
+    addr: list[Any],
+    ctxs: _Contexts,
+    timeout: float,
+    pacer: _Pacer,
+    stop: threading.Event,
+    negotiated: str | None,
+) -> dict[str, Any]:
+    """TLS 1.3 key exchange as the server really does it: each hybrid group offered alone, a ClientHello with
+    the hybrid groups but only a classical key share (HelloRetryRequest or not), a classical-only one."""
+    accepted: list[str] = []
+    for group, ctx in ctxs.hybrid.items():
+        if stop.is_set():
+            return {}
+        if group == negotiated:  # the first handshake already offered it with its share and got it
+            accepted.append(group)
+            continue
+        try:
+            if _attempt(ep, addr, ctx, timeout, pacer).group == group:
+                accepted.append(group)
+        except _Failed:
+            pass
+    out: dict[str, Any] = {"hybrid_groups": tuple(accepted), "hybrid_pq": HYBRID_GROUP in accepted}
+    try:
+        conn = _attempt(ep, addr, ctxs.retry, timeout, pacer)
+        out["hybrid_hello_retry"] = conn.hello_retry and conn.group in HYBRID_GROUPS
+    except _Failed:
+        out["hybrid_hello_retry"] = None
+    try:
+        _attempt(ep, addr, ctxs.classical, timeout, pacer)
+        out["classical_fallback"] = True
+    except _Failed:
+        out["classical_fallback"] = False
+    return out
+
+
+def _probe_ssh(ep: Endpoint, timeout: float, pacer: _Pacer, addresses: list[Any]) -> EndpointResult:
+    try:
+        with pacer.slot(ep.host):
+            found = ssh.read_kexinit(addresses, timeout)
+    except ssh.SshFailed as failed:
+        return EndpointResult(endpoint=ep, status=failed.status, error=failed.message)
+    return EndpointResult(
+        endpoint=ep,
+        status=Status.OK,
+        address=found.address,
+        protocol="SSH",
+        ssh_banner=found.banner,
+        ssh_kex=found.kex,
+        ssh_host_keys=found.host_keys,
+    )
 
 
 def _probe(
@@ -96,6 +165,10 @@ def _probe(
         addresses = socket.getaddrinfo(ep.host, ep.port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         return EndpointResult(endpoint=ep, status=Status.UNRESOLVED, error=str(exc))
+    if ep.ssh:
+        return replace(
+            _probe_ssh(ep, timeout, pacer, list(addresses)), elapsed_ms=(time.monotonic() - t0) * 1000
+        )
     try:
         main = _attempt(ep, addresses, ctxs.main, timeout, pacer)
     except _Failed as f:
@@ -112,18 +185,11 @@ def _probe(
             accepted.add(name)
         except _Failed:
             pass
-    hybrid: bool | None
-    if main.group == HYBRID_GROUP:
-        hybrid = True
-    elif "TLSv1.3" not in accepted:
-        hybrid = False  # the hybrid groups are TLS 1.3 only
-    elif stop.is_set():
-        hybrid = None
-    else:
-        try:
-            hybrid = _attempt(ep, addr, ctxs.hybrid, timeout, pacer).group == HYBRID_GROUP
-        except _Failed:
-            hybrid = False
+    kex: dict[str, Any] = {"hybrid_pq": main.group == HYBRID_GROUP or None}
+    if "TLSv1.3" not in accepted:
+        kex = {"hybrid_pq": False}  # the hybrid groups are TLS 1.3 only
+    elif not stop.is_set():
+        kex = _kex(ep, addr, ctxs, timeout, pacer, stop, main.group) or kex
     result = EndpointResult(
         endpoint=ep,
         status=Status.OK,
@@ -133,8 +199,8 @@ def _probe(
         cipher=main.cipher,
         group=main.group,
         tls_versions=tuple(v for v in _VERSIONS if v in accepted),
-        hybrid_pq=hybrid,
         chain=tuple(main.chain),
+        **kex,
     )
     return replace(_judged(result, now, trust), elapsed_ms=(time.monotonic() - t0) * 1000)
 
@@ -189,7 +255,9 @@ def scan(
     ctxs = _Contexts(
         main=_context(),
         versions={name: _context(v) for name, v in _VERSIONS.items()},
-        hybrid=_context(SSL.TLS1_3_VERSION, HYBRID_GROUP),
+        hybrid={g: _context(SSL.TLS1_3_VERSION, g) for g in HYBRID_GROUPS},
+        retry=_context(SSL.TLS1_3_VERSION, RETRY_GROUPS),
+        classical=_context(SSL.TLS1_3_VERSION, CLASSICAL_GROUPS),
     )
     pacer = _Pacer(rate, per_host, host_delay, stop)
     t0 = time.monotonic()

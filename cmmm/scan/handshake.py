@@ -93,6 +93,7 @@ class _Conn:
     chain: list[x509.Certificate] = field(default_factory=list)
     address: str = ""
     note: str | None = None
+    hello_retry: bool = False
 
 
 def _context(version: int | None = None, groups: str | None = None) -> SSL.Context:
@@ -129,7 +130,18 @@ def _looks_tls(first: bytes) -> bool:
     return len(first) >= 2 and first[0] in (21, 22) and first[1] == 3
 
 
-def _handshake(conn: SSL.Connection, sock: socket.socket, deadline: float) -> None:
+# RFC 8446 §4.1.3: a HelloRetryRequest is a ServerHello whose random is SHA-256("HelloRetryRequest").
+_HRR_RANDOM = bytes.fromhex("cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c")
+
+
+def hello_retry(first: bytes) -> bool:
+    """Whether the server's first record is a HelloRetryRequest: a handshake record (22) whose message is a
+    ServerHello (2) carrying the special random (record header 5, message header 4, version 2 bytes)."""
+    return len(first) >= 43 and first[0] == 22 and first[5] == 2 and first[11:43] == _HRR_RANDOM
+
+
+def _handshake(conn: SSL.Connection, sock: socket.socket, deadline: float) -> bytes:
+    """Complete the handshake; returns the first bytes the server sent (up to 64, for hello_retry)."""
     first = b""
     while True:
         try:
@@ -137,15 +149,16 @@ def _handshake(conn: SSL.Connection, sock: socket.socket, deadline: float) -> No
             out = _drain(conn)
             if out:
                 sock.sendall(out)
-            return
+            return first
         except SSL.WantReadError:
             out = _drain(conn)
             if out:
                 sock.sendall(out)
             data = _recv(sock, deadline)
-            if len(first) < 2:
-                first += data
-                if len(first) >= 2 and not _looks_tls(first):
+            if len(first) < 64:
+                known = len(first)
+                first = (first + data)[:64]
+                if known < 2 <= len(first) and not _looks_tls(first):
                     raise _Failed(Status.NOT_TLS, f"peer answered with non-TLS data {first[:16]!r}") from None
             if not data:
                 if not first:
@@ -266,7 +279,7 @@ def _attempt(
             if ep.sni:
                 conn.set_tlsext_host_name(ep.sni.encode("idna") if not ep.sni.isascii() else ep.sni.encode())
             try:
-                _handshake(conn, sock, deadline)
+                first = _handshake(conn, sock, deadline)
             except _Failed as failed:
                 failed.chain = _peer_chain(conn)[0]
                 raise
@@ -278,6 +291,7 @@ def _attempt(
                 group=conn.get_group_name(),
                 chain=chain,
                 address=str(sock.getpeername()[0]),
+                hello_retry=hello_retry(first),
             )
         except TimeoutError:
             raise _Failed(Status.TIMEOUT, "no TLS answer before the timeout") from None

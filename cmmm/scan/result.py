@@ -31,6 +31,7 @@ class Status(StrEnum):
     REFUSED = "refused"
     TIMEOUT = "timeout"
     NOT_TLS = "not-tls"
+    NOT_SSH = "not-ssh"
     HANDSHAKE_FAILURE = "handshake-failure"
     UNRESOLVED = "unresolved"
     UNREACHABLE = "unreachable"
@@ -65,6 +66,7 @@ class Endpoint:
     port: int
     sni: str | None = None
     starttls: StartTLS | None = None
+    ssh: bool = False  # an SSH server: its KEXINIT is read instead of a TLS handshake
 
     @property
     def location(self) -> str:
@@ -84,6 +86,16 @@ class EndpointResult:
     group: str | None = None  # negotiated key-exchange group, e.g. "X25519MLKEM768", "x25519"
     tls_versions: tuple[str, ...] = ()  # every version the server accepted on its own
     hybrid_pq: bool | None = None  # the server agrees to X25519MLKEM768 when offered alone
+    # Every probed hybrid group the server accepts when a ClientHello offers it alone (its key share sent).
+    hybrid_groups: tuple[str, ...] = ()
+    # A ClientHello listing the hybrid groups but carrying only an x25519 key share (what most TLS stacks
+    # send first): True when the server answers with a HelloRetryRequest for a hybrid group (hybrid, at the
+    # cost of a round trip), False when it takes the classical share, None when not probed.
+    hybrid_hello_retry: bool | None = None
+    classical_fallback: bool | None = None  # a ClientHello with classical groups only still completes
+    ssh_banner: str | None = None  # SSH: the server's identification line
+    ssh_kex: tuple[str, ...] = ()  # SSH: key exchanges offered in the server's KEXINIT, in its order
+    ssh_host_keys: tuple[str, ...] = ()  # SSH: host-key algorithms offered
     chain: tuple[x509.Certificate, ...] = ()  # as presented, leaf first
     hostname_match: bool | None = None
     chain_status: ChainStatus | None = None
@@ -136,6 +148,10 @@ class ScanResult:
                     "tls_versions": ";".join(r.tls_versions) or None,
                     "group": r.group,
                     "hybrid_pq": r.hybrid_pq,
+                    "hybrid_groups": ";".join(r.hybrid_groups) or None,
+                    "hybrid_hello_retry": r.hybrid_hello_retry,
+                    "classical_fallback": r.classical_fallback,
+                    "ssh_kex": ";".join(r.ssh_kex) or None,
                     "cipher": r.cipher,
                     "chain_length": len(r.chain),
                     "leaf_subject": subject_text(leaf) if leaf is not None else None,
@@ -189,6 +205,10 @@ _FRAME_COLUMNS = (
     "tls_versions",
     "group",
     "hybrid_pq",
+    "hybrid_groups",
+    "hybrid_hello_retry",
+    "classical_fallback",
+    "ssh_kex",
     "cipher",
     "chain_length",
     "leaf_subject",
@@ -206,6 +226,7 @@ def _result_doc(r: EndpointResult) -> dict[str, Any]:
         "location": r.endpoint.location,
         "sni": r.endpoint.sni,
         "starttls": r.endpoint.starttls.value if r.endpoint.starttls else None,
+        "ssh": r.endpoint.ssh,
         "address": r.address,
         "status": r.status.value,
         "error": r.error,
@@ -214,6 +235,12 @@ def _result_doc(r: EndpointResult) -> dict[str, Any]:
         "group": r.group,
         "tls_versions": list(r.tls_versions),
         "hybrid_pq": r.hybrid_pq,
+        "hybrid_groups": list(r.hybrid_groups),
+        "hybrid_hello_retry": r.hybrid_hello_retry,
+        "classical_fallback": r.classical_fallback,
+        "ssh_banner": r.ssh_banner,
+        "ssh_kex": list(r.ssh_kex),
+        "ssh_host_keys": list(r.ssh_host_keys),
         "hostname_match": r.hostname_match,
         "chain_status": r.chain_status.value if r.chain_status else None,
         "chain_error": r.chain_error,
@@ -257,6 +284,7 @@ def scan_from_document(doc: Any, source: str) -> ScanResult:
                 port=int(e["port"]),
                 sni=e.get("sni"),
                 starttls=StartTLS(e["starttls"]) if e.get("starttls") else None,
+                ssh=bool(e.get("ssh")),
             )
             chain = tuple(load_pem(p.encode("ascii")) for p in e.get("chain") or [])
             results.append(
@@ -270,6 +298,12 @@ def scan_from_document(doc: Any, source: str) -> ScanResult:
                     group=e.get("group"),
                     tls_versions=tuple(e.get("tls_versions") or ()),
                     hybrid_pq=e.get("hybrid_pq"),
+                    hybrid_groups=tuple(e.get("hybrid_groups") or ()),
+                    hybrid_hello_retry=e.get("hybrid_hello_retry"),
+                    classical_fallback=e.get("classical_fallback"),
+                    ssh_banner=e.get("ssh_banner"),
+                    ssh_kex=tuple(e.get("ssh_kex") or ()),
+                    ssh_host_keys=tuple(e.get("ssh_host_keys") or ()),
                     chain=chain,
                     hostname_match=e.get("hostname_match"),
                     chain_status=ChainStatus(e["chain_status"]) if e.get("chain_status") else None,

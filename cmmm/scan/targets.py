@@ -10,8 +10,11 @@ from cmmm.errors import InputError, UsageError
 from cmmm.scan.result import Endpoint, StartTLS
 
 # The TLS ports organizations actually run: HTTPS and its alternates, LDAPS, IMAPS, POP3S, SMTPS and
-# submission (STARTTLS), PostgreSQL (SSLRequest), DNS over TLS, the Kubernetes API.
-DEFAULT_PORTS: tuple[int, ...] = (443, 8443, 636, 993, 995, 465, 587, 5432, 853, 6443, 9443)
+# submission (STARTTLS), PostgreSQL (SSLRequest), DNS over TLS, the Kubernetes API; and SSH, whose key
+# exchange is harvested like TLS's (read from the server's KEXINIT, cmmm.scan.ssh).
+DEFAULT_PORTS: tuple[int, ...] = (443, 8443, 636, 993, 995, 465, 587, 5432, 853, 6443, 9443, 22)
+
+SSH_PORTS: frozenset[int] = frozenset({22, 2222})
 
 
 DEFAULT_MAX_RANGE = 1024  # a CIDR range with more addresses needs yes=True (--yes)
@@ -87,6 +90,7 @@ def expand_targets(
     max_range: int = DEFAULT_MAX_RANGE,
     yes: bool = False,
     starttls: Mapping[int, StartTLS] = STARTTLS_PORTS,
+    ssh_ports: frozenset[int] = SSH_PORTS,
 ) -> list[Endpoint]:
     """Targets → endpoints. `NAME@ADDRESS[:PORT]` connects to ADDRESS and sends SNI NAME.
 
@@ -119,8 +123,15 @@ def expand_targets(
             hosts = [host]
         for h in hosts:
             for p in (port,) if port else ports:
+                ssh = p in ssh_ports
                 out.append(
-                    Endpoint(host=h, port=p, sni=target_sni or _default_sni(h), starttls=starttls.get(p))
+                    Endpoint(
+                        host=h,
+                        port=p,
+                        sni=None if ssh else target_sni or _default_sni(h),
+                        starttls=None if ssh else starttls.get(p),
+                        ssh=ssh,
+                    )
                 )
     return list(dict.fromkeys(out))
 

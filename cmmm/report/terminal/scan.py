@@ -7,6 +7,7 @@ from typing import Any
 from cryptography.x509.oid import NameOID
 from rich.console import Console
 
+from cmmm.crypto import SSH_PQC_KEX
 from cmmm.report.terminal import safe
 from cmmm.report.terminal.frames import render_frame
 from cmmm.scan import ChainStatus, Comparison, EndpointResult, ScanResult, Status
@@ -38,11 +39,21 @@ def _line(r: EndpointResult) -> str:
         head += f" {safe(r.error or '')}"
         if r.leaf is None:
             return head
+    if r.endpoint.ssh:
+        pq = [k for k in r.ssh_kex if k in SSH_PQC_KEX]
+        kex = f"[green]PQ key exchange {safe(pq[0])}[/]" if pq else "[yellow]no PQ key exchange[/]"
+        return f"{head} · {safe(r.ssh_banner or 'SSH')} · {kex} · host keys {safe(','.join(r.ssh_host_keys))}"
     parts = ["TLS " + ",".join(v.replace("TLSv", "") for v in r.tls_versions)] if r.tls_versions else []
     if r.group:
         parts.append(
             safe(r.group) + (" [green](hybrid PQC)[/]" if r.hybrid_pq else " [yellow](no hybrid PQC)[/]")
         )
+    if r.hybrid_groups:
+        parts.append("hybrid " + ",".join(r.hybrid_groups))
+    if r.hybrid_hello_retry:
+        parts.append("asks for a hybrid key share by HelloRetryRequest")
+    if r.classical_fallback is False:
+        parts.append("no classical fallback")
     leaf = r.leaf
     if leaf is not None:
         cn = leaf.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
