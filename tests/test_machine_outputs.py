@@ -129,3 +129,21 @@ def test_no_rendering_shows_nan_infinity_na_or_negative_zero(org: str) -> None:
     for name, text in texts.items():
         hits = [text[max(0, m.start() - 40) : m.end() + 20] for m in UNKNOWN_SPELLED.finditer(text)]
         assert not hits, (org, name, hits[:5])
+
+
+def test_no_schema_types_a_field_as_always_null() -> None:
+    """A field the samples happened never to fill is still a field: its schema allows a value, not only null."""
+    import json
+    from importlib import resources
+
+    def walk(node: object, where: str) -> list[str]:
+        if isinstance(node, dict):
+            bad = [where] if node.get("type") == "null" else []
+            return bad + [w for k, v in node.items() for w in walk(v, f"{where}/{k}")]
+        if isinstance(node, list):
+            return [w for i, v in enumerate(node) for w in walk(v, f"{where}/{i}")]
+        return []
+
+    for res in resources.files("cmmm.schemas").iterdir():
+        if res.name.endswith(".schema.json"):
+            assert walk(json.loads(res.read_text(encoding="utf-8")), res.name) == []
