@@ -1,4 +1,8 @@
-"""Write the normalized inventory: Parquet, CSV (formula-safe) or JSON, chosen by the file extension."""
+"""Write the normalized inventory: Parquet, CSV (formula-safe) or JSON, chosen by the file extension.
+
+Every CSV cmmm writes (inventories, scan results, drill plans) goes through `write_csv`: cells
+neutralized after every line break, CRLF row ends so that a cell holding CR or LF is quoted, and an
+atomic replace of the target."""
 
 from __future__ import annotations
 
@@ -9,24 +13,42 @@ from typing import Any
 
 import pandas as pd
 
+from cmmm import sanitize
 from cmmm.errors import UsageError
+from cmmm.export.atomic import replacing, write_text_atomic
 from cmmm.export.cbom import cbom_document
 from cmmm.model import Inventory
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 
 def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Prefix text cells that a spreadsheet would run as a formula (= + - @ tab CR) with an apostrophe."""
+    """Text cells that a spreadsheet would run as a formula (= + - @ tab CR at the start of the cell or
+    after any line break inside it) get an apostrophe before each such line (`sanitize.spreadsheet`).
+    Column names are cells too: a hostile header read from a spreadsheet is written back neutralized."""
     out = frame.copy()
     for col in out.columns:
         s = out[col]
         if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):  # object, "string" and pandas 3 "str"
             text = s.astype("string")
-            risky = text.str.startswith(_FORMULA_START).fillna(False)
+            risky = text.str.contains(sanitize.FORMULA_RISK.pattern, regex=True).fillna(False)
             if risky.any():
-                out[col] = text.where(~risky, "'" + text)
+                fixed = text.astype(object)
+                fixed[risky] = [sanitize.spreadsheet(v) for v in text[risky]]
+                out[col] = fixed.astype("string")
+    out.columns = [sanitize.spreadsheet(str(c)) for c in out.columns]
     return out
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """The frame as formula-safe CSV text (RFC 4180: CRLF row ends, so a cell holding CR or LF is quoted)."""
+    text: str = neutralize_formulas(frame).to_csv(index=False, lineterminator="\r\n")
+    return text
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write the frame as formula-safe CSV, atomically (the previous file stays whole on any failure)."""
+    safe = neutralize_formulas(frame)
+    with replacing(path) as tmp:
+        safe.to_csv(tmp, index=False, lineterminator="\r\n", encoding="utf-8")
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -81,17 +103,18 @@ def write_inventory(inv: Inventory, path: Path) -> str:
     which `cmmm ingest` reads back (cert_id and every column keep their names)."""
     name = path.name.lower()
     if name.endswith((".cdx.json", ".cbom.json")):
-        path.write_text(json.dumps(cbom_document(inv), indent=1) + "\n", encoding="utf-8")
+        write_text_atomic(path, json.dumps(cbom_document(inv), indent=1) + "\n")
         return "cyclonedx-cbom"
     if name.endswith(".json"):
-        path.write_text(json.dumps(inventory_document(inv), indent=1, default=str) + "\n", encoding="utf-8")
+        write_text_atomic(path, json.dumps(inventory_document(inv), indent=1, default=str) + "\n")
         return "json"
     facts = inv.certificate_facts()
     if name.endswith(".parquet"):
-        facts.to_parquet(path, index=False)
+        with replacing(path) as tmp:
+            facts.to_parquet(tmp, index=False)
         return "parquet"
     if name.endswith(".csv"):
-        neutralize_formulas(facts).to_csv(path, index=False)
+        write_csv(facts, path)
         return "csv"
     raise UsageError(
         f"{path}: unknown output format; use .parquet, .csv, .json or .cdx.json (CycloneDX CBOM)"

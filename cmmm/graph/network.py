@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from cmmm.errors import UsageError
+from cmmm.export.atomic import replacing, write_text_atomic
 from cmmm.graph.hierarchy import (
     hierarchy,
     verify_links,
@@ -232,8 +233,9 @@ def export_graph(inv: Inventory, path: Path, *, aggregate: bool | None = None) -
         raise UsageError(f"{path}: unknown graph format; use .graphml or .json") from None
     g = build_graph(inv, aggregate=aggregate)
     if fmt is ExportFormat.GRAPHML:
-        nx.write_graphml(_xml_safe(g), path)
+        with replacing(path) as tmp:
+            nx.write_graphml(_xml_safe(g), tmp)
     else:
         doc = nx.node_link_data(g, edges="edges")
-        path.write_text(json.dumps(doc, indent=1, default=str) + "\n", encoding="utf-8")
+        write_text_atomic(path, json.dumps(doc, indent=1, default=str) + "\n")
     return fmt

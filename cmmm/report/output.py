@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from cmmm.errors import InputError
+from cmmm.export.atomic import write_text_atomic
 from cmmm.report import ReportFormat
 from cmmm.report.html import render_html
 from cmmm.report.json_doc import render_json_text
@@ -27,7 +28,7 @@ def render(view: ReportView, fmt: ReportFormat) -> str:
 def write_report(view: ReportView, path: Path, fmt: ReportFormat = ReportFormat.HTML) -> Path:
     """Write the report; returns the path written."""
     try:
-        path.write_text(render(view, fmt), encoding="utf-8")
+        write_text_atomic(path, render(view, fmt))
     except OSError as exc:
         raise InputError(str(path), f"cannot write report: {exc.strerror}") from None
     return path

@@ -14,7 +14,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from cmmm.errors import InputError
-from cmmm.export import neutralize_formulas
+from cmmm.export import write_csv
+from cmmm.export.atomic import write_text_atomic
 from cmmm.ingest._base import Batch
 from cmmm.ingest._merge import merge
 from cmmm.ingest.cmmm_scan import batch_from_document
@@ -226,10 +227,9 @@ def write_scan(result: ScanResult, path: Path) -> str:
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            frame = result.frame()
-            neutralize_formulas(frame).to_csv(path, index=False)
+            write_csv(result.frame(), path)
             return "csv"
-        path.write_text(json.dumps(result.to_document(), indent=1) + "\n", encoding="utf-8")
+        write_text_atomic(path, json.dumps(result.to_document(), indent=1) + "\n")
     except OSError as exc:
         raise InputError(str(path), f"cannot write: {exc.strerror or exc}") from None
     return "json"
