@@ -539,12 +539,15 @@ def _stop_on_sigint(stop: threading.Event) -> Iterator[None]:
         stop.set()
         err.print("cmmm: stopping the scan (Ctrl-C again to abort)")
         signal.signal(signal.SIGINT, previous)
+        signal.signal(signal.SIGTERM, previous_term)
 
     previous = signal.signal(signal.SIGINT, handler)
+    previous_term = signal.signal(signal.SIGTERM, handler)  # SIGTERM keeps the partial result like Ctrl-C
     try:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+        signal.signal(signal.SIGTERM, previous_term)
 
 
 EXIT_INTERRUPTED = 130
@@ -649,5 +652,15 @@ def _print_scan(result: Any, comparison: Any, fmt: OutputFormat) -> None:
         render_comparison(out, comparison)
 
 
+EXIT_TERMINATED = 128 + signal.SIGTERM
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    """SIGTERM unwinds like Ctrl-C does, so every writer's temporary file is removed and the previous
+    output stays whole (cmmm.export.atomic)."""
+    raise SystemExit(EXIT_TERMINATED)
+
+
 def main() -> Any:
+    signal.signal(signal.SIGTERM, _terminate)
     return app()
