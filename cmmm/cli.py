@@ -586,7 +586,12 @@ def scan_cmd(
     targets: TargetsArg = None,
     ports: PortsOpt = None,
     targets_file: Annotated[Path | None, typer.Option("--targets-file", help="One target per line.")] = None,
-    concurrency: Annotated[int, typer.Option("--concurrency", help="Endpoints scanned at once.")] = 64,
+    concurrency: Annotated[
+        int,
+        typer.Option(
+            "--concurrency", help="Endpoints scanned at once (clamped to 512 and to the open-file limit)."
+        ),
+    ] = 64,
     timeout: TimeoutOpt = 5.0,
     rate: RateOpt = None,
     per_host: Annotated[int, typer.Option("--per-host", help="At most N connections at once per host.")] = 4,
@@ -630,6 +635,8 @@ def scan_cmd(
             progress=progress,
             stop=stop,
         )
+    for note in result.notes:
+        err.print(f"cmmm: {safe(note)}")
     if output is not None:
         err.print(
             f"wrote {len(result.results)} endpoints to {escape(str(output))} ({write_scan(result, output)})"

@@ -34,6 +34,9 @@ class Status(StrEnum):
     UNRESOLVED = "unresolved"
     UNREACHABLE = "unreachable"
     SKIPPED = "skipped"  # never tried: the scan was stopped first
+    INVALID_CERTIFICATE = "invalid-certificate"  # the presented certificate could not be judged (malformed)
+    NO_RESOURCES = "no-resources"  # this process ran out of file descriptors or memory for the connection
+    ERROR = "error"  # an unexpected failure inside cmmm (a defect; its traceback is logged)
 
 
 class ChainStatus(StrEnum):
@@ -105,6 +108,7 @@ class ScanResult:
     interrupted: bool = False
     elapsed_s: float = 0.0
     source: str = "network-scan"
+    notes: tuple[str, ...] = ()  # what the scan changed or hit: concurrency clamped, resources exhausted
 
     @property
     def counts(self) -> dict[str, int]:
@@ -156,6 +160,7 @@ class ScanResult:
             "targets": list(self.targets),
             "ports": list(self.ports),
             "counts": self.counts,
+            "notes": list(self.notes),
             "endpoints": [_result_doc(r) for r in self.results],
         }
 
@@ -285,6 +290,7 @@ def scan_from_document(doc: Any, source: str) -> ScanResult:
         interrupted=bool(doc.get("interrupted")),
         elapsed_s=float(doc.get("elapsed_s") or 0.0),
         source=source,
+        notes=tuple(str(n) for n in doc.get("notes") or () if isinstance(doc.get("notes"), list)),
     )
 
 
