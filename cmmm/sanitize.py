@@ -15,7 +15,8 @@ subject. Every renderer passes such text through the variant for its medium:
 - `spreadsheet`  a CSV cell that no spreadsheet runs as a formula: an apostrophe before = + - @ (and tab, CR)
                  at the start of the cell and after every line break inside it (LibreOffice starts a new
                  row at a bare CR or LF in an unquoted cell; the writer quotes such cells as well).
-- `echo`         a short quotation of an input cell for a message, withheld when it looks like key material.
+- `echo`         a short quotation (repr, control characters escaped) of an input cell for a message,
+                 withheld when it looks like key material.
 
 HTML text and attribute values are escaped by Jinja2's autoescape in the report templates; this module
 never produces HTML.
@@ -42,9 +43,8 @@ LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 # also after spaces; the same holds for every line of a cell.
 FORMULA_RISK = re.compile(f"(?:^|[{LINE_BREAKS}]) *[=+\\-@\t\r]")
 _FORMULA_AT = re.compile(f"(^|[{LINE_BREAKS}])(?= *[=+\\-@\t\r])")
-_KEY_MATERIAL = re.compile(
-    r"PRIVATE KEY|BEGIN [A-Z ]*KEY|BEGIN CERTIFICATE|MI[IG][A-Za-z0-9+/]{8}|[A-Za-z0-9+/=]{40}"
-)
+_KEY_MARKERS = re.compile(r"-----BEGIN|PRIVATE KEY|MI[IG][A-Za-z0-9+/]{16}")
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{40,}")
 
 
 def _safe_char(ch: str) -> str:
@@ -112,9 +112,21 @@ def echo(value: object, limit: int = 60) -> str:
     """An input cell quoted in a rejection or note: `display`, cut to `limit`, as a repr — or a placeholder
     when it looks like key material (a PEM header, base64 of a key), which must never reach a report."""
     text = str(value)
-    if _KEY_MATERIAL.search(text):
+    if looks_like_key_material(text):
         return f"<{len(text)} characters withheld: looks like key material>"
-    return repr(display(text, limit))
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def looks_like_key_material(text: str) -> bool:
+    """A PEM armour, the DER prefix of a key or certificate in base64 (MII…, MIG…), or a base64 run of 40
+    or more characters mixing upper case, lower case and digits (hex fingerprints and words do not)."""
+    if _KEY_MARKERS.search(text):
+        return True
+    for m in _BASE64_RUN.finditer(text):
+        run = m.group(0)
+        if any(c.islower() for c in run) and any(c.isupper() for c in run) and any(c.isdigit() for c in run):
+            return True
+    return False
 
 
 # Names kept for the callers that predate the variants.

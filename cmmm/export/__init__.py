@@ -73,7 +73,9 @@ def _plain(v: Any) -> Any:
 
 def inventory_document(inv: Inventory) -> dict[str, Any]:
     """The stable JSON shape: certificates, observations, services, algorithms, rejected, private_keys,
-    sources, notes (what was kept but deserves a look: ignored cells, values outside a vocabulary)."""
+    sources (each with rows/merged for tables and defects), accounting (rows == kept + rejected + merged
+    over the tabular sources), notes (what was kept but deserves a look: ignored cells, values outside a
+    vocabulary, merged duplicates, encodings)."""
     return {
         "certificates": records(inv.certificates),
         "observations": records(inv.observations),
@@ -91,10 +93,29 @@ def inventory_document(inv: Inventory) -> dict[str, Any]:
                 "records": s.records,
                 "rejected": s.rejected,
                 "read_at": s.read_at.isoformat(),
+                "rows": s.rows,
+                "merged": s.merged,
+                "defects": s.defects,
             }
             for s in inv.sources
         ],
+        "accounting": accounting(inv),
         "notes": list(inv.notes),
+    }
+
+
+def accounting(inv: Inventory) -> dict[str, int]:
+    """Every row of the tabular sources accounted for: rows == kept + rejected + merged (kept are rows
+    that became a certificate of their own, merged those that repeat an earlier row's certificate);
+    `defects` counts files an unexpected exception rejected (bugs in cmmm)."""
+    tables = [s for s in inv.sources if s.rows is not None]
+    merged = sum(s.merged for s in tables)
+    return {
+        "rows": sum(s.rows or 0 for s in tables),
+        "kept": sum(s.records for s in tables) - merged,
+        "rejected": sum(s.rejected for s in tables),
+        "merged": merged,
+        "defects": sum(s.defects for s in inv.sources),
     }
 
 

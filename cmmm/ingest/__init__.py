@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import pyarrow as pa
 
@@ -214,7 +215,21 @@ def _rejection(path: Path, reason: str) -> Batch:
     return Batch(rejected=[Rejected(source=str(path), locator="-", reason=reason)])
 
 
-_Source = tuple[str, str, int, int]  # path, format, records, rejected
+_Source = tuple[str, str, "_Counts"]  # path, format, counts
+
+
+class _Counts(NamedTuple):
+    """What a source record keeps of a batch (cheap to send back from a worker process)."""
+
+    records: int
+    rejected: int
+    rows: int | None
+    merged: int
+    defects: int
+
+
+def _counts(batch: Batch) -> _Counts:
+    return _Counts(batch.records, len(batch.rejected), batch.rows, batch.merged, batch.defects)
 
 
 def _read_chunk(paths: list[str], ctx: ReadContext) -> tuple[list[_Source], list[Batch]]:
@@ -225,7 +240,7 @@ def _read_chunk(paths: list[str], ctx: ReadContext) -> tuple[list[_Source], list
     with tolerated_warnings():  # a worker process started by spawn has its own warning filters
         for p in paths:
             fmt, batch = read_file(Path(p), ctx)
-            sources.append((p, fmt, batch.records, len(batch.rejected)))
+            sources.append((p, fmt, _counts(batch)))
             batches.append(batch)
     return sources, combine(batches)
 
@@ -297,20 +312,29 @@ def _load(
             for f, (fmt, batch) in zip(
                 files, threads.map(lambda p: read_file(Path(p), ctx), files), strict=True
             ):
-                took((f, fmt, batch.records, len(batch.rejected)), batch)
+                took((f, fmt, _counts(batch)), batch)
                 if progress:
                     progress(len(sources), len(files))
     else:
         for f in files:
             fmt, batch = read_file(Path(f), ctx)
-            took((f, fmt, batch.records, len(batch.rejected)), batch)
+            took((f, fmt, _counts(batch)), batch)
             if progress:
                 progress(len(sources), len(files))
     base = Inventory(
         rejected=tuple(walk_rejected),
         sources=tuple(
-            SourceRecord(path=path, ingester=fmt, records=records, rejected=rejected, read_at=now)
-            for path, fmt, records, rejected in sources
+            SourceRecord(
+                path=path,
+                ingester=fmt,
+                records=c.records,
+                rejected=c.rejected,
+                read_at=now,
+                rows=c.rows,
+                merged=c.merged,
+                defects=c.defects,
+            )
+            for path, fmt, c in sources
         ),
     )
     return merge(batches, base)

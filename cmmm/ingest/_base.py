@@ -43,6 +43,11 @@ class Batch:
     profile_source: str | None = None
     policy: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
+    # Row accounting of tabular sources: rows read = certificate rows + rejected; `merged` of those
+    # certificate rows repeat a certificate of an earlier row of the same file (each named in a note).
+    rows: int | None = None
+    merged: int = 0
+    defects: int = 0  # unexpected exceptions while reading (a bug in cmmm; the file is rejected)
 
     @property
     def records(self) -> int:

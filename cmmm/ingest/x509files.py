@@ -66,8 +66,16 @@ def _add(batch: Batch, path: Path, ref: str, cert: x509.Certificate, der: bytes)
 
 
 # ------------------------------------------------------------------------------------------------- PEM
+_BEGIN_AT_LINE_START = re.compile(rb"(?m)^[ \t]*-----BEGIN [A-Z0-9 #]+-----")
+
+
 def sniff_pem(path: Path, head: bytes) -> int:
-    return 90 if _BEGIN.search(head) else 0
+    """90 for a PEM bundle (a BEGIN line at the start of a line, text around it tolerated); 40 when every
+    BEGIN sits inside a line — a quoted spreadsheet cell ("-----BEGIN …) — so that a spreadsheet with a
+    certificate column is read as the table it is (the CSV sniffer scores a known header 60 or more)."""
+    if _BEGIN_AT_LINE_START.search(head):
+        return 90
+    return 40 if _BEGIN.search(head) else 0
 
 
 def _line_of(data: bytes, offset: int) -> int:
