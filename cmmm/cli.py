@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import os
 import signal
 import sys
@@ -64,8 +65,18 @@ def _options(
             "--version", is_eager=True, callback=_print_version, help="Print cmmm's version and exit."
         ),
     ] = False,
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug",
+            help="Log the traceback of every unexpected error (a file or endpoint cmmm could not handle).",
+        ),
+    ] = False,
 ) -> None:
     """Options that come before the command."""
+    if debug:  # the defects a boundary turned into a rejection are logged by their modules (cmmm.*)
+        logging.basicConfig(level=logging.DEBUG, format="%(levelname)s %(name)s: %(message)s")
+        logging.getLogger("cmmm").setLevel(logging.DEBUG)
 
 
 P = ParamSpec("P")

@@ -55,6 +55,8 @@ def read_table(
     of the first HEADER_SEARCH_LINES lines it accepts), else None; `sep` forces the delimiter.
 
     Well-formed UTF-8 without bare CRs takes Arrow's parser; anything else the row-by-row reader."""
+    if b"\0" * 512 in data:  # holes of a sparse file, or a binary: parsing it would take gigabytes
+        raise InputError(source, "holds a run of NUL bytes: a sparse or binary file, not a table")
     decoded = None
     try:
         text_head = data[:65_536].decode("utf-8-sig")

@@ -238,7 +238,9 @@ def sniff_pkcs12(path: Path, head: bytes) -> int:
 def read_pkcs12(path: Path, ctx: ReadContext) -> Batch:
     """Try no password, the empty one, then each configured password (which are never logged)."""
     data = path.read_bytes()
-    candidates: list[bytes | None] = [None, b"", *(p.encode() for p in ctx.passwords)]
+    # surrogateescape: a password read from the environment or a file keeps its original bytes even when
+    # they are not UTF-8 (os.environ decodes them that way)
+    candidates: list[bytes | None] = [None, b"", *(p.encode("utf-8", "surrogateescape") for p in ctx.passwords)]
     for pw in candidates:
         try:
             p12 = pkcs12.load_pkcs12(data, pw)
