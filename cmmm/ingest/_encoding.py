@@ -64,22 +64,30 @@ def decode(data: bytes, source: str) -> Decoded:
         pass
     lines = data.split(b"\n")
     foreign: list[int] = []
+    damaged: set[int] = set()  # UTF-8 lines with a few invalid bytes: those become U+FFFD
     utf8_non_ascii = False
     for i, line in enumerate(lines):
         try:
             line.decode("utf-8")
         except UnicodeDecodeError:
-            foreign.append(i)
+            if _mostly_utf8(line):
+                damaged.add(i)
+            else:
+                foreign.append(i)
         else:
             utf8_non_ascii = utf8_non_ascii or not line.isascii()
+    utf8_non_ascii = utf8_non_ascii or bool(damaged)
     legacy = guess_legacy(b"\n".join(lines[i] for i in foreign))
     if not utf8_non_ascii:
         text = data.decode(legacy, errors="replace")
         note = f"{source}: not UTF-8; decoded as {legacy} (guessed by charset-normalizer)"
         return Decoded(text=text, encoding=legacy, notes=(note, *_replaced(text, source, legacy)))
+    if not foreign:
+        text = data.decode("utf-8", errors="replace")
+        return Decoded(text=text, encoding="utf-8", notes=_replaced(text, source, "UTF-8"))
     bad = set(foreign)
     parts = [
-        line.decode(legacy, errors="replace") if i in bad else line.decode("utf-8")
+        line.decode(legacy, errors="replace") if i in bad else line.decode("utf-8", errors="replace")
         for i, line in enumerate(lines)
     ]
     named = ", ".join(str(i + 1) for i in foreign[:MAX_LINES_NAMED])
@@ -90,6 +98,14 @@ def decode(data: bytes, source: str) -> Decoded:
     )
     text = "\n".join(parts)
     return Decoded(text=text, encoding=f"utf-8 + {legacy}", notes=(note, *_replaced(text, source, legacy)))
+
+
+def _mostly_utf8(line: bytes) -> bool:
+    """A line that is UTF-8 but for some invalid bytes: it holds valid multibyte sequences
+    (a Latin-1 line has none: its accented letters are single bytes that UTF-8 rejects)."""
+    text = line.decode("utf-8", errors="replace")
+    valid = sum(1 for ch in text if ord(ch) > 0x7F and ch != "\N{REPLACEMENT CHARACTER}")
+    return valid > 0
 
 
 def guess_legacy(sample: bytes) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import xml.etree.ElementTree as ET
 from collections import deque
@@ -20,7 +19,7 @@ from cmmm.crypto import (
     signature_algorithm,
 )
 from cmmm.errors import InputError
-from cmmm.ingest._base import Batch, ReadContext, text_of
+from cmmm.ingest._base import Batch, ReadContext, parse_json, text_of
 from cmmm.ingest._scan import add_rows, dn_attr, hex_fingerprint, hex_serial, reject_entities
 from cmmm.model import Rejected
 
@@ -49,7 +48,7 @@ def _load(path: Path) -> dict[str, Any]:
     src = str(path)
     data = path.read_bytes()
     if data.lstrip()[:1] == b"<":
-        reject_entities(path, data[: 1 << 20])
+        reject_entities(path)
         try:
             root = ET.fromstring(data)
         except ET.ParseError as exc:
@@ -60,9 +59,11 @@ def _load(path: Path) -> dict[str, Any]:
             raise InputError(src, f"not a CycloneDX BOM: root element is <{_local(root.tag)}>")
         return _xml_bom(root)
     try:
-        doc = json.loads(text_of(data))
-    except json.JSONDecodeError as exc:
-        raise InputError(src, f"invalid JSON: {exc.msg} (truncated CBOM?)", line=exc.lineno) from None
+        doc = parse_json(text_of(data), src)
+    except InputError as exc:
+        if exc.reason.startswith("invalid JSON"):
+            raise InputError(src, f"{exc.reason} (truncated CBOM?)", line=exc.line) from None
+        raise
     if not isinstance(doc, dict) or doc.get("bomFormat") != "CycloneDX":
         raise InputError(src, 'not a CycloneDX BOM: no "bomFormat": "CycloneDX"')
     if "components" in doc and not isinstance(doc["components"], list):

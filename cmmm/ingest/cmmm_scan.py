@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from cmmm.errors import InputError
-from cmmm.ingest._base import Batch, ReadContext, text_of
+from cmmm.ingest._base import Batch, ReadContext, parse_json, text_of
 from cmmm.ingest.x509 import certificate_row, load_pem
 from cmmm.model import Rejected
 
@@ -23,10 +22,7 @@ def sniff_scan(path: Path, head: bytes) -> int:
 
 def read_scan_file(path: Path, ctx: ReadContext) -> Batch:
     """Read a scan file written by `cmmm scan -o FILE.json`."""
-    try:
-        doc = json.loads(text_of(path.read_bytes()))
-    except json.JSONDecodeError as exc:
-        raise InputError(str(path), f"invalid JSON: {exc.msg}", line=exc.lineno) from None
+    doc = parse_json(text_of(path.read_bytes()), str(path))
     return batch_from_document(doc, str(path))
 
 

@@ -130,8 +130,7 @@ def _epoch(value: str | None) -> datetime | None:
 
 def read(path: Path, ctx: ReadContext) -> Batch:
     """One observation per certificate per open TLS port; bodies from the `pem` element when present."""
-    with path.open("rb") as fh:
-        reject_entities(path, fh.read(1 << 20))
+    reject_entities(path)
     batch = Batch()
     src = str(path)
     no_body: list[dict[str, Any]] = []

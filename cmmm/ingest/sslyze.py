@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from cmmm.errors import InputError
-from cmmm.ingest._base import Batch, ReadContext, text_of
+from cmmm.ingest._base import Batch, ReadContext, parse_json, text_of
 from cmmm.ingest._dates import parse_dates
 from cmmm.ingest._scan import (
     add_body,
@@ -128,11 +127,11 @@ def read(path: Path, ctx: ReadContext) -> Batch:
 def _scan_document(path: Path) -> dict[str, Any]:
     src = str(path)
     try:
-        doc = json.loads(text_of(path.read_bytes()))
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            src, f"invalid JSON: {exc.msg} (truncated sslyze output?)", line=exc.lineno
-        ) from None
+        doc = parse_json(text_of(path.read_bytes()), src)
+    except InputError as exc:
+        if exc.reason.startswith("invalid JSON"):
+            raise InputError(src, f"{exc.reason} (truncated sslyze output?)", line=exc.line) from None
+        raise
     if not isinstance(doc, dict) or not isinstance(doc.get("server_scan_results"), list):
         raise InputError(src, "not sslyze JSON: no server_scan_results list")
     return doc

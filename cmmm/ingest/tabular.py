@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import functools
-import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from cmmm import _yaml, sanitize
 from cmmm.crypto import key_algorithm, signature_algorithm
 from cmmm.errors import InputError
-from cmmm.ingest._base import MAX_CELL_CHARS, Batch, ReadContext, text_of
+from cmmm.ingest._base import MAX_CELL_CHARS, Batch, ReadContext, parse_json, text_of
 from cmmm.ingest._columns import (
     AUTOMATION_VALUES,
     CRITICALITY_VALUES,
@@ -130,10 +129,7 @@ def read_csv(path: Path, ctx: ReadContext) -> Batch:
 
 
 def read_json(path: Path, ctx: ReadContext) -> Batch:
-    try:
-        doc = json.loads(text_of(path.read_bytes()))
-    except json.JSONDecodeError as exc:
-        raise InputError(str(path), f"invalid JSON: {exc.msg}", line=exc.lineno) from None
+    doc = parse_json(text_of(path.read_bytes()), str(path))
     return _from_documents(path, ctx, [doc])
 
 

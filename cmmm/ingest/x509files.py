@@ -240,7 +240,11 @@ def read_pkcs12(path: Path, ctx: ReadContext) -> Batch:
     data = path.read_bytes()
     # surrogateescape: a password read from the environment or a file keeps its original bytes even when
     # they are not UTF-8 (os.environ decodes them that way)
-    candidates: list[bytes | None] = [None, b"", *(p.encode("utf-8", "surrogateescape") for p in ctx.passwords)]
+    candidates: list[bytes | None] = [
+        None,
+        b"",
+        *(p.encode("utf-8", "surrogateescape") for p in ctx.passwords),
+    ]
     for pw in candidates:
         try:
             p12 = pkcs12.load_pkcs12(data, pw)
