@@ -16,6 +16,9 @@ import yaml
 from cmmm.errors import InputError
 
 MAX_ALIASES = 64
+# Nodes a document holds once every alias is expanded: 30 aliases of aliases under MAX_ALIASES can still
+# name 2^30 leaves (a 796-byte file); a document larger than this when expanded is refused.
+MAX_EXPANDED_NODES = 1_000_000
 _ANCHOR = re.compile(r"(?:^|[\s\[{,:-])&[^\s\]},]+", re.MULTILINE)
 _FAST = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -43,6 +46,49 @@ class _CountingLoader(yaml.SafeLoader):
                     f"more than {MAX_ALIASES} YAML aliases (refused: alias expansion)", mark.line + 1
                 )
         return super().compose_node(parent, index)
+
+    def compose_document(self) -> Any:
+        node = super().compose_document()
+        if self._aliases and node is not None:
+            _check_expansion(node)
+        return node
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Refuse a node graph whose expansion exceeds MAX_EXPANDED_NODES or refers to itself (aliases make
+    the tree a graph; sizes are summed bottom-up, each shared node measured once — linear, no recursion)."""
+    size: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        children = _children(node)
+        if done:
+            on_path.discard(key)
+            size[key] = 1 + sum(size[id(c)] for c in children)
+            if size[key] > MAX_EXPANDED_NODES:
+                raise YamlError(
+                    f"YAML expands to more than {MAX_EXPANDED_NODES} nodes through its aliases "
+                    "(limit: alias expansion)",
+                    node.start_mark.line + 1,
+                )
+            continue
+        if key in size:
+            continue
+        if key in on_path:
+            raise YamlError("YAML alias refers to a node that contains it (limit: alias expansion)")
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in size)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
 
 
 def _loader(text: str) -> Any:

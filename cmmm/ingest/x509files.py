@@ -6,6 +6,7 @@ import base64
 import binascii
 import re
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,6 @@ from cmmm.ingest._base import Batch, ReadContext, text_of
 from cmmm.ingest.x509 import certificate_row, key_type_name, load_der, private_key_facts, public_key_id
 from cmmm.model import PrivateKeyFinding, Rejected
 
-_BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 #]+)-----(.*?)-----END \1-----", re.DOTALL)
 _BEGIN = re.compile(rb"-----BEGIN ([A-Z0-9 #]+)-----")
 _KEY_LABELS = {
     b"PRIVATE KEY",
@@ -78,8 +78,41 @@ def sniff_pem(path: Path, head: bytes) -> int:
     return 40 if _BEGIN.search(head) else 0
 
 
-def _line_of(data: bytes, offset: int) -> int:
-    return data.count(b"\n", 0, offset) + 1
+_MARKER = re.compile(rb"-----(BEGIN|END) ([A-Z0-9 #]+)-----")
+MAX_BUNDLE_BLOCKS = 1_000_000  # PEM blocks read from one file; the rest are reported, not read
+
+
+class _LineCounter:
+    """Line numbers of increasing offsets, counting each newline once (linear in the file)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.pos = 0
+        self.line = 1
+
+    def at(self, offset: int) -> int:
+        self.line += self.data.count(b"\n", self.pos, offset)
+        self.pos = offset
+        return self.line
+
+
+def _blocks(data: bytes) -> Iterator[tuple[bytes, int, int, int] | tuple[bytes, int, None, None]]:
+    """(label, start, body start, end) of each BEGIN … END block in one pass over the markers, or
+    (label, start, None, None) for a BEGIN that is not closed by its own END line (truncated)."""
+    opened: re.Match[bytes] | None = None
+    for mk in _MARKER.finditer(data):
+        if mk.group(1) == b"BEGIN":
+            if opened is not None:
+                yield opened.group(2), opened.start(), None, None
+            opened = mk
+        elif opened is not None:
+            if mk.group(2) == opened.group(2):
+                yield opened.group(2), opened.start(), opened.end(), mk.end()
+            else:
+                yield opened.group(2), opened.start(), None, None
+            opened = None
+    if opened is not None:
+        yield opened.group(2), opened.start(), None, None
 
 
 def read_pem(path: Path, ctx: ReadContext) -> Batch:
@@ -88,49 +121,61 @@ def read_pem(path: Path, ctx: ReadContext) -> Batch:
 
 
 def read_pem_data(path: Path, data: bytes, ctx: ReadContext) -> Batch:
-    """read_pem of content already read."""
+    """read_pem of content already read: linear in its size (one pass over the BEGIN/END markers)."""
     batch = Batch()
-    ends = 0
-    for m in _BLOCK.finditer(data):
-        label, line = m.group(1), _line_of(data, m.start())
-        ref = f"line {line}"
-        ends = m.end()
-        if label in _CERT_LABELS:
-            try:
-                der = base64.b64decode(m.group(2).translate(None, _WHITESPACE), validate=True)
-                cert = load_der(der)
-                _add(batch, path, ref, cert, der)
-            except (binascii.Error, ValueError) as exc:
-                batch.rejected.append(
-                    Rejected(
-                        source=str(path), locator=ref, reason=f"corrupt certificate block: {_short(exc)}"
-                    )
-                )
-        elif label in _KEY_LABELS:
-            batch.private_keys.append(_key_finding(path, ref, label, m.group(0)))
-        elif label in _P7_LABELS:
-            try:
-                der = base64.b64decode(m.group(2).translate(None, _WHITESPACE), validate=True)
-                for i, cert in enumerate(_pkcs7_certificates(der, path, batch)):
-                    _add(batch, path, f"{ref} cert {i}", cert, cert.public_bytes(serialization.Encoding.DER))
-            except (binascii.Error, ValueError) as exc:
-                batch.rejected.append(
-                    Rejected(source=str(path), locator=ref, reason=f"corrupt PKCS#7 block: {_short(exc)}")
-                )
-        else:
-            batch.notes.append(f"{path}:{line}: skipped a {label.decode()} block (not a certificate)")
-    for m in _BEGIN.finditer(data, ends):
-        if not _BLOCK.match(data, m.start()):
+    lines = _LineCounter(data)
+    for n, (label, start, body, end) in enumerate(_blocks(data)):
+        ref = f"line {lines.at(start)}"
+        if n >= MAX_BUNDLE_BLOCKS:
             batch.rejected.append(
                 Rejected(
                     source=str(path),
-                    locator=f"line {_line_of(data, m.start())}",
-                    reason=f"{m.group(1).decode()} block has no END line (truncated)",
+                    locator=ref,
+                    reason=f"more than {MAX_BUNDLE_BLOCKS} PEM blocks in one file (limit: blocks per "
+                    "bundle); the rest not read",
                 )
             )
+            break
+        if body is None or end is None:
+            batch.rejected.append(
+                Rejected(
+                    source=str(path),
+                    locator=ref,
+                    reason=f"{label.decode()} block has no END line (truncated)",
+                )
+            )
+            continue
+        _pem_block(batch, path, ref, label, data[body : end - len(label) - 14], data[start:end])
     if not batch.certificates and not batch.rejected and not batch.private_keys:
         raise InputError(str(path), "PEM file holds no certificate")
     return batch
+
+
+def _pem_block(batch: Batch, path: Path, ref: str, label: bytes, body: bytes, block: bytes) -> None:
+    """One complete block: a certificate, a private key (listed, never copied), PKCS#7, or a note."""
+    if label in _CERT_LABELS:
+        try:
+            der = base64.b64decode(body.translate(None, _WHITESPACE), validate=True)
+            _add(batch, path, ref, load_der(der), der)
+        except (binascii.Error, ValueError) as exc:
+            batch.rejected.append(
+                Rejected(source=str(path), locator=ref, reason=f"corrupt certificate block: {_short(exc)}")
+            )
+    elif label in _KEY_LABELS:
+        batch.private_keys.append(_key_finding(path, ref, label, block))
+    elif label in _P7_LABELS:
+        try:
+            der = base64.b64decode(body.translate(None, _WHITESPACE), validate=True)
+            for i, cert in enumerate(_pkcs7_certificates(der, path, batch)):
+                _add(batch, path, f"{ref} cert {i}", cert, cert.public_bytes(serialization.Encoding.DER))
+        except (binascii.Error, ValueError) as exc:
+            batch.rejected.append(
+                Rejected(source=str(path), locator=ref, reason=f"corrupt PKCS#7 block: {_short(exc)}")
+            )
+    else:
+        batch.notes.append(
+            f"{path}:{ref.removeprefix('line ')}: skipped a {label.decode()} block (not a certificate)"
+        )
 
 
 def _short(exc: Exception) -> str:
