@@ -11,6 +11,7 @@ subject. Every renderer passes such text through the variant for its medium:
 - `xml`          characters XML 1.0 forbids (GraphML, SVG) replaced; the XML writer escapes the rest.
 - `svg_label`    a chart label: `display`, cut, and matplotlib's mathtext `$` escaped so a name is drawn
                  literally (matplotlib escapes the XML itself).
+- `text`         for machine outputs (JSON): only lone surrogates and noncharacters replaced.
 - `html_class`   a value turned into a CSS class token ([a-z0-9-] only) for an attribute.
 - `spreadsheet`  a CSV cell that no spreadsheet runs as a formula: an apostrophe before = + - @ (and tab, CR)
                  at the start of the cell and after every line break inside it (LibreOffice starts a new
@@ -127,6 +128,15 @@ def looks_like_key_material(text: str) -> bool:
         if any(c.islower() for c in run) and any(c.isupper() for c in run) and any(c.isdigit() for c in run):
             return True
     return False
+
+
+_NONCHARACTERS = re.compile("[\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+
+
+def text(value: str) -> str:
+    """Stored text for machine outputs (JSON): lone surrogates and noncharacters (U+FFFE, U+FFFF,
+    U+FDD0–U+FDEF) become U+FFFD — no encoder or strict parser stumbles on them; the rest is kept."""
+    return value if value.isascii() else _NONCHARACTERS.sub(REPLACEMENT, value)
 
 
 # Names kept for the callers that predate the variants.

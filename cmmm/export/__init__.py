@@ -64,6 +64,8 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 def _plain(v: Any) -> Any:
     if v is None:
         return None
+    if isinstance(v, str):
+        return sanitize.text(v)
     if hasattr(v, "item"):
         v = v.item()
     if isinstance(v, float) and math.isnan(v):
@@ -81,7 +83,14 @@ def inventory_document(inv: Inventory) -> dict[str, Any]:
         "observations": records(inv.observations),
         "services": records(inv.services),
         "algorithms": records(inv.algorithms),
-        "rejected": [{"source": r.source, "locator": r.locator, "reason": r.reason} for r in inv.rejected],
+        "rejected": [
+            {
+                "source": sanitize.text(r.source),
+                "locator": sanitize.text(r.locator),
+                "reason": sanitize.text(r.reason),
+            }
+            for r in inv.rejected
+        ],
         "private_keys": [
             {"path": k.path, "locator": k.locator, "key_type": k.key_type, "encrypted": k.encrypted}
             for k in inv.private_keys
@@ -100,7 +109,7 @@ def inventory_document(inv: Inventory) -> dict[str, Any]:
             for s in inv.sources
         ],
         "accounting": accounting(inv),
-        "notes": list(inv.notes),
+        "notes": [sanitize.text(n) for n in inv.notes],
     }
 
 
