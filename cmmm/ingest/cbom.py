@@ -33,12 +33,21 @@ _SYMMETRIC_NAME = re.compile(
 )
 
 
+def _cyclonedx_root(text: bytes) -> bool:
+    """The first <bom …> tag carries the CycloneDX namespace (one look at one tag: linear, where a regex
+    `<bom\b[^>]*xmlns=` rescans to the end from every "<bom" of a hostile head)."""
+    for m in re.finditer(rb"<bom\b", text):
+        end = text.find(b">", m.end())
+        return b'xmlns="http://cyclonedx.org/schema/bom/' in text[m.end() : end if end >= 0 else len(text)]
+    return False
+
+
 def sniff(path: Path, head: bytes) -> int:
     """CycloneDX JSON (bomFormat) or XML (the bom namespace) that holds cryptographic assets."""
     text = head[:65536]
     if re.search(rb'"bomFormat"\s*:\s*"CycloneDX"', text):
         return 96 if b"cryptographic-asset" in text or b"cryptoProperties" in text else 60
-    if re.search(rb"<bom\b[^>]*xmlns=\"http://cyclonedx.org/schema/bom/", text):
+    if _cyclonedx_root(text):
         return 96 if b"cryptographic-asset" in text else 60
     return 0
 
