@@ -21,6 +21,9 @@ MAX_ALIASES = 64
 MAX_EXPANDED_NODES = 1_000_000
 _ANCHOR = re.compile(r"(?:^|[\s\[{,:-])&[^\s\]},]+", re.MULTILINE)
 _FAST = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# "\ud800" written as an escape (JSON, YAML double quotes) decodes to a lone surrogate no encoder accepts
+SURROGATE_ESCAPE = re.compile(r"\\[uU]0{0,4}[dD][89a-fA-F][0-9a-fA-F]{2}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class YamlError(ValueError):
@@ -98,7 +101,8 @@ def _loader(text: str) -> Any:
 def load_all(text: str) -> list[Any]:
     """Every non-empty document of a multi-document stream."""
     try:
-        return [d for d in yaml.load_all(text, Loader=_loader(text)) if d is not None]
+        docs = [d for d in yaml.load_all(text, Loader=_loader(text)) if d is not None]
+        return without_surrogates(docs) if SURROGATE_ESCAPE.search(text) else docs
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise YamlError(
@@ -108,6 +112,31 @@ def load_all(text: str) -> list[Any]:
         if isinstance(exc, YamlError):
             raise
         raise YamlError(f"invalid value in YAML: {exc}") from None
+
+
+def without_surrogates(doc: Any) -> Any:
+    """The document with every lone surrogate in its strings and keys replaced by U+FFFD (iteratively:
+    no recursion however deep the document)."""
+
+    def fix(v: Any) -> Any:
+        return _SURROGATE.sub("\N{REPLACEMENT CHARACTER}", v) if isinstance(v, str) else v
+
+    root = [doc]
+    stack: list[Any] = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            for i, v in enumerate(node):
+                node[i] = fix(v)
+                if isinstance(v, list | dict):
+                    stack.append(v)
+        elif isinstance(node, dict):
+            for k in list(node):
+                v = node.pop(k)
+                node[fix(k)] = fix(v)
+                if isinstance(v, list | dict):
+                    stack.append(v)
+    return root[0]
 
 
 def load(text: str) -> Any:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -14,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 # re-exported (PEP 484 form) for the ingesters: defined beside the YAML loader, which decodes with it too
+from cmmm._yaml import SURROGATE_ESCAPE, without_surrogates
 from cmmm._yaml import text_of as text_of  # noqa: PLC0414
 from cmmm.errors import InputError
 from cmmm.model import PrivateKeyFinding, Rejected
@@ -22,8 +22,7 @@ SNIFF_BYTES = 65_536
 # JSON nesting: Python's json module raises RecursionError near the interpreter's recursion limit (1,000
 # by default); a file nested deeper is rejected naming this limit, and no reader walks deeper than it.
 MAX_JSON_DEPTH = sys.getrecursionlimit()
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
-_SURROGATE = re.compile("[\ud800-\udfff]")
+
 MAX_FILE_BYTES = 1 << 30  # 1 GiB: larger inputs are refused, not read into memory
 MAX_CELL_CHARS = 65_536  # a single table cell longer than this is rejected as hostile or corrupt
 
@@ -89,30 +88,17 @@ def parse_json(text: str, source: str) -> Any:
         raise InputError(
             source, f"JSON nested deeper than {MAX_JSON_DEPTH} levels (limit: nesting depth)"
         ) from None
-    if _SURROGATE_ESCAPE.search(text):
-        doc = _without_surrogates(doc)
+    if SURROGATE_ESCAPE.search(text):
+        doc = without_surrogates(doc)
     return doc
 
 
-def _without_surrogates(doc: Any) -> Any:
-    """The document with every lone surrogate in its strings and keys replaced (iteratively: no recursion)."""
+def obj(value: Any) -> dict[str, Any]:
+    """A field that should be an object: itself when it is one, else empty (a hostile export may put a
+    number, string or list anywhere; `x.get(...) or {}` would then fail on the next `.get`)."""
+    return value if isinstance(value, dict) else {}
 
-    def fix(v: Any) -> Any:
-        return _SURROGATE.sub("\N{REPLACEMENT CHARACTER}", v) if isinstance(v, str) else v
 
-    root = [doc]
-    stack: list[Any] = [root]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, list):
-            for i, v in enumerate(node):
-                node[i] = fix(v)
-                if isinstance(v, list | dict):
-                    stack.append(v)
-        elif isinstance(node, dict):
-            for k in list(node):
-                v = node.pop(k)
-                node[fix(k)] = fix(v)
-                if isinstance(v, list | dict):
-                    stack.append(v)
-    return root[0]
+def seq(value: Any) -> list[Any]:
+    """A field that should be a list: itself when it is one, else empty."""
+    return value if isinstance(value, list) else []

@@ -179,7 +179,7 @@ def _read_rows(text: str, delim: str, start: int, source: str) -> CsvTable:
     lines = _physical_lines(text)
     if placeholder is not None and "\r" in text:
         lines = [ln.replace("\r", placeholder) for ln in lines]  # a bare CR is data, not a row end
-    header = next(csv.reader([lines[start]], delimiter=delim, skipinitialspace=True))
+    header = unique_names(next(csv.reader([lines[start]], delimiter=delim, skipinitialspace=True)))
     table = CsvTable(
         frame=pd.DataFrame(), lines=pd.Series(dtype="int64"), header_line=start + 1, delimiter=delim
     )
@@ -255,6 +255,18 @@ class _RowReader:
         if len(row) != self.width:
             return f"expected {self.width} fields, found {len(row)}"
         return None
+
+
+def unique_names(header: list[str]) -> list[str]:
+    """Header names made unique the way pandas does ("owner", "owner.1"): a repeated name is a column of
+    its own, never a frame where a column is expected."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in header:
+        n = seen.get(name, 0)
+        seen[name] = n + 1
+        out.append(name if n == 0 else f"{name}.{n}")
+    return out
 
 
 def _quote_column(line: str, delim: str) -> int:

@@ -95,7 +95,7 @@ def join_groups(groups: Iterable[str]) -> str | None:
     """';'-joined, hybrid post-quantum groups first, then in the order seen, without duplicates."""
     seen: dict[str, None] = {}
     for g in groups:
-        if g:
+        if isinstance(g, str) and g:
             seen[group_name(g)] = None
     names = list(seen)
     names.sort(key=lambda g: 0 if "mlkem" in g.lower() or "kyber" in g.lower() else 1)
@@ -133,6 +133,8 @@ def reject_entities(path: Path, head: bytes | None = None) -> None:
 def pem_certificates(text: str) -> list[tuple[x509.Certificate | None, bytes | None, str | None]]:
     """Every certificate PEM block in `text`: (certificate, DER, None) or (None, None, reason)."""
     out: list[tuple[x509.Certificate | None, bytes | None, str | None]] = []
+    if not isinstance(text, str):  # a hostile document's number or list where PEM text belongs
+        return [(None, None, f"expected PEM text, found {type(text).__name__}")]
     for m in _PEM.finditer(text):
         try:
             der = base64.b64decode(re.sub(r"\s+", "", m.group(1)), validate=True)

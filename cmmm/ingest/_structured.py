@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives import serialization
 from cmmm import _yaml
 from cmmm.errors import InputError
 from cmmm.ingest._base import Batch, ReadContext, parse_json, text_of
+from cmmm.ingest._base import seq as _base_seq
 from cmmm.ingest.tabular import from_frame
 from cmmm.ingest.x509 import certificate_row, load_der
 from cmmm.model import CERTIFICATE_COLUMNS, OBSERVATION_COLUMNS, Rejected, conform
@@ -192,9 +193,7 @@ def reject(path: Path, locator: str, reason: str) -> Rejected:
     return Rejected(source=str(path), locator=locator, reason=reason)
 
 
-def seq(value: Any) -> list[Any]:
-    """`value` when it is a list, else an empty one."""
-    return value if isinstance(value, list) else []
+seq = _base_seq  # one definition (cmmm.ingest._base), kept under this name for the cloud readers
 
 
 def mapping(value: Any) -> dict[str, Any]:

@@ -64,6 +64,8 @@ def _load(path: Path) -> dict[str, Any]:
             raise InputError(
                 src, f"invalid XML: {exc}", line=exc.position[0] if exc.position else None
             ) from None
+        except LookupError as exc:  # <?xml encoding="…"?> naming no codec
+            raise InputError(src, f"invalid XML: {exc}") from None
         if _local(root.tag) != "bom":
             raise InputError(src, f"not a CycloneDX BOM: root element is <{_local(root.tag)}>")
         return _xml_bom(root)
@@ -133,11 +135,12 @@ def read(path: Path, ctx: ReadContext) -> Batch:
     doc = _load(path)
     described = _obj(_obj(doc.get("metadata")).get("component")).get("name")
     comps = list(_walk(doc.get("components") or []))
-    by_ref = {c.get("bom-ref"): c for _, c in comps if c.get("bom-ref")}
+    by_ref = {c["bom-ref"]: c for _, c in comps if isinstance(c.get("bom-ref"), str) and c["bom-ref"]}
     cache: dict[tuple[str, Any], Any] = {}
 
     def resolve(kind: str, ref: Any) -> Any:
         # thousands of certificates share a handful of algorithm refs: resolve each once
+        ref = ref if isinstance(ref, str) else None  # a ref is a string; anything else refers to nothing
         if (kind, ref) not in cache:
             cache[(kind, ref)] = _key(ref, by_ref) if kind == "key" else _signature(ref, by_ref)
         return cache[(kind, ref)]
@@ -248,7 +251,7 @@ def _signature(ref: str | None, by_ref: dict[Any, dict[str, Any]]) -> str | None
     tail, oid = _ref_tail(ref)
     candidates = [oid, tail]
     if comp is not None:
-        candidates = [str((comp.get("cryptoProperties") or {}).get("oid") or ""), str(comp.get("name") or "")]
+        candidates = [str(_obj(comp.get("cryptoProperties")).get("oid") or ""), str(comp.get("name") or "")]
         candidates += [oid, tail]
     for c in candidates:
         sig = signature_algorithm(c.removeprefix("oid:")) if c else None
@@ -274,13 +277,13 @@ def _certificate(
     sha256 = None
     if isinstance(fp, dict) and str(fp.get("alg", "")).upper().replace("-", "") == "SHA256":
         sha256 = hex_fingerprint(fp.get("content"), 64)
-    for h in comp.get("hashes") or []:
+    for h in _list(comp.get("hashes")):
         if isinstance(h, dict) and str(h.get("alg", "")).upper().replace("-", "") == "SHA256":
             sha256 = sha256 or hex_fingerprint(h.get("content"), 64)
     m = _FP_IN_REF.search(str(comp.get("bom-ref") or ""))
     sha256 = sha256 or (m.group(1).lower() if m else None)
     serial = cp.get("serialNumber")
-    for p in comp.get("properties") or []:
+    for p in _list(comp.get("properties")):
         if isinstance(p, dict) and p.get("name") == SERIAL_PROPERTY:
             serial = serial or p.get("value")
     subject = _dn(cp.get("subjectName"))
@@ -310,10 +313,14 @@ def _obj(v: Any) -> dict[str, Any]:
     return v if isinstance(v, dict) else {}
 
 
+def _list(v: Any) -> list[Any]:
+    return v if isinstance(v, list) else []
+
+
 def _int(v: Any) -> int | None:
     try:
         return int(v)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
 
 
@@ -323,7 +330,7 @@ def _algorithm(
     ap = _obj(props.get("algorithmProperties"))
     name = str(comp.get("name") or "")
     oid = str(props.get("oid") or "").removeprefix("oid:") or None
-    primitive = ap.get("primitive")
+    primitive = ap.get("primitive") if isinstance(ap.get("primitive"), str) else None
     level = _int(ap.get("nistQuantumSecurityLevel"))
     family: str | None = None
     sig = signature_algorithm(oid) or signature_algorithm(name)

@@ -8,7 +8,7 @@ from typing import Any
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from cmmm.errors import InputError
-from cmmm.ingest._base import Batch, ReadContext, parse_json, text_of
+from cmmm.ingest._base import Batch, ReadContext, parse_json, seq, text_of
 from cmmm.ingest.x509 import certificate_row, load_pem
 from cmmm.model import Rejected
 
@@ -42,7 +42,7 @@ def batch_from_document(doc: Any, source: str) -> Batch:
         status = str(ep.get("status"))
         statuses[status] = statuses.get(status, 0) + 1
         location = str(ep.get("location") or f"{ep.get('host')}:{ep.get('port')}")
-        for pos, pem in enumerate(ep.get("chain") or []):
+        for pos, pem in enumerate(seq(ep.get("chain"))):
             ref = f"{location} chain[{pos}]"
             try:
                 cert = load_pem(str(pem).encode("ascii"))
@@ -64,7 +64,9 @@ def batch_from_document(doc: Any, source: str) -> Batch:
             }
             if pos == 0:
                 groups = [
-                    g for g in (ep.get("group"), "X25519MLKEM768" if ep.get("hybrid_pq") else None) if g
+                    g
+                    for g in (ep.get("group"), "X25519MLKEM768" if ep.get("hybrid_pq") else None)
+                    if isinstance(g, str) and g
                 ]
                 tags = [f"chain:{ep['chain_status']}"] if ep.get("chain_status") else []
                 if ep.get("hostname_match") is False:
@@ -72,7 +74,7 @@ def batch_from_document(doc: Any, source: str) -> Batch:
                 obs |= {
                     "host": ep.get("host"),
                     "port": ep.get("port"),
-                    "tls_versions": ";".join(ep.get("tls_versions") or []) or None,
+                    "tls_versions": ";".join(_strings(ep.get("tls_versions"))) or None,
                     "kex_groups": ";".join(dict.fromkeys(groups)) or None,
                     "tags": ";".join(tags) or None,
                 }
@@ -83,3 +85,8 @@ def batch_from_document(doc: Any, source: str) -> Batch:
         summary = ", ".join(f"{k} {v}" for k, v in sorted(statuses.items()))
         batch.notes.append(f"{source}: scanned {sum(statuses.values())} endpoints: {summary}")
     return batch
+
+
+def _strings(v: Any) -> list[str]:
+    """The strings of a list field (a hostile file may put anything there)."""
+    return [x for x in v if isinstance(x, str)] if isinstance(v, list) else []

@@ -357,6 +357,8 @@ def _from_records(
     out = _name_columns(df)
     ok &= ~reject(out["common_name"].isna() & ok, "no common_name or sans")
     _date_columns(df, out, notes)
+    if "not_after" not in out:  # a table whose PEM column stands in for the dates
+        out["not_after"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns, UTC]")
     ok &= ~reject(out["not_after"].isna() & ok, lambda i: _not_after_reason(df.at[i, "not_after"]))
     notes += _ignored_dates(df, out, ok, loc)
     if "not_before" in out:

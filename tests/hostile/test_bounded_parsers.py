@@ -90,7 +90,13 @@ def test_a_thousand_folders_deep(tmp_path: Path, chain: Chain) -> None:
         deep = deep / "d"
         deep.mkdir()
     write(deep / "bottom.pem", chain.leaves[1].pem)
-    inv = cmmm.load([tmp_path], now=NOW)
+    try:
+        inv = cmmm.load([tmp_path], now=NOW)
+    finally:
+        (deep / "bottom.pem").unlink()
+        while deep != tmp_path:  # bottom up: shutil.rmtree (pytest's cleanup) recurses once per level
+            deep.rmdir()
+            deep = deep.parent
     assert len(inv.certificates) == 1
     assert any("folder depth" in r.reason for r in inv.rejected)
 
