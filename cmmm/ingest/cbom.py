@@ -222,7 +222,8 @@ def _key(ref: str | None, by_ref: dict[Any, dict[str, Any]]) -> tuple[str | None
     if comp is not None:
         rcm = _obj(_obj(comp.get("cryptoProperties")).get("relatedCryptoMaterialProperties"))
         size = _int(rcm.get("size"))
-        alg = by_ref.get(rcm.get("algorithmRef"))
+        alg_ref = rcm.get("algorithmRef")
+        alg = by_ref.get(alg_ref) if isinstance(alg_ref, str) else None
         for c in (comp, alg):
             if c is not None:
                 cp = _obj(c.get("cryptoProperties"))

@@ -190,7 +190,7 @@ def _not_scanned(server: dict[str, Any], status: Any) -> str:
 
 def _deployments(info: dict[str, Any]) -> list[dict[str, Any]]:
     """The certificate deployments found with SNI, then the one without SNI (marked `_no_sni`)."""
-    deployments = list(seq(info.get("certificate_deployments")))
+    deployments = [d for d in seq(info.get("certificate_deployments")) if isinstance(d, dict)]
     no_sni = info.get("certificate_deployment_with_sni_disabled")
     if isinstance(no_sni, dict):
         deployments.append({**no_sni, "_no_sni": True})
