@@ -74,8 +74,10 @@ def test_every_sniffer_is_linear_in_its_head(name: str) -> None:
     make = ADVERSARIAL[name]
     for key, ing in INGESTERS.items():
         short, long = make(2_000)[:65536], make(8_000)[:65536]
-        t_short = _best_of(lambda: ing.sniff(Path("x.json"), short), 3)  # noqa: B023
-        t_long = _best_of(lambda: ing.sniff(Path("x.json"), long), 3)  # noqa: B023
-        assert t_long < 0.5, (key, name, t_long)
-        assert t_long < 10 * t_short + 0.02, (key, name, t_short, t_long)
+        t_short = _best_of(lambda: ing.sniff(Path("x.json"), short), 5)  # noqa: B023
+        t_long = _best_of(lambda: ing.sniff(Path("x.json"), long), 5)  # noqa: B023
+        # 4 times the input: linear is 4 times the time, quadratic 16; backtracking is seconds to hours.
+        # The slack absorbs a shared machine's noise on millisecond timings.
+        assert t_long < 1.0, (key, name, t_long)
+        assert t_long < 12 * t_short + 0.05, (key, name, t_short, t_long)
     assert _best_of(lambda: detect(Path("x.json"), make(8_000)[:65536]), 1) < 1.0
