@@ -67,10 +67,14 @@ def read_table(
             text_head = decoded.text[:65_536]
     start, delim = _find_header(text_head, header_at, source)
     delim = sep or delim
-    header = next(csv.reader([_physical_lines(text_head)[start]], delimiter=delim))
+    head_lines = _physical_lines(text_head)
+    header = next(csv.reader([head_lines[start]], delimiter=delim))
     if len(header) > MAX_COLUMNS:
+        cut = start == len(head_lines) - 1 and len(data) > len(text_head)  # the header runs past the head
         raise InputError(
-            source, f"header has {len(header)} columns, over the {MAX_COLUMNS}-column limit", line=start + 1
+            source,
+            f"header has {'at least ' if cut else ''}{len(header)} columns, over the {MAX_COLUMNS}-column limit",
+            line=start + 1,
         )
     bare_cr = data.count(b"\r") != data.count(b"\r\n")
     if decoded is None and not bare_cr:
