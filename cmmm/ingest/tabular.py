@@ -113,7 +113,10 @@ def sniff_yaml(path: Path, head: bytes) -> int:
 def _header_delimiter(line: str) -> str | None:
     """The delimiter of `line` when it is a header row with recognizable columns, else None."""
     delim = _sniff_delimiter(line)
-    return delim if _header_score(next(csv.reader([line], delimiter=delim))) else None
+    try:
+        return delim if _header_score(next(csv.reader([line], delimiter=delim))) else None
+    except csv.Error:  # e.g. a bare CR inside the line: not a header row
+        return None
 
 
 def read_csv(path: Path, ctx: ReadContext) -> Batch:
@@ -359,7 +362,10 @@ def _from_records(
     _date_columns(df, out, notes)
     if "not_after" not in out:  # a table whose PEM column stands in for the dates
         out["not_after"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns, UTC]")
-    ok &= ~reject(out["not_after"].isna() & ok, lambda i: _not_after_reason(df.at[i, "not_after"]))
+    ok &= ~reject(
+        out["not_after"].isna() & ok,
+        lambda i: _not_after_reason(df.at[i, "not_after"] if "not_after" in df else ""),
+    )
     notes += _ignored_dates(df, out, ok, loc)
     if "not_before" in out:
         ok &= ~reject((out["not_before"] > out["not_after"]) & ok, lambda i: _inverted_reason(out, i))
