@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LINTED := cmmm tests benchmarks $(wildcard sample_inventories/*.py)
 
-.PHONY: demo test test-fast lint typecheck unit bench bench-startup clean browser-deps
+.PHONY: demo test test-fast lint typecheck unit fuzz bench bench-startup clean browser-deps
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ test: lint typecheck unit
 # level-4 organization read on both cores); `make test` runs everything.
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q -m "not slow"
+
+# The fuzz suite at its long budget (tests/fuzz; `make test` runs it for 20 s). CMMM_FUZZ_SEED picks the
+# seed; a failure names its case and keeps the file in pytest's temporary folder.
+FUZZ_SECONDS ?= 600
+fuzz: $(STAMP)
+	CMMM_FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/python -m pytest -q -s tests/fuzz
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

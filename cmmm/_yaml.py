@@ -16,8 +16,14 @@ import yaml
 from cmmm.errors import InputError
 
 MAX_ALIASES = 64
+# Nodes a document holds once every alias is expanded: 30 aliases of aliases under MAX_ALIASES can still
+# name 2^30 leaves (a 796-byte file); a document larger than this when expanded is refused.
+MAX_EXPANDED_NODES = 1_000_000
 _ANCHOR = re.compile(r"(?:^|[\s\[{,:-])&[^\s\]},]+", re.MULTILINE)
 _FAST = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# "\ud800" written as an escape (JSON, YAML double quotes) decodes to a lone surrogate no encoder accepts
+SURROGATE_ESCAPE = re.compile(r"\\[uU]0{0,4}[dD][89a-fA-F][0-9a-fA-F]{2}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class YamlError(ValueError):
@@ -44,6 +50,49 @@ class _CountingLoader(yaml.SafeLoader):
                 )
         return super().compose_node(parent, index)
 
+    def compose_document(self) -> Any:
+        node = super().compose_document()
+        if self._aliases and node is not None:
+            _check_expansion(node)
+        return node
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Refuse a node graph whose expansion exceeds MAX_EXPANDED_NODES or refers to itself (aliases make
+    the tree a graph; sizes are summed bottom-up, each shared node measured once — linear, no recursion)."""
+    size: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        children = _children(node)
+        if done:
+            on_path.discard(key)
+            size[key] = 1 + sum(size[id(c)] for c in children)
+            if size[key] > MAX_EXPANDED_NODES:
+                raise YamlError(
+                    f"YAML expands to more than {MAX_EXPANDED_NODES} nodes through its aliases "
+                    "(limit: alias expansion)",
+                    node.start_mark.line + 1,
+                )
+            continue
+        if key in size:
+            continue
+        if key in on_path:
+            raise YamlError("YAML alias refers to a node that contains it (limit: alias expansion)")
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in size)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
 
 def _loader(text: str) -> Any:
     return _CountingLoader if _ANCHOR.search(text) else _FAST
@@ -52,7 +101,8 @@ def _loader(text: str) -> Any:
 def load_all(text: str) -> list[Any]:
     """Every non-empty document of a multi-document stream."""
     try:
-        return [d for d in yaml.load_all(text, Loader=_loader(text)) if d is not None]
+        docs = [d for d in yaml.load_all(text, Loader=_loader(text)) if d is not None]
+        return without_surrogates(docs) if SURROGATE_ESCAPE.search(text) else docs
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise YamlError(
@@ -62,6 +112,31 @@ def load_all(text: str) -> list[Any]:
         if isinstance(exc, YamlError):
             raise
         raise YamlError(f"invalid value in YAML: {exc}") from None
+
+
+def without_surrogates(doc: Any) -> Any:
+    """The document with every lone surrogate in its strings and keys replaced by U+FFFD (iteratively:
+    no recursion however deep the document)."""
+
+    def fix(v: Any) -> Any:
+        return _SURROGATE.sub("\N{REPLACEMENT CHARACTER}", v) if isinstance(v, str) else v
+
+    root = [doc]
+    stack: list[Any] = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            for i, v in enumerate(node):
+                node[i] = fix(v)
+                if isinstance(v, list | dict):
+                    stack.append(v)
+        elif isinstance(node, dict):
+            for k in list(node):
+                v = node.pop(k)
+                node[fix(k)] = fix(v)
+                if isinstance(v, list | dict):
+                    stack.append(v)
+    return root[0]
 
 
 def load(text: str) -> Any:

@@ -10,6 +10,7 @@ package interfaces (`cmmm.load`, `cmmm.drill.run`, `cmmm.report.write_report`) a
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import signal
 import sys
@@ -64,8 +65,18 @@ def _options(
             "--version", is_eager=True, callback=_print_version, help="Print cmmm's version and exit."
         ),
     ] = False,
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug",
+            help="Log the traceback of every unexpected error (a file or endpoint cmmm could not handle).",
+        ),
+    ] = False,
 ) -> None:
     """Options that come before the command."""
+    if debug:  # the defects a boundary turned into a rejection are logged by their modules (cmmm.*)
+        logging.basicConfig(level=logging.DEBUG, format="%(levelname)s %(name)s: %(message)s")
+        logging.getLogger("cmmm").setLevel(logging.DEBUG)
 
 
 # `--help` ends with examples for every command (a contract test keeps one per command).
@@ -912,12 +923,15 @@ def _stop_on_sigint(stop: threading.Event) -> Iterator[None]:
         stop.set()
         err.print("cmmm: stopping the scan (Ctrl-C again to abort)")
         signal.signal(signal.SIGINT, previous)
+        signal.signal(signal.SIGTERM, previous_term)
 
     previous = signal.signal(signal.SIGINT, handler)
+    previous_term = signal.signal(signal.SIGTERM, handler)  # SIGTERM keeps the partial result like Ctrl-C
     try:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+        signal.signal(signal.SIGTERM, previous_term)
 
 
 EXIT_INTERRUPTED = 130
@@ -1014,7 +1028,12 @@ def scan_cmd(
     targets: TargetsArg = None,
     ports: PortsOpt = None,
     targets_file: Annotated[Path | None, typer.Option("--targets-file", help="One target per line.")] = None,
-    concurrency: Annotated[int, typer.Option("--concurrency", help="Endpoints scanned at once.")] = 64,
+    concurrency: Annotated[
+        int,
+        typer.Option(
+            "--concurrency", help="Endpoints scanned at once (clamped to 512 and to the open-file limit)."
+        ),
+    ] = 64,
     timeout: TimeoutOpt = 5.0,
     rate: RateOpt = None,
     per_host: Annotated[int, typer.Option("--per-host", help="At most N connections at once per host.")] = 4,
@@ -1058,6 +1077,8 @@ def scan_cmd(
             progress=progress,
             stop=stop,
         )
+    for note in result.notes:
+        err.print(f"cmmm: {safe(note)}")
     if output is not None:
         err.print(
             f"wrote {len(result.results)} endpoints to {escape(str(output))} ({write_scan(result, output)})"
@@ -1141,13 +1162,13 @@ def tabletop_package_cmd(
     """
     from cmmm import pipeline, tabletop
 
-    now = parse_as_of(as_of)
     variant = tabletop.Variant(
         deadline=deadline, ca=ca, during_freeze=during_freeze, team_unavailable=team_unavailable
     )
     check_output(output)
     output.mkdir(exist_ok=True)  # the package's own folder; its parent must exist (check_output)
-    inv = load_inventory(paths, now, password_file, profile)
+    inv = load_inventory(paths, parse_as_of(as_of), password_file, profile)
+    now = evaluation_time(as_of, inv)
     package = pipeline.tabletop(
         inv, scenario, now=now, generated_at=datetime.now(UTC), variant=variant, runs=runs, seed=seed
     )
@@ -1224,5 +1245,15 @@ def _read_aar(answers: Path, package: Path | None) -> Any:
     return tabletop.after_action(tabletop.read_answers(answers, ref), ref)
 
 
+EXIT_TERMINATED = 128 + signal.SIGTERM
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    """SIGTERM unwinds like Ctrl-C does, so every writer's temporary file is removed and the previous
+    output stays whole (cmmm.export.atomic)."""
+    raise SystemExit(EXIT_TERMINATED)
+
+
 def main() -> Any:
+    signal.signal(signal.SIGTERM, _terminate)
     return app()

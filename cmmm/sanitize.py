@@ -11,7 +11,13 @@ subject. Every renderer passes such text through the variant for its medium:
 - `xml`          characters XML 1.0 forbids (GraphML, SVG) replaced; the XML writer escapes the rest.
 - `svg_label`    a chart label: `display`, cut, and matplotlib's mathtext `$` escaped so a name is drawn
                  literally (matplotlib escapes the XML itself).
+- `text`         for machine outputs (JSON): only lone surrogates and noncharacters replaced.
 - `html_class`   a value turned into a CSS class token ([a-z0-9-] only) for an attribute.
+- `spreadsheet`  a CSV cell that no spreadsheet runs as a formula: an apostrophe before = + - @ (and tab, CR)
+                 at the start of the cell and after every line break inside it (LibreOffice starts a new
+                 row at a bare CR or LF in an unquoted cell; the writer quotes such cells as well).
+- `echo`         a short quotation (repr, control characters escaped) of an input cell for a message,
+                 withheld when it looks like key material.
 
 HTML text and attribute values are escaped by Jinja2's autoescape in the report templates; this module
 never produces HTML.
@@ -31,6 +37,16 @@ _UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
 _ENTITY_START = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+# Every character some spreadsheet or text reader treats as a line or row break: CR and LF (LibreOffice
+# opens a new row at either inside an unquoted cell), VT, FF, the ASCII separators, NEL, LS and PS.
+LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+# OWASP "CSV injection": a cell is run when it starts with = + - @ (tab and CR too, which Excel skips),
+# also after spaces; the same holds for every line of a cell.
+FORMULA_RISK = re.compile(f"(?:^|[{LINE_BREAKS}]) *[=+\\-@\t\r]")
+_FORMULA_AT = re.compile(f"(^|[{LINE_BREAKS}])(?= *[=+\\-@\t\r])")
+_KEY_MARKERS = re.compile(r"-----BEGIN|PRIVATE KEY|MI[IG][A-Za-z0-9+/]{16}")
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{40,}")
 
 
 def _safe_char(ch: str) -> str:
@@ -92,6 +108,41 @@ def svg_label(value: object, limit: int) -> str:
 def html_class(value: object) -> str:
     """A CSS class token made from a value: lower-case letters, digits and single hyphens."""
     return re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-")
+
+
+def spreadsheet(value: str) -> str:
+    """A CSV cell no spreadsheet runs: an apostrophe before every line that starts like a formula."""
+    return _FORMULA_AT.sub(r"\1'", value)
+
+
+def echo(value: object, limit: int = 60) -> str:
+    """An input cell quoted in a rejection or note: `display`, cut to `limit`, as a repr — or a placeholder
+    when it looks like key material (a PEM header, base64 of a key), which must never reach a report."""
+    text = str(value)
+    if looks_like_key_material(text):
+        return f"<{len(text)} characters withheld: looks like key material>"
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def looks_like_key_material(text: str) -> bool:
+    """A PEM armour, the DER prefix of a key or certificate in base64 (MII…, MIG…), or a base64 run of 40
+    or more characters mixing upper case, lower case and digits (hex fingerprints and words do not)."""
+    if _KEY_MARKERS.search(text):
+        return True
+    for m in _BASE64_RUN.finditer(text):
+        run = m.group(0)
+        if any(c.islower() for c in run) and any(c.isupper() for c in run) and any(c.isdigit() for c in run):
+            return True
+    return False
+
+
+_NONCHARACTERS = re.compile("[\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+
+
+def text(value: str) -> str:
+    """Stored text for machine outputs (JSON): lone surrogates and noncharacters (U+FFFE, U+FFFF,
+    U+FDD0–U+FDEF) become U+FFFD — no encoder or strict parser stumbles on them; the rest is kept."""
+    return value if value.isascii() else _NONCHARACTERS.sub(REPLACEMENT, value)
 
 
 # Names kept for the callers that predate the variants.

@@ -20,7 +20,7 @@ from cmmm.drill.result import PLAN_COLUMNS, STEP_COLUMNS, TEAM_COLUMNS, DrillRes
 from cmmm.drill.scenario import Scenario
 from cmmm.drill.selection import Selection
 from cmmm.errors import UsageError
-from cmmm.export import neutralize_formulas, records
+from cmmm.export import csv_text, neutralize_formulas, records
 from cmmm.export.atomic import write_text_atomic
 from cmmm.model import CRITICALITY_RANK, Criticality, Inventory
 from cmmm.sanitize import markdown as md
@@ -385,8 +385,7 @@ def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def plan_csv(frame: pd.DataFrame) -> str:
     """CSV text (RFC 4180: CRLF line ends, so a cell holding CR or LF is quoted)."""
-    text: str = csv_frame(frame).to_csv(index=False, lineterminator="\r\n")
-    return text
+    return csv_text(csv_frame(frame))
 
 
 # ---------------------------------------------------------------- Markdown

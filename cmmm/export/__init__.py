@@ -1,4 +1,8 @@
-"""Write the normalized inventory: Parquet, CSV (formula-safe) or JSON, chosen by the file extension."""
+"""Write the normalized inventory: Parquet, CSV (formula-safe) or JSON, chosen by the file extension.
+
+Every CSV cmmm writes (inventories, scan results, drill plans) goes through `write_csv`: cells
+neutralized after every line break, CRLF row ends so that a cell holding CR or LF is quoted, and an
+atomic replace of the target."""
 
 from __future__ import annotations
 
@@ -10,27 +14,44 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from cmmm import sanitize
 from cmmm._json import dumps
 from cmmm.errors import UsageError
-from cmmm.export.atomic import atomic_file, write_text_atomic
+from cmmm.export.atomic import atomic_file, replacing, write_text_atomic
 from cmmm.export.cbom import cbom_document
 from cmmm.export.tables import PARQUET_KEY, TABLE_VERSION, inventory_table, quote_text
 from cmmm.model import Inventory
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 
 def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Prefix text cells that a spreadsheet would run as a formula (= + - @ tab CR) with an apostrophe."""
+    """Text cells that a spreadsheet would run as a formula (= + - @ tab CR at the start of the cell or
+    after any line break inside it) get an apostrophe before each such line (`sanitize.spreadsheet`).
+    Column names are cells too: a hostile header read from a spreadsheet is written back neutralized."""
     out = frame.copy()
     for col in out.columns:
         s = out[col]
         if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):  # object, "string" and pandas 3 "str"
             text = s.astype("string")
-            risky = text.str.startswith(_FORMULA_START).fillna(False)
+            risky = text.str.contains(sanitize.FORMULA_RISK.pattern, regex=True).fillna(False)
             if risky.any():
-                out[col] = text.where(~risky, "'" + text)
+                fixed = text.astype(object)
+                fixed[risky] = [sanitize.spreadsheet(v) for v in text[risky]]
+                out[col] = fixed.astype("string")
+    out.columns = [sanitize.spreadsheet(str(c)) for c in out.columns]
     return out
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """The frame as formula-safe CSV text (RFC 4180: CRLF row ends, so a cell holding CR or LF is quoted)."""
+    text: str = neutralize_formulas(frame).to_csv(index=False, lineterminator="\r\n")
+    return text
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write the frame as formula-safe CSV, atomically (the previous file stays whole on any failure)."""
+    safe = neutralize_formulas(frame)
+    with replacing(path) as tmp:
+        safe.to_csv(tmp, index=False, lineterminator="\r\n", encoding="utf-8")
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -46,6 +67,8 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 def _plain(v: Any) -> Any:
     if v is None:
         return None
+    if isinstance(v, str):
+        return sanitize.text(v)
     if hasattr(v, "item"):
         v = v.item()
     if isinstance(v, float) and math.isnan(v):
@@ -56,15 +79,23 @@ def _plain(v: Any) -> Any:
 def inventory_document(inv: Inventory) -> dict[str, Any]:
     """The stable JSON shape: the `cmmm_inventory` marker (its layout version: `cmmm ingest` recognizes
     the file by it and reads it back as the same inventory), certificates, observations, services,
-    algorithms, rejected, private_keys, sources, notes (what was kept but deserves a look: ignored cells,
-    values outside a vocabulary)."""
+    algorithms, rejected, private_keys, sources (each with rows/merged for tables and defects), accounting
+    (rows == kept + rejected + merged over the tabular sources), notes (what was kept but deserves a look:
+    ignored cells, values outside a vocabulary, merged duplicates, encodings)."""
     return {
         "cmmm_inventory": 1,
         "certificates": records(inv.certificates),
         "observations": records(inv.observations),
         "services": records(inv.services),
         "algorithms": records(inv.algorithms),
-        "rejected": [{"source": r.source, "locator": r.locator, "reason": r.reason} for r in inv.rejected],
+        "rejected": [
+            {
+                "source": sanitize.text(r.source),
+                "locator": sanitize.text(r.locator),
+                "reason": sanitize.text(r.reason),
+            }
+            for r in inv.rejected
+        ],
         "private_keys": [  # where key material was found and what it is: never the key itself
             {
                 "path": k.path,
@@ -85,10 +116,29 @@ def inventory_document(inv: Inventory) -> dict[str, Any]:
                 "records": s.records,
                 "rejected": s.rejected,
                 "read_at": s.read_at.isoformat(),
+                "rows": s.rows,
+                "merged": s.merged,
+                "defects": s.defects,
             }
             for s in inv.sources
         ],
-        "notes": list(inv.notes),
+        "accounting": accounting(inv),
+        "notes": [sanitize.text(n) for n in inv.notes],
+    }
+
+
+def accounting(inv: Inventory) -> dict[str, int]:
+    """Every row of the tabular sources accounted for: rows == kept + rejected + merged (kept are rows
+    that became a certificate of their own, merged those that repeat an earlier row's certificate);
+    `defects` counts files an unexpected exception rejected (bugs in cmmm)."""
+    tables = [s for s in inv.sources if s.rows is not None]
+    merged = sum(s.merged for s in tables)
+    return {
+        "rows": sum(s.rows or 0 for s in tables),
+        "kept": sum(s.records for s in tables) - merged,
+        "rejected": sum(s.rejected for s in tables),
+        "merged": merged,
+        "defects": sum(s.defects for s in inv.sources),
     }
 
 
@@ -111,7 +161,10 @@ def write_inventory(inv: Inventory, path: Path) -> str:
         return "parquet"
     if name.endswith(".csv"):
         with atomic_file(path) as fh:
-            quote_text(inventory_table(inv)).to_csv(fh, index=False, date_format="%Y-%m-%dT%H:%M:%S.%f%z")
+            # CRLF row ends: a cell holding CR or LF is quoted, so no line inside a cell starts a new row
+            quote_text(inventory_table(inv)).to_csv(
+                fh, index=False, date_format="%Y-%m-%dT%H:%M:%S.%f%z", lineterminator="\r\n"
+            )
         return "csv"
     raise UsageError(
         f"{path}: unknown output format; use .parquet, .csv, .json or .cdx.json (CycloneDX CBOM)"

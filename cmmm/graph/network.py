@@ -12,7 +12,7 @@ import pandas as pd
 
 from cmmm._json import dumps
 from cmmm.errors import UsageError
-from cmmm.export.atomic import write_text_atomic
+from cmmm.export.atomic import replacing, write_text_atomic
 from cmmm.graph.hierarchy import (
     hierarchy,
     verify_links,
@@ -233,7 +233,8 @@ def export_graph(inv: Inventory, path: Path, *, aggregate: bool | None = None) -
         raise UsageError(f"{path}: unknown graph format; use .graphml or .json") from None
     g = build_graph(inv, aggregate=aggregate)
     if fmt is ExportFormat.GRAPHML:
-        nx.write_graphml(_xml_safe(g), path)
+        with replacing(path) as tmp:
+            nx.write_graphml(_xml_safe(g), tmp)
     else:
         doc = nx.node_link_data(g, edges="edges")
         write_text_atomic(path, dumps(doc))

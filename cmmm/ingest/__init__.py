@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import logging
 import os
 import stat
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import pyarrow as pa
 
@@ -47,6 +50,9 @@ _SKIP_NAMES = {
     "source.txt",
     "makefile",
 }
+_log = logging.getLogger(__name__)
+_NESTING = sys.getrecursionlimit()
+MAX_DIR_DEPTH = 64  # folders below a named path: deeper trees are reported, not walked (a 1,000-level tree)
 _PARALLEL_MIN_FILES = 256
 _THREADED_MIN_BYTES = 4 << 20  # below this, starting threads or processes costs more than it saves
 _POOLED_MIN_FILES = 16  # this many files of that much: worker processes (parsing YAML/JSON holds the GIL)
@@ -79,10 +85,31 @@ def _total_bytes(files: list[str]) -> int:
     return total
 
 
+class _NamedPath(type(Path())):  # type: ignore[misc]
+    """A file whose name is not valid UTF-8 (its bytes kept by surrogateescape): opened by its real name
+    (os.fspath), shown by str() with U+FFFD — so that a Latin-1 file name reaches no encoder (Arrow,
+    the terminal, JSON) as a lone surrogate."""
+
+    def __str__(self) -> str:
+        return display_name(super().__str__())
+
+    def __fspath__(self) -> str:
+        return super().__str__()
+
+
+def display_name(path: str) -> str:
+    """A path as text every encoder accepts: bytes that were not UTF-8 become U+FFFD."""
+    return path if path.isascii() else os.fsencode(path).decode("utf-8", "replace")
+
+
+def _path(name: str) -> Path:
+    return Path(name) if display_name(name) == name else _NamedPath(name)
+
+
 def walk(paths: Iterable[Path | str], rejected: list[Rejected]) -> Iterator[Path]:
     """Every regular file under `paths`, each once: directory symlinks are followed once (loops are
     reported) and a file named twice (or reached twice, by a link) is read once."""
-    return map(Path, _walk(paths, rejected))
+    return map(_path, _walk(paths, rejected))
 
 
 class _Seen:
@@ -122,28 +149,39 @@ def _walk(paths: Iterable[Path | str], rejected: list[Rejected]) -> Iterator[str
         try:
             st = path.stat()
         except OSError as exc:
-            rejected.append(Rejected(source=str(path), locator="-", reason=_os_reason(exc)))
+            rejected.append(Rejected(source=display_name(str(path)), locator="-", reason=_os_reason(exc)))
             continue
-        yield from _visit(str(path), st, seen, rejected)
+        yield from _visit(str(path), st, seen, rejected, 0)
 
 
-def _visit(path: str, st: os.stat_result, seen: _Seen, rejected: list[Rejected]) -> Iterator[str]:
+def _visit(path: str, st: os.stat_result, seen: _Seen, rejected: list[Rejected], depth: int) -> Iterator[str]:
     if stat.S_ISREG(st.st_mode):
         if seen.first_time(seen.key_of(path, st)):  # the same file named twice is one source, not two
             yield path
         return
     if not stat.S_ISDIR(st.st_mode):
-        rejected.append(Rejected(source=path, locator="-", reason="not a regular file"))
+        rejected.append(Rejected(source=display_name(path), locator="-", reason="not a regular file"))
+        return
+    if depth > MAX_DIR_DEPTH:
+        rejected.append(
+            Rejected(
+                source=display_name(path),
+                locator="-",
+                reason=f"folder nested more than {MAX_DIR_DEPTH} levels deep (limit: folder depth); not read",
+            )
+        )
         return
     real = os.path.realpath(path)
     if real in seen.dirs:
-        rejected.append(Rejected(source=path, locator="-", reason="directory symlink loop; visited once"))
+        rejected.append(
+            Rejected(source=display_name(path), locator="-", reason="directory symlink loop; visited once")
+        )
         return
     seen.dirs.add(real)
     try:
         entries = sorted(os.scandir(path), key=lambda e: e.name)
     except OSError as exc:
-        rejected.append(Rejected(source=path, locator="-", reason=_os_reason(exc)))
+        rejected.append(Rejected(source=display_name(path), locator="-", reason=_os_reason(exc)))
         return
     for entry in entries:
         # docs/bundle.md: names starting with "." or "_" are not inventory (e.g. sample_inventories/_truth)
@@ -157,9 +195,9 @@ def _visit(path: str, st: os.stat_result, seen: _Seen, rejected: list[Rejected])
                 continue
             child = entry.stat()  # a directory or a link: follow it
         except OSError as exc:
-            rejected.append(Rejected(source=entry.path, locator="-", reason=_os_reason(exc)))
+            rejected.append(Rejected(source=display_name(entry.path), locator="-", reason=_os_reason(exc)))
             continue
-        yield from _visit(entry.path, child, seen, rejected)
+        yield from _visit(entry.path, child, seen, rejected, depth + 1)
 
 
 def _os_reason(exc: OSError) -> str:
@@ -182,39 +220,86 @@ def detect(path: Path, head: bytes) -> Format | None:
 
 def read_file(path: Path, ctx: ReadContext) -> tuple[str, Batch]:
     """Detect and read one file. Failures come back as a Batch holding one rejection, never raise."""
-    try:
-        with path.open("rb") as fh:
-            size = os.fstat(fh.fileno()).st_size
-            if size == 0:
-                return "-", _rejection(path, "empty file")
-            if size > ctx.max_file_bytes:
-                return "-", _rejection(
-                    path, f"file is {size} bytes, over the {ctx.max_file_bytes}-byte limit"
-                )
-            head = fh.read(SNIFF_BYTES)
-    except OSError as exc:
-        return "-", _rejection(path, _os_reason(exc))
-    fmt = detect(path, head)
+    head = _head(path, ctx)
+    if isinstance(head, Batch):
+        return "-", head
+    fmt = detect(path, head[0])
     if fmt is None:
         return "-", _rejection(path, "unrecognized content: not a certificate, inventory or known export")
+    return fmt.value, _read_guarded(fmt, path, head, ctx)
+
+
+SPARSE_RATIO = 64  # a file holding less than 1/64 of its size on disk is sparse: holes, not data
+_SPARSE_MIN_BYTES = 16 << 20
+
+
+def _head(path: Path, ctx: ReadContext) -> tuple[bytes, int] | Batch:
+    """The first SNIFF_BYTES and the size, or the rejection of a file that is empty, too big or sparse."""
+    try:
+        with path.open("rb") as fh:
+            st = os.fstat(fh.fileno())
+            size = st.st_size
+            if size == 0:
+                return _rejection(path, "empty file")
+            if size > ctx.max_file_bytes:
+                return _rejection(path, f"file is {size} bytes, over the {ctx.max_file_bytes}-byte limit")
+            stored = getattr(st, "st_blocks", size // 512 + 1) * 512
+            if size >= _SPARSE_MIN_BYTES and stored * SPARSE_RATIO < size:
+                return _rejection(
+                    path,
+                    f"sparse file: {size} bytes of which {stored} are stored (limit: bytes actually stored; "
+                    "a file of holes is not an inventory)",
+                )
+            return fh.read(SNIFF_BYTES), size
+    except OSError as exc:
+        return _rejection(path, _os_reason(exc))
+
+
+def _read_guarded(fmt: Format, path: Path, head: tuple[bytes, int], ctx: ReadContext) -> Batch:
+    """The ingester's Batch, or a rejection of the file for whatever the ingester raised."""
     ingester = INGESTERS[fmt]
     try:
-        if ingester.read_data is not None and len(head) == size:  # the whole file is in hand already
-            return fmt.value, ingester.read_data(path, head, ctx)
-        return fmt.value, ingester.read(path, ctx)
+        if ingester.read_data is not None and len(head[0]) == head[1]:  # the whole file is in hand already
+            return ingester.read_data(path, head[0], ctx)
+        return ingester.read(path, ctx)
     except InputError as exc:
-        return fmt.value, Batch(
-            rejected=[Rejected(source=exc.source, locator=str(exc.line or "-"), reason=exc.reason)]
-        )
+        return Batch(rejected=[Rejected(source=exc.source, locator=str(exc.line or "-"), reason=exc.reason)])
     except OSError as exc:
-        return fmt.value, _rejection(path, _os_reason(exc))
+        return _rejection(path, _os_reason(exc))
+    except RecursionError:
+        return _rejection(path, f"nested deeper than the nesting limit (about {_NESTING} levels)")
+    except MemoryError:
+        return _rejection(path, "too large to hold in memory (limit: memory)")
+    except Exception as exc:  # the boundary of one file: one file a reader cannot handle is not the inventory
+        # A reader that raises anything but InputError has a bug: the file is rejected, the rest of the
+        # tree is read, the defect is counted in the summary and its traceback logged (cmmm --debug).
+        _log.debug("defect reading %s", path, exc_info=True)
+        batch = _rejection(
+            path, f"could not be read: {type(exc).__name__} in the {fmt.value} reader (a defect in cmmm)"
+        )
+        batch.defects = 1
+        return batch
 
 
 def _rejection(path: Path, reason: str) -> Batch:
     return Batch(rejected=[Rejected(source=str(path), locator="-", reason=reason)])
 
 
-_Source = tuple[str, str, int, int]  # path, format, records, rejected
+_Source = tuple[str, str, "_Counts"]  # path, format, counts
+
+
+class _Counts(NamedTuple):
+    """What a source record keeps of a batch (cheap to send back from a worker process)."""
+
+    records: int
+    rejected: int
+    rows: int | None
+    merged: int
+    defects: int
+
+
+def _counts(batch: Batch) -> _Counts:
+    return _Counts(batch.records, len(batch.rejected), batch.rows, batch.merged, batch.defects)
 
 
 def _read_chunk(paths: list[str], ctx: ReadContext) -> tuple[list[_Source], list[Batch]]:
@@ -224,8 +309,8 @@ def _read_chunk(paths: list[str], ctx: ReadContext) -> tuple[list[_Source], list
     batches: list[Batch] = []
     with tolerated_warnings():  # a worker process started by spawn has its own warning filters
         for p in paths:
-            fmt, batch = read_file(Path(p), ctx)
-            sources.append((p, fmt, batch.records, len(batch.rejected)))
+            fmt, batch = read_file(_path(p), ctx)
+            sources.append((display_name(p), fmt, _counts(batch)))
             batches.append(batch)
     return sources, combine(batches)
 
@@ -295,22 +380,31 @@ def _load(
         # GIL, so two spreadsheets normalize on two cores without pickling frames between processes.
         with ThreadPoolExecutor(max_workers=n_workers) as threads:
             for f, (fmt, batch) in zip(
-                files, threads.map(lambda p: read_file(Path(p), ctx), files), strict=True
+                files, threads.map(lambda p: read_file(_path(p), ctx), files), strict=True
             ):
-                took((f, fmt, batch.records, len(batch.rejected)), batch)
+                took((display_name(f), fmt, _counts(batch)), batch)
                 if progress:
                     progress(len(sources), len(files))
     else:
         for f in files:
-            fmt, batch = read_file(Path(f), ctx)
-            took((f, fmt, batch.records, len(batch.rejected)), batch)
+            fmt, batch = read_file(_path(f), ctx)
+            took((display_name(f), fmt, _counts(batch)), batch)
             if progress:
                 progress(len(sources), len(files))
     base = Inventory(
         rejected=tuple(walk_rejected),
         sources=tuple(
-            SourceRecord(path=path, ingester=fmt, records=records, rejected=rejected, read_at=now)
-            for path, fmt, records, rejected in sources
+            SourceRecord(
+                path=path,
+                ingester=fmt,
+                records=c.records,
+                rejected=c.rejected,
+                read_at=now,
+                rows=c.rows,
+                merged=c.merged,
+                defects=c.defects,
+            )
+            for path, fmt, c in sources
         ),
     )
     return merge(batches, base)

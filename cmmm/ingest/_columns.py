@@ -61,6 +61,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "subject_org": ("subjectorg", "subjecto", "organization", "organisation"),
     "serial": ("serial", "serialnumber", "serialno", "certificateserialnumber", "serialhex"),
+    # the certificate itself, PEM text in a cell (a "Certificate" column holding PEM is taken as this too)
+    "pem": ("pem", "certificatepem", "pemcertificate", "certpem", "certificatebody", "pemdata", "x509pem"),
     "fingerprint_sha256": (
         "fingerprintsha256",
         "sha256",

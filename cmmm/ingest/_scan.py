@@ -95,23 +95,46 @@ def join_groups(groups: Iterable[str]) -> str | None:
     """';'-joined, hybrid post-quantum groups first, then in the order seen, without duplicates."""
     seen: dict[str, None] = {}
     for g in groups:
-        if g:
+        if isinstance(g, str) and g:
             seen[group_name(g)] = None
     names = list(seen)
     names.sort(key=lambda g: 0 if "mlkem" in g.lower() or "kyber" in g.lower() else 1)
     return ";".join(names) or None
 
 
-def reject_entities(path: Path, head: bytes) -> None:
-    """XML entity declarations are never legitimate in scanner output: refuse them (entity expansion).
-    `head` is the first MiB: a DOCTYPE can only come before the root element."""
-    if _XML_ENTITY.search(head):
-        raise InputError(str(path), "XML declares entities (<!ENTITY>); refused as unsafe")
+_XML_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+_PLAIN_DOCTYPE = re.compile(rb"<!DOCTYPE\s+[A-Za-z_][\w.-]*\s*>")  # nmap's <!DOCTYPE nmaprun>: names a root
+_CHUNK = 1 << 20
+
+
+def reject_entities(path: Path, head: bytes | None = None) -> None:
+    """Refuse XML that declares entities or carries a DOCTYPE with an internal subset or an external id
+    (entity expansion, external entities) — anywhere in the file, not only its first MiB: comments may
+    push a DOCTYPE arbitrarily far. A bare `<!DOCTYPE name>` (nmap writes one) declares nothing and
+    passes. `head` is ignored; the whole file is scanned in chunks."""
+    overlap = 300  # longer than any plain DOCTYPE and than "<!ENTITY": nothing hides across chunks
+    with path.open("rb") as fh:
+        window = fh.read(_CHUNK)
+        while window:
+            more = fh.read(_CHUNK)
+            # judge a DOCTYPE only where the window holds all of it (or the file ends)
+            limit = len(window) if not more else len(window) - overlap
+            if _XML_ENTITY.search(window):
+                raise InputError(str(path), "XML declares entities (<!ENTITY>); refused as unsafe")
+            for m in _XML_DOCTYPE.finditer(window, 0, max(limit, 0)):
+                if not _PLAIN_DOCTYPE.match(window, m.start()):
+                    raise InputError(
+                        str(path),
+                        "XML carries a DOCTYPE with declarations or an external id; refused as unsafe",
+                    )
+            window = window[-overlap:] + more if more else b""
 
 
 def pem_certificates(text: str) -> list[tuple[x509.Certificate | None, bytes | None, str | None]]:
     """Every certificate PEM block in `text`: (certificate, DER, None) or (None, None, reason)."""
     out: list[tuple[x509.Certificate | None, bytes | None, str | None]] = []
+    if not isinstance(text, str):  # a hostile document's number or list where PEM text belongs
+        return [(None, None, f"expected PEM text, found {type(text).__name__}")]
     for m in _PEM.finditer(text):
         try:
             der = base64.b64decode(re.sub(r"\s+", "", m.group(1)), validate=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 import warnings
 from pathlib import Path
@@ -16,7 +15,8 @@ from cryptography.hazmat.primitives import serialization
 
 from cmmm import _yaml
 from cmmm.errors import InputError
-from cmmm.ingest._base import Batch, ReadContext, text_of
+from cmmm.ingest._base import Batch, ReadContext, parse_json, text_of
+from cmmm.ingest._base import seq as _base_seq
 from cmmm.ingest.tabular import from_frame
 from cmmm.ingest.x509 import certificate_row, load_der
 from cmmm.model import CERTIFICATE_COLUMNS, OBSERVATION_COLUMNS, Rejected, conform
@@ -34,20 +34,14 @@ def json_keys(head: bytes, limit: int = 20_000) -> set[str]:
 
 
 def load_json(path: Path) -> Any:
-    try:
-        return json.loads(text_of(path.read_bytes()))
-    except json.JSONDecodeError as exc:
-        raise InputError(str(path), f"invalid JSON: {exc.msg}", line=exc.lineno) from None
+    return parse_json(text_of(path.read_bytes()), str(path))
 
 
 def load_documents(path: Path) -> list[Any]:
     """JSON, or multi-document YAML with empty documents dropped."""
     text = text_of(path.read_bytes())
     if text.lstrip().startswith(("{", "[")):
-        try:
-            return [json.loads(text)]
-        except json.JSONDecodeError as exc:
-            raise InputError(str(path), f"invalid JSON: {exc.msg}", line=exc.lineno) from None
+        return [parse_json(text, str(path))]
     try:
         return _yaml.load_all(text)
     except _yaml.YamlError as exc:
@@ -199,9 +193,7 @@ def reject(path: Path, locator: str, reason: str) -> Rejected:
     return Rejected(source=str(path), locator=locator, reason=reason)
 
 
-def seq(value: Any) -> list[Any]:
-    """`value` when it is a list, else an empty one."""
-    return value if isinstance(value, list) else []
+seq = _base_seq  # one definition (cmmm.ingest._base), kept under this name for the cloud readers
 
 
 def mapping(value: Any) -> dict[str, Any]:

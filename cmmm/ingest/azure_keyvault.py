@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from cmmm.errors import InputError
-from cmmm.ingest._base import Batch, ReadContext, text_of
+from cmmm.ingest._base import Batch, ReadContext, obj, seq, text_of
 from cmmm.ingest._structured import (
     add_body,
     b64_der,
@@ -75,15 +75,15 @@ def _policy_facts(policy: Any) -> tuple[str | None, dict[str, Any], dict[str, An
     """(automation, key facts for body-less rows, tags) from a certificate policy in either spelling."""
     if not isinstance(policy, dict):
         return None, {}, {}
-    key = _pick(policy, "key_props", "keyProperties") or {}
-    x509p = _pick(policy, "x509_props", "x509CertificateProperties") or {}
-    issuer = _pick(policy, "issuer", "issuerParameters") or {}
-    actions = _pick(policy, "lifetime_actions", "lifetimeActions") or []
+    key = obj(_pick(policy, "key_props", "keyProperties"))
+    x509p = obj(_pick(policy, "x509_props", "x509CertificateProperties"))
+    issuer = obj(_pick(policy, "issuer", "issuerParameters"))
+    actions = seq(_pick(policy, "lifetime_actions", "lifetimeActions"))
     kinds: list[str] = []
     for a in actions if isinstance(actions, list) else []:
         act = _pick(_pick(a, "action"), "action_type", "actionType")
         if act:
-            trig = _pick(a, "trigger") or {}
+            trig = obj(_pick(a, "trigger"))
             when = _pick(trig, "lifetime_percentage", "lifetimePercentage")
             days = _pick(trig, "days_before_expiry", "daysBeforeExpiry")
             kinds.append(f"{act}@{when}%" if when is not None else f"{act}@{days}d" if days else str(act))
@@ -98,7 +98,7 @@ def _policy_facts(policy: Any) -> tuple[str | None, dict[str, Any], dict[str, An
         "key_curve": _pick(key, "crv", "curve"),
         "subject_dn": _pick(x509p, "subject"),
     }
-    sans = _pick(x509p, "sans", "subjectAlternativeNames") or {}
+    sans = obj(_pick(x509p, "sans", "subjectAlternativeNames"))
     facts["sans"] = _pick(sans, "dns_names", "dnsNames")
     tags = {
         "policy_issuer": issuer_name or None,

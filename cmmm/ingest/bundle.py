@@ -41,7 +41,9 @@ def sniff_bundle_file(path: Path, head: bytes) -> int:
 
 
 def read_bundle_file(path: Path, ctx: ReadContext) -> Batch:
-    kind = BUNDLE_FILES[path.name.lower()]
+    kind = BUNDLE_FILES.get(path.name.lower())
+    if kind is None:
+        raise InputError(str(path), f"not a bundle file (expected one of {', '.join(sorted(BUNDLE_FILES))})")
     if kind == "services":
         return read_services(path)
     doc = _yaml.load_mapping(path)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import xml.etree.ElementTree as ET
 from collections import deque
@@ -20,7 +19,7 @@ from cmmm.crypto import (
     signature_algorithm,
 )
 from cmmm.errors import InputError
-from cmmm.ingest._base import Batch, ReadContext, text_of
+from cmmm.ingest._base import Batch, ReadContext, parse_json, text_of
 from cmmm.ingest._scan import add_rows, dn_attr, hex_fingerprint, hex_serial, reject_entities
 from cmmm.model import Rejected
 
@@ -34,12 +33,21 @@ _SYMMETRIC_NAME = re.compile(
 )
 
 
+def _cyclonedx_root(text: bytes) -> bool:
+    """The first <bom …> tag carries the CycloneDX namespace (one look at one tag: linear, where a regex
+    `<bom\b[^>]*xmlns=` rescans to the end from every "<bom" of a hostile head)."""
+    for m in re.finditer(rb"<bom\b", text):
+        end = text.find(b">", m.end())
+        return b'xmlns="http://cyclonedx.org/schema/bom/' in text[m.end() : end if end >= 0 else len(text)]
+    return False
+
+
 def sniff(path: Path, head: bytes) -> int:
     """CycloneDX JSON (bomFormat) or XML (the bom namespace) that holds cryptographic assets."""
     text = head[:65536]
     if re.search(rb'"bomFormat"\s*:\s*"CycloneDX"', text):
         return 96 if b"cryptographic-asset" in text or b"cryptoProperties" in text else 60
-    if re.search(rb"<bom\b[^>]*xmlns=\"http://cyclonedx.org/schema/bom/", text):
+    if _cyclonedx_root(text):
         return 96 if b"cryptographic-asset" in text else 60
     return 0
 
@@ -49,20 +57,24 @@ def _load(path: Path) -> dict[str, Any]:
     src = str(path)
     data = path.read_bytes()
     if data.lstrip()[:1] == b"<":
-        reject_entities(path, data[: 1 << 20])
+        reject_entities(path)
         try:
             root = ET.fromstring(data)
         except ET.ParseError as exc:
             raise InputError(
                 src, f"invalid XML: {exc}", line=exc.position[0] if exc.position else None
             ) from None
+        except LookupError as exc:  # <?xml encoding="…"?> naming no codec
+            raise InputError(src, f"invalid XML: {exc}") from None
         if _local(root.tag) != "bom":
             raise InputError(src, f"not a CycloneDX BOM: root element is <{_local(root.tag)}>")
         return _xml_bom(root)
     try:
-        doc = json.loads(text_of(data))
-    except json.JSONDecodeError as exc:
-        raise InputError(src, f"invalid JSON: {exc.msg} (truncated CBOM?)", line=exc.lineno) from None
+        doc = parse_json(text_of(data), src)
+    except InputError as exc:
+        if exc.reason.startswith("invalid JSON"):
+            raise InputError(src, f"{exc.reason} (truncated CBOM?)", line=exc.line) from None
+        raise
     if not isinstance(doc, dict) or doc.get("bomFormat") != "CycloneDX":
         raise InputError(src, 'not a CycloneDX BOM: no "bomFormat": "CycloneDX"')
     if "components" in doc and not isinstance(doc["components"], list):
@@ -123,11 +135,12 @@ def read(path: Path, ctx: ReadContext) -> Batch:
     doc = _load(path)
     described = _obj(_obj(doc.get("metadata")).get("component")).get("name")
     comps = list(_walk(doc.get("components") or []))
-    by_ref = {c.get("bom-ref"): c for _, c in comps if c.get("bom-ref")}
+    by_ref = {c["bom-ref"]: c for _, c in comps if isinstance(c.get("bom-ref"), str) and c["bom-ref"]}
     cache: dict[tuple[str, Any], Any] = {}
 
     def resolve(kind: str, ref: Any) -> Any:
         # thousands of certificates share a handful of algorithm refs: resolve each once
+        ref = ref if isinstance(ref, str) else None  # a ref is a string; anything else refers to nothing
         if (kind, ref) not in cache:
             cache[(kind, ref)] = _key(ref, by_ref) if kind == "key" else _signature(ref, by_ref)
         return cache[(kind, ref)]
@@ -209,7 +222,8 @@ def _key(ref: str | None, by_ref: dict[Any, dict[str, Any]]) -> tuple[str | None
     if comp is not None:
         rcm = _obj(_obj(comp.get("cryptoProperties")).get("relatedCryptoMaterialProperties"))
         size = _int(rcm.get("size"))
-        alg = by_ref.get(rcm.get("algorithmRef"))
+        alg_ref = rcm.get("algorithmRef")
+        alg = by_ref.get(alg_ref) if isinstance(alg_ref, str) else None
         for c in (comp, alg):
             if c is not None:
                 cp = _obj(c.get("cryptoProperties"))
@@ -238,7 +252,7 @@ def _signature(ref: str | None, by_ref: dict[Any, dict[str, Any]]) -> str | None
     tail, oid = _ref_tail(ref)
     candidates = [oid, tail]
     if comp is not None:
-        candidates = [str((comp.get("cryptoProperties") or {}).get("oid") or ""), str(comp.get("name") or "")]
+        candidates = [str(_obj(comp.get("cryptoProperties")).get("oid") or ""), str(comp.get("name") or "")]
         candidates += [oid, tail]
     for c in candidates:
         sig = signature_algorithm(c.removeprefix("oid:")) if c else None
@@ -264,13 +278,13 @@ def _certificate(
     sha256 = None
     if isinstance(fp, dict) and str(fp.get("alg", "")).upper().replace("-", "") == "SHA256":
         sha256 = hex_fingerprint(fp.get("content"), 64)
-    for h in comp.get("hashes") or []:
+    for h in _list(comp.get("hashes")):
         if isinstance(h, dict) and str(h.get("alg", "")).upper().replace("-", "") == "SHA256":
             sha256 = sha256 or hex_fingerprint(h.get("content"), 64)
     m = _FP_IN_REF.search(str(comp.get("bom-ref") or ""))
     sha256 = sha256 or (m.group(1).lower() if m else None)
     serial = cp.get("serialNumber")
-    for p in comp.get("properties") or []:
+    for p in _list(comp.get("properties")):
         if isinstance(p, dict) and p.get("name") == SERIAL_PROPERTY:
             serial = serial or p.get("value")
     subject = _dn(cp.get("subjectName"))
@@ -300,10 +314,14 @@ def _obj(v: Any) -> dict[str, Any]:
     return v if isinstance(v, dict) else {}
 
 
+def _list(v: Any) -> list[Any]:
+    return v if isinstance(v, list) else []
+
+
 def _int(v: Any) -> int | None:
     try:
         return int(v)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
 
 
@@ -313,7 +331,7 @@ def _algorithm(
     ap = _obj(props.get("algorithmProperties"))
     name = str(comp.get("name") or "")
     oid = str(props.get("oid") or "").removeprefix("oid:") or None
-    primitive = ap.get("primitive")
+    primitive = ap.get("primitive") if isinstance(ap.get("primitive"), str) else None
     level = _int(ap.get("nistQuantumSecurityLevel"))
     family: str | None = None
     sig = signature_algorithm(oid) or signature_algorithm(name)

@@ -123,6 +123,8 @@ def _lineage_cert(path: Path, conf: dict[str, Any]) -> Path | None:
     root = path.resolve().parent.parent
     for key in ("cert", "fullchain"):
         configured = str(conf.get(key) or "")
+        if "\0" in configured:
+            continue  # no file name holds NUL
         m = re.search(r"(?:^|/)(live/[^/]+/[^/]+)$", configured)
         if not m:
             continue

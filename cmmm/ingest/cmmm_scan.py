@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from cmmm.errors import InputError
-from cmmm.ingest._base import Batch, ReadContext, text_of
+from cmmm.ingest._base import Batch, ReadContext, parse_json, seq, text_of
 from cmmm.ingest.x509 import certificate_row, load_pem
 from cmmm.model import Rejected
 
@@ -23,10 +22,7 @@ def sniff_scan(path: Path, head: bytes) -> int:
 
 def read_scan_file(path: Path, ctx: ReadContext) -> Batch:
     """Read a scan file written by `cmmm scan -o FILE.json`."""
-    try:
-        doc = json.loads(text_of(path.read_bytes()))
-    except json.JSONDecodeError as exc:
-        raise InputError(str(path), f"invalid JSON: {exc.msg}", line=exc.lineno) from None
+    doc = parse_json(text_of(path.read_bytes()), str(path))
     return batch_from_document(doc, str(path))
 
 
@@ -64,7 +60,7 @@ def batch_from_document(doc: Any, source: str) -> Batch:
         location = str(ep.get("location") or f"{ep.get('host')}:{ep.get('port')}")
         if ep.get("ssh") and ep.get("ssh_kex"):
             batch.observations.append(_ssh_observation(ep, source, location, seen_at))
-        for pos, pem in enumerate(ep.get("chain") or []):
+        for pos, pem in enumerate(seq(ep.get("chain"))):
             ref = f"{location} chain[{pos}]"
             try:
                 cert = load_pem(str(pem).encode("ascii"))
@@ -85,15 +81,17 @@ def batch_from_document(doc: Any, source: str) -> Batch:
                 "last_seen": seen_at,
             }
             if pos == 0:
-                hybrid = ep.get("hybrid_groups") or (["X25519MLKEM768"] if ep.get("hybrid_pq") else [])
-                groups = [g for g in (ep.get("group"), *hybrid) if g]
+                hybrid = [g for g in seq(ep.get("hybrid_groups")) if isinstance(g, str)] or (
+                    ["X25519MLKEM768"] if ep.get("hybrid_pq") else []
+                )
+                groups = [g for g in (ep.get("group"), *hybrid) if isinstance(g, str) and g]
                 tags = [f"chain:{ep['chain_status']}"] if ep.get("chain_status") else []
                 if ep.get("hostname_match") is False:
                     tags.append("hostname-mismatch")
                 obs |= {
                     "host": ep.get("host"),
                     "port": ep.get("port"),
-                    "tls_versions": ";".join(ep.get("tls_versions") or []) or None,
+                    "tls_versions": ";".join(_strings(ep.get("tls_versions"))) or None,
                     "kex_groups": ";".join(dict.fromkeys(groups)) or None,
                     "tags": ";".join(tags) or None,
                 }
@@ -104,3 +102,8 @@ def batch_from_document(doc: Any, source: str) -> Batch:
         summary = ", ".join(f"{k} {v}" for k, v in sorted(statuses.items()))
         batch.notes.append(f"{source}: scanned {sum(statuses.values())} endpoints: {summary}")
     return batch
+
+
+def _strings(v: Any) -> list[str]:
+    """The strings of a list field (a hostile file may put anything there)."""
+    return [x for x in v if isinstance(x, str)] if isinstance(v, list) else []

@@ -36,7 +36,9 @@ from cmmm.ingest._structured import (
 from cmmm.ingest.x509 import private_key_facts
 from cmmm.model import PrivateKeyFinding
 
-_KIND = re.compile(r"^\s*-?\s*kind\s*:\s*[\"']?(\w+)|\"kind\"\s*:\s*\"(\w+)\"", re.MULTILINE)
+# `[ \t]*(?:-[ \t]*)?` rather than `\s*-?\s*`: two adjacent optional runs backtrack quadratically on a
+# line of spaces (found by tests/hostile/test_linear_time.py)
+_KIND = re.compile(r"^[ \t]*(?:-[ \t]*)?kind[ \t]*:[ \t]*[\"']?(\w+)|\"kind\"\s*:\s*\"(\w+)\"", re.MULTILINE)
 _OUR_KINDS = {"Certificate", "Issuer", "ClusterIssuer", "Secret", "List"}
 _SIBLING_SUFFIXES = (".yaml", ".yml", ".json")
 _SIBLING_MAX_FILES = 200

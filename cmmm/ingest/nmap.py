@@ -130,8 +130,7 @@ def _epoch(value: str | None) -> datetime | None:
 
 def read(path: Path, ctx: ReadContext) -> Batch:
     """One observation per certificate per open TLS port; bodies from the `pem` element when present."""
-    with path.open("rb") as fh:
-        reject_entities(path, fh.read(1 << 20))
+    reject_entities(path)
     batch = Batch()
     src = str(path)
     no_body: list[dict[str, Any]] = []
@@ -153,6 +152,8 @@ def read(path: Path, ctx: ReadContext) -> Batch:
             hosts += 1
             _read_host(batch, path, elem, hosts, started, no_body, no_body_obs)
             elem.clear()
+    except LookupError as exc:  # <?xml encoding="…"?> naming no codec
+        raise InputError(src, f"invalid XML: {exc}") from None
     except ET.ParseError as exc:
         line = exc.position[0] if exc.position else None
         if hosts == 0 and not batch.certificates and not no_body:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from cmmm.errors import InputError
-from cmmm.ingest._base import Batch, ReadContext, text_of
+from cmmm.ingest._base import Batch, ReadContext, obj, parse_json, seq, text_of
 from cmmm.ingest._dates import parse_dates
 from cmmm.ingest._scan import (
     add_body,
@@ -62,11 +61,11 @@ def _protocols(scan: dict[str, Any]) -> tuple[str | None, str | None]:
             v = tls_version(str(res.get("tls_version_used") or name.removesuffix("_cipher_suites")))
             if v:
                 versions.append(v)
-    curves = _result(scan, "elliptic_curves") or {}
-    groups = [c.get("name", "") for c in curves.get("supported_curves") or [] if isinstance(c, dict)]
+    curves = obj(_result(scan, "elliptic_curves"))
+    groups = [c.get("name", "") for c in seq(curves.get("supported_curves")) if isinstance(c, dict)]
     # ephemeral keys of accepted TLS 1.3 suites name the negotiated group when curves were not scanned
-    tls13 = _result(scan, "tls_1_3_cipher_suites") or {}
-    for acc in tls13.get("accepted_cipher_suites") or []:
+    tls13 = obj(_result(scan, "tls_1_3_cipher_suites"))
+    for acc in seq(tls13.get("accepted_cipher_suites")):
         eph = acc.get("ephemeral_key") if isinstance(acc, dict) else None
         if isinstance(eph, dict) and eph.get("curve_name"):
             groups.append(str(eph["curve_name"]))
@@ -75,16 +74,16 @@ def _protocols(scan: dict[str, Any]) -> tuple[str | None, str | None]:
 
 def _fields(cert: dict[str, Any]) -> dict[str, Any]:
     """A chain entry without as_pem: its own fields (base64 fingerprints, integer serial, v5/v6 names)."""
-    san = cert.get("subject_alternative_name") or {}
-    sans = list(san.get("dns") or san.get("dns_names") or []) + list(san.get("ip_addresses") or [])
-    pub = cert.get("public_key") or {}
+    san = obj(cert.get("subject_alternative_name"))
+    sans = list(seq(san.get("dns") or san.get("dns_names"))) + list(seq(san.get("ip_addresses")))
+    pub = obj(cert.get("public_key"))
     alg = str(pub.get("algorithm") or "").lstrip("_").removesuffix("PublicKey")
     if alg == "EllipticCurve":
         alg = f"EC {pub.get('ec_curve_name') or ''}".strip()
-    sig = cert.get("signature_algorithm_oid") or {}
+    sig = obj(cert.get("signature_algorithm_oid"))
     return {
-        "subject_dn": (cert.get("subject") or {}).get("rfc4514_string"),
-        "issuer_dn": (cert.get("issuer") or {}).get("rfc4514_string"),
+        "subject_dn": obj(cert.get("subject")).get("rfc4514_string"),
+        "issuer_dn": obj(cert.get("issuer")).get("rfc4514_string"),
         "sans": sans,
         "serial": hex_serial(cert.get("serial_number")),
         "not_before": cert.get("not_valid_before"),
@@ -106,7 +105,7 @@ def read(path: Path, ctx: ReadContext) -> Batch:
     batch = Batch()
     no_body: list[dict[str, Any]] = []
     no_body_obs: list[dict[str, Any]] = []
-    for bad in doc.get("invalid_server_strings") or []:
+    for bad in seq(doc.get("invalid_server_strings")):
         batch.rejected.append(
             Rejected(source=src, locator="invalid_server_strings", reason=f"sslyze could not use {bad!r}")
         )
@@ -128,11 +127,11 @@ def read(path: Path, ctx: ReadContext) -> Batch:
 def _scan_document(path: Path) -> dict[str, Any]:
     src = str(path)
     try:
-        doc = json.loads(text_of(path.read_bytes()))
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            src, f"invalid JSON: {exc.msg} (truncated sslyze output?)", line=exc.lineno
-        ) from None
+        doc = parse_json(text_of(path.read_bytes()), src)
+    except InputError as exc:
+        if exc.reason.startswith("invalid JSON"):
+            raise InputError(src, f"{exc.reason} (truncated sslyze output?)", line=exc.line) from None
+        raise
     if not isinstance(doc, dict) or not isinstance(doc.get("server_scan_results"), list):
         raise InputError(src, "not sslyze JSON: no server_scan_results list")
     return doc
@@ -143,7 +142,7 @@ def _chain_entries(
 ) -> list[tuple[dict[str, Any], Any]]:
     """(observation, chain entry) for every certificate of every deployment server #i presented; a server
     sslyze could not scan is rejected, one without certificate_info noted."""
-    loc = server.get("server_location") or {}
+    loc = obj(server.get("server_location"))
     host = loc.get("hostname") or loc.get("ip_address")
     port = loc.get("port")
     ref = f"server {i} ({host}:{port})"
@@ -157,11 +156,11 @@ def _chain_entries(
         batch.notes.append(f"{src}: {ref}: no certificate_info result ({status})")
         return []
     versions, groups = _protocols(scan)
-    sni = (server.get("network_configuration") or {}).get("tls_server_name_indication")
+    sni = obj(server.get("network_configuration")).get("tls_server_name_indication")
     base_tags = [t for t in (f"ip:{loc.get('ip_address')}" if loc.get("ip_address") else "",) if t]
     out = []
     for d_i, dep in enumerate(_deployments(info)):
-        for c_i, cert in enumerate(dep.get("received_certificate_chain") or []):
+        for c_i, cert in enumerate(seq(dep.get("received_certificate_chain"))):
             tags = [*base_tags, "sni:none" if dep.get("_no_sni") else f"sni:{sni}" if sni else ""]
             if c_i:
                 tags.append(f"chain:{c_i}")
@@ -184,14 +183,14 @@ def _chain_entries(
 
 def _not_scanned(server: dict[str, Any], status: Any) -> str:
     """Why sslyze did not scan a server, with the last line of its connectivity error."""
-    err = server.get("connectivity_error_trace") or ""
+    err = str(server.get("connectivity_error_trace") or "")
     last = err.strip().splitlines()[-1][:160] if err.strip() else ""
     return f"sslyze did not scan this server ({status}){': ' + last if last else ''}"
 
 
 def _deployments(info: dict[str, Any]) -> list[dict[str, Any]]:
     """The certificate deployments found with SNI, then the one without SNI (marked `_no_sni`)."""
-    deployments = list(info.get("certificate_deployments") or [])
+    deployments = [d for d in seq(info.get("certificate_deployments")) if isinstance(d, dict)]
     no_sni = info.get("certificate_deployment_with_sni_disabled")
     if isinstance(no_sni, dict):
         deployments.append({**no_sni, "_no_sni": True})

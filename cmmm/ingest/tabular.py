@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import functools
-import io
-import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -15,11 +13,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from cryptography.hazmat.primitives import serialization
 
-from cmmm import _yaml
+from cmmm import _yaml, sanitize
 from cmmm.crypto import key_algorithm, signature_algorithm
 from cmmm.errors import InputError
-from cmmm.ingest._base import MAX_CELL_CHARS, SNIFF_BYTES, Batch, ReadContext, text_of
+from cmmm.ingest._base import MAX_CELL_CHARS, Batch, ReadContext, parse_json, text_of
 from cmmm.ingest._columns import (
     AUTOMATION_VALUES,
     CRITICALITY_VALUES,
@@ -35,9 +34,11 @@ from cmmm.ingest._columns import (
     squash,
     unused_columns_note,
 )
+from cmmm.ingest._csvrows import read_table
 from cmmm.ingest._dates import EMPTY_DATE_VALUES, parse_dates
 from cmmm.ingest._locale import ambiguous_numbers, number_in_text
 from cmmm.ingest._powershell import powershell_frame
+from cmmm.ingest.x509 import certificate_row, load_pem
 from cmmm.model import Rejected
 
 _DELIMITERS = [",", ";", "\t", "|"]
@@ -115,105 +116,31 @@ def sniff_yaml(path: Path, head: bytes) -> int:
 
 
 # ---------------------------------------------------------------------------------------------- reading
-def read_csv(path: Path, ctx: ReadContext) -> Batch:
-    with path.open("rb") as fh:
-        head = fh.read(SNIFF_BYTES)
-    lines = text_of(head).splitlines()
-    start = 0
-    while start < len(lines) and (
-        not lines[start].strip()
-        or lines[start].lstrip().startswith("#")
-        or _header_score(next(csv.reader([lines[start]], delimiter=_sniff_delimiter(lines[start])))) == 0
-    ):
-        start += 1
-        if start > 20:
-            break
-    if start >= len(lines) or start > 20:
-        raise InputError(
-            str(path),
-            "no header row with recognizable columns (need common_name or sans, "
-            "and not_after or an alias such as 'Expiration Date')",
-            line=1,
-        )
-    delim = _sniff_delimiter(lines[start])
-    rejected: list[Rejected] = []
+def _header_delimiter(line: str) -> str | None:
+    """The delimiter of `line` when it is a header row with recognizable columns, else None."""
+    delim = _sniff_delimiter(line)
     try:
-        # Fast path: well-formed UTF-8 read by Arrow's multithreaded parser.
-        frame = pd.read_csv(
-            path,
-            sep=delim,
-            dtype=str,
-            keep_default_na=False,
-            engine="pyarrow",
-            skiprows=start,
-            encoding="utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8",
-        )
-        line_no = pd.Series(np.arange(len(frame)) + start + 2, index=frame.index)
-    except (pd.errors.ParserError, ValueError, UnicodeDecodeError):
-        text = text_of(path.read_bytes())
-        body = "\n".join(text.splitlines()[start:])
-        try:
-            frame = pd.read_csv(
-                io.StringIO(body),
-                sep=delim,
-                dtype=str,
-                keep_default_na=False,
-                engine="c",
-                skipinitialspace=True,
-            )
-            line_no = pd.Series(np.arange(len(frame)) + start + 2, index=frame.index)
-        except (pd.errors.ParserError, ValueError):
-            frame, line_no = _read_csv_tolerant(path, body, delim, start, rejected)
-    frame, windows_note = powershell_frame(frame)  # Export-Csv of Cert:\ (object type names dropped)
-    batch = _from_records(frame, line_no, path, ctx, rejected, header_line=start + 1)
+        return delim if _header_score(next(csv.reader([line], delimiter=delim))) else None
+    except csv.Error:  # e.g. a bare CR inside the line: not a header row
+        return None
+
+
+def read_csv(path: Path, ctx: ReadContext) -> Batch:
+    """A spreadsheet export, every row accounted for (cmmm.ingest._csvrows): rows read = certificates +
+    rejected + duplicates merged, in the Batch and the source's record."""
+    table = read_table(path.read_bytes(), str(path), header_at=_header_delimiter)
+    frame, windows_note = powershell_frame(table.frame)  # Export-Csv of Cert:\ (object type names dropped)
+    batch = _from_records(frame, table.lines, path, ctx, table.rejected, header_line=table.header_line)
     batch.notes += [f"{path}: {windows_note}"] if windows_note else []
+    batch.rows = table.rows
+    if table.blank:
+        batch.notes.append(f"{path}: {table.blank} empty row(s) skipped")
+    batch.notes.extend(table.notes)
     return batch
 
 
-def _read_csv_tolerant(
-    path: Path, body: str, delim: str, start: int, rejected: list[Rejected]
-) -> tuple[pd.DataFrame, pd.Series]:
-    """Row by row with the csv module, so that a malformed row is rejected with its line number."""
-    reader = csv.reader(io.StringIO(body), delimiter=delim, skipinitialspace=True)
-    header = next(reader)
-    rows: list[list[str]] = []
-    nums: list[int] = []
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            rejected.append(
-                Rejected(
-                    source=str(path),
-                    locator=f"line {reader.line_num + start}",
-                    reason=f"unreadable CSV row: {exc}",
-                )
-            )
-            continue
-        if not row or not any(c.strip() for c in row):
-            continue
-        if len(row) != len(header):
-            rejected.append(
-                Rejected(
-                    source=str(path),
-                    locator=f"line {reader.line_num + start}",
-                    reason=f"expected {len(header)} fields, found {len(row)}",
-                )
-            )
-            continue
-        rows.append(row)
-        nums.append(reader.line_num + start)
-    frame = pd.DataFrame(rows, columns=header, dtype=object)
-    return frame, pd.Series(nums, index=frame.index, dtype="int64")
-
-
 def read_json(path: Path, ctx: ReadContext) -> Batch:
-    try:
-        doc = json.loads(text_of(path.read_bytes()))
-    except json.JSONDecodeError as exc:
-        raise InputError(str(path), f"invalid JSON: {exc.msg}", line=exc.lineno) from None
+    doc = parse_json(text_of(path.read_bytes()), str(path))
     return _from_documents(path, ctx, [doc])
 
 
@@ -324,7 +251,7 @@ def _vocab(col: pd.Series, table: dict[str, str], name: str, notes: list[str]) -
     ]
     if unknown:
         counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
-        shown = ", ".join(repr(_shorten(str(uniques[i]))) for i in unknown[:5])
+        shown = ", ".join(sanitize.echo(uniques[i], 40) for i in unknown[:5])
         more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
         notes.append(
             f"{name}: {int(counts[unknown].sum())} value(s) not in the vocabulary ({shown}{more}) left empty; "
@@ -332,10 +259,6 @@ def _vocab(col: pd.Series, table: dict[str, str], name: str, notes: list[str]) -
         )
     values = pd.array(mapped, dtype="string")
     return pd.Series(values.take(codes, allow_fill=True), index=col.index, dtype="string")
-
-
-def _shorten(value: str, limit: int = 40) -> str:
-    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 def _bool(col: pd.Series) -> pd.Series:
@@ -433,20 +356,25 @@ def _from_records(
     with a note.
     """
     src = str(path)
-    raw, blank = _without_blank_rows(raw)
+    raw, blank = _without_blank_rows(raw)  # skipped with a note, not rows (a CSV reader drops them before)
+    rows_read = len(raw) + len(rejected)  # the reader's rejections are one row each
     df, hex_serials = _canonical_cells(raw, src, header_line, hex_serials=hex_serials)
     loc = _line_locators(locator)
     reject = functools.partial(_reject, rejected, src, loc)
 
     ok = ~reject(_too_long(df), f"a cell exceeds {MAX_CELL_CHARS} characters")
+    notes: list[str] = []
+    bodies = _pem_cells(df, ok, loc, notes) if "pem" in df else {}
     out = _name_columns(df)
     ok &= ~reject(out["common_name"].isna() & ok, "no common_name or sans")
-    notes: list[str] = [f"{blank} blank row(s) skipped"] if blank else []
-    if header_line is not None or note_unused:
-        unused = unused_columns_note([str(c) for c in raw.columns])
-        notes += [unused] if unused else []
+    notes += _table_notes(raw, blank, listed=header_line is not None or note_unused)
     _date_columns(df, out, notes)
-    ok &= ~reject(out["not_after"].isna() & ok, lambda i: _not_after_reason(df.at[i, "not_after"]))
+    if "not_after" not in out:  # a table whose PEM column stands in for the dates
+        out["not_after"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns, UTC]")
+    ok &= ~reject(
+        out["not_after"].isna() & ok,
+        lambda i: _not_after_reason(df.at[i, "not_after"] if "not_after" in df else ""),
+    )
     notes += _ignored_dates(df, out, ok, loc)
     if "not_before" in out:
         ok &= ~reject((out["not_before"] > out["not_after"]) & ok, lambda i: _inverted_reason(out, i))
@@ -459,17 +387,36 @@ def _from_records(
     _flag_columns(df, out, notes)
     _identity_columns(df, out)
     _revocation_columns(df, out)
+    with_body = pd.Series(False, index=out.index)
+    for i, (row, _) in bodies.items():
+        out.at[i, "cert_id"] = row["cert_id"]
+        with_body[i] = True
 
     last_seen = out.pop("last_seen") if "last_seen" in out else None
     obs = _observations(df, out["cert_id"], src, loc, last_seen, notes)[ok]
     if "location" in obs:
         obs = _one_per_endpoint(obs)
+    merged = _duplicates(out["cert_id"][ok], loc, notes)
+    certificates = out[ok & ~with_body].reset_index(drop=True)
+    parsed = [row for i, (row, _) in bodies.items() if ok[i]]
+    if parsed:  # the body is the truth about the certificate; the row's other cells are the observation
+        certificates = pd.concat([certificates, pd.DataFrame.from_records(parsed)], ignore_index=True)
     return Batch(
-        certificates=out[ok].reset_index(drop=True),
+        certificates=certificates,
+        bodies={row["cert_id"]: der for i, (row, der) in bodies.items() if ok[i]},
         observations=obs.reset_index(drop=True),
         rejected=rejected,
         notes=[f"{src}: {n}" for n in notes],
+        rows=rows_read,
+        merged=merged,
     )
+
+
+def _table_notes(raw: pd.DataFrame, blank: int, *, listed: bool) -> list[str]:
+    """The blank rows skipped and (for a table read by its header) the columns cmmm does not read."""
+    notes = [f"{blank} blank row(s) skipped"] if blank else []
+    unused = unused_columns_note([str(c) for c in raw.columns]) if listed else None
+    return [*notes, unused] if unused else notes
 
 
 def _without_blank_rows(raw: pd.DataFrame) -> tuple[pd.DataFrame, int]:
@@ -485,17 +432,82 @@ def _without_blank_rows(raw: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     return raw[~blank], int(blank.sum())
 
 
+_PEM_CERT = re.compile(r"-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+-----END CERTIFICATE-----")
+
+
+def _holds_pem(col: pd.Series) -> bool:
+    """A column whose first non-empty cells are PEM text."""
+    sample = col.astype("string").str.strip().replace("", pd.NA).dropna().head(20)
+    return bool(len(sample)) and bool(sample.str.startswith("-----BEGIN").all())
+
+
+def _pem_cells(
+    df: pd.DataFrame, ok: pd.Series, loc: pd.Series, notes: list[str]
+) -> dict[Any, tuple[dict[str, Any], bytes]]:
+    """The certificate of each row's PEM cell: its body row and DER, by row index. The name and dates a
+    row leaves empty are filled from its body so that the row validates; a cell that holds no readable
+    certificate is noted (the row goes on with its other cells) and key material is never echoed."""
+    out: dict[Any, tuple[dict[str, Any], bytes]] = {}
+    pem = df["pem"]
+    for i in pem.index[pem.notna() & (pem != "") & ok]:
+        cell = str(pem[i])
+        m = _PEM_CERT.search(cell)
+        try:
+            if m is None:
+                raise ValueError("no CERTIFICATE block")
+            cert = load_pem(m.group(0).encode("ascii"))
+            der = cert.public_bytes(serialization.Encoding.DER)
+            row = certificate_row(cert, der)
+        except ValueError as exc:
+            what = sanitize.echo(cell, 40) if "KEY" not in cell else "key material (withheld)"
+            notes.append(f"{loc[i]}: the certificate cell is not a readable certificate ({exc}): {what}")
+            continue
+        out[i] = (row, der)
+        for col, value in (
+            ("common_name", row.get("common_name") or (row.get("sans") or "").split(";")[0]),
+            ("not_after", row["not_after"].isoformat()),
+            ("not_before", row["not_before"].isoformat()),
+        ):
+            if col not in df:
+                df[col] = pd.Series(pd.NA, index=df.index, dtype="string")
+            if pd.isna(df.at[i, col]) or df.at[i, col] == "":
+                df.at[i, col] = value
+    return out
+
+
+def _duplicates(cert_id: pd.Series, loc: pd.Series, notes: list[str]) -> int:
+    """Rows of one file that are the same certificate as an earlier row (same cert_id: fingerprint, issuer
+    and serial, or name and expiry): merged into one certificate by `merge`, each observation kept. A note
+    names both rows (at most MAX_CELL_NOTES, then a count); returns how many rows were merged."""
+    repeat = cert_id.duplicated(keep="first")
+    n = int(repeat.sum())
+    if not n:
+        return 0
+    first_of = pd.Series(cert_id.index, index=cert_id.index).groupby(cert_id.to_numpy()).transform("first")
+    for i in cert_id.index[repeat.to_numpy()][:MAX_CELL_NOTES]:
+        notes.append(
+            f"{loc[i]} is the same certificate as {loc[first_of[i]]} ({cert_id[i]}): merged into one "
+            "certificate, both rows kept as observations"
+        )
+    if n > MAX_CELL_NOTES:
+        notes.append(f"{n - MAX_CELL_NOTES} more row(s) repeat an earlier certificate: merged")
+    return n
+
+
 def _canonical_cells(
     raw: pd.DataFrame, src: str, header_line: int | None, *, hex_serials: bool
 ) -> tuple[pd.DataFrame, bool]:
     """The columns under their canonical names, trimmed, and whether serials are hex (certutil's are)."""
     headers = [str(c) for c in raw.columns]
-    mapping = map_headers(headers)
+    pem_columns = [str(c) for c in raw.columns if _holds_pem(raw[c])]
+    mapping = map_headers([h for h in headers if h not in pem_columns])
+    if pem_columns and "pem" not in mapping.values():
+        mapping[pem_columns[0]] = "pem"  # e.g. "Certificate": PEM text, not a name
     if not hex_serials:
         # certutil -view csv prints serials as hex digits that may happen to contain no letter
         hex_serials = bool({squash(h) for h in headers} & _HEX_SERIAL_MARKERS)
     canon = set(mapping.values())
-    if not canon & {"common_name", "sans"} or "not_after" not in canon:
+    if "pem" not in canon and (not canon & {"common_name", "sans"} or "not_after" not in canon):
         raise InputError(
             src,
             "no recognizable certificate columns: need common_name (or sans) and not_after "
@@ -578,7 +590,7 @@ def _date_columns(df: pd.DataFrame, out: pd.DataFrame, notes: list[str]) -> None
 def _not_after_reason(value: Any) -> str:
     if pd.isna(value) or value == "":
         return "not_after is empty"
-    return f"not_after is not a date: {str(value)[:60]!r}"
+    return f"not_after is not a date: {sanitize.echo(value)}"
 
 
 def _inverted_reason(out: pd.DataFrame, i: Any) -> str:
@@ -598,7 +610,7 @@ def _ignored_dates(df: pd.DataFrame, out: pd.DataFrame, ok: pd.Series, loc: pd.S
         bad_cell = ~df[col].fillna("").isin(EMPTY_DATE_VALUES) & out[col].isna() & ok
         bad_rows = df.index[bad_cell]
         for i in bad_rows[:MAX_CELL_NOTES]:
-            notes.append(f"{loc[i]}: {col} is not a date: {str(df.at[i, col])[:60]!r} (cell ignored)")
+            notes.append(f"{loc[i]}: {col} is not a date: {sanitize.echo(df.at[i, col])} (cell ignored)")
         if len(bad_rows) > MAX_CELL_NOTES:
             notes.append(f"{col}: {len(bad_rows) - MAX_CELL_NOTES} more cell(s) not a date ignored")
     return notes

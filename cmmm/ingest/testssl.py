@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from cmmm.errors import InputError
-from cmmm.ingest._base import Batch, ReadContext, text_of
+from cmmm.ingest._base import Batch, ReadContext, seq, text_of
 from cmmm.ingest._scan import add_body, add_rows, hex_fingerprint, hex_serial, join_groups, join_versions
 from cmmm.model import Rejected
 
@@ -125,7 +125,7 @@ def _findings(path: Path, cut: list[int]) -> tuple[list[dict[str, Any]], datetim
                 ip = f"{target.get('targetHost') or ''}/{target.get('ip') or ''}"
                 port = target.get("port")
                 for section in _PRETTY_SECTIONS:
-                    for f in target.get(section) or []:
+                    for f in seq(target.get(section)):
                         if isinstance(f, dict) and "id" in f:
                             out.append({**f, "ip": ip, "port": port})
             return out, _epoch(doc.get("startTime"))

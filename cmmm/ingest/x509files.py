@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import re
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +30,6 @@ from cmmm.ingest.x509 import (
 )
 from cmmm.model import PrivateKeyFinding, Rejected
 
-_BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 #]+)-----(.*?)-----END \1-----", re.DOTALL)
 _BEGIN = re.compile(rb"-----BEGIN ([A-Z0-9 #]+)-----")
 _KEY_LABELS = {
     b"PRIVATE KEY",
@@ -137,12 +138,53 @@ def pkcs7_certificates(der: bytes, path: Path, batch: Batch) -> list[x509.Certif
 
 
 # ------------------------------------------------------------------------------------------------- PEM
+_BEGIN_AT_LINE_START = re.compile(rb"(?m)^[ \t]*-----BEGIN [A-Z0-9 #]+-----")
+
+
 def sniff_pem(path: Path, head: bytes) -> int:
-    return 90 if _BEGIN.search(head) else 0
+    """90 for a PEM bundle (a BEGIN line at the start of a line, text around it tolerated); 40 when every
+    BEGIN sits inside a line — a quoted spreadsheet cell ("-----BEGIN …) — so that a spreadsheet with a
+    certificate column is read as the table it is (the CSV sniffer scores a known header 60 or more)."""
+    if _BEGIN_AT_LINE_START.search(head):
+        return 90
+    return 40 if _BEGIN.search(head) else 0
 
 
-def _line_of(data: bytes, offset: int) -> int:
-    return data.count(b"\n", 0, offset) + 1
+_MARKER = re.compile(rb"-----(BEGIN|END) ([A-Z0-9 #]+)-----")
+MAX_BUNDLE_BLOCKS = 1_000_000  # PEM blocks read from one file; the rest are reported, not read
+
+
+class _LineCounter:
+    """Line numbers of increasing offsets, counting each newline once (linear in the file)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.pos = 0
+        self.line = 1
+
+    def at(self, offset: int) -> int:
+        self.line += self.data.count(b"\n", self.pos, offset)
+        self.pos = offset
+        return self.line
+
+
+def _blocks(data: bytes) -> Iterator[tuple[bytes, int, int, int] | tuple[bytes, int, None, None]]:
+    """(label, start, body start, end) of each BEGIN … END block in one pass over the markers, or
+    (label, start, None, None) for a BEGIN that is not closed by its own END line (truncated)."""
+    opened: re.Match[bytes] | None = None
+    for mk in _MARKER.finditer(data):
+        if mk.group(1) == b"BEGIN":
+            if opened is not None:
+                yield opened.group(2), opened.start(), None, None
+            opened = mk
+        elif opened is not None:
+            if mk.group(2) == opened.group(2):
+                yield opened.group(2), opened.start(), opened.end(), mk.end()
+            else:
+                yield opened.group(2), opened.start(), None, None
+            opened = None
+    if opened is not None:
+        yield opened.group(2), opened.start(), None, None
 
 
 def read_pem(path: Path, ctx: ReadContext) -> Batch:
@@ -151,40 +193,31 @@ def read_pem(path: Path, ctx: ReadContext) -> Batch:
 
 
 def read_pem_data(path: Path, data: bytes, ctx: ReadContext) -> Batch:
-    """read_pem of content already read."""
+    """read_pem of content already read: linear in its size (one pass over the BEGIN/END markers)."""
     batch = Batch()
-    ends = 0
-    for m in _BLOCK.finditer(data):
-        label, line = m.group(1), _line_of(data, m.start())
-        ref = f"line {line}"
-        ends = m.end()
-        if label in _CERT_LABELS:
-            try:
-                der = base64.b64decode(m.group(2).translate(None, _WHITESPACE), validate=True)
-                if label == b"TRUSTED CERTIFICATE":  # OpenSSL's X509_AUX trust settings follow the body
-                    der = first_element(der)
-                _add_body(batch, path, ref, der)
-            except (binascii.Error, ValueError) as exc:
-                batch.rejected.append(
-                    Rejected(
-                        source=str(path), locator=ref, reason=f"corrupt certificate block: {_short(exc)}"
-                    )
-                )
-        elif label in _KEY_LABELS:
-            batch.private_keys.append(_key_finding(path, ref, label, m.group(0)))
-        elif label in _P7_LABELS or label in _CRL_LABELS:
-            _read_container(batch, path, ref, label, m.group(2))
-        else:
-            batch.notes.append(f"{path}:{line}: skipped a {label.decode()} block (not a certificate)")
-    for m in _BEGIN.finditer(data, ends):
-        if not _BLOCK.match(data, m.start()):
+    lines = _LineCounter(data)
+    for n, (label, start, body, end) in enumerate(_blocks(data)):
+        ref = f"line {lines.at(start)}"
+        if n >= MAX_BUNDLE_BLOCKS:
             batch.rejected.append(
                 Rejected(
                     source=str(path),
-                    locator=f"line {_line_of(data, m.start())}",
-                    reason=f"{m.group(1).decode()} block has no END line (truncated)",
+                    locator=ref,
+                    reason=f"more than {MAX_BUNDLE_BLOCKS} PEM blocks in one file (limit: blocks per "
+                    "bundle); the rest not read",
                 )
             )
+            break
+        if body is None or end is None:
+            batch.rejected.append(
+                Rejected(
+                    source=str(path),
+                    locator=ref,
+                    reason=f"{label.decode()} block has no END line (truncated)",
+                )
+            )
+            continue
+        _pem_block(batch, path, ref, label, data[body : end - len(label) - 14], data[start:end])
     if not batch.certificates and not batch.rejected and not batch.private_keys and not batch.revocations:
         if any(n.endswith("(no entries)") for n in batch.notes):
             return batch  # an empty CRL: read, and noted
@@ -207,6 +240,28 @@ def _read_container(batch: Batch, path: Path, ref: str, label: bytes, body: byte
     except (binascii.Error, ValueError) as exc:
         batch.rejected.append(
             Rejected(source=str(path), locator=ref, reason=f"corrupt {kind} block: {_short(exc)}")
+        )
+
+
+def _pem_block(batch: Batch, path: Path, ref: str, label: bytes, body: bytes, block: bytes) -> None:
+    """One complete block: a certificate, a private key (listed, never copied), PKCS#7 or a CRL, or a note."""
+    if label in _CERT_LABELS:
+        try:
+            der = base64.b64decode(body.translate(None, _WHITESPACE), validate=True)
+            if label == b"TRUSTED CERTIFICATE":  # OpenSSL's X509_AUX trust settings follow the body
+                der = first_element(der)
+            _add_body(batch, path, ref, der)
+        except (binascii.Error, ValueError) as exc:
+            batch.rejected.append(
+                Rejected(source=str(path), locator=ref, reason=f"corrupt certificate block: {_short(exc)}")
+            )
+    elif label in _KEY_LABELS:
+        batch.private_keys.append(_key_finding(path, ref, label, block))
+    elif label in _P7_LABELS or label in _CRL_LABELS:
+        _read_container(batch, path, ref, label, body)
+    else:
+        batch.notes.append(
+            f"{path}:{ref.removeprefix('line ')}: skipped a {label.decode()} block (not a certificate)"
         )
 
 
@@ -329,10 +384,73 @@ def sniff_pkcs12(path: Path, head: bytes) -> int:
     return 50 if _maybe_pkcs12(head) else 0
 
 
+# PKCS#12 key derivation and MAC iterations: OpenSSL writes 2,048, Windows 2,000, Java 10,000, and current
+# guidance for PBKDF2 reaches 600,000. A file asking for more (2^31-1 hangs a reader for hours per password
+# tried) is refused before any password is tried.
+MAX_PKCS12_ITERATIONS = 1_000_000
+_DER_MAX_DEPTH = 32
+
+
+def pkcs12_iterations(der: bytes) -> int:
+    """The largest iteration count a PKCS#12 file declares (MacData, PBES1/PBES2 parameters): every
+    INTEGER that follows an OCTET STRING (the salt) in a SEQUENCE, looking inside OCTET STRINGs that hold
+    DER (the authenticated safe and its bags). 0 when there is none. Bounded: depth and one pass."""
+    best = 0
+    stack: list[tuple[bytes, int]] = [(der, 0)]
+    while stack:
+        chunk, depth = stack.pop()
+        children = _der_children(chunk)
+        if children is None:
+            continue
+        for (tag, _), (next_tag, next_value) in itertools.pairwise(children):
+            if tag == 0x04 and next_tag == 0x02 and next_value:
+                best = max(best, int.from_bytes(next_value[:9], "big", signed=False))
+        if depth < _DER_MAX_DEPTH:
+            stack.extend((value, depth + 1) for tag, value in children if tag & 0x20 or tag == 0x04)
+    return best
+
+
+def _der_children(data: bytes) -> list[tuple[int, bytes]] | None:
+    """The TLVs that exactly fill `data` (tag, value), or None when it is not DER."""
+    out: list[tuple[int, bytes]] = []
+    i = 0
+    while i < len(data):
+        if i + 2 > len(data):
+            return None
+        tag, length = data[i], data[i + 1]
+        i += 2
+        if tag & 0x1F == 0x1F:
+            return None  # high tag numbers do not occur in PKCS#12
+        if length & 0x80:
+            n = length & 0x7F
+            if n == 0 or n > 4 or i + n > len(data):
+                return None
+            length = int.from_bytes(data[i : i + n], "big")
+            i += n
+        if i + length > len(data):
+            return None
+        out.append((tag, data[i : i + length]))
+        i += length
+    return out
+
+
 def read_pkcs12(path: Path, ctx: ReadContext) -> Batch:
     """Try no password, the empty one, then each configured password (which are never logged)."""
     data = path.read_bytes()
-    candidates: list[bytes | None] = [None, b"", *(p.encode() for p in ctx.passwords)]
+    iterations = pkcs12_iterations(data)
+    if iterations > MAX_PKCS12_ITERATIONS:
+        raise InputError(
+            str(path),
+            f"PKCS#12 asks for {iterations} key-derivation iterations, over the {MAX_PKCS12_ITERATIONS} "
+            "limit (limit: PKCS#12 iterations); not opened",
+        )
+    # surrogateescape: a password read from the environment or a file keeps its original bytes even when
+    # they are not UTF-8 (os.environ decodes them that way)
+    candidates: list[bytes | None] = [
+        None,
+        b"",
+        *(p.encode("utf-8", "surrogateescape") for p in ctx.passwords),
+    ]
     for pw in candidates:
         try:
             p12 = pkcs12.load_pkcs12(data, pw)

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from cmmm.errors import InputError
-from cmmm.ingest._base import Batch, ReadContext, text_of
+from cmmm.ingest._base import Batch, ReadContext, obj, seq, text_of
 from cmmm.ingest._dates import parse_dates
 from cmmm.ingest._scan import join_groups, tls_version
 from cmmm.ingest.x509 import certificate_row, load_der
@@ -63,7 +63,7 @@ def _handshakes(node: Any, module: str) -> Iterator[dict[str, Any]]:
 def _port(module: str, result: Any) -> int | None:
     url = None
     if isinstance(result, dict):
-        url = ((result.get("response") or {}).get("request") or {}).get("url")
+        url = obj(obj(result.get("response")).get("request")).get("url")
     if isinstance(url, dict) and url.get("host") and ":" in str(url["host"]):
         tail = str(url["host"]).rsplit(":", 1)[1]
         if tail.isdigit():
@@ -116,12 +116,12 @@ def _add_handshake(
     seen: pd.Series,
 ) -> None:
     assert isinstance(batch.certificates, list) and isinstance(batch.observations, list)
-    hello = hl.get("server_hello") or {}
-    version = tls_version(str((hello.get("version") or {}).get("name") or ""))
-    kex = hl.get("server_key_exchange") or {}
-    curve = ((kex.get("ecdh_params") or {}).get("curve_id") or {}).get("name")
-    certs = hl.get("server_certificates") or {}
-    entries = [certs.get("certificate"), *(certs.get("chain") or [])]
+    hello = obj(hl.get("server_hello"))
+    version = tls_version(str(obj(hello.get("version")).get("name") or ""))
+    kex = obj(hl.get("server_key_exchange"))
+    curve = obj(obj(kex.get("ecdh_params")).get("curve_id")).get("name")
+    certs = obj(hl.get("server_certificates"))
+    entries = [certs.get("certificate"), *seq(certs.get("chain"))]
     port = _port(module, scan.get("result"))
     for c_i, entry in enumerate(e for e in entries if isinstance(e, dict)):
         try:

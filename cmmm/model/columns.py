@@ -155,10 +155,22 @@ def conform(frame: pd.DataFrame, columns: Mapping[str, str]) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def _finite_number(v: object) -> object:
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        return v if isinstance(v, str) else None
+    return v if -(2**53) < v < 2**53 else None
+
+
 def _cast(col: pd.Series, dtype: str) -> pd.Series:
     if dtype == UTC_DT:
         return pd.to_datetime(col, utc=True, errors="coerce").astype(UTC_DT)
     if dtype == "boolean" and col.dtype == object:
         # pd.isna, not `is None`: concat fills a column one part lacks with float NaN, and bool(nan) is True.
         return col.map(lambda v: pd.NA if pd.isna(v) else bool(v)).astype("boolean")
-    return col.astype(dtype)
+    try:
+        return col.astype(dtype)
+    except (OverflowError, TypeError, ValueError):
+        if dtype not in ("Int64", "Float64", "float64", "int64"):
+            raise
+        # a hostile source's 2**64 key size or "x" in a count: that cell is unknown, the column stays
+        return pd.to_numeric(col.map(_finite_number), errors="coerce").astype(dtype)

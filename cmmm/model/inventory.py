@@ -57,6 +57,11 @@ class SourceRecord:
     records: int
     rejected: int
     read_at: datetime
+    # Tabular sources account for every row: rows == records + rejected, where `merged` of the records
+    # repeat a certificate of an earlier row of the same file. None: not a table.
+    rows: int | None = None
+    merged: int = 0
+    defects: int = 0  # unexpected exceptions while reading this file (bugs in cmmm, logged with traceback)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False, weakref_slot=True)

@@ -13,6 +13,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from cmmm.errors import UsageError
+from cmmm.export.atomic import replacing
 from cmmm.graph.concentration import concentration
 from cmmm.graph.hierarchy import (
     ancestors,
@@ -206,7 +207,8 @@ def _render(pic: _Picture, y: dict[str, float], path: Path) -> None:
     with mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": "cmmm"}):
         fmt = path.suffix.lower().lstrip(".")
         meta = {"Date": None} if fmt == "svg" else {}  # deterministic output: no timestamp
-        fig.savefig(path, format=fmt, bbox_inches="tight", dpi=110, metadata=meta)
+        with replacing(path) as tmp:
+            fig.savefig(tmp, format=fmt, bbox_inches="tight", dpi=110, metadata=meta)
 
 
 PICTURE_FORMATS = ("svg", "png")

@@ -11,11 +11,14 @@ are exact and "the peer is not speaking TLS" is decided from the first bytes rec
 
 from __future__ import annotations
 
+import logging
+import os
+import queue
+import resource
 import socket
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -63,6 +66,7 @@ __all__ = [
     "ScanResult",
     "StartTLS",
     "Status",
+    "clamp_concurrency",
     "compare",
     "expand_targets",
     "hostname_matches",
@@ -75,6 +79,12 @@ __all__ = [
     "system_trust_store",
     "write_scan",
 ]
+
+
+# Each endpoint in flight is one thread: beyond this many, threads cost more than they gather.
+MAX_CONCURRENCY = 512
+_FD_RESERVE = 32  # descriptors kept for the output file, the trust store, logging and the interpreter
+_log = logging.getLogger(__name__)
 
 
 # ------------------------------------------------------------------------------------------- the scan
@@ -208,8 +218,16 @@ def _probe(
 def _judged(result: EndpointResult, now: datetime, trust: Sequence[x509.Certificate]) -> EndpointResult:
     if not result.chain:
         return result
-    status, reason = judge_chain(result.chain, now, trust)
     ep = result.endpoint
+    try:
+        status, reason = judge_chain(result.chain, now, trust)
+    except ValueError as exc:  # a malformed extension cryptography refuses: the server's certificate is bad
+        return replace(
+            result,
+            status=Status.INVALID_CERTIFICATE,
+            chain_status=ChainStatus.INVALID,
+            chain_error=f"certificate cannot be judged: {exc}"[:200],
+        )
     return replace(
         result,
         hostname_match=hostname_matches(result.chain[0], ep.sni or ep.host),
@@ -237,7 +255,8 @@ def scan(
 ) -> ScanResult:
     """Scan every endpoint: chain, accepted versions, negotiated group, hybrid PQC, validity, errors.
 
-    At most `concurrency` endpoints at once, `per_host` connections per host spaced `host_delay` s
+    At most `concurrency` endpoints at once (clamped to MAX_CONCURRENCY and to the file descriptors the
+    process may open, said in `notes`), `per_host` connections per host spaced `host_delay` s
     apart, and `rate` new connections per second overall. `timeout` bounds each connection attempt
     (connect + STARTTLS + handshake). Setting `stop` (or Ctrl-C) finishes the attempts in flight and
     returns what was gathered, with `interrupted=True` and the untried endpoints as `skipped`.
@@ -261,7 +280,8 @@ def scan(
     )
     pacer = _Pacer(rate, per_host, host_delay, stop)
     t0 = time.monotonic()
-    results, interrupted = _probe_all(
+    concurrency, clamped = clamp_concurrency(concurrency)
+    results, interrupted, notes = _probe_all(
         endpoints,
         lambda ep: _probe(ep, ctxs, timeout, pacer, stop, now, anchors),
         stop=stop,
@@ -279,7 +299,79 @@ def scan(
         results=ordered,
         interrupted=interrupted,
         elapsed_s=time.monotonic() - t0,
+        notes=(clamped, *notes) if clamped else tuple(notes),
     )
+
+
+class _Pool:
+    """`concurrency` worker threads over one queue of endpoints, each endpoint behind its own guard.
+
+    A worker whose connection finds the process out of file descriptors retires and hands the endpoint
+    back (the scan goes on with one connection fewer at a time; each hand-back retires a worker, so it
+    ends); when the last worker is out of room too,
+    no new connection starts and the rest are `skipped`. A thread that cannot be started lowers the
+    concurrency the same way. Either is reported in the scan's notes."""
+
+    def __init__(self, probe: Callable[[Endpoint], EndpointResult], stop: threading.Event) -> None:
+        self.probe = probe
+        self.stop = stop
+        self.queue: queue.SimpleQueue[tuple[int, Endpoint]] = queue.SimpleQueue()
+        self.results: dict[int, EndpointResult] = {}
+        self.notes: list[str] = []
+        self.lock = threading.Lock()
+        self.workers = 0
+        self.retired = 0
+        self.changed = threading.Event()  # a result came in: the caller reports progress at once
+
+    def guarded(self, ep: Endpoint) -> EndpointResult:
+        """One endpoint's result, whatever happens while probing it."""
+        try:
+            return self.probe(ep)
+        except ValueError as exc:  # a certificate or name cryptography refuses: the target's doing
+            return EndpointResult(endpoint=ep, status=Status.INVALID_CERTIFICATE, error=str(exc)[:200])
+        except OSError as exc:
+            return EndpointResult(endpoint=ep, status=Status.NO_RESOURCES, error=exc.strerror or str(exc))
+        except Exception as exc:  # the boundary of one endpoint: a defect in cmmm must not lose the others
+            _log.exception("defect while scanning %s", ep.location)
+            return EndpointResult(
+                endpoint=ep, status=Status.ERROR, error=f"internal error ({type(exc).__name__}): {exc}"[:200]
+            )
+
+    def work(self) -> None:
+        while not self.stop.is_set():
+            try:
+                i, ep = self.queue.get_nowait()
+            except queue.Empty:
+                return
+            result = self.guarded(ep)
+            if result.status is Status.NO_RESOURCES:
+                with self.lock:
+                    if self.workers - self.retired > 1:
+                        self.retired += 1
+                        self.queue.put((i, ep))
+                        return  # this worker retires: one connection fewer at a time
+                    self.notes.append(
+                        "stopped starting connections: the process is out of file descriptors "
+                        f"({result.error}); the endpoints not tried are 'skipped'"
+                    )
+                self.stop.set()
+            with self.lock:
+                self.results[i] = result
+            self.changed.set()
+
+    def start(self, n: int) -> list[threading.Thread]:
+        threads: list[threading.Thread] = []
+        for k in range(n):
+            t = threading.Thread(target=self.work, name=f"scan-{k}", daemon=True)
+            try:
+                t.start()
+            except RuntimeError as exc:  # "can't start new thread": go on with the threads there are
+                self.notes.append(f"concurrency lowered from {n} to {len(threads)}: {exc}")
+                break
+            threads.append(t)
+            with self.lock:
+                self.workers += 1
+        return threads
 
 
 def _probe_all(
@@ -289,31 +381,57 @@ def _probe_all(
     stop: threading.Event,
     concurrency: int,
     progress: Callable[[int, int], None] | None,
-) -> tuple[dict[int, EndpointResult], bool]:
-    """Probe the endpoints on `concurrency` threads: the results by endpoint position, and whether the
-    scan was stopped (by `stop` or Ctrl-C) before every endpoint was tried."""
-    results: dict[int, EndpointResult] = {}
+) -> tuple[dict[int, EndpointResult], bool, list[str]]:
+    """Probe the endpoints on `concurrency` threads: the results by endpoint position, whether the scan
+    was stopped (by `stop`, Ctrl-C or exhaustion) before every endpoint was tried, and notes."""
+    pool = _Pool(probe, stop)
+    for i, ep in enumerate(endpoints):
+        pool.queue.put((i, ep))
+    threads = pool.start(min(concurrency, max(1, len(endpoints))))
+    if not threads:
+        pool.work()  # not even one thread could be started: probe in this one
     interrupted = False
-    pool = ThreadPoolExecutor(max_workers=min(concurrency, max(1, len(endpoints))), thread_name_prefix="scan")
     try:
-        futures: dict[Future[EndpointResult], int] = {
-            pool.submit(probe, ep): i for i, ep in enumerate(endpoints)
-        }
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-            for f in done:
-                if not f.cancelled():
-                    results[futures[f]] = f.result()
-            if progress is not None and done:
-                progress(len(results), len(endpoints))
-            if stop.is_set() and not interrupted:
-                interrupted = True
-                for f in pending:
-                    f.cancel()
+        while any(t.is_alive() for t in threads):
+            pool.changed.wait(timeout=0.2)
+            pool.changed.clear()
+            if progress is not None:
+                progress(len(pool.results), len(endpoints))
     except KeyboardInterrupt:
         interrupted = True
         stop.set()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-    return results, interrupted or stop.is_set()
+        for t in threads:
+            t.join()
+    if progress is not None:
+        progress(len(pool.results), len(endpoints))
+    if pool.retired:
+        pool.notes.append(
+            f"concurrency lowered from {len(threads)} to {len(threads) - pool.retired}: "
+            "the process ran out of file descriptors"
+        )
+    return pool.results, interrupted or stop.is_set(), pool.notes
+
+
+def clamp_concurrency(requested: int) -> tuple[int, str | None]:
+    """`requested` bounded by MAX_CONCURRENCY threads and by the file descriptors this process may still
+    open (two per endpoint in flight: its socket and a resolver's), with a note when it was lowered."""
+    try:
+        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    except (OSError, ValueError):
+        soft = resource.RLIM_INFINITY
+    try:
+        in_use = len(os.listdir("/proc/self/fd"))
+    except OSError:
+        in_use = 64
+    fd_room = (
+        MAX_CONCURRENCY if soft == resource.RLIM_INFINITY else max(1, (soft - in_use - _FD_RESERVE) // 2)
+    )
+    allowed = min(MAX_CONCURRENCY, fd_room)
+    if requested <= allowed:
+        return requested, None
+    why = (
+        f"the process may open {soft} files"
+        if fd_room < MAX_CONCURRENCY
+        else f"at most {MAX_CONCURRENCY} connections at once"
+    )
+    return allowed, f"concurrency clamped from {requested} to {allowed} ({why})"

@@ -241,7 +241,10 @@ def _starttls(sock: socket.socket, kind: StartTLS, deadline: float) -> None:
 def _connect(addresses: Sequence[Any], timeout: float, deadline: float) -> socket.socket:
     refused: OSError | None = None
     for family, _, _, _, sockaddr in addresses:
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            sock = socket.socket(family, socket.SOCK_STREAM)
+        except OSError as exc:  # EMFILE, ENFILE, ENOBUFS: this process, not the target, is out of room
+            raise _Failed(Status.NO_RESOURCES, f"cannot open a socket: {exc.strerror or exc}") from None
         sock.settimeout(max(0.001, min(timeout, deadline - time.monotonic())))
         try:
             sock.connect(sockaddr)

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives import serialization
 
 from cmmm._json import dumps
 from cmmm.errors import InputError
-from cmmm.export import neutralize_formulas
+from cmmm.export import write_csv
 from cmmm.export.atomic import write_text_atomic
 from cmmm.ingest._base import Batch
 from cmmm.ingest._merge import merge
@@ -36,6 +36,9 @@ class Status(StrEnum):
     UNRESOLVED = "unresolved"
     UNREACHABLE = "unreachable"
     SKIPPED = "skipped"  # never tried: the scan was stopped first
+    INVALID_CERTIFICATE = "invalid-certificate"  # the presented certificate could not be judged (malformed)
+    NO_RESOURCES = "no-resources"  # this process ran out of file descriptors or memory for the connection
+    ERROR = "error"  # an unexpected failure inside cmmm (a defect; its traceback is logged)
 
 
 class ChainStatus(StrEnum):
@@ -118,6 +121,7 @@ class ScanResult:
     interrupted: bool = False
     elapsed_s: float = 0.0
     source: str = "network-scan"
+    notes: tuple[str, ...] = ()  # what the scan changed or hit: concurrency clamped, resources exhausted
 
     @property
     def counts(self) -> dict[str, int]:
@@ -173,6 +177,7 @@ class ScanResult:
             "targets": list(self.targets),
             "ports": list(self.ports),
             "counts": self.counts,
+            "notes": list(self.notes),
             "endpoints": [_result_doc(r) for r in self.results],
         }
 
@@ -255,8 +260,7 @@ def write_scan(result: ScanResult, path: Path) -> str:
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            frame = result.frame()
-            write_text_atomic(path, neutralize_formulas(frame).to_csv(index=False), newline="")
+            write_csv(result.frame(), path)
             return "csv"
         write_text_atomic(path, dumps(result.to_document()))
     except OSError as exc:
@@ -321,6 +325,7 @@ def scan_from_document(doc: Any, source: str) -> ScanResult:
         interrupted=bool(doc.get("interrupted")),
         elapsed_s=float(doc.get("elapsed_s") or 0.0),
         source=source,
+        notes=tuple(str(n) for n in doc.get("notes") or () if isinstance(doc.get("notes"), list)),
     )
 
 

@@ -95,9 +95,11 @@ def expand_targets(
     """Targets → endpoints. `NAME@ADDRESS[:PORT]` connects to ADDRESS and sends SNI NAME.
 
     A host without a port is tried on every port of `ports`; a CIDR range expands to its host
-    addresses, and one larger than `max_range` addresses is refused unless `yes`.
+    addresses, and ranges holding more than `max_range` addresses together (across all targets, so that
+    sixteen /22s do not pass one by one) are refused unless `yes`.
     """
     out: list[Endpoint] = []
+    in_ranges = 0
     for raw in targets:
         text = raw.strip()
         if not text:
@@ -113,10 +115,16 @@ def expand_targets(
                 net = ipaddress.ip_network(host, strict=False)
             except ValueError:
                 raise InputError(raw, "not a CIDR range") from None
+            in_ranges += net.num_addresses
             if net.num_addresses > max_range and not yes:
                 raise UsageError(
                     f"{raw}: {net.num_addresses} addresses is over the {max_range}-address limit; "
                     "pass --yes to scan it"
+                )
+            if in_ranges > max_range and not yes:
+                raise UsageError(
+                    f"the ranges up to {raw} hold {in_ranges} addresses together, over the "
+                    f"{max_range}-address limit; pass --yes to scan them"
                 )
             hosts = [str(a) for a in (net.hosts() if net.num_addresses > 2 else net)]
         else:

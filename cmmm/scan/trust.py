@@ -8,6 +8,7 @@ import warnings
 from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
+from ipaddress import IPv4Address, IPv6Address
 from pathlib import Path
 from typing import Any
 
@@ -56,10 +57,10 @@ def _leaf_names(leaf: x509.Certificate) -> tuple[list[str], list[str]]:
         san = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     except (x509.ExtensionNotFound, x509.DuplicateExtension, ValueError):
         return [], []
-    return (
-        [n.lower().rstrip(".") for n in san.get_values_for_type(x509.DNSName)],
-        [str(a) for a in san.get_values_for_type(x509.IPAddress)],
-    )
+    # An iPAddress SAN of 8 or 32 octets is a network (legal only in name constraints, RFC 5280
+    # §4.2.1.10): it names no host, so it matches nothing (a hostile server's leaf must not end the scan).
+    ips = [a for a in san.get_values_for_type(x509.IPAddress) if isinstance(a, IPv4Address | IPv6Address)]
+    return [n.lower().rstrip(".") for n in san.get_values_for_type(x509.DNSName)], [str(a) for a in ips]
 
 
 def hostname_matches(leaf: x509.Certificate, name: str) -> bool:
@@ -109,7 +110,7 @@ def judge_chain(
         except ValueError as exc:  # e.g. an unusable SAN for a verifier subject
             reason = str(exc)[:200]
     else:
-        reason = "no trust anchors" if not trust else "leaf has no subjectAltName"
+        reason = "no trust anchors" if not trust else "leaf has no subjectAltName naming a host"
     if expired:
         return (
             ChainStatus.EXPIRED,

@@ -79,6 +79,17 @@ def render_summary(console: Console, s: InventorySummary, inv: Inventory) -> Non
                 f"  {safe(pk.path)} {safe(pk.locator)}: {safe(pk.key_type)}"
                 f"{' (encrypted)' if pk.encrypted else ' (UNENCRYPTED)'}"
             )
+    rows = [src for src in inv.sources if src.rows is not None]
+    if rows:
+        merged = sum(src.merged for src in rows)
+        console.print(
+            f"table rows: {sum(src.rows or 0 for src in rows):,} read = "
+            f"{sum(src.records for src in rows) - merged:,} kept + {sum(src.rejected for src in rows):,} "
+            f"rejected + {merged:,} merged duplicates"
+        )
+    defects = sum(src.defects for src in inv.sources)
+    if defects:
+        console.print(f"[red]defects: {defects} file(s) rejected by an unexpected error in cmmm[/] (--debug)")
     if s.rejected:
         console.print(f"[yellow]rejected: {s.rejected:,}[/]")
         for r in inv.rejected[:20]:
