@@ -14,6 +14,7 @@ CR), or is the empty text, gets one apostrophe in front, which the reader takes 
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 import pandas as pd
@@ -26,6 +27,7 @@ from cmmm.model import (
     Inventory,
     conform,
 )
+from cmmm.sanitize import LINE_BREAKS
 
 PARQUET_KEY = b"cmmm_inventory"  # schema metadata key; its value is the table's layout version
 TABLE_VERSION = b"1"
@@ -56,7 +58,10 @@ RECORD_COLUMNS: dict[Record, dict[str, str]] = {
     Record.OBSERVATION: OBSERVATION_COLUMNS,
     Record.SERVICE: SERVICE_COLUMNS,
 }
-_FORMULA_OR_QUOTE = ("=", "+", "-", "@", "\t", "\r", "'")
+# A line (the cell's start, or after any line break a spreadsheet honours) that a spreadsheet would run as a
+# formula, or that starts with the escape itself: it gets one apostrophe in front, which reading removes.
+_RISKY_LINE = re.compile(f"(^|[{LINE_BREAKS}])(?= *[=+\\-@\t\r'])")
+_ESCAPED_LINE = re.compile(f"(^|[{LINE_BREAKS}])'(?= *[=+\\-@\t\r'])")
 
 
 def inventory_table(inv: Inventory) -> pd.DataFrame:
@@ -79,21 +84,34 @@ def split_table(table: pd.DataFrame) -> dict[Record, pd.DataFrame]:
 
 
 def quote_text(table: pd.DataFrame) -> pd.DataFrame:
-    """Text cells for CSV: one apostrophe before a formula start, an apostrophe, or the empty text."""
+    """Text cells for CSV: an apostrophe before every line of a cell that starts like a formula (spaces
+    allowed) or with an apostrophe, and the empty text as a lone apostrophe — reversible, and no line a
+    spreadsheet opens runs as a formula."""
     out = table.copy()
     for name, dtype in TABLE_COLUMNS.items():
         if dtype != "string":
             continue
         text = out[name]
-        starts = text.str.startswith(_FORMULA_OR_QUOTE).fillna(False).astype(bool)
-        risky = starts | text.eq("").fillna(False).astype(bool)
+        risky = (
+            text.str.contains(_RISKY_LINE.pattern.replace("(^|", "(?:^|", 1), regex=True)
+            .fillna(False)
+            .astype(bool)
+        )
         if risky.any():
-            out[name] = text.where(~risky, "'" + text)
+            text = text.where(~risky, text[risky].str.replace(_RISKY_LINE.pattern, "\\1'", regex=True))
+        out[name] = text.where(~text.eq("").fillna(False).astype(bool), "'")
     return out
 
 
 def unquote_text(col: pd.Series) -> pd.Series:
     """The reverse of quote_text for one text column read from CSV (empty cells are missing values)."""
     col = col.astype("string").replace("", pd.NA)
-    quoted = col.str.startswith("'").fillna(False).astype(bool)
-    return col.where(~quoted, col.str.slice(1))
+    col = col.where(~col.eq("'").fillna(False).astype(bool), "")
+    escaped = (
+        col.str.contains(_ESCAPED_LINE.pattern.replace("(^|", "(?:^|", 1), regex=True)
+        .fillna(False)
+        .astype(bool)
+    )
+    if escaped.any():
+        col = col.where(~escaped, col[escaped].str.replace(_ESCAPED_LINE.pattern, "\\1", regex=True))
+    return col

@@ -134,7 +134,7 @@ def read_csv(path: Path, ctx: ReadContext) -> Batch:
     batch.notes += [f"{path}: {windows_note}"] if windows_note else []
     batch.rows = table.rows
     if table.blank:
-        batch.notes.append(f"{path}: {table.blank} empty row(s) skipped")
+        batch.notes.append(f"{path}: {table.blank} blank row(s) skipped")
     batch.notes.extend(table.notes)
     return batch
 

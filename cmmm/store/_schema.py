@@ -15,7 +15,7 @@ from cmmm.model import (
 )
 
 APPLICATION = "cmmm"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SQL_TYPES = {
     "string": "VARCHAR",
@@ -96,9 +96,15 @@ def _v2(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _v3(con: duckdb.DuckDBPyConnection) -> None:
+    """Version 3: the row accounting of tabular sources (rows read, merged duplicates, reader defects)."""
+    for column in ("rows", "merged", "defects"):
+        con.execute(f'ALTER TABLE sources ADD COLUMN "{column}" BIGINT')
+
+
 # version → the step that brings a store of the version before it to this one. Creating a store runs
 # every step from 1; opening an older store for writing runs the missing ones, in one transaction.
-STEPS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: _v1, 2: _v2}
+STEPS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: _v1, 2: _v2, 3: _v3}
 
 
 def upgrade(con: duckdb.DuckDBPyConnection, from_version: int, to_version: int = SCHEMA_VERSION) -> None:

@@ -227,7 +227,7 @@ def _records(items: tuple[Any, ...], names: list[str]) -> pd.DataFrame:
 
 
 _PRIVATE_KEY_FIELDS = ["path", "locator", "key_type", "encrypted", "key_id", "store", "ca", "referenced"]
-_SOURCE_FIELDS = ["path", "ingester", "records", "rejected", "read_at"]
+_SOURCE_FIELDS = ["path", "ingester", "records", "rejected", "read_at", "rows", "merged", "defects"]
 _REJECTED_FIELDS = ["source", "locator", "reason"]
 
 
@@ -473,8 +473,11 @@ def _read(con: duckdb.DuckDBPyConnection, sid: int, where: str) -> Inventory:
     profile, policy = con.execute("SELECT profile, policy FROM snapshots WHERE id = $1", [sid]).fetchone()  # type: ignore[misc]
 
     def rows(table: str, names: list[str]) -> list[tuple[Any, ...]]:
+        # a column an older schema lacks reads as NULL (a read never changes the file)
+        have = {r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()}
+        cols = ", ".join(f'"{n}"' if n in have else f'NULL AS "{n}"' for n in names)
         return con.execute(
-            f"SELECT {', '.join(names)} FROM {table} WHERE snapshot_id = $1 ORDER BY ord", [sid]
+            f"SELECT {cols} FROM {table} WHERE snapshot_id = $1 ORDER BY ord", [sid]
         ).fetchall()
 
     bodies = con.execute(
@@ -495,8 +498,17 @@ def _read(con: duckdb.DuckDBPyConnection, sid: int, where: str) -> Inventory:
             for r in rows("private_keys", _PRIVATE_KEY_FIELDS)
         ),
         sources=tuple(
-            SourceRecord(path=p, ingester=i, records=int(n), rejected=int(r), read_at=at.astimezone(UTC))
-            for p, i, n, r, at in rows("sources", _SOURCE_FIELDS)
+            SourceRecord(
+                path=p,
+                ingester=i,
+                records=int(n),
+                rejected=int(r),
+                read_at=at.astimezone(UTC),
+                rows=None if pd.isna(read) else int(read),  # a store of schema 2 did not keep the accounting
+                merged=0 if pd.isna(merged) else int(merged),
+                defects=0 if pd.isna(defects) else int(defects),
+            )
+            for p, i, n, r, at, read, merged, defects in rows("sources", _SOURCE_FIELDS)
         ),
         bodies={cid: bytes(der) for cid, der in bodies},
         profile=decode_profile(profile, where),

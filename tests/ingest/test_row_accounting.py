@@ -127,7 +127,7 @@ def test_thirty_kinds_of_broken_row_are_each_accounted_for(tmp_path: Path) -> No
     for ln, reason in wanted.items():
         assert reason in rejected[ln], (ln, rejected[ln])
     assert len(inv.certificates) == rows - len(wanted) - merged
-    assert any(f"{blank} empty row(s) skipped" in n for n in inv.notes)
+    assert any(f"{blank} blank row(s) skipped" in n for n in inv.notes)
     assert not any("PRIVATE KEY" in r.reason or "MIGHAgEA" in r.reason for r in inv.rejected)
     owners = set(inv.observations["owner"].dropna())
     assert {"bob\r=cmd|' /c calc'!A1", "bob\r=1+1", "a\x85b", "a\u2028b"} <= owners  # data, not row ends

@@ -169,6 +169,21 @@ def test_running_out_of_descriptors_lowers_concurrency_and_keeps_every_endpoint(
     assert any("lowered" in n or "out of file descriptors" in n for n in doc["notes"]), doc
 
 
+def _wait_until_it_catches_sigterm(pid: int, limit: float = 60.0) -> None:
+    """Until the process has installed its SIGTERM handler (Linux: SigCgt in /proc/PID/status)."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+        except OSError:
+            time.sleep(4.0)  # not Linux: the old fixed wait
+            return
+        caught = int(next(ln.split()[1] for ln in status.splitlines() if ln.startswith("SigCgt:")), 16)
+        if caught & (1 << (signal.SIGTERM - 1)):
+            return
+        time.sleep(0.1)
+
+
 def test_sigterm_writes_the_partial_scan(net: Net, tmp_path: Path) -> None:
     out = tmp_path / "scan.json"
     silent = [f"{LOCAL}:{net.ports['silent']}"] * 1 + [
@@ -193,7 +208,8 @@ def test_sigterm_writes_the_partial_scan(net: Net, tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(4.0)
+    _wait_until_it_catches_sigterm(proc.pid)  # under load the import alone can take seconds
+    time.sleep(2.0)  # a few endpoints under way
     proc.send_signal(signal.SIGTERM)
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130, stderr
