@@ -148,6 +148,15 @@ def _ladder(inv: Inventory) -> _Ladder:
     )
 
 
+def _size_names(algorithm: pd.Series, size: pd.Series) -> np.ndarray:
+    """size_name per certificate, computed once per distinct (algorithm, size) pair (a handful at any scale)."""
+    key = algorithm.astype("string").fillna("\0") + "|" + size.astype("string").fillna("\0")
+    codes, _ = pd.factorize(key.to_numpy())
+    first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
+    names = np.array([size_name(algorithm.iloc[i], size.iloc[i]) for i in first], dtype=object)
+    return names[codes] if len(codes) else np.array([], dtype=object)
+
+
 def handshake(
     inv: Inventory, leaves: np.ndarray, vulnerable: np.ndarray, target: str, budget: float
 ) -> pd.DataFrame:
@@ -159,10 +168,7 @@ def handshake(
     frame = pd.DataFrame(
         {
             "issuer": hierarchy(inv).issuer[leaves].astype(object).to_numpy(),
-            "leaf": [
-                size_name(a, s)
-                for a, s in zip(certs["key_algorithm"][leaves], certs["key_size"][leaves], strict=True)
-            ],
+            "leaf": _size_names(certs["key_algorithm"][leaves], certs["key_size"][leaves]),
             "public": (certs["trust"][leaves] == "public").fillna(False).to_numpy(dtype=bool),
             "vulnerable": vulnerable[leaves],
         }

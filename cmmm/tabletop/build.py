@@ -381,8 +381,8 @@ def _injects(r: DrillResult, f: Mapping[str, Any]) -> dict[ModuleId, tuple[Injec
             f"the deadline held in {f['on_time']} of the simulation's runs. Verdict: {r.verdict.value}."
         ),
         facts=(
-            Fact(key="completion_p50", value=r.completion_hours.p50 or 0.0, source="completion_hours.p50"),
-            Fact(key="completion_p90", value=r.completion_hours.p90 or 0.0, source="completion_hours.p90"),
+            Fact(key="completion_p50", value=r.completion_hours.p50, source="completion_hours.p50"),
+            Fact(key="completion_p90", value=r.completion_hours.p90, source="completion_hours.p90"),
         ),
     )
     t_quarter, t_late = _at(ms, d * 0.25), _at(ms, d * 0.75)

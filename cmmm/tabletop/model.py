@@ -51,7 +51,7 @@ class Fact:
     """One number or name an inject shows, with the drill-result field it came from (`source`)."""
 
     key: str
-    value: float | str
+    value: float | str | None  # None: the drill result does not know it (never shown as 0)
     source: str
 
 
