@@ -3,10 +3,17 @@
 Inventories, profiles, policies and Kubernetes exports never need anchors and aliases; a few nested
 aliases can expand a 500-byte file into gigabytes ("billion laughs"), so documents that use more than a
 handful are refused. libyaml's loader is used when it is available and the text holds no anchors.
+
+Large exports (a Kubernetes namespace dump is megabytes of plain mappings) are built straight from libyaml's
+event stream: PyYAML's constructor spends three quarters of a load composing and then walking a node per
+scalar in Python. The event builder resolves plain scalars with PyYAML's own resolver and constructors, so
+its result is the safe loader's; any event it does not handle the same way (a tag, an anchor, a merge key,
+a key that is not a scalar) sends the whole document to the safe loader instead.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from importlib.resources.abc import Traversable
 from typing import Any
@@ -21,6 +28,9 @@ MAX_ALIASES = 64
 MAX_EXPANDED_NODES = 1_000_000
 _ANCHOR = re.compile(r"(?:^|[\s\[{,:-])&[^\s\]},]+", re.MULTILINE)
 _FAST = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Containers inside containers: deeper documents are refused (the reason of the JSON reader's limit:
+# every later walk of the document would have to be iterative to survive them).
+MAX_DEPTH = 500
 # "\ud800" written as an escape (JSON, YAML double quotes) decodes to a lone surrogate no encoder accepts
 SURROGATE_ESCAPE = re.compile(r"\\[uU]0{0,4}[dD][89a-fA-F][0-9a-fA-F]{2}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -98,10 +108,120 @@ def _loader(text: str) -> Any:
     return _CountingLoader if _ANCHOR.search(text) else _FAST
 
 
+class _Unhandled(Exception):
+    """An event the event builder leaves to the safe loader."""
+
+
+class _Anchored(_Unhandled):
+    """An anchor or an alias: the loader that counts aliases and bounds their expansion reads it."""
+
+
+_libyaml: Any
+try:
+    from yaml import _yaml as _libyaml
+except ImportError:  # PyYAML built without libyaml
+    _libyaml = None
+
+_RESOLVER = yaml.resolver.Resolver()
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_STR = "tag:yaml.org,2002:str"
+_NO_KEY = object()  # no key is pending in the open mapping
+# first characters of a plain scalar that PyYAML's implicit resolvers may turn into something else
+_RESOLVABLE = frozenset(_RESOLVER.yaml_implicit_resolvers) - {"<", "="}
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolved(value: str) -> Any:
+    """A plain (unquoted, untagged) scalar that may not be a string, as the safe loader constructs it
+    (the values are immutable, and a few — true, 1, null — fill most of a document)."""
+    tag = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
+    if tag == _STR:
+        return value
+    return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, yaml.ScalarNode(tag, value))
+
+
+def _value(event: Any, kind: type, depth: int) -> Any:
+    """The value a scalar or container-start event opens; _Unhandled for what the safe loader must build."""
+    if event.anchor is not None:
+        raise _Anchored
+    if event.tag is not None:
+        raise _Unhandled
+    if kind is yaml.ScalarEvent:
+        value = event.value
+        if not event.implicit[0]:
+            return value  # quoted: a string
+        if not value or value[0] in _RESOLVABLE:
+            return _resolved(value)
+        if value[0] in "<=":
+            raise _Unhandled  # a merge key or the value tag
+        return value
+    if depth >= MAX_DEPTH:
+        mark = event.start_mark
+        raise YamlError(
+            f"YAML nested deeper than {MAX_DEPTH} levels (limit: nesting depth)",
+            mark.line + 1 if mark else None,
+        )
+    return {} if kind is yaml.MappingStartEvent else []
+
+
+def _events_load_all(text: str) -> list[Any]:
+    """The documents of `text`, built from libyaml's events without recursion (see the module's note)."""
+    assert _libyaml is not None
+    parser = _libyaml.CParser(text)
+    values = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)
+    ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    docs: list[Any] = []
+    stack: list[tuple[Any, Any]] = []
+    node: Any = None  # the open container: a dict, a list, or None between documents
+    key: Any = _NO_KEY
+    while (event := parser.get_event()) is not None:
+        kind = type(event)
+        if kind in ends:
+            node, key = stack.pop()  # the container was placed in its parent when it opened
+            continue
+        if kind is yaml.AliasEvent:
+            raise _Anchored
+        if kind not in values:
+            continue  # stream and document boundaries
+        value = _value(event, kind, len(stack))
+        if type(node) is dict:
+            if key is _NO_KEY:
+                if kind is not yaml.ScalarEvent:
+                    raise _Unhandled  # a complex key
+                key = value
+                continue
+            node[key] = value
+            key = _NO_KEY
+        elif node is None:
+            docs.append(value)
+        else:
+            node.append(value)
+        if kind is not yaml.ScalarEvent:
+            stack.append((node, key))
+            node, key = value, _NO_KEY
+    return docs
+
+
+def _load_all(text: str) -> list[Any]:
+    if _libyaml is not None:
+        try:
+            return _events_load_all(text)
+        except _Anchored:
+            return list(yaml.load_all(text, Loader=_CountingLoader))
+        except _Unhandled:
+            pass
+        except yaml.YAMLError:
+            # libyaml refuses what the Python scanner of the anchored path accepts (a surrogate escape,
+            # replaced below): a text with anchors gets that path whatever comes first in it
+            if _loader(text) is _FAST:
+                raise
+    return list(yaml.load_all(text, Loader=_loader(text)))
+
+
 def load_all(text: str) -> list[Any]:
     """Every non-empty document of a multi-document stream."""
     try:
-        docs = [d for d in yaml.load_all(text, Loader=_loader(text)) if d is not None]
+        docs = [d for d in _load_all(text) if d is not None]
         return without_surrogates(docs) if SURROGATE_ESCAPE.search(text) else docs
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -112,6 +232,8 @@ def load_all(text: str) -> list[Any]:
         if isinstance(exc, YamlError):
             raise
         raise YamlError(f"invalid value in YAML: {exc}") from None
+    except RecursionError:  # PyYAML's loaders compose recursively (anchored or tagged documents)
+        raise YamlError(f"YAML nested deeper than {MAX_DEPTH} levels (limit: nesting depth)") from None
 
 
 def without_surrogates(doc: Any) -> Any:

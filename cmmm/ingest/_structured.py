@@ -66,7 +66,7 @@ def pem_certificates(text: str) -> tuple[list[tuple[x509.Certificate, bytes]], l
     for m in _PEM_CERT.finditer(text):
         ends = m.end()
         try:
-            der = base64.b64decode(re.sub(r"\s+", "", m.group(1)), validate=True)
+            der = base64.b64decode("".join(m.group(1).split()), validate=True)
         except (binascii.Error, ValueError):
             problems.append("certificate PEM has invalid base64")
             continue
@@ -82,12 +82,31 @@ def pem_certificates(text: str) -> tuple[list[tuple[x509.Certificate, bytes]], l
 
 def b64_der(value: str) -> bytes | None:
     """Standard or URL-safe base64 (padding optional) to bytes, or None."""
-    s = re.sub(r"\s+", "", value)
+    s = "".join(value.split())
     s += "=" * (-len(s) % 4)
     try:
         return base64.b64decode(s.replace("-", "+").replace("_", "/"), validate=True)
     except (binascii.Error, ValueError):
         return None
+
+
+# Rows of the bodies read last, by DER: a CA certificate repeats in every chain of a cluster's Secrets or
+# a cloud's exports (1,800 times in one sample), and its row is the same each time.
+_ROW_CACHE: dict[bytes, dict[str, Any]] = {}
+_ROW_CACHE_SIZE = 512
+
+
+def _row_of(cert: x509.Certificate, der: bytes) -> dict[str, Any]:
+    cached = _ROW_CACHE.get(der)
+    if cached is None:
+        with warnings.catch_warnings():
+            # e.g. "Parsed a serial number which wasn't positive": old certificates still deserve a row
+            warnings.simplefilter("ignore")
+            cached = certificate_row(cert, der)
+        if len(_ROW_CACHE) >= _ROW_CACHE_SIZE:
+            _ROW_CACHE.clear()
+        _ROW_CACHE[der] = cached
+    return dict(cached)  # the caller's own row: rows are completed in place later
 
 
 def add_body(
@@ -98,10 +117,7 @@ def add_body(
     if der is None:
         der = cert.public_bytes(serialization.Encoding.DER)
     try:
-        with warnings.catch_warnings():
-            # e.g. "Parsed a serial number which wasn't positive": old certificates still deserve a row
-            warnings.simplefilter("ignore")
-            row = certificate_row(cert, der)
+        row = _row_of(cert, der)
     except ValueError as exc:
         batch.rejected.append(
             Rejected(
@@ -166,27 +182,28 @@ def frame_batch(
 
 
 def combine(path: Path, parts: list[Batch]) -> Batch:
-    """One Batch from several: frames and row lists are concatenated."""
+    """One Batch from several: frames and row lists are concatenated. Row lists stay lists when no part
+    brings a frame — the merge builds one frame for every file's rows, far cheaper than one per file."""
     out = Batch()
-    certs: list[pd.DataFrame] = []
-    obs: list[pd.DataFrame] = []
     for b in parts:
-        for src, dst in ((b.certificates, certs), (b.observations, obs)):
-            if isinstance(src, pd.DataFrame):
-                if len(src):
-                    dst.append(src)
-            elif src:
-                dst.append(pd.DataFrame.from_records(src))
         out.rejected.extend(b.rejected)
         out.private_keys.extend(b.private_keys)
         out.bodies.update(b.bodies)
         out.notes.extend(b.notes)
-    # conform first: concatenating frames with different columns fills the gaps with NaN
-    if certs:
-        out.certificates = pd.concat([conform(c, CERTIFICATE_COLUMNS) for c in certs], ignore_index=True)
-    if obs:
-        out.observations = pd.concat([conform(o, OBSERVATION_COLUMNS) for o in obs], ignore_index=True)
+    out.certificates = _joined([b.certificates for b in parts], CERTIFICATE_COLUMNS)
+    out.observations = _joined([b.observations for b in parts], OBSERVATION_COLUMNS)
     return out
+
+
+def _joined(
+    parts: list[pd.DataFrame | list[dict[str, Any]]], columns: dict[str, str]
+) -> pd.DataFrame | list[dict[str, Any]]:
+    parts = [p for p in parts if len(p)]
+    if all(isinstance(p, list) for p in parts):
+        return [row for p in parts for row in p]
+    # conform first: concatenating frames with different columns fills the gaps with NaN
+    frames = [p if isinstance(p, pd.DataFrame) else pd.DataFrame.from_records(p) for p in parts]
+    return pd.concat([conform(f, columns) for f in frames], ignore_index=True)
 
 
 def reject(path: Path, locator: str, reason: str) -> Rejected:
