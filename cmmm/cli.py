@@ -1103,13 +1103,14 @@ def _print_scan(result: Any, comparison: Any, fmt: OutputFormat) -> None:
 
 # ------------------------------------------------------------------------------------------- tabletop
 class _PackageByDefault(typer.core.TyperGroup):
-    """`cmmm tabletop BUNDLE --scenario NAME -o DIR` is `cmmm tabletop package …`: a first argument that
-    is not a subcommand is the package command's."""
+    """`cmmm tabletop BUNDLE --scenario NAME -o DIR` (or `cmmm tabletop --store FILE …`) is `cmmm tabletop
+    package …`: a first argument that is not a subcommand nor --help is the package command's."""
 
-    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
-        if args and args[0] not in self.commands and not args[0].startswith("-"):
+    def parse_args(self, ctx: Any, args: list[str]) -> Any:
+        # before the group parses its own options: `--store` is the package command's, not the group's
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
             args = ["package", *args]
-        return super().resolve_command(ctx, args)
+        return super().parse_args(ctx, args)
 
 
 tabletop_app = typer.Typer(
@@ -1130,7 +1131,8 @@ app.add_typer(tabletop_app, name="tabletop")
 @tabletop_app.command("package")
 @handled
 def tabletop_package_cmd(
-    paths: PathsArg,
+    paths: InputsArg = None,
+    *,
     scenario: Annotated[
         str, typer.Option("--scenario", help="A catalog name (see `cmmm scenarios`) or a YAML file.")
     ],
@@ -1154,9 +1156,12 @@ def tabletop_package_cmd(
     as_of: AsOfOpt = None,
     profile: ProfileOpt = None,
     password_file: PasswordOpt = None,
+    store: StoreOpt = None,
+    snapshot: SnapshotOpt = "latest",
 ) -> None:
     """Write an exercise package from the drill on this inventory: presenter view (package.html), handout
     (package.md), facilitator's guide (guide.html, guide.md), answer sheet (answers.yaml), package.json.
+    From a store (--store), the package names the snapshot it was built from.
 
     [bold]Example[/]: cmmm tabletop package BUNDLE --scenario mass-revocation-5d --team-unavailable web-ops -o exercise
     """
@@ -1167,10 +1172,23 @@ def tabletop_package_cmd(
     )
     check_output(output)
     output.mkdir(exist_ok=True)  # the package's own folder; its parent must exist (check_output)
-    inv = load_inventory(paths, parse_as_of(as_of), password_file, profile)
+    inv = load_inventory(paths, parse_as_of(as_of), password_file, profile, store=store, snapshot=snapshot)
     now = evaluation_time(as_of, inv)
+    from_store = _store_of(paths, store)
+    snap = None
+    if from_store is not None:
+        from cmmm.store import select, snapshots
+
+        snap = f"snapshot-{select(snapshots(from_store), snapshot, str(from_store)).id}"
     package = pipeline.tabletop(
-        inv, scenario, now=now, generated_at=datetime.now(UTC), variant=variant, runs=runs, seed=seed
+        inv,
+        scenario,
+        now=now,
+        generated_at=datetime.now(UTC),
+        variant=variant,
+        runs=runs,
+        seed=seed,
+        snapshot=snap,
     )
     written = tabletop.write_package(package, output)
     out.print(
@@ -1220,19 +1238,38 @@ def tabletop_report_cmd(
 @handled
 def tabletop_record_cmd(
     answers: AnswersArg,
-    bundle: Annotated[Path, typer.Option("--bundle", help="The bundle whose exercises.yaml records it.")],
+    bundle: Annotated[
+        Path | None, typer.Option("--bundle", help="The bundle whose exercises.yaml records it.")
+    ] = None,
+    store: Annotated[
+        Path | None,
+        typer.Option("--store", help="The store whose exercise log records it (snapshots from its day on)."),
+    ] = None,
     package: PackageOpt = None,
 ) -> None:
-    """Record the exercise in the bundle's exercises.yaml: the maturity criterion own.fire-drill reads it.
+    """Record the exercise in the bundle's exercises.yaml, or in a store's exercise log: the maturity
+    criterion own.fire-drill reads it, and `cmmm history --store` lists it.
 
     [bold]Example[/]: cmmm tabletop record exercise/answers.yaml --bundle sample_inventories/level2-aware
     """
     from cmmm import tabletop
 
-    log, rec = tabletop.record(_read_aar(answers, package), bundle)
+    if (bundle is None) == (store is None):
+        raise UsageError("give the bundle (--bundle DIR) or the store (--store FILE) that records the exercise")
+    aar = _read_aar(answers, package)
+    if store is not None:
+        from cmmm.store import record_exercise
+
+        rec = tabletop.exercise_record(aar)
+        record_exercise(store, rec, recorded_at=datetime.now(UTC))
+        where = str(store)
+    else:
+        assert bundle is not None
+        log, rec = tabletop.record(aar, bundle)
+        where = str(log)
     out.print(
         f"recorded {safe(rec.id)} ({rec.held_on}, rated {rec.rating.value}, {len(rec.actions)} corrective "
-        f"actions) in {escape(str(log))}"
+        f"actions) in {escape(where)}"
     )
 
 

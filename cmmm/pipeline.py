@@ -217,11 +217,14 @@ def tabletop(
     variant: Variant | None = None,
     runs: int = 300,
     seed: int = 0,
+    snapshot: str | None = None,
 ) -> Package:
     """A tabletop exercise package: the scenario (name or file) with the facilitator's variant applied, its
     drill on `inv` and the assessment (without its level-5 drills, which the package does not show) as one
-    package. The drill's timings are the package's clock."""
+    package. The drill's timings are the package's clock; `snapshot` names a store's snapshot."""
     sc, varied, changes = apply_variant(variant or Variant(), drill.load_scenario(scenario), inv, now)
     result = drill.run(varied, sc, now=now, runs=runs, seed=seed)
     assessment = assess(inv, now=now)
-    return build_package(varied, result, assessment, generated_at=generated_at, changes=changes)
+    return build_package(
+        varied, result, assessment, generated_at=generated_at, changes=changes, snapshot=snapshot
+    )

@@ -50,6 +50,26 @@ def _score(info: SnapshotInfo) -> str:
     return "unknown" if info.metrics.score is None else f"{info.metrics.score:.2f}"
 
 
+def _exercises(info: SnapshotInfo) -> str:
+    """How many tabletop exercises the snapshot knows, and the latest one's day and rating."""
+    if not info.exercises:
+        return "—"
+    last = info.exercises[-1]
+    return f"{len(info.exercises)} (last {last.held_on:%Y-%m-%d}, {last.rating.value})"
+
+
+def _exercise_document(e: Any) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "held_on": e.held_on.isoformat(),
+        "scenario": e.scenario,
+        "snapshot": e.snapshot,
+        "rating": e.rating.value,
+        "corrective_actions": len(e.actions),
+        "open_actions": sum(a.done is None for a in e.actions),
+    }
+
+
 def _drills(info: SnapshotInfo) -> str:
     sim = [c for c in info.metrics.criteria if c.evidence == "simulated"]
     return f"{sum(c.met for c in sim)}/{len(sim)}" if sim else "—"
@@ -71,6 +91,7 @@ def snapshot_document(info: SnapshotInfo) -> dict[str, Any]:
         "score": m.score,
         "metrics": dict(m.values),
         "criteria": {c.id: c.status for c in m.criteria},
+        "exercises": [_exercise_document(e) for e in info.exercises],
     }
 
 
@@ -85,7 +106,7 @@ def render_history(console: Console, infos: tuple[SnapshotInfo, ...]) -> None:
         console.print("the store has no snapshots yet")
         return
     t = Table(title="snapshots", title_justify="left", box=None, padding=(0, 1), pad_edge=False)
-    for col in ("id", "taken", "certs", "level", "score", *HISTORY_COLUMNS.values(), "drills"):
+    for col in ("id", "taken", "certs", "level", "score", *HISTORY_COLUMNS.values(), "drills", "exercises"):
         t.add_column(col, justify="left" if col == "taken" else "right", no_wrap=True)
     for i in infos:
         vals = [_value(k, i.metrics.values.get(k)) for k in HISTORY_COLUMNS]
@@ -97,18 +118,19 @@ def render_history(console: Console, infos: tuple[SnapshotInfo, ...]) -> None:
             _score(i),
             *vals,
             _drills(i),
+            safe(_exercises(i)),
         )
     console.print(t)
 
 
 def history_markdown(infos: tuple[SnapshotInfo, ...]) -> str:
     head = ["id", "taken at", "certificates", "observations", "level", "score", *HISTORY_COLUMNS.values()]
-    head += ["drills met", "cmmm"]
+    head += ["drills met", "exercises", "cmmm"]
     lines = ["# Snapshots", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for i in infos:
         vals = [_value(k, i.metrics.values.get(k)) for k in HISTORY_COLUMNS]
         row = [str(i.id), f"{i.taken_at:%Y-%m-%d %H:%M}", f"{i.certificates:,}", f"{i.observations:,}"]
-        cells = [*row, _level(i), _score(i), *vals, _drills(i), md_escape(i.cmmm_version)]
+        cells = [*row, _level(i), _score(i), *vals, _drills(i), _exercises(i), md_escape(i.cmmm_version)]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -200,6 +222,10 @@ def trend_section(infos: tuple[SnapshotInfo, ...]) -> TrendSection | None:
                 quantum_vulnerable_share=m.values.get("quantum_vulnerable_share"),
                 drills_met=sum(c.met for c in sim) if sim else None,
                 drills=len(sim) if sim else None,
+                exercises=len(i.exercises),
+                last_exercise=f"{i.exercises[-1].held_on:%Y-%m-%d}, rated {i.exercises[-1].rating.value}"
+                if i.exercises
+                else None,
             )
         )
     return TrendSection(points=tuple(points))

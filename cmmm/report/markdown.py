@@ -224,6 +224,7 @@ def _trend(view: ReportView) -> list[str]:
             share(p.automated_share),
             share(p.quantum_vulnerable_share),
             "unknown" if p.drills is None else f"{p.drills_met} of {p.drills}",
+            f"{p.exercises} (last {p.last_exercise})" if p.last_exercise else "none",
         ]
         for p in view.trend.points
     ]
@@ -236,5 +237,6 @@ def _trend(view: ReportView) -> list[str]:
         "automated",
         "quantum-vulnerable",
         "drills passed",
+        "tabletop exercises",
     ]
     return ["## Trend", "", *_table(head, rows)]

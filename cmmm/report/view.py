@@ -441,6 +441,8 @@ class TrendPoint:
     quantum_vulnerable_share: float | None
     drills_met: int | None  # level-5 (simulated) criteria met: the assessment's drills that passed
     drills: int | None
+    exercises: int = 0  # tabletop exercises the snapshot knows (its own log and the store's up to its day)
+    last_exercise: str | None = None  # "2026-11-27, rated M": the latest of them
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

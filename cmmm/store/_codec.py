@@ -1,4 +1,5 @@
-"""The profile and policy of a snapshot as JSON: typed values (dates, tuples, nested records) kept exact."""
+"""The profile, policy and exercise log of a snapshot as JSON: typed values (dates, tuples, nested records)
+kept exact."""
 
 from __future__ import annotations
 
@@ -10,7 +11,16 @@ from types import MappingProxyType
 from typing import Any
 
 from cmmm.errors import InputError
-from cmmm.model import Attestation, CaChoice, FreezeWindow, Profile, Team
+from cmmm.model import (
+    Attestation,
+    CaChoice,
+    CorrectiveAction,
+    FreezeWindow,
+    Profile,
+    Rating,
+    RecordedExercise,
+    Team,
+)
 
 # No pickle: a store is a file someone may hand over, and unpickling runs code. Every value a profile
 # or a policy can hold (YAML's safe types and the Profile records) has a tagged JSON form instead.
@@ -19,10 +29,14 @@ _RECORDS: dict[str, type[Any]] = {
     "CaChoice": CaChoice,
     "FreezeWindow": FreezeWindow,
     "Attestation": Attestation,
+    "RecordedExercise": RecordedExercise,
+    "CorrectiveAction": CorrectiveAction,
 }
 
 
 def _encode(v: Any) -> Any:
+    if isinstance(v, Rating):
+        return {"$rating": v.value}
     if v is None or isinstance(v, bool | int | float | str):
         return v
     if isinstance(v, list):
@@ -67,6 +81,7 @@ _UNTAGGED: dict[str, Callable[[Any, str], Any]] = {
     "$tuple": lambda v, w: tuple(_decode(x, w) for x in v),
     "$set": lambda v, w: {_decode(x, w) for x in v},
     "$map": lambda v, w: {_decode(k, w): _decode(x, w) for k, x in v},
+    "$rating": lambda v, _: Rating(v),
 }
 
 
@@ -91,3 +106,14 @@ def encode_policy(policy: Mapping[str, Any]) -> str:
 def decode_policy(text: str, where: str) -> dict[str, Any]:
     value = _decode(json.loads(text), where)
     return dict(value) if isinstance(value, Mapping) else {}
+
+
+def encode_exercise(record: RecordedExercise) -> str:
+    return json.dumps(_encode(record), sort_keys=True)
+
+
+def decode_exercise(text: str, where: str) -> RecordedExercise:
+    value = _decode(json.loads(text), where)
+    if not isinstance(value, RecordedExercise):
+        raise InputError(where, "a stored exercise is not an exercise record")
+    return value

@@ -9,13 +9,14 @@ import duckdb
 from cmmm.model import (
     ALGORITHM_COLUMNS,
     CERTIFICATE_COLUMNS,
+    LAB_COLUMNS,
     OBSERVATION_COLUMNS,
     SERVICE_COLUMNS,
     UTC_DT,
 )
 
 APPLICATION = "cmmm"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _SQL_TYPES = {
     "string": "VARCHAR",
@@ -32,10 +33,13 @@ CONTENT_TABLES: dict[str, Mapping[str, str]] = {
     "certificates": CERTIFICATE_COLUMNS,
     "observations": OBSERVATION_COLUMNS,
 }
-SNAPSHOT_TABLES: dict[str, Mapping[str, str]] = {
+_V1_SNAPSHOT_TABLES: dict[str, Mapping[str, str]] = {
     "services": SERVICE_COLUMNS,
     "algorithms": ALGORITHM_COLUMNS,
 }
+# Frames stored per snapshot as they are, and the schema version that added each table.
+SNAPSHOT_TABLES: dict[str, Mapping[str, str]] = {**_V1_SNAPSHOT_TABLES, "lab": LAB_COLUMNS}
+TABLE_SINCE: dict[str, int] = {"lab": 4, "exercises": 4}
 
 
 def sql_type(dtype: str) -> str:
@@ -44,6 +48,10 @@ def sql_type(dtype: str) -> str:
 
 def _columns(columns: Mapping[str, str]) -> str:
     return ", ".join(f'"{name}" {sql_type(dtype)}' for name, dtype in columns.items())
+
+
+def _snapshot_table(con: duckdb.DuckDBPyConnection, table: str, columns: Mapping[str, str]) -> None:
+    con.execute(f"CREATE TABLE {table} (snapshot_id BIGINT NOT NULL, ord BIGINT NOT NULL, {_columns(columns)})")
 
 
 def _v1(con: duckdb.DuckDBPyConnection) -> None:
@@ -63,10 +71,8 @@ def _v1(con: duckdb.DuckDBPyConnection) -> None:
             f"CREATE TABLE snapshot_{table} (snapshot_id BIGINT NOT NULL, ord BIGINT NOT NULL, "
             "row_id BIGINT NOT NULL)"
         )
-    for table, columns in SNAPSHOT_TABLES.items():
-        con.execute(
-            f"CREATE TABLE {table} (snapshot_id BIGINT NOT NULL, ord BIGINT NOT NULL, {_columns(columns)})"
-        )
+    for table, columns in _V1_SNAPSHOT_TABLES.items():
+        _snapshot_table(con, table, columns)
     con.execute(
         "CREATE TABLE rejected (snapshot_id BIGINT NOT NULL, ord BIGINT NOT NULL, source VARCHAR, "
         "locator VARCHAR, reason VARCHAR)"
@@ -102,9 +108,22 @@ def _v3(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f'ALTER TABLE sources ADD COLUMN "{column}" BIGINT')
 
 
+def _v4(con: duckdb.DuckDBPyConnection) -> None:
+    """Version 4: the PQC lab's measured handshakes and tabletop exercises, each exercise one JSON record
+    (cmmm.store._codec): `exercises` holds a snapshot's own (its bundle's exercises.yaml), `exercise_log`
+    those recorded into the store afterwards (cmmm tabletop record --store), which every snapshot taken on or
+    after the exercise's day reads as well."""
+    _snapshot_table(con, "lab", LAB_COLUMNS)
+    con.execute("CREATE TABLE exercises (snapshot_id BIGINT NOT NULL, ord BIGINT NOT NULL, record VARCHAR)")
+    con.execute(
+        "CREATE TABLE exercise_log (id VARCHAR PRIMARY KEY, held_on DATE NOT NULL, "
+        "recorded_at TIMESTAMPTZ NOT NULL, record VARCHAR NOT NULL)"
+    )
+
+
 # version → the step that brings a store of the version before it to this one. Creating a store runs
 # every step from 1; opening an older store for writing runs the missing ones, in one transaction.
-STEPS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: _v1, 2: _v2, 3: _v3}
+STEPS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4}
 
 
 def upgrade(con: duckdb.DuckDBPyConnection, from_version: int, to_version: int = SCHEMA_VERSION) -> None:

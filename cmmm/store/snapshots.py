@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -22,12 +23,21 @@ from cmmm.errors import InputError
 from cmmm.model import (
     Inventory,
     PrivateKeyFinding,
+    RecordedExercise,
     Rejected,
     SourceRecord,
     conform,
+    empty_frame,
 )
 from cmmm.store import _schema
-from cmmm.store._codec import decode_policy, decode_profile, encode_policy, encode_profile
+from cmmm.store._codec import (
+    decode_exercise,
+    decode_policy,
+    decode_profile,
+    encode_exercise,
+    encode_policy,
+    encode_profile,
+)
 
 _MAGIC_AT, _MAGIC = 8, b"DUCK"  # a DuckDB database file: "DUCK" after the 8-byte checksum
 DEFAULT_WAIT = 10.0  # seconds a second process waits for the store before it gives up
@@ -75,6 +85,8 @@ class SnapshotInfo:
     rejected: int
     sources: int
     metrics: SnapshotMetrics
+    # the tabletop exercises this snapshot knows (its own and the store's log up to its day), oldest first
+    exercises: tuple[RecordedExercise, ...] = ()
 
 
 def is_store(path: Path) -> bool:
@@ -310,6 +322,8 @@ def write_inventory(
     _put_frame(con, "private_keys", _records(inv.private_keys, _PRIVATE_KEY_FIELDS), _PRIVATE_KEY_FIELDS, sid)
     _put_frame(con, "sources", _records(inv.sources, _SOURCE_FIELDS), _SOURCE_FIELDS, sid)
     _put_frame(con, "notes", pd.DataFrame({"note": list(inv.notes)}, dtype=object), ["note"], sid)
+    records = [encode_exercise(e) for e in inv.exercises]
+    _put_frame(con, "exercises", pd.DataFrame({"record": records}, dtype=object), ["record"], sid)
     if inv.bodies:
         bodies = pd.DataFrame({"cert_id": list(inv.bodies), "der": list(inv.bodies.values())})
         con.register("incoming", bodies)
@@ -375,6 +389,7 @@ def _infos(con: duckdb.DuckDBPyConnection, version: int, only: int | None = None
         f"sources FROM snapshots {where} ORDER BY id"
     ).fetchall()
     metrics = _metrics(con, version, [int(r[0]) for r in rows])
+    exercises = _exercises(con, version, [(int(r[0]), r[1].astimezone(UTC)) for r in rows], "store")
     return [
         SnapshotInfo(
             id=int(r[0]),
@@ -387,9 +402,73 @@ def _infos(con: duckdb.DuckDBPyConnection, version: int, only: int | None = None
             rejected=int(r[7]),
             sources=int(r[8]),
             metrics=metrics.get(int(r[0]), SnapshotMetrics()),
+            exercises=exercises.get(int(r[0]), ()),
         )
         for r in rows
     ]
+
+
+def _exercises(
+    con: duckdb.DuckDBPyConnection, version: int, taken: list[tuple[int, datetime]], where: str
+) -> dict[int, tuple[RecordedExercise, ...]]:
+    """Each snapshot's exercises: its own, then those of the store's log held on or before the day it was
+    taken (an exercise recorded in both is counted once), oldest first."""
+    if version < _schema.TABLE_SINCE["exercises"] or not taken:
+        return {}
+    ids = [sid for sid, _ in taken]
+    own: dict[int, list[RecordedExercise]] = {}
+    for sid, record in con.execute(
+        "SELECT snapshot_id, record FROM exercises WHERE snapshot_id IN (SELECT unnest($1::BIGINT[])) "
+        "ORDER BY snapshot_id, ord",
+        [ids],
+    ).fetchall():
+        own.setdefault(int(sid), []).append(decode_exercise(record, where))
+    log = [decode_exercise(r, where) for (r,) in con.execute("SELECT record FROM exercise_log").fetchall()]
+    out: dict[int, tuple[RecordedExercise, ...]] = {}
+    for sid, at in taken:
+        mine = own.get(sid, [])
+        seen = {e.id for e in mine}
+        later = [e for e in log if e.held_on <= at.date() and e.id not in seen]
+        out[sid] = tuple(sorted([*mine, *later], key=lambda e: (e.held_on, e.id)))
+    return out
+
+
+def record_exercise(
+    path: Path, record: RecordedExercise, *, recorded_at: datetime, wait: float = DEFAULT_WAIT
+) -> None:
+    """Add a tabletop exercise to the store's exercise log (one transaction): every snapshot taken on or
+    after its day reads it. An exercise of the same id already in the store is refused, not replaced."""
+    if not path.is_file():
+        raise InputError(str(path), "no such store (cmmm ingest … --store creates one)")
+    con = _open(path, write=True, wait=wait)
+    try:
+        found = _version(con, path)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            if found < _schema.SCHEMA_VERSION:
+                _schema.upgrade(con, found)
+            known = con.execute(
+                "SELECT count(*) FROM exercise_log WHERE id = $1", [record.id]
+            ).fetchone()[0]  # type: ignore[index]
+            known += sum(
+                decode_exercise(r, str(path)).id == record.id
+                for (r,) in con.execute("SELECT record FROM exercises").fetchall()
+            )
+            if known:
+                raise InputError(str(path), f"exercise {record.id} is recorded already; nothing was changed")
+            con.execute(
+                "INSERT INTO exercise_log VALUES ($1, $2, $3, $4)",
+                [record.id, record.held_on, recorded_at, encode_exercise(record)],
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
+            raise
+    except (duckdb.IOException, duckdb.OutOfMemoryException) as exc:
+        raise InputError(str(path), f"cannot write the store: {str(exc).splitlines()[0]}") from None
+    finally:
+        con.close()
 
 
 def snapshots(path: Path, *, wait: float = DEFAULT_WAIT) -> tuple[SnapshotInfo, ...]:
@@ -449,10 +528,10 @@ def read_snapshot(path: Path, which: str = "latest", *, wait: float = DEFAULT_WA
     """The Inventory of one snapshot (see `select` for `which`), exactly as it was written."""
     with _reading(path, wait) as (con, version):
         info = select(tuple(_infos(con, version)), which, str(path))
-        return _read(con, info.id, str(path))
+        return dataclasses.replace(_read(con, info.id, str(path), version), exercises=info.exercises)
 
 
-def _read(con: duckdb.DuckDBPyConnection, sid: int, where: str) -> Inventory:
+def _read(con: duckdb.DuckDBPyConnection, sid: int, where: str, version: int) -> Inventory:
     frames: dict[str, pd.DataFrame] = {}
     for table, columns in _schema.CONTENT_TABLES.items():
         names = ", ".join(f't."{c}"' for c in columns)
@@ -466,6 +545,9 @@ def _read(con: duckdb.DuckDBPyConnection, sid: int, where: str) -> Inventory:
             columns,
         )
     for table, columns in _schema.SNAPSHOT_TABLES.items():
+        if version < _schema.TABLE_SINCE.get(table, 1):  # an older store never held it (a read never migrates)
+            frames[table] = empty_frame(columns)
+            continue
         names = ", ".join(f'"{c}"' for c in columns)
         frames[table] = conform(
             _frame(con, f"SELECT {names} FROM {table} WHERE snapshot_id = $1 ORDER BY ord", [sid]), columns
@@ -514,4 +596,5 @@ def _read(con: duckdb.DuckDBPyConnection, sid: int, where: str) -> Inventory:
         profile=decode_profile(profile, where),
         policy=decode_policy(policy, where),
         notes=tuple(n for (n,) in rows("notes", ["note"])),
+        lab=frames["lab"],
     )

@@ -522,8 +522,11 @@ def build_package(
     *,
     generated_at: datetime,
     changes: Sequence[Change] = (),
+    snapshot: str | None = None,
 ) -> Package:
-    """The exercise package of `result` (a drill on `inv`) for the organization `assessment` describes."""
+    """The exercise package of `result` (a drill on `inv`) for the organization `assessment` describes.
+    `snapshot` names the inventory when it was read from a store (its snapshot, e.g. "snapshot-3"); the
+    inventory's fingerprint names it otherwise."""
     if result.kind not in INCIDENT_KINDS:
         raise UsageError(
             f"scenario {result.scenario} is a {result.kind.value} drill: a planning question over months, "
@@ -548,9 +551,10 @@ def build_package(
         )
         for m in ModuleId
     )
-    snap = snapshot_id(inv)
+    snap = snapshot or snapshot_id(inv)
     variant = hashlib.sha256(repr([(c.option, c.exercise) for c in changes]).encode()).hexdigest()[:6]
-    pid = f"{result.scenario}-{result.now:%Y%m%d}-{snap[4:12]}" + (f"-{variant}" if changes else "")
+    tag = snap[4:12] if snap.startswith("inv-") else re.sub(r"[^A-Za-z0-9]+", "", snap)[:16]
+    pid = f"{result.scenario}-{result.now:%Y%m%d}-{tag}" + (f"-{variant}" if changes else "")
     org = f["org"]
     return Package(
         id=pid,

@@ -115,10 +115,16 @@ def _v1_store(path: Path, inv: Inventory) -> None:
     con.execute("SET TimeZone = 'UTC'")
     con.execute("BEGIN TRANSACTION")
     _schema.upgrade(con, 0, to_version=1)
-    _schema.STEPS[3](con)  # today's writer fills the accounting columns; schema 1 has none: dropped below
+    # today's writer fills the accounting columns, the lab and exercise tables; schema 1 has none of
+    # them: dropped below
+    _schema.STEPS[3](con)
+    _schema.STEPS[4](con)
     write_inventory(con, inv, NOW, NOW, "0.0.1")
     for column in ("rows", "merged", "defects"):
         con.execute(f'ALTER TABLE sources DROP COLUMN "{column}"')
+    con.execute("DROP TABLE lab")
+    con.execute("DROP TABLE exercises")
+    con.execute("DROP TABLE exercise_log")
     con.execute("COMMIT")
     con.close()
 

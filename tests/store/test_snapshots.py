@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from cmmm.errors import InputError
-from cmmm.model import Inventory
+from cmmm.model import LAB_COLUMNS, CorrectiveAction, Inventory, Rating, RecordedExercise, conform
 from cmmm.store import (
     SCHEMA_VERSION,
     CriterionState,
@@ -23,8 +23,8 @@ from cmmm.store import (
 )
 from tests.conftest import NOW, SAMPLE_ORGS, sample
 
-FRAMES = ("certificates", "observations", "services", "algorithms")
-RECORDS = ("rejected", "private_keys", "sources", "notes", "profile")
+FRAMES = ("certificates", "observations", "services", "algorithms", "lab")
+RECORDS = ("rejected", "private_keys", "sources", "notes", "profile", "exercises")
 
 
 def assert_same(a: Inventory, b: Inventory) -> None:
@@ -167,3 +167,44 @@ def test_identical_rows_in_one_snapshot_are_stored_once_and_read_back_twice(
     assert _count(store, "observations") == len(inventory.observations)
     assert _count(store, "snapshot_observations") == len(obs)
     assert_same(inv, read_snapshot(store))
+
+
+def test_the_lab_and_the_exercise_log_are_kept(tmp_path: Path, inventory: Inventory) -> None:
+    lab = conform(
+        pd.DataFrame(
+            {
+                "ca_name": ["Test Issuing CA 1", "Test Root"],
+                "hierarchy": ["Test Root", "Test Root"],
+                "profile": ["ML-DSA-65", "baseline"],
+                "leaf_key": ["ML-DSA-65", "EC-256"],
+                "bytes": [11_310, None],
+                "accepted_by": ["openssl-3.5", None],
+            }
+        ),
+        LAB_COLUMNS,
+    )
+    done = CorrectiveAction(action="Name an owner for every CA", owner="pki@example.test", due=NOW.date())
+    exercises = (
+        RecordedExercise(
+            id="2026-11-distrust",
+            held_on=NOW.date() - timedelta(days=8),
+            scenario="ca-distrust",
+            snapshot="3",
+            rating=Rating.MAJOR_CHALLENGES,
+            facilitator="Ann",
+            strengths=("paged the right people",),
+            improvements=("no owner for 37 certificates", "=cmd|' /C calc'!A0"),
+            actions=(
+                done,
+                dataclasses.replace(done, action="Automate renewals", done=NOW.date(), criterion="aut.acme"),
+            ),
+            source="exercises.yaml",
+        ),
+    )
+    inv = dataclasses.replace(inventory, lab=lab, exercises=exercises)
+    store = tmp_path / "s.duckdb"
+    write_snapshot(store, inv, taken_at=NOW, written_at=NOW, version="test")
+    back = read_snapshot(store)
+    assert_same(inv, back)
+    assert back.exercises[0].rating is Rating.MAJOR_CHALLENGES
+    assert back.lab["bytes"].isna().tolist() == [False, True]  # an unmeasured size stays unknown
