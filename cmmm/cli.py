@@ -1255,7 +1255,9 @@ def tabletop_record_cmd(
     from cmmm import tabletop
 
     if (bundle is None) == (store is None):
-        raise UsageError("give the bundle (--bundle DIR) or the store (--store FILE) that records the exercise")
+        raise UsageError(
+            "give the bundle (--bundle DIR) or the store (--store FILE) that records the exercise"
+        )
     aar = _read_aar(answers, package)
     if store is not None:
         from cmmm.store import record_exercise

@@ -51,7 +51,9 @@ def _columns(columns: Mapping[str, str]) -> str:
 
 
 def _snapshot_table(con: duckdb.DuckDBPyConnection, table: str, columns: Mapping[str, str]) -> None:
-    con.execute(f"CREATE TABLE {table} (snapshot_id BIGINT NOT NULL, ord BIGINT NOT NULL, {_columns(columns)})")
+    con.execute(
+        f"CREATE TABLE {table} (snapshot_id BIGINT NOT NULL, ord BIGINT NOT NULL, {_columns(columns)})"
+    )
 
 
 def _v1(con: duckdb.DuckDBPyConnection) -> None:

@@ -447,9 +447,7 @@ def record_exercise(
         try:
             if found < _schema.SCHEMA_VERSION:
                 _schema.upgrade(con, found)
-            known = con.execute(
-                "SELECT count(*) FROM exercise_log WHERE id = $1", [record.id]
-            ).fetchone()[0]  # type: ignore[index]
+            known = con.execute("SELECT count(*) FROM exercise_log WHERE id = $1", [record.id]).fetchone()[0]  # type: ignore[index]
             known += sum(
                 decode_exercise(r, str(path)).id == record.id
                 for (r,) in con.execute("SELECT record FROM exercises").fetchall()
@@ -545,7 +543,9 @@ def _read(con: duckdb.DuckDBPyConnection, sid: int, where: str, version: int) ->
             columns,
         )
     for table, columns in _schema.SNAPSHOT_TABLES.items():
-        if version < _schema.TABLE_SINCE.get(table, 1):  # an older store never held it (a read never migrates)
+        if version < _schema.TABLE_SINCE.get(
+            table, 1
+        ):  # an older store never held it (a read never migrates)
             frames[table] = empty_frame(columns)
             continue
         names = ", ".join(f'"{c}"' for c in columns)
