@@ -23,10 +23,10 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import Any, Protocol, TypedDict
 
 import numpy as np
 
@@ -287,6 +287,36 @@ class _Simulation:
 
 _STATISTICS = ("completion", "on_time", "certs", "crit", "svc_h", "sorted")
 
+BlockFn = Callable[[Any, np.random.SeedSequence, int], dict[str, list[np.ndarray]]]
+
+
+class BlockMap(Protocol):
+    """Runs `fn(shared, seed, runs)` for every (seed, runs) job, results in job order. `shared` is the same
+    for every job (a cluster broadcasts it once); `fn` is a module-level function, so workers can import it.
+    cmmm.distributed.Engine.blocks runs the jobs on a Dask cluster; `serial_blocks` in this process."""
+
+    def __call__(
+        self, fn: BlockFn, shared: Any, jobs: Sequence[tuple[np.random.SeedSequence, int]]
+    ) -> list[dict[str, list[np.ndarray]]]: ...
+
+
+def serial_blocks(
+    fn: BlockFn, shared: Any, jobs: Sequence[tuple[np.random.SeedSequence, int]]
+) -> list[dict[str, list[np.ndarray]]]:
+    """The blocks one after the other in this process: the reference the cluster's result must equal."""
+    return [fn(shared, s, r) for s, r in jobs]
+
+
+def block_runs(n: int) -> int:
+    """Runs per block: about CHUNK_CELLS certificate-runs, a function of the affected count only."""
+    return max(1, CHUNK_CELLS // max(n, 1))
+
+
+def run_block(sim: _Simulation, seed: np.random.SeedSequence, runs: int) -> dict[str, list[np.ndarray]]:
+    """One block of runs with its own generator (a SeedSequence child): what a worker computes."""
+    rng = np.random.default_rng(seed)
+    return _one_batch(sim, next(_draws(rng, runs, sim, batch=runs)))
+
 
 def simulate(
     w: Work,
@@ -298,17 +328,28 @@ def simulate(
     critical: np.ndarray,
     bins: int = 1000,
     reach: Reach | None = None,
+    blocks: BlockMap | None = None,
 ) -> Outcome:
     """Run the Monte Carlo in batches of runs; `service` is an int group per certificate, `critical`
     marks certificates of critical services; `reach` (optional) spreads a late group's exposure to the
     services that depend on it. Statistics per run are returned. Everything is computed in team order (a
-    relabelling of the columns), so no batch pays for regrouping."""
+    relabelling of the columns), so no batch pays for regrouping.
+
+    With `blocks` (a cluster), block b of `block_runs(n)` runs draws from `SeedSequence(seed).spawn(B)[b]`,
+    so the result depends on the seed and the block size only — the same for 1, 2 or 4 workers, and the same
+    as `serial_blocks` in this process. Without it, one generator feeds the batches in order (the
+    in-process stream, unchanged): statistically equivalent, not the same numbers."""
     n = len(w.team)
-    rng = np.random.default_rng(seed)
     sim = _prepare(w, deadline_h, service, critical, bins, reach)
-    draws = _draws(rng, runs, sim, batch=max(1, CHUNK_CELLS // max(n, 1)))
-    threads = min(MAX_THREADS, os.cpu_count() or 1) if runs * n >= 2 * CHUNK_CELLS else 1
-    parts = _threaded(sim, draws, threads) if threads > 1 else [_one_batch(sim, z) for z in draws]
+    size = block_runs(n)
+    if blocks is not None:
+        children = np.random.SeedSequence(seed).spawn(-(-runs // size))
+        jobs = [(c, min(size, runs - i * size)) for i, c in enumerate(children)]
+        parts = blocks(run_block, sim, jobs)
+    else:
+        draws = _draws(np.random.default_rng(seed), runs, sim, batch=size)
+        threads = min(MAX_THREADS, os.cpu_count() or 1) if runs * n >= 2 * CHUNK_CELLS else 1
+        parts = _threaded(sim, draws, threads) if threads > 1 else [_one_batch(sim, z) for z in draws]
     out: dict[str, list[np.ndarray]] = {k_: [] for k_ in _STATISTICS}
     for part in parts:
         for k_, v in part.items():

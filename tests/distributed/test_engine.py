@@ -1,0 +1,103 @@
+"""The Monte Carlo on a real Dask cluster: block b draws from SeedSequence(seed).spawn(B)[b], so the
+result depends on the seed and the block size only — the same for 1, 2 or 4 workers and in this process."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import numpy as np
+import pytest
+from distributed import Client, LocalCluster
+
+from cmmm import drill
+from cmmm.distributed import ClusterError, Engine, connect
+from cmmm.drill import engine
+from tests.conftest import NOW, sample
+from tests.drill.test_engine import _random_work
+
+
+@contextmanager
+def _engine(workers: int) -> Iterator[Engine]:
+    """A real LocalCluster in this process (threads as workers: quick to start, same scheduling)."""
+    with (
+        LocalCluster(n_workers=workers, threads_per_worker=1, processes=False, dashboard_address=None) as c,
+        Client(c) as client,
+    ):
+        yield Engine(client=client, address=f"local:{workers}")
+
+
+def _simulate(w: engine.Work, blocks: engine.BlockMap | None) -> engine.Outcome:
+    n = len(w.team)
+    return engine.simulate(
+        w,
+        runs=37,
+        seed=9,
+        deadline_h=24.0,
+        service=np.arange(n) % 7,
+        critical=np.arange(n) % 5 == 0,
+        blocks=blocks,
+    )
+
+
+def _same(a: engine.Outcome, b: engine.Outcome) -> None:
+    for field in dataclasses.fields(engine.Outcome):
+        assert np.array_equal(getattr(a, field.name), getattr(b, field.name)), field.name
+
+
+def test_monte_carlo_is_the_same_on_1_2_or_4_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine, "CHUNK_CELLS", 2_000)  # 400 certificates: blocks of 5 runs, 8 blocks
+    w = _random_work(400)
+    reference = _simulate(w, engine.serial_blocks)
+    assert len(reference.completion_h) == 37
+    for workers in (1, 2, 4):
+        with _engine(workers) as e:
+            _same(reference, _simulate(w, e.blocks))
+
+
+def test_blocks_depend_on_the_seed() -> None:
+    w = _random_work(50)
+    a = _simulate(w, engine.serial_blocks)
+    b = engine.simulate(
+        w,
+        runs=37,
+        seed=10,
+        deadline_h=24.0,
+        service=np.arange(50) % 7,
+        critical=np.zeros(50, bool),
+        blocks=engine.serial_blocks,
+    )
+    assert not np.array_equal(a.completion_h, b.completion_h)
+
+
+def test_a_drill_on_a_sample_is_the_same_on_the_cluster() -> None:
+    inv = sample("level3-defined")
+    sc = drill.load_scenario("entrust-2024")
+    here = drill.run(inv, sc, now=NOW, runs=50, seed=3, blocks=engine.serial_blocks)
+    with _engine(2) as e:
+        there = drill.run(inv, sc, now=NOW, runs=50, seed=3, blocks=e.blocks)
+    assert here.verdict == there.verdict
+    assert here.completion_hours == there.completion_hours
+    assert here.on_time_probability == there.on_time_probability
+    assert here.burndown.equals(there.burndown)
+
+
+@pytest.mark.slow
+def test_local_cluster_with_worker_processes_checks_versions_and_runs_blocks() -> None:
+    w = _random_work(200)
+    with connect("local:2") as e:
+        assert e.workers() == 2
+        _same(_simulate(w, engine.serial_blocks), _simulate(w, e.blocks))
+
+
+@pytest.mark.parametrize("spec", ["local:x", "http://host", "tcp://nohost"])
+def test_a_bad_cluster_address_is_one_line(spec: str) -> None:
+    with pytest.raises(ClusterError, match="expected local"), connect(spec):
+        pass
+
+
+def test_an_unreachable_scheduler_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("cmmm.distributed.CONNECT_TIMEOUT_S", 1)
+    with pytest.raises(ClusterError, match="cannot reach the Dask scheduler"), connect("tcp://127.0.0.1:9"):
+        pass
