@@ -35,6 +35,7 @@ from cmmm.report import terminal
 from cmmm.report.terminal import render_demo_table, render_summary, safe
 
 if TYPE_CHECKING:
+    from cmmm.drill.engine import BlockMap
     from cmmm.model import Inventory
 
 app = typer.Typer(
@@ -180,6 +181,18 @@ def handled(fn: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(EXIT_BAD_INPUT) from None
 
     return wrapper
+
+
+@contextmanager
+def cluster_blocks(spec: str | None) -> Iterator[BlockMap | None]:
+    """--cluster: the Dask engine's block map while a command runs; None (this process) without one."""
+    if not spec:
+        yield None
+        return
+    from cmmm.distributed import connect  # dask loads only when a cluster is asked for
+
+    with connect(spec) as engine:
+        yield engine.blocks
 
 
 def parse_as_of(value: str | None) -> datetime:
@@ -346,6 +359,15 @@ StoreOpt = Annotated[
 SnapshotOpt = Annotated[
     str, typer.Option("--snapshot", help="With --store: latest, a snapshot id, or a date (YYYY-MM-DD).")
 ]
+ClusterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--cluster",
+        envvar="CMMM_DASK_SCHEDULER",
+        help="Run the Monte Carlo on Dask: local[:WORKERS] starts a local cluster, tcp://HOST:8786 joins a "
+        "scheduler (default: this process; also CMMM_DASK_SCHEDULER).",
+    ),
+]
 AsOfOpt = Annotated[
     str | None,
     typer.Option(
@@ -483,6 +505,7 @@ def assess_cmd(
     ] = False,
     password_file: PasswordOpt = None,
     as_of: AsOfOpt = None,
+    cluster: ClusterOpt = None,
 ) -> None:
     """Score the inventory on the CMMM levels: the level, what blocks the next one, the top actions
     (--verbose: every criterion with its evidence, then the whole roadmap).
@@ -505,8 +528,12 @@ def assess_cmd(
     now = evaluation_time(as_of, inv)
     # --as-of in the future looks ahead from the inventory's own day: today's, or the day a bundle pins
     observed = min(inv.profile.as_of or datetime.now(UTC), now)
-    with terminal.working(err, "assessing" + (" (running the level-5 drills)" if drills else "")):
-        result = assess(inv, now=now, observed_at=observed, simulate=drill_evidence if drills else None)
+    with (
+        cluster_blocks(cluster) as blocks,
+        terminal.working(err, "assessing" + (" (running the level-5 drills)" if drills else "")),
+    ):
+        simulate = functools.partial(drill_evidence, blocks=blocks) if drills else None
+        result = assess(inv, now=now, observed_at=observed, simulate=simulate)
     pk = categorize(result) if model is AssessModel.PKIMM else None
     if fmt is AssessFormat.JSON:
         doc = assessment_document(result) if pk is None else pkimm_document(result, pk)
@@ -745,6 +772,7 @@ def drill_cmd(
     profile: ProfileOpt = None,
     policy: PolicyOpt = None,
     password_file: PasswordOpt = None,
+    cluster: ClusterOpt = None,
 ) -> None:
     """Rehearse a bad day on an inventory: can every affected certificate be replaced in time, and how?
 
@@ -757,8 +785,8 @@ def drill_cmd(
     check_output(plan)
     inv = load_inventory(paths, parse_as_of(as_of), password_file, profile, policy, store, snapshot)
     now = evaluation_time(as_of, inv)
-    with terminal.working(err, f"drilling {sc.name} ({runs:,} runs)"):
-        result = drill_.run(inv, sc, now=now, runs=runs, seed=seed)
+    with cluster_blocks(cluster) as blocks, terminal.working(err, f"drilling {sc.name} ({runs:,} runs)"):
+        result = drill_.run(inv, sc, now=now, runs=runs, seed=seed, blocks=blocks)
     if plan is not None:
         kind = drill_.write_plan(result, plan)
         err.print(f"wrote {len(result.plan)} plan rows to {escape(str(plan))} ({kind})")

@@ -95,7 +95,7 @@ def connect(spec: str) -> Iterator[Engine]:
             if n < 1:
                 raise ClusterError(f"--cluster {spec!r}: at least one worker")
             cluster = LocalCluster(
-                n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
+                n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=40
             )
             client = Client(cluster)
         else:

@@ -21,9 +21,10 @@ See docs/drills.md for the numbers, their rationale and calibration.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol, TypedDict
@@ -315,7 +316,7 @@ def block_runs(n: int) -> int:
 def run_block(sim: _Simulation, seed: np.random.SeedSequence, runs: int) -> dict[str, list[np.ndarray]]:
     """One block of runs with its own generator (a SeedSequence child): what a worker computes."""
     rng = np.random.default_rng(seed)
-    return _one_batch(sim, next(_draws(rng, runs, sim, batch=runs)))
+    return _one_batch(sim, _draw(rng, runs, sim))
 
 
 def simulate(
@@ -335,21 +336,18 @@ def simulate(
     services that depend on it. Statistics per run are returned. Everything is computed in team order (a
     relabelling of the columns), so no batch pays for regrouping.
 
-    With `blocks` (a cluster), block b of `block_runs(n)` runs draws from `SeedSequence(seed).spawn(B)[b]`,
-    so the result depends on the seed and the block size only — the same for 1, 2 or 4 workers, and the same
-    as `serial_blocks` in this process. Without it, one generator feeds the batches in order (the
-    in-process stream, unchanged): statistically equivalent, not the same numbers."""
+    Block b of `block_runs(n)` runs draws from its own generator, `SeedSequence(seed).spawn(B)[b]`, so the
+    result depends on the seed and the block size only: the same on this process's threads (the default)
+    and on 1, 2 or 4 workers of a Dask cluster (`blocks`, see cmmm.distributed)."""
     n = len(w.team)
     sim = _prepare(w, deadline_h, service, critical, bins, reach)
     size = block_runs(n)
-    if blocks is not None:
-        children = np.random.SeedSequence(seed).spawn(-(-runs // size))
-        jobs = [(c, min(size, runs - i * size)) for i, c in enumerate(children)]
-        parts = blocks(run_block, sim, jobs)
-    else:
-        draws = _draws(np.random.default_rng(seed), runs, sim, batch=size)
+    children = np.random.SeedSequence(seed).spawn(-(-runs // size))
+    jobs = [(c, min(size, runs - i * size)) for i, c in enumerate(children)]
+    if blocks is None:
         threads = min(MAX_THREADS, os.cpu_count() or 1) if runs * n >= 2 * CHUNK_CELLS else 1
-        parts = _threaded(sim, draws, threads) if threads > 1 else [_one_batch(sim, z) for z in draws]
+        blocks = functools.partial(threaded_blocks, threads=threads)
+    parts = blocks(run_block, sim, jobs)
     out: dict[str, list[np.ndarray]] = {k_: [] for k_ in _STATISTICS}
     for part in parts:
         for k_, v in part.items():
@@ -480,23 +478,18 @@ class _Draw:
     change_delay: np.ndarray  # runs × change groups
 
 
-def _draws(rng: np.random.Generator, runs: int, sim: _Simulation, batch: int) -> Iterator[_Draw]:
-    """The draws per batch of runs, from one generator in a fixed order: the result depends on the seed and
-    the batch size only, not on how many threads run the batches."""
+def _draw(rng: np.random.Generator, runs: int, sim: _Simulation) -> _Draw:
+    """The random draws of one block of runs, from the block's own generator in a fixed order."""
     n = len(sim.team)
-    done = 0
-    while done < runs:
-        r = min(batch, runs - done)
-        yield _Draw(
-            hands=rng.standard_normal((r, n), dtype=np.float32),
-            wait=rng.standard_normal((r, n), dtype=np.float32),
-            onboarding=rng.standard_normal((r, 1)),
-            team=rng.standard_normal((r, sim.teams)),
-            ca=rng.standard_normal((r, sim.ca_groups)),
-            change_fails=rng.random((r, sim.change_groups)),
-            change_delay=rng.standard_normal((r, sim.change_groups)),
-        )
-        done += r
+    return _Draw(
+        hands=rng.standard_normal((runs, n), dtype=np.float32),
+        wait=rng.standard_normal((runs, n), dtype=np.float32),
+        onboarding=rng.standard_normal((runs, 1)),
+        team=rng.standard_normal((runs, sim.teams)),
+        ca=rng.standard_normal((runs, sim.ca_groups)),
+        change_fails=rng.random((runs, sim.change_groups)),
+        change_delay=rng.standard_normal((runs, sim.change_groups)),
+    )
 
 
 def _by_group(factors: np.ndarray, group: np.ndarray) -> np.ndarray:
@@ -540,15 +533,19 @@ def _one_batch(sim: _Simulation, d: _Draw) -> dict[str, list[np.ndarray]]:
     return part
 
 
-def _threaded(sim: _Simulation, draws: Iterator[_Draw], threads: int) -> list[dict[str, list[np.ndarray]]]:
-    """The batches on `threads` threads, results in draw order."""
-    # numpy's array kernels release the GIL: batches of runs proceed on every local core at once,
-    # at most `threads` + 1 batches in memory.
+def threaded_blocks(
+    fn: BlockFn, shared: Any, jobs: Sequence[tuple[np.random.SeedSequence, int]], *, threads: int = 1
+) -> list[dict[str, list[np.ndarray]]]:
+    """The blocks on `threads` threads of this process, results in job order (the default BlockMap)."""
+    if threads <= 1:
+        return serial_blocks(fn, shared, jobs)
+    # numpy's array kernels and generators release the GIL: blocks of runs proceed on every local core at
+    # once, at most `threads` + 1 blocks in memory.
     with ThreadPoolExecutor(max_workers=threads) as pool:
         pending: deque[Future[dict[str, list[np.ndarray]]]] = deque()
         parts = []
-        for z in draws:
-            pending.append(pool.submit(_one_batch, sim, z))
+        for s, r in jobs:
+            pending.append(pool.submit(fn, shared, s, r))
             if len(pending) > threads:
                 parts.append(pending.popleft().result())
         parts.extend(f.result() for f in pending)

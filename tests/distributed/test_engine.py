@@ -4,6 +4,7 @@ result depends on the seed and the block size only — the same for 1, 2 or 4 wo
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -14,7 +15,10 @@ from distributed import Client, LocalCluster
 from cmmm import drill
 from cmmm.distributed import ClusterError, Engine, connect
 from cmmm.drill import engine
-from tests.conftest import NOW, sample
+from cmmm.maturity import assess
+from cmmm.pipeline import drill_evidence
+from cmmm.report.assessment import assessment_document
+from tests.conftest import NOW, SAMPLE_ORGS, sample
 from tests.drill.test_engine import _random_work
 
 
@@ -22,7 +26,7 @@ from tests.drill.test_engine import _random_work
 def _engine(workers: int) -> Iterator[Engine]:
     """A real LocalCluster in this process (threads as workers: quick to start, same scheduling)."""
     with (
-        LocalCluster(n_workers=workers, threads_per_worker=1, processes=False, dashboard_address=None) as c,
+        LocalCluster(n_workers=workers, threads_per_worker=1, processes=False, dashboard_address=":0") as c,
         Client(c) as client,
     ):
         yield Engine(client=client, address=f"local:{workers}")
@@ -71,16 +75,34 @@ def test_blocks_depend_on_the_seed() -> None:
     assert not np.array_equal(a.completion_h, b.completion_h)
 
 
+def test_the_default_threads_give_the_serial_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine, "CHUNK_CELLS", 2_000)  # many small blocks, so the thread pool is used
+    w = _random_work(400)
+    _same(_simulate(w, engine.serial_blocks), _simulate(w, None))
+
+
 def test_a_drill_on_a_sample_is_the_same_on_the_cluster() -> None:
     inv = sample("level3-defined")
     sc = drill.load_scenario("entrust-2024")
-    here = drill.run(inv, sc, now=NOW, runs=50, seed=3, blocks=engine.serial_blocks)
+    here = drill.run(inv, sc, now=NOW, runs=50, seed=3)  # in this process
     with _engine(2) as e:
         there = drill.run(inv, sc, now=NOW, runs=50, seed=3, blocks=e.blocks)
     assert here.verdict == there.verdict
     assert here.completion_hours == there.completion_hours
     assert here.on_time_probability == there.on_time_probability
     assert here.burndown.equals(there.burndown)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("org", SAMPLE_ORGS)
+def test_every_sample_assessment_is_the_same_on_the_cluster(org: str) -> None:
+    inv = sample(org)
+    here = assess(inv, now=NOW, observed_at=NOW, simulate=drill_evidence)
+    with _engine(2) as e:
+        there = assess(
+            inv, now=NOW, observed_at=NOW, simulate=functools.partial(drill_evidence, blocks=e.blocks)
+        )
+    assert assessment_document(here) == assessment_document(there)  # every criterion, value and evidence
 
 
 @pytest.mark.slow
