@@ -278,6 +278,10 @@ def load_inventory(
         if paths:
             raise UsageError("give either inventory paths or --store, not both")
         return _from_store(store, snapshot, profile, policy)
+    if len(paths) == 1 and (paths[0] / "manifest.json").is_file():
+        from cmmm.store import read_dataset  # a dataset folder (ingest --dataset) given as the path
+
+        return _replaced(read_dataset(paths[0]), profile, policy)
     if not paths:
         raise UsageError("nothing to read: give inventory paths or --store FILE")
     cmmm.configure_arrow()
@@ -327,15 +331,20 @@ def _store_of(paths: list[Path] | None, store: Path | None) -> Path | None:
 
 def _from_store(store: Path, snapshot: str, profile: Path | None, policy: Path | None) -> Inventory:
     """A store's snapshot, with --profile/--policy in place of the ones stored with it."""
+    from cmmm.store import read_snapshot
+
+    return _replaced(read_snapshot(store, snapshot), profile, policy)
+
+
+def _replaced(inv: Inventory, profile: Path | None, policy: Path | None) -> Inventory:
+    """`inv` with --profile/--policy in place of its own."""
     import dataclasses
 
     from cmmm import _yaml
     from cmmm.profile import parse_profile
-    from cmmm.store import read_snapshot
 
     override = None if profile is None else parse_profile(_yaml.load_mapping(profile), source=str(profile))
     policy_doc = None if policy is None else _yaml.load_mapping(policy)
-    inv = read_snapshot(store, snapshot)
     if override is not None:
         inv = dataclasses.replace(inv, profile=override)
     if policy_doc is not None:
@@ -423,6 +432,14 @@ def ingest_cmd(
             help="With --store: keep the snapshot's assessment (level, score, criteria) for history and diff.",
         ),
     ] = True,
+    dataset: Annotated[
+        Path | None,
+        typer.Option(
+            "--dataset",
+            help="Write the inventory as a Parquet dataset folder partitioned by a hash of cert_id (the "
+            "input at scale; every command reads it back as PATH).",
+        ),
+    ] = None,
 ) -> None:
     """Read and merge inventories; print what was found, what expires, and what was rejected.
 
@@ -446,6 +463,11 @@ def ingest_cmd(
 
         info = store_snapshot(inv, store, now=now, written_at=datetime.now(UTC), assessed=assessed)
         err.print(f"stored snapshot {info.id} ({info.certificates} certificates) in {escape(str(store))}")
+    if dataset is not None:
+        from cmmm.store import write_dataset
+
+        write_dataset(dataset, inv, version=cmmm.__version__)
+        err.print(f"wrote {len(inv)} certificates to the dataset {escape(str(dataset))}")
     if fmt is IngestFormat.JSON:
         sys.stdout.write(dumps(inventory_document(inv)))
     elif fmt is IngestFormat.SARIF:

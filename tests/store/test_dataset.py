@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pyarrow.dataset as ds
 import pytest
+from typer.testing import CliRunner
 
+from cmmm.cli import app
 from cmmm.errors import InputError
 from cmmm.model import Inventory
 from cmmm.store.dataset import buckets_of, dataset_buckets, read_dataset, write_dataset
-from tests.conftest import SAMPLE_ORGS, sample
+from tests.conftest import SAMPLE_ORGS, SAMPLES_DIR, sample
 from tests.store.test_snapshots import assert_same
 
 
@@ -65,3 +67,15 @@ def test_what_is_not_a_dataset_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not replaced"):
         write_dataset(tmp_path / "other", sample("level1-chaos"))
     assert (tmp_path / "other" / "keep.txt").is_file()
+
+
+def test_ingest_writes_a_dataset_every_command_reads_back(tmp_path: Path) -> None:
+    runner = CliRunner()
+    bundle = str(SAMPLES_DIR / "level2-aware")
+    res = runner.invoke(app, ["ingest", bundle, "--dataset", str(tmp_path / "ds")])
+    assert res.exit_code == 0, res.output
+    args = ["assess", "--format", "json", "--no-drills"]
+    from_files = runner.invoke(app, [*args, bundle])
+    from_dataset = runner.invoke(app, [*args, str(tmp_path / "ds")])
+    assert from_dataset.exit_code == 0, from_dataset.output
+    assert from_dataset.stdout == from_files.stdout
