@@ -35,7 +35,7 @@ from cmmm.report import terminal
 from cmmm.report.terminal import render_demo_table, render_summary, safe
 
 if TYPE_CHECKING:
-    from cmmm.drill.engine import BlockMap
+    from cmmm.distributed import Engine
     from cmmm.model import Inventory
 
 app = typer.Typer(
@@ -184,15 +184,16 @@ def handled(fn: Callable[P, R]) -> Callable[P, R]:
 
 
 @contextmanager
-def cluster_blocks(spec: str | None) -> Iterator[BlockMap | None]:
-    """--cluster: the Dask engine's block map while a command runs; None (this process) without one."""
+def cluster_engine(spec: str | None) -> Iterator[Engine | None]:
+    """--cluster: the Dask engine while a command runs (files parsed in shards, Monte Carlo blocks on its
+    workers); None, everything in this process, without one."""
     if not spec:
         yield None
         return
     from cmmm.distributed import connect  # dask loads only when a cluster is asked for
 
     with connect(spec) as engine:
-        yield engine.blocks
+        yield engine
 
 
 def parse_as_of(value: str | None) -> datetime:
@@ -261,6 +262,7 @@ def load_inventory(
     policy: Path | None = None,
     store: Path | None = None,
     snapshot: str = "latest",
+    engine: Engine | None = None,
 ) -> Inventory:
     """Every command that reads an inventory reads it here: from files, or from a store's snapshot (--store,
     or a store file given as the only path) without touching the raw sources. --profile/--policy replace
@@ -293,6 +295,7 @@ def load_inventory(
             progress=progress,
             profile=profile,
             policy=policy,
+            shards=None if engine is None else engine.shards,
         )
     if not len(inv):
         raise InputError(", ".join(str(p) for p in paths), nothing_found(inv))
@@ -373,8 +376,8 @@ ClusterOpt = Annotated[
     typer.Option(
         "--cluster",
         envvar="CMMM_DASK_SCHEDULER",
-        help="Run the Monte Carlo on Dask: local[:WORKERS] starts a local cluster, tcp://HOST:8786 joins a "
-        "scheduler (default: this process; also CMMM_DASK_SCHEDULER).",
+        help="Run on Dask (files parsed in shards, Monte Carlo blocks): local[:WORKERS] starts a local "
+        "cluster, tcp://HOST:8786 joins a scheduler (default: this process; also CMMM_DASK_SCHEDULER).",
     ),
 ]
 AsOfOpt = Annotated[
@@ -440,6 +443,7 @@ def ingest_cmd(
             "input at scale; every command reads it back as PATH).",
         ),
     ] = None,
+    cluster: ClusterOpt = None,
 ) -> None:
     """Read and merge inventories; print what was found, what expires, and what was rejected.
 
@@ -453,7 +457,8 @@ def ingest_cmd(
 
     check_output(output)
     check_output(store)
-    inv = load_inventory(paths, parse_as_of(as_of), password_file)
+    with cluster_engine(cluster) as engine:
+        inv = load_inventory(paths, parse_as_of(as_of), password_file, engine=engine)
     now = evaluation_time(as_of, inv)
     if output is not None:
         kind = write_inventory(inv, output)
@@ -546,16 +551,17 @@ def assess_cmd(
     )
     from cmmm.report.pkimm import pkimm_document, pkimm_markdown, render_pkimm
 
-    inv = load_inventory(paths, parse_as_of(as_of), password_file, profile, policy, store, snapshot)
-    now = evaluation_time(as_of, inv)
-    # --as-of in the future looks ahead from the inventory's own day: today's, or the day a bundle pins
-    observed = min(inv.profile.as_of or datetime.now(UTC), now)
-    with (
-        cluster_blocks(cluster) as blocks,
-        terminal.working(err, "assessing" + (" (running the level-5 drills)" if drills else "")),
-    ):
+    with cluster_engine(cluster) as engine:
+        inv = load_inventory(
+            paths, parse_as_of(as_of), password_file, profile, policy, store, snapshot, engine
+        )
+        now = evaluation_time(as_of, inv)
+        # --as-of in the future looks ahead from the inventory's own day: today's, or the day a bundle pins
+        observed = min(inv.profile.as_of or datetime.now(UTC), now)
+        blocks = None if engine is None else engine.blocks
         simulate = functools.partial(drill_evidence, blocks=blocks) if drills else None
-        result = assess(inv, now=now, observed_at=observed, simulate=simulate)
+        with terminal.working(err, "assessing" + (" (running the level-5 drills)" if drills else "")):
+            result = assess(inv, now=now, observed_at=observed, simulate=simulate)
     pk = categorize(result) if model is AssessModel.PKIMM else None
     if fmt is AssessFormat.JSON:
         doc = assessment_document(result) if pk is None else pkimm_document(result, pk)
@@ -805,10 +811,14 @@ def drill_cmd(
 
     sc = drill_.load_scenario(scenario)
     check_output(plan)
-    inv = load_inventory(paths, parse_as_of(as_of), password_file, profile, policy, store, snapshot)
-    now = evaluation_time(as_of, inv)
-    with cluster_blocks(cluster) as blocks, terminal.working(err, f"drilling {sc.name} ({runs:,} runs)"):
-        result = drill_.run(inv, sc, now=now, runs=runs, seed=seed, blocks=blocks)
+    with cluster_engine(cluster) as engine:
+        inv = load_inventory(
+            paths, parse_as_of(as_of), password_file, profile, policy, store, snapshot, engine
+        )
+        now = evaluation_time(as_of, inv)
+        blocks = None if engine is None else engine.blocks
+        with terminal.working(err, f"drilling {sc.name} ({runs:,} runs)"):
+            result = drill_.run(inv, sc, now=now, runs=runs, seed=seed, blocks=blocks)
     if plan is not None:
         kind = drill_.write_plan(result, plan)
         err.print(f"wrote {len(result.plan)} plan rows to {escape(str(plan))} ({kind})")

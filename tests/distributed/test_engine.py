@@ -12,14 +12,16 @@ import numpy as np
 import pytest
 from distributed import Client, LocalCluster
 
-from cmmm import drill
+import cmmm
+from cmmm import drill, ingest
 from cmmm.distributed import ClusterError, Engine, connect
 from cmmm.drill import engine
 from cmmm.maturity import assess
 from cmmm.pipeline import drill_evidence
 from cmmm.report.assessment import assessment_document
-from tests.conftest import NOW, SAMPLE_ORGS, sample
+from tests.conftest import NOW, SAMPLE_ORGS, SAMPLES_DIR, sample
 from tests.drill.test_engine import _random_work
+from tests.store.test_snapshots import assert_same
 
 
 @contextmanager
@@ -123,3 +125,15 @@ def test_an_unreachable_scheduler_is_one_line(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr("cmmm.distributed.CONNECT_TIMEOUT_S", 1)
     with pytest.raises(ClusterError, match="cannot reach the Dask scheduler"), connect("tcp://127.0.0.1:9"):
         pass
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("org", SAMPLE_ORGS)
+def test_files_parsed_in_shards_on_the_cluster_give_the_same_inventory(
+    org: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ingest, "SHARD_FILES", 2)  # several shards even for a small bundle
+    with _engine(2) as e:
+        there = cmmm.load([SAMPLES_DIR / org], now=NOW, shards=e.shards)
+    assert len(there.sources) > 2
+    assert_same(sample(org), there)
