@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import dask
 import numpy as np
 import pytest
 from distributed import Client, LocalCluster
@@ -137,3 +139,18 @@ def test_files_parsed_in_shards_on_the_cluster_give_the_same_inventory(
         there = cmmm.load([SAMPLES_DIR / org], now=NOW, shards=e.shards)
     assert len(there.sources) > 2
     assert_same(sample(org), there)
+
+
+def _die(shared: object, seed: object, runs: int) -> dict[str, list[np.ndarray]]:
+    """A block whose worker process dies every time it runs it."""
+    os._exit(1)
+
+
+@pytest.mark.slow
+def test_a_worker_dying_on_every_try_ends_in_one_cluster_error() -> None:
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 0}),  # no retries: fail at the first death
+        connect("local:1") as e,
+        pytest.raises(ClusterError, match="a worker was lost"),
+    ):
+        e.blocks(_die, None, [(np.random.SeedSequence(0), 1)])
