@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LINTED := cmmm tests benchmarks $(wildcard sample_inventories/*.py)
 
-.PHONY: demo test test-fast lint typecheck unit fuzz bench bench-startup clean browser-deps
+.PHONY: demo test test-fast lint typecheck unit fuzz bench bench-dask bench-startup clean browser-deps
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ fuzz: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# The Dask path beside the in-process one: dataset write/read, drill Monte Carlo on local:2 (benchmarks/README.md).
+bench-dask: $(STAMP)
+	PYTHONPATH=. $(BIN)/python benchmarks/dask_bench.py --certs 1000000 2000000
 
 # How fast `cmmm --help`, `--version` and `scenarios` answer, beside `python -c pass` (benchmarks/README.md).
 bench-startup: $(STAMP)

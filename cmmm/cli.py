@@ -36,6 +36,7 @@ from cmmm.report import terminal
 from cmmm.report.terminal import render_demo_table, render_summary, safe
 
 if TYPE_CHECKING:
+    from cmmm.distributed import Engine
     from cmmm.model import Inventory
 
 app = typer.Typer(
@@ -193,6 +194,19 @@ def handled(fn: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+@contextmanager
+def cluster_engine(spec: str | None) -> Iterator[Engine | None]:
+    """--cluster: the Dask engine while a command runs (files parsed in shards, Monte Carlo blocks on its
+    workers); None, everything in this process, without one."""
+    if not spec:
+        yield None
+        return
+    from cmmm.distributed import connect  # dask loads only when a cluster is asked for
+
+    with connect(spec) as engine:
+        yield engine
+
+
 def parse_as_of(value: str | None) -> datetime:
     """--as-of: a date or datetime (naive means UTC); default now. Only the CLI reads the clock."""
     if not value:
@@ -259,6 +273,7 @@ def load_inventory(
     policy: Path | None = None,
     store: Path | None = None,
     snapshot: str = "latest",
+    engine: Engine | None = None,
 ) -> Inventory:
     """Every command that reads an inventory reads it here: from files, or from a store's snapshot (--store,
     or a store file given as the only path) without touching the raw sources. --profile/--policy replace
@@ -276,6 +291,10 @@ def load_inventory(
         if paths:
             raise UsageError("give either inventory paths or --store, not both")
         return _from_store(store, snapshot, profile, policy)
+    if len(paths) == 1 and (paths[0] / "manifest.json").is_file():
+        from cmmm.store import read_dataset  # a dataset folder (ingest --dataset) given as the path
+
+        return _replaced(read_dataset(paths[0]), profile, policy)
     if not paths:
         raise UsageError("nothing to read: give inventory paths or --store FILE")
     cmmm.configure_arrow()
@@ -287,6 +306,7 @@ def load_inventory(
             progress=progress,
             profile=profile,
             policy=policy,
+            shards=None if engine is None else engine.shards,
         )
     if not len(inv):
         raise InputError(", ".join(str(p) for p in paths), nothing_found(inv))
@@ -325,15 +345,20 @@ def _store_of(paths: list[Path] | None, store: Path | None) -> Path | None:
 
 def _from_store(store: Path, snapshot: str, profile: Path | None, policy: Path | None) -> Inventory:
     """A store's snapshot, with --profile/--policy in place of the ones stored with it."""
+    from cmmm.store import read_snapshot
+
+    return _replaced(read_snapshot(store, snapshot), profile, policy)
+
+
+def _replaced(inv: Inventory, profile: Path | None, policy: Path | None) -> Inventory:
+    """`inv` with --profile/--policy in place of its own."""
     import dataclasses
 
     from cmmm import _yaml
     from cmmm.profile import parse_profile
-    from cmmm.store import read_snapshot
 
     override = None if profile is None else parse_profile(_yaml.load_mapping(profile), source=str(profile))
     policy_doc = None if policy is None else _yaml.load_mapping(policy)
-    inv = read_snapshot(store, snapshot)
     if override is not None:
         inv = dataclasses.replace(inv, profile=override)
     if policy_doc is not None:
@@ -356,6 +381,15 @@ StoreOpt = Annotated[
 ]
 SnapshotOpt = Annotated[
     str, typer.Option("--snapshot", help="With --store: latest, a snapshot id, or a date (YYYY-MM-DD).")
+]
+ClusterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--cluster",
+        envvar="CMMM_DASK_SCHEDULER",
+        help="Run on Dask (files parsed in shards, Monte Carlo blocks): local[:WORKERS] starts a local "
+        "cluster, tcp://HOST:8786 joins a scheduler (default: this process; also CMMM_DASK_SCHEDULER).",
+    ),
 ]
 AsOfOpt = Annotated[
     str | None,
@@ -412,6 +446,15 @@ def ingest_cmd(
             help="With --store: keep the snapshot's assessment (level, score, criteria) for history and diff.",
         ),
     ] = True,
+    dataset: Annotated[
+        Path | None,
+        typer.Option(
+            "--dataset",
+            help="Write the inventory as a Parquet dataset folder partitioned by a hash of cert_id (the "
+            "input at scale; every command reads it back as PATH).",
+        ),
+    ] = None,
+    cluster: ClusterOpt = None,
 ) -> None:
     """Read and merge inventories; print what was found, what expires, and what was rejected.
 
@@ -425,7 +468,8 @@ def ingest_cmd(
 
     check_output(output)
     check_output(store)
-    inv = load_inventory(paths, parse_as_of(as_of), password_file)
+    with cluster_engine(cluster) as engine:
+        inv = load_inventory(paths, parse_as_of(as_of), password_file, engine=engine)
     now = evaluation_time(as_of, inv)
     if output is not None:
         kind = write_inventory(inv, output)
@@ -435,6 +479,11 @@ def ingest_cmd(
 
         info = store_snapshot(inv, store, now=now, written_at=datetime.now(UTC), assessed=assessed)
         err.print(f"stored snapshot {info.id} ({info.certificates} certificates) in {escape(str(store))}")
+    if dataset is not None:
+        from cmmm.store import write_dataset
+
+        write_dataset(dataset, inv, version=cmmm.__version__)
+        err.print(f"wrote {len(inv)} certificates to the dataset {escape(str(dataset))}")
     if fmt is IngestFormat.JSON:
         sys.stdout.write(dumps(inventory_document(inv)))
     elif fmt is IngestFormat.SARIF:
@@ -494,6 +543,7 @@ def assess_cmd(
     ] = False,
     password_file: PasswordOpt = None,
     as_of: AsOfOpt = None,
+    cluster: ClusterOpt = None,
 ) -> None:
     """Score the inventory on the CMMM levels: the level, what blocks the next one, the top actions
     (--verbose: every criterion with its evidence, then the whole roadmap).
@@ -512,12 +562,17 @@ def assess_cmd(
     )
     from cmmm.report.pkimm import pkimm_document, pkimm_markdown, render_pkimm
 
-    inv = load_inventory(paths, parse_as_of(as_of), password_file, profile, policy, store, snapshot)
-    now = evaluation_time(as_of, inv)
-    # --as-of in the future looks ahead from the inventory's own day: today's, or the day a bundle pins
-    observed = min(inv.profile.as_of or datetime.now(UTC), now)
-    with terminal.working(err, "assessing" + (" (running the level-5 drills)" if drills else "")):
-        result = assess(inv, now=now, observed_at=observed, simulate=drill_evidence if drills else None)
+    with cluster_engine(cluster) as engine:
+        inv = load_inventory(
+            paths, parse_as_of(as_of), password_file, profile, policy, store, snapshot, engine
+        )
+        now = evaluation_time(as_of, inv)
+        # --as-of in the future looks ahead from the inventory's own day: today's, or the day a bundle pins
+        observed = min(inv.profile.as_of or datetime.now(UTC), now)
+        blocks = None if engine is None else engine.blocks
+        simulate = functools.partial(drill_evidence, blocks=blocks) if drills else None
+        with terminal.working(err, "assessing" + (" (running the level-5 drills)" if drills else "")):
+            result = assess(inv, now=now, observed_at=observed, simulate=simulate)
     pk = categorize(result) if model is AssessModel.PKIMM else None
     if fmt is AssessFormat.JSON:
         doc = assessment_document(result) if pk is None else pkimm_document(result, pk)
@@ -756,6 +811,7 @@ def drill_cmd(
     profile: ProfileOpt = None,
     policy: PolicyOpt = None,
     password_file: PasswordOpt = None,
+    cluster: ClusterOpt = None,
 ) -> None:
     """Rehearse a bad day on an inventory: can every affected certificate be replaced in time, and how?
 
@@ -766,10 +822,14 @@ def drill_cmd(
 
     sc = drill_.load_scenario(scenario)
     check_output(plan)
-    inv = load_inventory(paths, parse_as_of(as_of), password_file, profile, policy, store, snapshot)
-    now = evaluation_time(as_of, inv)
-    with terminal.working(err, f"drilling {sc.name} ({runs:,} runs)"):
-        result = drill_.run(inv, sc, now=now, runs=runs, seed=seed)
+    with cluster_engine(cluster) as engine:
+        inv = load_inventory(
+            paths, parse_as_of(as_of), password_file, profile, policy, store, snapshot, engine
+        )
+        now = evaluation_time(as_of, inv)
+        blocks = None if engine is None else engine.blocks
+        with terminal.working(err, f"drilling {sc.name} ({runs:,} runs)"):
+            result = drill_.run(inv, sc, now=now, runs=runs, seed=seed, blocks=blocks)
     if plan is not None:
         kind = drill_.write_plan(result, plan)
         err.print(f"wrote {len(result.plan)} plan rows to {escape(str(plan))} ({kind})")

@@ -13,6 +13,7 @@ from pathlib import Path
 from cmmm import drill
 from cmmm._version import VERSION
 from cmmm.drill import DrillResult
+from cmmm.drill.engine import BlockMap
 from cmmm.errors import InputError
 from cmmm.graph import GraphSummary, summarize_graph
 from cmmm.ingest.summary import InventorySummary, summarize
@@ -88,9 +89,12 @@ def report_view(
     return view if trend is None else dataclasses.replace(view, trend=trend)
 
 
-def drill_evidence(criterion_id: str, inv: Inventory, now: datetime) -> SimulatedEvidence | None:
-    """The maturity assessment's simulated criteria, answered by running their drills (seeded)."""
-    found = drill.simulated_evidence(criterion_id, inv, now)
+def drill_evidence(
+    criterion_id: str, inv: Inventory, now: datetime, blocks: BlockMap | None = None
+) -> SimulatedEvidence | None:
+    """The maturity assessment's simulated criteria, answered by running their drills (seeded); `blocks`:
+    where their Monte Carlo runs (a Dask cluster, cmmm.distributed), this process by default."""
+    found = drill.simulated_evidence(criterion_id, inv, now, blocks)
     if found is None:
         return None
     return SimulatedEvidence(

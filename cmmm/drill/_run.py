@@ -33,9 +33,18 @@ MILESTONE_FRACTIONS = (0.0, 0.125, 0.25, 0.5, 0.75, 1.0)  # of the deadline (Dri
 
 
 # ---------------------------------------------------------------- the run
-def run(inv: Inventory, scenario: Scenario, *, now: datetime, runs: int = 300, seed: int = 0) -> DrillResult:
+def run(
+    inv: Inventory,
+    scenario: Scenario,
+    *,
+    now: datetime,
+    runs: int = 300,
+    seed: int = 0,
+    blocks: engine.BlockMap | None = None,
+) -> DrillResult:
     """Run one drill: which certificates, how long their replacement takes in `runs` seeded Monte Carlo
-    runs, whether the deadline holds at p90, what is exposed, and the replacement plan."""
+    runs, whether the deadline holds at p90, what is exposed, and the replacement plan. `blocks`: where
+    the Monte Carlo's run blocks go (a Dask cluster, see cmmm.distributed); in this process by default."""
     if runs < 1:
         raise ValueError("runs must be at least 1")
     sel = select(inv, scenario, now)
@@ -96,7 +105,7 @@ def run(inv: Inventory, scenario: Scenario, *, now: datetime, runs: int = 300, s
     }
     if scenario.kind is Kind.VALIDITY_CAP:
         return with_deployments(inv, _renewal_workload(inv, sel, aff, work, names, base, now))
-    return _replacement(inv, scenario, sel, aff, work, names, base, now, cap.surge_window_h)
+    return _replacement(inv, scenario, sel, aff, work, names, base, now, cap.surge_window_h, blocks)
 
 
 def _replacement(
@@ -109,6 +118,7 @@ def _replacement(
     base: dict[str, Any],
     now: datetime,
     surge_window_h: float,
+    blocks: engine.BlockMap | None = None,
 ) -> DrillResult:
     runs, seed = base["runs"], base["seed"]
     service, critical = _services(aff)
@@ -120,6 +130,7 @@ def _replacement(
         service=service,
         critical=critical,
         reach=priority.reach(inv, aff, service, critical),  # exposure follows depends_on
+        blocks=blocks,
     )
     n = len(aff)
     p50, p90 = (float(np.percentile(o.completion_h, q)) for q in (50, 90)) if n else (0.0, 0.0)

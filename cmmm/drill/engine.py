@@ -21,12 +21,13 @@ See docs/drills.md for the numbers, their rationale and calibration.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import Any, Protocol, TypedDict
 
 import numpy as np
 
@@ -287,6 +288,36 @@ class _Simulation:
 
 _STATISTICS = ("completion", "on_time", "certs", "crit", "svc_h", "sorted")
 
+BlockFn = Callable[[Any, np.random.SeedSequence, int], dict[str, list[np.ndarray]]]
+
+
+class BlockMap(Protocol):
+    """Runs `fn(shared, seed, runs)` for every (seed, runs) job, results in job order. `shared` is the same
+    for every job (a cluster broadcasts it once); `fn` is a module-level function, so workers can import it.
+    cmmm.distributed.Engine.blocks runs the jobs on a Dask cluster; `serial_blocks` in this process."""
+
+    def __call__(
+        self, fn: BlockFn, shared: Any, jobs: Sequence[tuple[np.random.SeedSequence, int]]
+    ) -> list[dict[str, list[np.ndarray]]]: ...
+
+
+def serial_blocks(
+    fn: BlockFn, shared: Any, jobs: Sequence[tuple[np.random.SeedSequence, int]]
+) -> list[dict[str, list[np.ndarray]]]:
+    """The blocks one after the other in this process: the reference the cluster's result must equal."""
+    return [fn(shared, s, r) for s, r in jobs]
+
+
+def block_runs(n: int) -> int:
+    """Runs per block: about CHUNK_CELLS certificate-runs, a function of the affected count only."""
+    return max(1, CHUNK_CELLS // max(n, 1))
+
+
+def run_block(sim: _Simulation, seed: np.random.SeedSequence, runs: int) -> dict[str, list[np.ndarray]]:
+    """One block of runs with its own generator (a SeedSequence child): what a worker computes."""
+    rng = np.random.default_rng(seed)
+    return _one_batch(sim, _draw(rng, runs, sim))
+
 
 def simulate(
     w: Work,
@@ -298,17 +329,25 @@ def simulate(
     critical: np.ndarray,
     bins: int = 1000,
     reach: Reach | None = None,
+    blocks: BlockMap | None = None,
 ) -> Outcome:
     """Run the Monte Carlo in batches of runs; `service` is an int group per certificate, `critical`
     marks certificates of critical services; `reach` (optional) spreads a late group's exposure to the
     services that depend on it. Statistics per run are returned. Everything is computed in team order (a
-    relabelling of the columns), so no batch pays for regrouping."""
+    relabelling of the columns), so no batch pays for regrouping.
+
+    Block b of `block_runs(n)` runs draws from its own generator, `SeedSequence(seed).spawn(B)[b]`, so the
+    result depends on the seed and the block size only: the same on this process's threads (the default)
+    and on 1, 2 or 4 workers of a Dask cluster (`blocks`, see cmmm.distributed)."""
     n = len(w.team)
-    rng = np.random.default_rng(seed)
     sim = _prepare(w, deadline_h, service, critical, bins, reach)
-    draws = _draws(rng, runs, sim, batch=max(1, CHUNK_CELLS // max(n, 1)))
-    threads = min(MAX_THREADS, os.cpu_count() or 1) if runs * n >= 2 * CHUNK_CELLS else 1
-    parts = _threaded(sim, draws, threads) if threads > 1 else [_one_batch(sim, z) for z in draws]
+    size = block_runs(n)
+    children = np.random.SeedSequence(seed).spawn(-(-runs // size))
+    jobs = [(c, min(size, runs - i * size)) for i, c in enumerate(children)]
+    if blocks is None:
+        threads = min(MAX_THREADS, os.cpu_count() or 1) if runs * n >= 2 * CHUNK_CELLS else 1
+        blocks = functools.partial(threaded_blocks, threads=threads)
+    parts = blocks(run_block, sim, jobs)
     out: dict[str, list[np.ndarray]] = {k_: [] for k_ in _STATISTICS}
     for part in parts:
         for k_, v in part.items():
@@ -439,23 +478,18 @@ class _Draw:
     change_delay: np.ndarray  # runs × change groups
 
 
-def _draws(rng: np.random.Generator, runs: int, sim: _Simulation, batch: int) -> Iterator[_Draw]:
-    """The draws per batch of runs, from one generator in a fixed order: the result depends on the seed and
-    the batch size only, not on how many threads run the batches."""
+def _draw(rng: np.random.Generator, runs: int, sim: _Simulation) -> _Draw:
+    """The random draws of one block of runs, from the block's own generator in a fixed order."""
     n = len(sim.team)
-    done = 0
-    while done < runs:
-        r = min(batch, runs - done)
-        yield _Draw(
-            hands=rng.standard_normal((r, n), dtype=np.float32),
-            wait=rng.standard_normal((r, n), dtype=np.float32),
-            onboarding=rng.standard_normal((r, 1)),
-            team=rng.standard_normal((r, sim.teams)),
-            ca=rng.standard_normal((r, sim.ca_groups)),
-            change_fails=rng.random((r, sim.change_groups)),
-            change_delay=rng.standard_normal((r, sim.change_groups)),
-        )
-        done += r
+    return _Draw(
+        hands=rng.standard_normal((runs, n), dtype=np.float32),
+        wait=rng.standard_normal((runs, n), dtype=np.float32),
+        onboarding=rng.standard_normal((runs, 1)),
+        team=rng.standard_normal((runs, sim.teams)),
+        ca=rng.standard_normal((runs, sim.ca_groups)),
+        change_fails=rng.random((runs, sim.change_groups)),
+        change_delay=rng.standard_normal((runs, sim.change_groups)),
+    )
 
 
 def _by_group(factors: np.ndarray, group: np.ndarray) -> np.ndarray:
@@ -499,15 +533,19 @@ def _one_batch(sim: _Simulation, d: _Draw) -> dict[str, list[np.ndarray]]:
     return part
 
 
-def _threaded(sim: _Simulation, draws: Iterator[_Draw], threads: int) -> list[dict[str, list[np.ndarray]]]:
-    """The batches on `threads` threads, results in draw order."""
-    # numpy's array kernels release the GIL: batches of runs proceed on every local core at once,
-    # at most `threads` + 1 batches in memory.
+def threaded_blocks(
+    fn: BlockFn, shared: Any, jobs: Sequence[tuple[np.random.SeedSequence, int]], *, threads: int = 1
+) -> list[dict[str, list[np.ndarray]]]:
+    """The blocks on `threads` threads of this process, results in job order (the default BlockMap)."""
+    if threads <= 1:
+        return serial_blocks(fn, shared, jobs)
+    # numpy's array kernels and generators release the GIL: blocks of runs proceed on every local core at
+    # once, at most `threads` + 1 blocks in memory.
     with ThreadPoolExecutor(max_workers=threads) as pool:
         pending: deque[Future[dict[str, list[np.ndarray]]]] = deque()
         parts = []
-        for z in draws:
-            pending.append(pool.submit(_one_batch, sim, z))
+        for s, r in jobs:
+            pending.append(pool.submit(fn, shared, s, r))
             if len(pending) > threads:
                 parts.append(pending.popleft().result())
         parts.extend(f.result() for f in pending)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cmmm.drill._run import run
+from cmmm.drill.engine import BlockMap
 from cmmm.drill.result import DrillResult, Verdict
 from cmmm.drill.scenario import load_scenario
 from cmmm.model import Inventory
@@ -115,14 +116,16 @@ SIMULATED_CRITERIA: dict[str, SimulatedCriterion] = {
 }
 
 
-def simulated_evidence(criterion_id: str, inv: Inventory, now: datetime) -> DrillEvidence | None:
+def simulated_evidence(
+    criterion_id: str, inv: Inventory, now: datetime, blocks: BlockMap | None = None
+) -> DrillEvidence | None:
     """What the criterion's drill says, run with a fixed seed; None when the criterion is not a drill
     criterion. An inventory without any affected certificate does not meet a replacement criterion: there
     is nothing to show it could be done (unknown)."""
     spec = SIMULATED_CRITERIA.get(criterion_id)
     if spec is None:
         return None
-    result = run(inv, load_scenario(spec.scenario), now=now, runs=SIMULATION_RUNS, seed=0)
+    result = run(inv, load_scenario(spec.scenario), now=now, runs=SIMULATION_RUNS, seed=0, blocks=blocks)
     value = spec.value(result)
     na = spec.not_applicable(result) if spec.not_applicable else None
     if na:

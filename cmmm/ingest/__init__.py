@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import logging
 import os
 import stat
@@ -12,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import pyarrow as pa
 
@@ -315,6 +316,16 @@ def _read_chunk(paths: list[str], ctx: ReadContext) -> tuple[list[_Source], list
     return sources, combine(batches)
 
 
+class ShardMap(Protocol):
+    """Runs `fn(item)` for every item, results in item order: cmmm.distributed.Engine.shards runs them on a
+    Dask cluster's workers (which must see the same files: a shared or object-store-mounted folder)."""
+
+    def __call__(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]: ...
+
+
+SHARD_FILES = 64  # files per task on a cluster: enough work per task to pay for its scheduling
+
+
 def load(
     paths: Sequence[Path | str],
     *,
@@ -324,6 +335,7 @@ def load(
     workers: int | None = None,
     profile: Path | None = None,
     policy: Path | None = None,
+    shards: ShardMap | None = None,
 ) -> Inventory:
     """Ingest files and directories into one Inventory.
 
@@ -332,11 +344,15 @@ def load(
     `profile` and `policy` name a profile.yaml and a policy.yaml that replace the bundles' own, so that
     every stage sees the same organization (a what-if: more engineers, a pre-approved backup CA); they
     are read first, and a file that cannot be used raises InputError before any inventory is read.
+    `shards`: parse the files in shards elsewhere (a Dask cluster); the merge stays here, in file order, so
+    the inventory is the one read in this process.
     """
     override = None if profile is None else parse_profile(_yaml.load_mapping(profile), source=str(profile))
     policy_doc = None if policy is None else _yaml.load_mapping(policy)
     with tolerated_warnings():  # set here, in the calling thread, for the reader threads too
-        inventory = _load(paths, now=now, passwords=passwords, progress=progress, workers=workers)
+        inventory = _load(
+            paths, now=now, passwords=passwords, progress=progress, workers=workers, shards=shards
+        )
     if override is not None:
         inventory = dataclasses.replace(inventory, profile=override)
     if policy_doc is not None:
@@ -351,6 +367,7 @@ def _load(
     passwords: Sequence[str],
     progress: ProgressFn | None,
     workers: int | None,
+    shards: ShardMap | None = None,
 ) -> Inventory:
     now = now or datetime.now(UTC)
     ctx = ReadContext(now=now, passwords=tuple(passwords))
@@ -366,7 +383,14 @@ def _load(
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
     many = len(files) >= _PARALLEL_MIN_FILES  # then no stat per file for their sizes
     big = not many and len(files) > 1 and n_workers > 1 and _total_bytes(files) >= _THREADED_MIN_BYTES
-    if n_workers > 1 and (many or (big and len(files) >= _POOLED_MIN_FILES)):
+    if shards is not None and len(files) > 1:
+        chunks = [files[i : i + SHARD_FILES] for i in range(0, len(files), SHARD_FILES)]
+        for part, combined in shards(functools.partial(_read_chunk, ctx=ctx), chunks):
+            sources.extend(part)
+            batches.extend(combined)
+        if progress:
+            progress(len(sources), len(files))
+    elif n_workers > 1 and (many or (big and len(files) >= _POOLED_MIN_FILES)):
         size = max(4, len(files) // (n_workers * 8))
         chunks = [files[i : i + size] for i in range(0, len(files), size)]
         with ProcessPoolExecutor(max_workers=n_workers) as pool:

@@ -2,12 +2,14 @@
 
 One file holds every snapshot. Certificates and observations are content-addressed (an unchanged one is
 stored once across snapshots); each snapshot is one transaction; the file carries its schema version and
-older stores are upgraded when next written. Only this package imports duckdb.
+older stores are upgraded when next written. Only this package imports duckdb. At scale the inventory is
+also a Parquet dataset partitioned by a hash of cert_id (store.dataset), the Dask path's input.
 """
 
 from __future__ import annotations
 
 from cmmm.store._schema import SCHEMA_VERSION
+from cmmm.store.dataset import dataset_buckets, is_dataset, read_dataset, write_dataset
 from cmmm.store.diff import CHANGE_COLUMNS, Change, Diff, Regression, diff
 from cmmm.store.snapshots import (
     CriterionState,
@@ -30,11 +32,15 @@ __all__ = [
     "Regression",
     "SnapshotInfo",
     "SnapshotMetrics",
+    "dataset_buckets",
     "diff",
+    "is_dataset",
     "is_store",
+    "read_dataset",
     "read_snapshot",
     "record_exercise",
     "select",
     "snapshots",
+    "write_dataset",
     "write_snapshot",
 ]
