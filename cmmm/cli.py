@@ -553,6 +553,7 @@ def assess_cmd(
     """
     from cmmm.maturity import assess
     from cmmm.maturity.pkimm import categorize
+    from cmmm.maturity.result import Simulator
     from cmmm.pipeline import drill_evidence
     from cmmm.report.assessment import (
         assessment_document,
@@ -570,7 +571,13 @@ def assess_cmd(
         # --as-of in the future looks ahead from the inventory's own day: today's, or the day a bundle pins
         observed = min(inv.profile.as_of or datetime.now(UTC), now)
         blocks = None if engine is None else engine.blocks
-        simulate = functools.partial(drill_evidence, blocks=blocks) if drills else None
+        simulate: Simulator | None = functools.partial(drill_evidence, blocks=blocks) if drills else None
+        from_store = _store_of(paths, store)
+        if drills and from_store is not None and profile is None and policy is None:
+            # the snapshot as stored: its level-5 drills' evidence at this time, when kept, is not run again
+            from cmmm.pipeline import stored_simulation
+
+            simulate = stored_simulation(from_store, snapshot, now, blocks)
         with terminal.working(err, "assessing" + (" (running the level-5 drills)" if drills else "")):
             result = assess(inv, now=now, observed_at=observed, simulate=simulate)
     pk = categorize(result) if model is AssessModel.PKIMM else None

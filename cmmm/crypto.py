@@ -426,6 +426,14 @@ def key_algorithm(text: str | None) -> tuple[str | None, int | None, str | None]
     return KEY_ALGORITHM_OIDS.get(t, raw), (None if t in KEY_ALGORITHM_OIDS else size), None
 
 
+def key_families(key_algorithms: pd.Series) -> pd.Series:
+    """key_family of every cell, computed once per distinct algorithm name (a column of thousands of rows
+    holds a handful of names)."""
+    names = key_algorithms.astype("string")
+    distinct = names.dropna().unique()
+    return names.map({n: key_family(str(n)) for n in distinct})
+
+
 def key_family(key_alg: str | None) -> KeyFamily:
     if not key_alg:
         return KeyFamily.UNKNOWN

@@ -9,33 +9,39 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cmmm import drill
 from cmmm._version import VERSION
 from cmmm.drill import DrillResult
 from cmmm.drill.engine import BlockMap
 from cmmm.errors import InputError
-from cmmm.graph import GraphSummary, summarize_graph
-from cmmm.ingest.summary import InventorySummary, summarize
-from cmmm.lab import LabResult, with_lab
 from cmmm.maturity import Assessment, SimulatedEvidence, assess
+from cmmm.maturity.result import Simulator
 from cmmm.model import Inventory
-from cmmm.report import ReportView, build_view
-from cmmm.report.history import trend_section
-from cmmm.report.view import TrendSection
 from cmmm.store import (
     CriterionState,
     Diff,
     SnapshotInfo,
     SnapshotMetrics,
+    StoredEvidence,
     diff,
     read_snapshot,
     select,
     snapshots,
+    stored_evidence,
     write_snapshot,
 )
-from cmmm.tabletop import Package, Variant, build_package
-from cmmm.tabletop import apply as apply_variant
+
+# The report, the graph, the inventory summary, the lab and tabletop are imported where they are used:
+# `cmmm assess --store` needs none of them (matplotlib and every reader cost more than its assessment).
+if TYPE_CHECKING:
+    from cmmm.graph import GraphSummary
+    from cmmm.ingest.summary import InventorySummary
+    from cmmm.lab import LabResult
+    from cmmm.report import ReportView
+    from cmmm.report.view import TrendSection
+    from cmmm.tabletop import Package, Variant
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -61,6 +67,10 @@ def run(
     scenario (name or file) on `inv` at `now`, seeded. `observed_at`: when the inventory was taken (an
     earlier date looks ahead; see cmmm.maturity.assess). `lab`: a PQC lab result for this inventory — its
     measured handshakes replace the size table in the PQC drill and fill the report's lab section."""
+    from cmmm.graph import summarize_graph
+    from cmmm.ingest.summary import summarize
+    from cmmm.lab import with_lab
+
     if lab is not None:
         inv = with_lab(inv, lab)
     drills = tuple(drill.run(inv, drill.load_scenario(s), now=now, runs=runs, seed=seed) for s in scenarios)
@@ -78,6 +88,8 @@ def report_view(
     result: PipelineResult, *, generated_at: datetime, trend: TrendSection | None = None
 ) -> ReportView:
     """The report's view of a pipeline result, with the store's trend when there is one."""
+    from cmmm.report import build_view
+
     view = build_view(
         summary=result.summary,
         assessment=result.assessment,
@@ -151,10 +163,51 @@ def store_snapshot(
 ) -> SnapshotInfo:
     """Add `inv` to the store as a snapshot taken at `now`, with its assessment (drills included; the one
     given, or one made here) unless `assessed` is False (then the snapshot's level and score are unknown)."""
+    kept: dict[str, SimulatedEvidence] = {}
+
+    def recording(criterion_id: str, inv: Inventory, at: datetime) -> SimulatedEvidence | None:
+        found = drill_evidence(criterion_id, inv, at)
+        if found is not None and at == now:
+            kept[criterion_id] = found
+        return found
+
     if assessed and assessment is None:
-        assessment = assess(inv, now=now, observed_at=now, simulate=drill_evidence)
+        assessment = assess(inv, now=now, observed_at=now, simulate=recording)
     metrics = snapshot_metrics(assessment) if assessed and assessment is not None else None
+    if metrics is not None and kept:
+        metrics = dataclasses.replace(
+            metrics,
+            evidence=tuple(
+                StoredEvidence(
+                    criterion_id=cid,
+                    value=e.value,
+                    met=e.met,
+                    evidence=e.evidence,
+                    not_applicable=e.not_applicable,
+                )
+                for cid, e in kept.items()
+            ),
+            evaluated_at=now,
+            cmmm_version=VERSION,
+        )
     return write_snapshot(store, inv, taken_at=now, written_at=written_at, version=VERSION, metrics=metrics)
+
+
+def stored_simulation(store: Path, snapshot: str, now: datetime, blocks: BlockMap | None = None) -> Simulator:
+    """The simulator of an assessment of a stored snapshot at `now`: the level-5 drills' evidence kept with
+    the snapshot when its assessment was made at that time by this cmmm (the drills are seeded: running them
+    again gives the same answer), else the drills, run."""
+    kept = stored_evidence(store, snapshot, evaluated_at=now, cmmm_version=VERSION)
+
+    def simulate(criterion_id: str, inv: Inventory, at: datetime) -> SimulatedEvidence | None:
+        e = kept.get(criterion_id) if at == now else None
+        if e is None:
+            return drill_evidence(criterion_id, inv, at, blocks)
+        return SimulatedEvidence(
+            value=e.value, threshold="", met=e.met, evidence=e.evidence, not_applicable=e.not_applicable
+        )
+
+    return simulate
 
 
 def store_diff(store: Path, a: str | None = None, b: str | None = None) -> Diff:
@@ -169,6 +222,8 @@ def store_diff(store: Path, a: str | None = None, b: str | None = None) -> Diff:
 
 def store_trend(store: Path, snapshot: str = "latest") -> TrendSection | None:
     """The trend of a store up to the chosen snapshot (by the time they were taken); None with fewer than two."""
+    from cmmm.report.history import trend_section
+
     infos = snapshots(store)
     upto = select(infos, snapshot, str(store))
     earlier = sorted(
@@ -226,6 +281,9 @@ def tabletop(
     """A tabletop exercise package: the scenario (name or file) with the facilitator's variant applied, its
     drill on `inv` and the assessment (without its level-5 drills, which the package does not show) as one
     package. The drill's timings are the package's clock; `snapshot` names a store's snapshot."""
+    from cmmm.tabletop import Variant, build_package
+    from cmmm.tabletop import apply as apply_variant
+
     sc, varied, changes = apply_variant(variant or Variant(), drill.load_scenario(scenario), inv, now)
     result = drill.run(varied, sc, now=now, runs=runs, seed=seed)
     assessment = assess(inv, now=now)

@@ -41,10 +41,13 @@ def run(
     runs: int = 300,
     seed: int = 0,
     blocks: engine.BlockMap | None = None,
+    detail: bool = True,
 ) -> DrillResult:
     """Run one drill: which certificates, how long their replacement takes in `runs` seeded Monte Carlo
     runs, whether the deadline holds at p90, what is exposed, and the replacement plan. `blocks`: where
-    the Monte Carlo's run blocks go (a Dask cluster, see cmmm.distributed); in this process by default."""
+    the Monte Carlo's run blocks go (a Dask cluster, see cmmm.distributed); in this process by default.
+    Without `detail` the plan's certificate rows, steps, fallbacks and deployment places are not built
+    (the maturity assessment reads the verdict, its numbers and reasons only); everything else is the same."""
     if runs < 1:
         raise ValueError("runs must be at least 1")
     sel = select(inv, scenario, now)
@@ -104,8 +107,9 @@ def run(
         "replacement_ca": ca_info,
     }
     if scenario.kind is Kind.VALIDITY_CAP:
-        return with_deployments(inv, _renewal_workload(inv, sel, aff, work, names, base, now))
-    return _replacement(inv, scenario, sel, aff, work, names, base, now, cap.surge_window_h, blocks)
+        workload_result = _renewal_workload(inv, sel, aff, work, names, base, now)
+        return with_deployments(inv, workload_result) if detail else workload_result
+    return _replacement(inv, scenario, sel, aff, work, names, base, now, cap.surge_window_h, blocks, detail)
 
 
 def _replacement(
@@ -119,6 +123,7 @@ def _replacement(
     now: datetime,
     surge_window_h: float,
     blocks: engine.BlockMap | None = None,
+    detail: bool = True,
 ) -> DrillResult:
     runs, seed = base["runs"], base["seed"]
     service, critical = _services(aff)
@@ -135,7 +140,9 @@ def _replacement(
     n = len(aff)
     p50, p90 = (float(np.percentile(o.completion_h, q)) for q in (50, 90)) if n else (0.0, 0.0)
     prob = float(o.on_time.mean())
-    plan = build_plan(inv, scenario, sel, aff, work, names, now=now, deadline_hours=base["deadline_hours"])
+    plan = build_plan(
+        inv, scenario, sel, aff, work, names, now=now, deadline_hours=base["deadline_hours"], detail=detail
+    )
     team_load = plan.team_load
     findings: dict[str, pd.DataFrame] = dict(sel.findings)
     odds = _Odds(

@@ -125,7 +125,9 @@ def simulated_evidence(
     spec = SIMULATED_CRITERIA.get(criterion_id)
     if spec is None:
         return None
-    result = run(inv, load_scenario(spec.scenario), now=now, runs=SIMULATION_RUNS, seed=0, blocks=blocks)
+    result = run(
+        inv, load_scenario(spec.scenario), now=now, runs=SIMULATION_RUNS, seed=0, blocks=blocks, detail=False
+    )
     value = spec.value(result)
     na = spec.not_applicable(result) if spec.not_applicable else None
     if na:

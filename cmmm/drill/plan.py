@@ -16,7 +16,7 @@ from cmmm._json import dumps
 from cmmm.drill import engine, steps
 from cmmm.drill.capacity import _methods
 from cmmm.drill.priority import rank_name
-from cmmm.drill.result import PLAN_COLUMNS, STEP_COLUMNS, TEAM_COLUMNS, DrillResult
+from cmmm.drill.result import FALLBACK_COLUMNS, PLAN_COLUMNS, STEP_COLUMNS, TEAM_COLUMNS, DrillResult
 from cmmm.drill.scenario import Scenario
 from cmmm.drill.selection import Selection
 from cmmm.errors import UsageError
@@ -59,10 +59,21 @@ def build_plan(
     *,
     now: datetime,
     deadline_hours: float,
+    detail: bool = True,
 ) -> Plan:
     """The plan follows the median run (every duration at its median). `aff` is in priority order
-    (cmmm.drill.priority.order) and `work` built from it."""
+    (cmmm.drill.priority.order) and `work` built from it. Without `detail`, only the load per team (what
+    the drill's reasons read): certificates, steps and fallbacks are left empty (the assessment's drills)."""
     hands, finish = _median_run(work)
+    if not detail:
+        team_name = np.array(names, dtype=object)[work.team] if len(aff) else np.array([], dtype=object)
+        return Plan(
+            certificates=pd.DataFrame(columns=list(PLAN_COLUMNS)),
+            steps=pd.DataFrame(columns=list(STEP_COLUMNS)),
+            fallbacks=pd.DataFrame(columns=list(FALLBACK_COLUMNS)),
+            team_load=_team_load(work, names, team_name, hands, finish),
+            revocation=steps.revocation(scenario).text,
+        )
     rows = _rows(inv, aff, work, names, sel, now, deadline_hours, hands, finish)
     rule = steps.revocation(scenario)
     rows["revoke_by"] = steps.revoke_by(rule, pd.Timestamp(now), rows["deadline"]).dt.floor("s")

@@ -13,6 +13,7 @@ pass, before not-affected.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -197,7 +198,7 @@ def endpoints(inv: Inventory, live: np.ndarray) -> pd.DataFrame:
 def _ssh_endpoints(obs: pd.DataFrame, tls_hosts: pd.Series, tls_services: pd.Series) -> pd.DataFrame:
     """SSH servers as key-exchange endpoints: hybrid when their KEXINIT offers a post-quantum key exchange."""
     tags = obs["tags"].astype("string").fillna("").str.lower()
-    is_ssh = tags.str.split(";").map(lambda t: "ssh" in t).to_numpy(dtype=bool) & obs[
+    is_ssh = tags.str.contains(r"(?:^|;)ssh(?:;|$)", regex=True).fillna(False).to_numpy(dtype=bool) & obs[
         "location"
     ].notna().to_numpy(dtype=bool)
     ssh = obs[is_ssh]
@@ -205,14 +206,17 @@ def _ssh_endpoints(obs: pd.DataFrame, tls_hosts: pd.Series, tls_services: pd.Ser
         return pd.DataFrame(columns=["service", "location", "h", "c"])
     norm = tls_hosts.astype("string").str.strip("[]").str.lower().to_numpy()
     by_host = pd.DataFrame({"host": norm, "service": tls_services.to_numpy()}).dropna().drop_duplicates()
-    kex = ssh["kex_groups"].astype("string").fillna("").str.lower().str.split(";")
+    kex = ssh["kex_groups"].astype("string").fillna("").str.lower()
+    pqc_kex = "|".join(re.escape(k) for k in sorted(SSH_PQC_KEX))
+    hybrid = kex.str.contains(rf"(?:^|;)(?:{pqc_kex})(?:;|$)", regex=True).fillna(False).to_numpy(dtype=bool)
+    offered = kex.str.contains(r"[^;]", regex=True).fillna(False).to_numpy(dtype=bool)  # a non-empty name
     rows = pd.DataFrame(
         {
             "host": ssh["host"].astype("string").str.strip("[]").str.lower().to_numpy(),
             "own": ssh["service"].astype("string").to_numpy(),
             "location": ssh["location"].to_numpy(),
-            "h": kex.map(lambda ks: any(k in SSH_PQC_KEX for k in ks)).to_numpy(dtype=bool),
-            "c": kex.map(lambda ks: any(ks) and not any(k in SSH_PQC_KEX for k in ks)).to_numpy(dtype=bool),
+            "h": hybrid,
+            "c": offered & ~hybrid,
         }
     )
     joined = rows.merge(by_host, on="host", how="left")

@@ -8,7 +8,7 @@ import pandas as pd
 
 from cmmm.drill.engine import Reach
 from cmmm.graph.services import dependents, service_table
-from cmmm.model import CRITICALITY_RANK, Criticality, Environment, Inventory
+from cmmm.model import CRITICALITY_RANK, Criticality, Environment, Inventory, derived
 
 # Production first, then the environments closest to it; an unknown environment comes last, after dev:
 # the inventory does not say it is production, and a production certificate without a label is a data
@@ -28,10 +28,11 @@ NAMES_SHOWN = 5  # services named in an `exposes` cell before "+N more"
 PRIORITY_COLUMNS = ("due", "transitive_rank", "environment_rank", "dependents", "exposes")
 
 
+@derived
 def transitive_rank(inv: Inventory) -> pd.Series:
     """Per service (index): the highest criticality rank (1–4, 0 unknown) of the service and of every service
     that depends on it, directly or transitively — identity is as critical as the most critical service that
-    needs it."""
+    needs it. Computed once per inventory (every drill of an assessment asks): read it, never change it."""
     svc = service_table(inv)
     own = pd.Series(
         svc["criticality"].map(CRITICALITY_RANK).astype("float64").fillna(0).to_numpy(),

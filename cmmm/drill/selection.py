@@ -24,7 +24,7 @@ from cmmm.graph.hierarchy import (
     node_depths,
     resolve_ca,
 )
-from cmmm.model import AUTOMATED, CRITICALITY_RANK, Inventory, KeyFamily
+from cmmm.model import AUTOMATED, CRITICALITY_RANK, Inventory, KeyFamily, derived
 from cmmm.schedules import RENEW_AT_FRACTION, validity_cap_on
 
 HOURS_PER_YEAR = 24 * 365.25
@@ -90,9 +90,11 @@ def _hours_to_expiry(inv: Inventory, now: datetime, mask: np.ndarray) -> np.ndar
     return h.fillna(HOURS_PER_YEAR).to_numpy(dtype=float)
 
 
+@derived
 def primary_ca(inv: Inventory, trust: str | None = None) -> pd.DataFrame:
     """The primary issuing CA: the intermediate (or unknown-kind) CA with the most certificates beneath
-    it directly, optionally counting only public or private certificates. Empty when there is none."""
+    it directly, optionally counting only public or private certificates. Empty when there is none.
+    Once per inventory and trust (several drills of one assessment ask): read it, never change it."""
     h = hierarchy(inv)
     nodes = h.nodes[h.nodes["kind"].isin([CaKind.INTERMEDIATE.value, CaKind.UNKNOWN.value])]
     issuer = h.issuer

@@ -14,9 +14,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from cmmm.crypto import key_family
+from cmmm.crypto import key_families
 from cmmm.graph.hierarchy import ancestors, hierarchy, membership
-from cmmm.model import CaChoice, Inventory, KeyFamily, Profile
+from cmmm.model import CaChoice, Inventory, KeyFamily, Profile, derived
 
 # The CA types that may issue a certificate of each trust domain (profile.yaml approved_cas[].type): a
 # public certificate needs a publicly trusted CA, a private one a private CA; a cloud CA (ACM, Key Vault,
@@ -44,10 +44,20 @@ def fold(text: str) -> str:
 def nodes_named(inv: Inventory, name: str) -> list[str]:
     """CA nodes whose name or organization is exactly `name` (case and spacing aside) — never a substring:
     "Fabrikam Issuing CA 1" is not "Fabrikam Issuing CA 10"."""
-    nodes = hierarchy(inv).nodes
     want = fold(name)
-    hit = nodes["name"].fillna("").map(fold).eq(want) | nodes["org"].fillna("").map(fold).eq(want)
-    return list(nodes.loc[hit.to_numpy(dtype=bool), "ca_id"])
+    return [
+        ca_id for folded_name, folded_org, ca_id in _folded_nodes(inv) if want in (folded_name, folded_org)
+    ]
+
+
+@derived
+def _folded_nodes(inv: Inventory) -> tuple[tuple[str, str, str], ...]:
+    """Every CA node's name and organization, folded, with its id (once per inventory: the drills of one
+    assessment ask for dozens of names)."""
+    nodes = hierarchy(inv).nodes
+    names = nodes["name"].fillna("").map(fold)
+    orgs = nodes["org"].fillna("").map(fold)
+    return tuple(zip(names.astype(str), orgs.astype(str), nodes["ca_id"].astype(str), strict=True))
 
 
 POST_QUANTUM_FAMILIES = frozenset(
@@ -60,10 +70,11 @@ def signs_post_quantum(inv: Inventory | None, ca: CaChoice) -> bool:
     holds its CA certificate with a post-quantum key (the data speaks where profile.yaml is silent)."""
     if ca.pqc:
         return True
-    return inv is not None and _nodes_sign_post_quantum(inv, nodes_named(inv, ca.name))
+    return inv is not None and _nodes_sign_post_quantum(inv, tuple(nodes_named(inv, ca.name)))
 
 
-def _nodes_sign_post_quantum(inv: Inventory, ca_ids: list[str]) -> bool:
+@derived
+def _nodes_sign_post_quantum(inv: Inventory, ca_ids: tuple[str, ...]) -> bool:
     """Whether any of these CA nodes holds a CA certificate with a post-quantum key."""
     nodes = hierarchy(inv).nodes
     joined = nodes.loc[nodes["ca_id"].isin(ca_ids), "cert_ids"].dropna()
@@ -71,7 +82,7 @@ def _nodes_sign_post_quantum(inv: Inventory, ca_ids: list[str]) -> bool:
     if not cert_ids:
         return False
     certs = inv.certificates
-    families = certs.loc[certs["cert_id"].isin(cert_ids), "key_algorithm"].dropna().map(key_family)
+    families = key_families(certs.loc[certs["cert_id"].isin(cert_ids), "key_algorithm"].dropna())
     return bool(families.isin(POST_QUANTUM_FAMILIES).any())
 
 
@@ -150,7 +161,7 @@ def _inventory_fallback(inv: Inventory, spof: pd.Series, domain: _Domain) -> str
     # a root program distrusts an organization's CAs together; a private PKI's hierarchies share its owner
     same_org = fold(str(spof["org"])) if domain.trust == "public" and pd.notna(spof["org"]) else None
     for ca_id, n in _live_issuers(inv, domain).items():
-        if domain.classical and _nodes_sign_post_quantum(inv, [str(ca_id)]):
+        if domain.classical and _nodes_sign_post_quantum(inv, (str(ca_id),)):
             continue  # a post-quantum pilot CA: classical relying parties cannot verify its chain
         above = set(anc.loc[anc["ca_id"] == ca_id, "ancestor"])
         org = orgs.get(ca_id)
@@ -211,7 +222,7 @@ def domain_fallbacks(
         pos = np.flatnonzero(unexpired_leaf & trust.eq(t).fillna(False).to_numpy(dtype=bool))
         if not len(pos):
             continue
-        families = inv.certificates["key_algorithm"].iloc[pos].dropna().map(key_family)
+        families = key_families(inv.certificates["key_algorithm"].iloc[pos].dropna())
         domain = _Domain(
             trust=t, leaves=pos, classical=families.empty or not families.isin(POST_QUANTUM_FAMILIES).all()
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -11,6 +12,7 @@ import pandas as pd
 from cmmm.crypto import PUBLIC_CA_MARKERS, quantum_vulnerable
 from cmmm.ingest._base import Batch
 from cmmm.ingest._roots import root_program_trust
+from cmmm.ingest.crl import CrlCheck, check_signature
 from cmmm.model import (
     ALGORITHM_COLUMNS,
     CERTIFICATE_COLUMNS,
@@ -116,7 +118,7 @@ def merge(batches: list[Batch], base: Inventory | None = None) -> Inventory:
     certs = _derive(certs)
     certs = root_program_trust(_link_issuers(certs), bodies)
     certs = _propagate_trust(certs)
-    certs = apply_revocations(certs, [r for b in batches for r in b.revocations])
+    certs, crl_notes = apply_revocations(certs, [r for b in batches for r in b.revocations], bodies)
     return replace(
         base,
         certificates=certs.reset_index(drop=True),
@@ -130,7 +132,7 @@ def merge(batches: list[Batch], base: Inventory | None = None) -> Inventory:
         if profile_sources
         else base.profile,
         policy=policy,
-        notes=(*base.notes, *(n for b in batches for n in b.notes)),
+        notes=(*base.notes, *(n for b in batches for n in b.notes), *crl_notes),
         exercises=tuple(
             sorted(
                 (*base.exercises, *(e for b in batches for e in b.exercises)), key=lambda e: (e.held_on, e.id)
@@ -139,18 +141,28 @@ def merge(batches: list[Batch], base: Inventory | None = None) -> Inventory:
     )
 
 
-def apply_revocations(certs: pd.DataFrame, revocations: list[dict[str, Any]]) -> pd.DataFrame:
+def apply_revocations(
+    certs: pd.DataFrame, revocations: list[dict[str, Any]], bodies: Mapping[str, bytes] | None = None
+) -> tuple[pd.DataFrame, list[str]]:
     """Mark the certificates an ingested CRL of their issuer lists: same serial, and the CRL's issuer DN
     equal to the certificate's issuer DN (RFC 5280 §5.1.2.3) or, when both are known, its AKI equal to the
-    certificate's. The earliest revocation wins when several CRLs list one certificate."""
+    certificate's. The earliest revocation wins when several CRLs list one certificate.
+
+    Each CRL's signature is checked against the CA certificates of the inventory named as its issuer
+    (`bodies`): a CRL that does not verify is ignored; one whose issuer is not in the inventory still marks
+    the certificates it lists (a revocation claim is never hidden), but no certificate is taken as *not*
+    revoked on its word. Returns the certificates and a note per CRL that was not verified."""
     if not revocations or certs.empty:
-        return certs
+        return certs, []
     crl = pd.DataFrame.from_records(revocations)
+    crl, verified, notes = _checked(crl, certs, bodies or {})
+    if crl.empty:
+        return certs, notes
     crl["revoked_at"] = pd.to_datetime(crl["revoked_at"], utc=True)
     crl = crl.sort_values("revoked_at", kind="stable")
     certs = certs.copy()
-    # a certificate whose issuer's CRL was read and does not list it is known not revoked (unknown otherwise)
-    covered = certs["issuer_dn"].isin(set(crl["issuer_dn"].dropna())).fillna(False).astype(bool)
+    # a certificate whose issuer's verified CRL was read and does not list it is known not revoked
+    covered = certs["issuer_dn"].isin(verified).fillna(False).astype(bool)
     certs.loc[covered & certs["revoked"].isna(), "revoked"] = False
     serial = certs["serial"].astype("string").str.lower().str.lstrip("0").replace("", "0")
     hits: list[pd.DataFrame] = []
@@ -176,13 +188,48 @@ def apply_revocations(certs: pd.DataFrame, revocations: list[dict[str, Any]]) ->
                 )
             )
     if not hits:
-        return certs
+        return certs, notes
     found_rows = pd.concat(hits).drop_duplicates("pos")
     pos = found_rows["pos"].to_numpy()
     certs.loc[certs.index[pos], "revoked"] = True
     certs.loc[certs.index[pos], "revoked_at"] = found_rows["revoked_at"].to_numpy()
     certs.loc[certs.index[pos], "revocation_reason"] = found_rows["reason"].astype("string").to_numpy()
-    return certs
+    return certs, notes
+
+
+def _checked(
+    crl: pd.DataFrame, certs: pd.DataFrame, bodies: Mapping[str, bytes]
+) -> tuple[pd.DataFrame, set[str], list[str]]:
+    """The entries of the CRLs that are not refuted by their issuer's certificate, the issuer DNs of the
+    verified ones, and a note for each CRL not verified."""
+    if "crl_der" not in crl:
+        crl["crl_der"] = None
+    cas = certs[certs["is_ca"].fillna(False).astype(bool)]
+    keep: np.ndarray = np.ones(len(crl), dtype=bool)
+    verified: set[str] = set()
+    notes: list[str] = []
+    for source, rows in crl.groupby("crl", sort=False, dropna=False).indices.items():
+        first = crl.iloc[rows[0]]
+        der, issuer, aki = first["crl_der"], first["issuer_dn"], first["authority_key_id"]
+        named = cas[cas["subject_dn"].eq(issuer).fillna(False).astype(bool)]
+        if isinstance(aki, str) and aki:
+            named = named[named["subject_key_id"].isna() | named["subject_key_id"].eq(aki).fillna(False)]
+        issuers = [bodies[c] for c in named["cert_id"] if c in bodies]
+        state = check_signature(der, issuers) if isinstance(der, bytes) else CrlCheck.UNVERIFIED
+        if state is CrlCheck.VERIFIED:
+            verified.add(str(issuer))
+        elif state is CrlCheck.BAD:
+            keep[rows] = False
+            notes.append(
+                f"{source}: CRL of {issuer}: its signature does not verify with the issuer's certificate in the "
+                f"inventory; its {len(rows)} entries are ignored"
+            )
+        else:
+            notes.append(
+                f"{source}: CRL of {issuer}: signature not verified (the issuer's certificate is not in the "
+                f"inventory); its {len(rows)} entries mark certificates revoked, none is taken as not revoked"
+            )
+    return crl[keep].reset_index(drop=True), verified, notes
 
 
 def _issuer_key(certs: pd.DataFrame) -> pd.Series:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 
 from cmmm.ingest._base import Batch
 
@@ -48,8 +50,11 @@ def _reason(entry: x509.RevokedCertificate) -> str | None:
     return _REASONS.get(flag, flag.value)
 
 
-def revocation_rows(crl: x509.CertificateRevocationList, source: str) -> list[dict[str, Any]]:
-    """One row per CRL entry: issuer_dn, authority_key_id, serial (lower-case hex), revoked_at, reason."""
+def revocation_rows(
+    crl: x509.CertificateRevocationList, source: str, der: bytes | None = None
+) -> list[dict[str, Any]]:
+    """One row per CRL entry: issuer_dn, authority_key_id, serial (lower-case hex), revoked_at, reason, and
+    the CRL itself (`crl_der`, one shared bytes object) for the signature check at merge."""
     issuer, aki = _dn(crl.issuer), _authority_key_id(crl)
     rows: list[dict[str, Any]] = []
     for entry in crl:
@@ -62,6 +67,7 @@ def revocation_rows(crl: x509.CertificateRevocationList, source: str) -> list[di
                 "revoked_at": revoked_at,
                 "revocation_reason": _reason(entry),
                 "crl": source,
+                "crl_der": der,
             }
         )
     return rows
@@ -81,7 +87,7 @@ def add_crl(batch: Batch, path: Path, ref: str, der: bytes) -> None:
     Raises ValueError when `der` is not a readable CRL."""
     crl = x509.load_der_x509_crl(der)
     try:
-        rows = revocation_rows(crl, f"{path} {ref}")
+        rows = revocation_rows(crl, f"{path} {ref}", der)
     except (ValueError, OverflowError) as exc:  # an entry cryptography cannot decode lazily
         raise ValueError(f"unreadable CRL entry: {exc}") from None
     batch.revocations.extend(rows)
@@ -91,3 +97,27 @@ def add_crl(batch: Batch, path: Path, ref: str, der: bytes) -> None:
     batch.notes.append(
         f"{path}: {ref}: CRL of {_dn(crl.issuer)} issued {crl.last_update_utc.isoformat()}{fresh}: {count}"
     )
+
+
+class CrlCheck(StrEnum):
+    """What the inventory says of a CRL's signature (cmmm.ingest._merge.apply_revocations)."""
+
+    VERIFIED = "verified"  # a CA certificate of the inventory named as its issuer verifies it
+    BAD = "bad"  # the inventory holds its issuer's certificate, and no such certificate verifies it
+    UNVERIFIED = "unverified"  # the issuer's certificate is not in the inventory: cannot tell
+
+
+def check_signature(der: bytes, issuers: list[bytes]) -> CrlCheck:
+    """Verify a CRL against the bodies of the CA certificates whose subject is its issuer (and whose key
+    identifier is its authority key identifier, when both are known)."""
+    crl = x509.load_der_x509_crl(der)
+    tried = False
+    for body in issuers:
+        try:
+            key = x509.load_der_x509_certificate(body).public_key()
+            if crl.is_signature_valid(key):  # type: ignore[arg-type]  # X25519/X448 keys raise TypeError
+                return CrlCheck.VERIFIED
+            tried = True
+        except (ValueError, TypeError, UnsupportedAlgorithm):  # a key cryptography cannot check with
+            continue
+    return CrlCheck.BAD if tried else CrlCheck.UNVERIFIED

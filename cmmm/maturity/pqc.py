@@ -179,7 +179,7 @@ def pqc_readiness(ctx: MetricContext, profile: Profile, services: pd.DataFrame) 
     """The PQC section of the analysis, at the context's dates."""
     unexpired = ctx.unexpired
     alg = ctx.facts["key_algorithm"].where(unexpired)
-    fam = alg.dropna().map(lambda a: crypto.key_family(str(a)))
+    fam = crypto.key_families(alg.dropna())
     post_quantum = alg.dropna()[fam.isin(POST_QUANTUM_FAMILIES)].value_counts()
     obs = ctx.observations
     kex = obs["kex_groups"].fillna("")

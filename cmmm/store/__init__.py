@@ -15,11 +15,13 @@ from cmmm.store.snapshots import (
     CriterionState,
     SnapshotInfo,
     SnapshotMetrics,
+    StoredEvidence,
     is_store,
     read_snapshot,
     record_exercise,
     select,
     snapshots,
+    stored_evidence,
     write_snapshot,
 )
 
@@ -32,6 +34,7 @@ __all__ = [
     "Regression",
     "SnapshotInfo",
     "SnapshotMetrics",
+    "StoredEvidence",
     "dataset_buckets",
     "diff",
     "is_dataset",
@@ -41,6 +44,7 @@ __all__ = [
     "record_exercise",
     "select",
     "snapshots",
+    "stored_evidence",
     "write_dataset",
     "write_snapshot",
 ]

@@ -39,7 +39,7 @@ _V1_SNAPSHOT_TABLES: dict[str, Mapping[str, str]] = {
 }
 # Frames stored per snapshot as they are, and the schema version that added each table.
 SNAPSHOT_TABLES: dict[str, Mapping[str, str]] = {**_V1_SNAPSHOT_TABLES, "lab": LAB_COLUMNS}
-TABLE_SINCE: dict[str, int] = {"lab": 4, "exercises": 4}
+TABLE_SINCE: dict[str, int] = {"lab": 4, "exercises": 4, "snapshot_evidence": 4}
 
 
 def sql_type(dtype: str) -> str:
@@ -111,7 +111,8 @@ def _v3(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _v4(con: duckdb.DuckDBPyConnection) -> None:
-    """Version 4: the PQC lab's measured handshakes and tabletop exercises, each exercise one JSON record
+    """Version 4: the PQC lab's measured handshakes, the level-5 drills' evidence of each snapshot's
+    assessment, and tabletop exercises, each exercise one JSON record
     (cmmm.store._codec): `exercises` holds a snapshot's own (its bundle's exercises.yaml), `exercise_log`
     those recorded into the store afterwards (cmmm tabletop record --store), which every snapshot taken on or
     after the exercise's day reads as well."""
@@ -120,6 +121,13 @@ def _v4(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         "CREATE TABLE exercise_log (id VARCHAR PRIMARY KEY, held_on DATE NOT NULL, "
         "recorded_at TIMESTAMPTZ NOT NULL, record VARCHAR NOT NULL)"
+    )
+    # what each level-5 drill of the snapshot's assessment said, at which evaluation time and by which cmmm:
+    # `assess --store` at that time reads it instead of running the drill again (same seed, same answer)
+    con.execute(
+        "CREATE TABLE snapshot_evidence (snapshot_id BIGINT NOT NULL, criterion_id VARCHAR NOT NULL, "
+        "evaluated_at TIMESTAMPTZ NOT NULL, cmmm_version VARCHAR NOT NULL, value DOUBLE, met BOOLEAN, "
+        "evidence VARCHAR NOT NULL, not_applicable VARCHAR)"
     )
 
 

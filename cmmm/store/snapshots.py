@@ -60,6 +60,19 @@ class CriterionState:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class StoredEvidence:
+    """What one level-5 drill criterion's drill said when the snapshot was assessed (cmmm.maturity's
+    SimulatedEvidence, kept): reused by an assessment of the same snapshot at the same evaluation time by the
+    same cmmm, since the drill is seeded."""
+
+    criterion_id: str
+    value: float | None
+    met: bool | None
+    evidence: str
+    not_applicable: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SnapshotMetrics:
     """What the assessment said of a snapshot when it was stored. `values` are the headline numbers
     (shares 0–1, counts; None: nothing to measure); a snapshot stored without an assessment has
@@ -69,6 +82,10 @@ class SnapshotMetrics:
     score: float | None = None
     values: Mapping[str, float | None] = field(default_factory=_empty_values)
     criteria: tuple[CriterionState, ...] = ()
+    # the level-5 drills' evidence, with the evaluation time and cmmm version it holds for (None: not kept)
+    evidence: tuple[StoredEvidence, ...] = ()
+    evaluated_at: datetime | None = None
+    cmmm_version: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -347,6 +364,43 @@ def _put_metrics(con: duckdb.DuckDBPyConnection, metrics: SnapshotMetrics, sid: 
             "INSERT INTO snapshot_criteria VALUES ($1, $2, $3, $4, $5)",
             [(sid, c.id, c.level, c.evidence, c.status) for c in metrics.criteria],
         )
+    if metrics.evidence and metrics.evaluated_at is not None and metrics.cmmm_version:
+        con.executemany(
+            "INSERT INTO snapshot_evidence VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            [
+                (
+                    sid,
+                    e.criterion_id,
+                    metrics.evaluated_at,
+                    metrics.cmmm_version,
+                    e.value,
+                    e.met,
+                    e.evidence,
+                    e.not_applicable,
+                )
+                for e in metrics.evidence
+            ],
+        )
+
+
+def stored_evidence(
+    path: Path, which: str, *, evaluated_at: datetime, cmmm_version: str, wait: float = DEFAULT_WAIT
+) -> dict[str, StoredEvidence]:
+    """The level-5 drills' evidence kept with a snapshot's assessment, when it was made at `evaluated_at` by
+    cmmm `cmmm_version`; empty otherwise (another time or version: the drills must run again)."""
+    with _reading(path, wait) as (con, version):
+        if version < _schema.TABLE_SINCE["snapshot_evidence"]:
+            return {}
+        info = select(tuple(_infos(con, version)), which, str(path))
+        rows = con.execute(
+            "SELECT criterion_id, value, met, evidence, not_applicable FROM snapshot_evidence "
+            "WHERE snapshot_id = $1 AND evaluated_at = $2 AND cmmm_version = $3",
+            [info.id, evaluated_at, cmmm_version],
+        ).fetchall()
+    return {
+        cid: StoredEvidence(criterion_id=cid, value=value, met=met, evidence=text, not_applicable=na)
+        for cid, value, met, text, na in rows
+    }
 
 
 def _metrics(con: duckdb.DuckDBPyConnection, version: int, sids: list[int]) -> dict[int, SnapshotMetrics]:

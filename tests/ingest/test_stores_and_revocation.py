@@ -324,3 +324,46 @@ def test_truncated_keystore_and_corrupt_crl_entry_are_rejections(tmp_path: Path,
     assert der.count(when) == 1
     fmt, batch = read_file(write(tmp_path / "bad.crl", der.replace(when, b"99AB99999999Z")), _ctx())
     assert fmt == "der" and batch.rejected[0].reason.startswith("unreadable CRL")
+
+
+def test_a_crl_that_does_not_verify_is_ignored(tmp_path: Path, chain: Chain) -> None:
+    """A CRL naming the inventory's issuing CA but signed by another key (forged, or another CA of the same
+    name) revokes nothing, and nothing is known not revoked on its word."""
+    forged_issuer = issue(cn="forger", not_before=NOW - timedelta(days=5), days=90, ca=True)
+    forged = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(chain.inter.cert.subject)
+        .last_update(NOW - timedelta(days=1))
+        .next_update(NOW + timedelta(days=6))
+        .add_revoked_certificate(
+            x509.RevokedCertificateBuilder()
+            .serial_number(chain.leaves[0].cert.serial_number)
+            .revocation_date(NOW - timedelta(days=2))
+            .build()
+        )
+        .sign(forged_issuer.key, hashes.SHA256())
+    )
+    write(tmp_path / "issuing.crl", forged.public_bytes(serialization.Encoding.DER))
+    write(
+        tmp_path / "certs.pem", chain.root.pem + chain.inter.pem + chain.leaves[0].pem + chain.leaves[1].pem
+    )
+    inv = cmmm.load([tmp_path], now=NOW, workers=1)
+    certs = inv.certificates.set_index("cert_id")
+    assert pd.isna(certs.loc[chain.leaves[0].cert_id, "revoked"])
+    assert pd.isna(certs.loc[chain.leaves[1].cert_id, "revoked"])
+    assert any("does not verify" in n and "1 entries are ignored" in n for n in inv.notes), inv.notes
+
+
+def test_a_crl_whose_issuer_is_not_in_the_inventory_only_marks_what_it_lists(
+    tmp_path: Path, chain: Chain
+) -> None:
+    write(
+        tmp_path / "issuing.crl",
+        _crl(chain.inter, [(chain.leaves[0], None)]).public_bytes(serialization.Encoding.DER),
+    )
+    write(tmp_path / "leaves.pem", chain.leaves[0].pem + chain.leaves[1].pem)  # the issuing CA is absent
+    inv = cmmm.load([tmp_path], now=NOW, workers=1)
+    certs = inv.certificates.set_index("cert_id")
+    assert bool(certs.loc[chain.leaves[0].cert_id, "revoked"])  # a revocation claim is never hidden
+    assert pd.isna(certs.loc[chain.leaves[1].cert_id, "revoked"])  # unknown, not "not revoked"
+    assert any("signature not verified" in n for n in inv.notes), inv.notes

@@ -125,6 +125,7 @@ def _v1_store(path: Path, inv: Inventory) -> None:
     con.execute("DROP TABLE lab")
     con.execute("DROP TABLE exercises")
     con.execute("DROP TABLE exercise_log")
+    con.execute("DROP TABLE snapshot_evidence")
     con.execute("COMMIT")
     con.close()
 

@@ -208,3 +208,39 @@ def test_the_lab_and_the_exercise_log_are_kept(tmp_path: Path, inventory: Invent
     assert_same(inv, back)
     assert back.exercises[0].rating is Rating.MAJOR_CHALLENGES
     assert back.lab["bytes"].isna().tolist() == [False, True]  # an unmeasured size stays unknown
+
+
+def test_the_drills_evidence_is_kept_and_reused_only_at_its_time(
+    tmp_path: Path, inventory: Inventory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`assess --store` at the time a snapshot was assessed reads its level-5 drills' evidence instead of
+    running them: the assessment is the same as with the drills run; at another time they run again."""
+    from cmmm import pipeline
+    from cmmm._version import VERSION
+    from cmmm.drill.evidence import SIMULATED_CRITERIA
+    from cmmm.maturity import assess
+    from cmmm.store import stored_evidence
+
+    store = tmp_path / "s.duckdb"
+    pipeline.store_snapshot(inventory, store, now=NOW, written_at=NOW)
+    kept = stored_evidence(store, "latest", evaluated_at=NOW, cmmm_version=VERSION)
+    assert set(kept) == set(SIMULATED_CRITERIA)
+    assert stored_evidence(store, "latest", evaluated_at=NOW + timedelta(days=1), cmmm_version=VERSION) == {}
+    assert stored_evidence(store, "latest", evaluated_at=NOW, cmmm_version="0.0.0") == {}
+
+    inv = read_snapshot(store)
+    ran = assess(inv, now=NOW, simulate=pipeline.drill_evidence)
+    runs: list[str] = []
+    real = pipeline.drill_evidence
+    monkeypatch.setattr(
+        pipeline, "drill_evidence", lambda cid, *a, **k: runs.append(cid) or real(cid, *a, **k)
+    )
+    reused = assess(inv, now=NOW, simulate=pipeline.stored_simulation(store, "latest", NOW))
+    assert not set(runs) & set(SIMULATED_CRITERIA)  # no drill ran again
+    assert [(c.criterion.id, c.status, c.value, c.evidence) for c in reused.criteria] == [
+        (c.criterion.id, c.status, c.value, c.evidence) for c in ran.criteria
+    ]
+    assert (reused.level, reused.score) == (ran.level, ran.score)
+    later = NOW + timedelta(days=1)
+    assess(inv, now=later, simulate=pipeline.stored_simulation(store, "latest", later))
+    assert set(SIMULATED_CRITERIA) <= set(runs)  # another time: the drills run
