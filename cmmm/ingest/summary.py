@@ -106,6 +106,9 @@ class InventorySummary:
     discovery: tuple[Count, ...]  # certificates per discovery method (a certificate counts for each)
     seen_by_multiple: int
     sources: tuple[Count, ...]  # records per ingester
+    # revocation: certificates an ingested CRL or the CA's export marks revoked, of those whose status is known
+    revoked: int = 0
+    revocation_known: int = 0
 
 
 def _ranked(vc: pd.Series, total: int, top: int | None = TOP) -> tuple[Count, ...]:
@@ -234,6 +237,8 @@ def summarize(inv: Inventory, *, now: datetime, top: int = TOP) -> InventorySumm
         expiring_30=int(((na >= ts) & (na < ts + timedelta(days=30))).sum()),
         expiring_90=int(((na >= ts) & (na < ts + timedelta(days=90))).sum()),
         quantum_vulnerable=int(f["quantum_vulnerable"].fillna(False).sum()),
+        revoked=int(inv.certificates["revoked"].fillna(False).astype(bool).sum()),
+        revocation_known=int(inv.certificates["revoked"].notna().sum()),
         rejected=len(inv.rejected),
         rejected_reasons=reasons.most_common(top),
         rejected_rows=tuple(

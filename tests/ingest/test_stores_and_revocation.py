@@ -367,3 +367,24 @@ def test_a_crl_whose_issuer_is_not_in_the_inventory_only_marks_what_it_lists(
     assert bool(certs.loc[chain.leaves[0].cert_id, "revoked"])  # a revocation claim is never hidden
     assert pd.isna(certs.loc[chain.leaves[1].cert_id, "revoked"])  # unknown, not "not revoked"
     assert any("signature not verified" in n for n in inv.notes), inv.notes
+
+
+def test_ingest_prints_the_revoked_count(tmp_path: Path, chain: Chain) -> None:
+    from typer.testing import CliRunner
+
+    from cmmm.cli import app
+
+    write(
+        tmp_path / "issuing.crl",
+        _crl(chain.inter, [(chain.leaves[0], None)]).public_bytes(serialization.Encoding.DER),
+    )
+    write(
+        tmp_path / "certs.pem", chain.root.pem + chain.inter.pem + chain.leaves[0].pem + chain.leaves[1].pem
+    )
+    result = CliRunner().invoke(app, ["ingest", str(tmp_path)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    # the leaves' issuer's CRL was read (2 known, 1 revoked); the root and the issuing CA: unknown
+    assert (
+        "revoked 1 of the 2 certificates whose issuer's CRL or CA export was read (the other 2: unknown)"
+        in (" ".join(result.output.split()))
+    )

@@ -52,6 +52,12 @@ def render_summary(console: Console, s: InventorySummary, inv: Inventory) -> Non
         f"expired [red]{s.expired:,}[/] · expiring ≤30 d [yellow]{s.expiring_30:,}[/] · ≤90 d "
         f"{s.expiring_90:,} · quantum-vulnerable {s.quantum_vulnerable:,}"
     )
+    if s.revocation_known:
+        unknown = s.certificates - s.revocation_known
+        console.print(
+            f"revoked [red]{s.revoked:,}[/] of the {s.revocation_known:,} certificates whose issuer's CRL or CA "
+            "export was read" + (f" (the other {unknown:,}: unknown)" if unknown else "")
+        )
     t = Table(title="by source format", title_justify="left", show_edge=False)
     t.add_column("ingester")
     t.add_column("certificates", justify="right")
