@@ -13,6 +13,7 @@ a key that is not a scalar) sends the whole document to the safe loader instead.
 
 from __future__ import annotations
 
+import codecs
 import functools
 import re
 from importlib.resources.abc import Traversable
@@ -269,8 +270,26 @@ def load(text: str) -> Any:
     return docs[0] if docs else None
 
 
+_WIDE_BOMS = (  # UTF-32 first: its little-endian BOM begins with UTF-16's
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def wide_bom(data: bytes) -> str | None:
+    """The codec of a UTF-16 or UTF-32 text that starts with its byte-order mark (Windows PowerShell 5.1's
+    redirections, Excel's "Unicode Text"), else None."""
+    return next((name for bom, name in _WIDE_BOMS if data.startswith(bom)), None)
+
+
 def text_of(data: bytes) -> str:
-    """Decode UTF-8 (with or without BOM), falling back to Latin-1, which never fails."""
+    """Decode UTF-8 (with or without BOM) or UTF-16/32 with their BOM, falling back to Latin-1, which never
+    fails. (A head cut inside a wide character ends in U+FFFD.)"""
+    wide = wide_bom(data)
+    if wide is not None:
+        return data.decode(wide, errors="replace")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:

@@ -62,7 +62,8 @@ def _header_score(headers: list[str]) -> int:
 
 
 def sniff_csv(path: Path, head: bytes) -> int:
-    if b"\x00" in head[:4096] or head.lstrip().startswith((b"{", b"[", b"-----BEGIN", b"<")):
+    wide = _yaml.wide_bom(head) is not None  # UTF-16/32 text holds NUL bytes; its BOM says so
+    if (b"\x00" in head[:4096] and not wide) or head.lstrip().startswith((b"{", b"[", b"-----BEGIN", b"<")):
         return 0
     text = text_of(head)
     lines = [ln for ln in text.splitlines()[:20] if ln.strip() and not ln.lstrip().startswith("#")]

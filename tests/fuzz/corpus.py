@@ -3,21 +3,80 @@ test time, plus the reference samples of ../shared/formats when that folder is p
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import timedelta
 from pathlib import Path
 
+import jks
 import yaml
-from cryptography.hazmat.primitives import serialization
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
+from openpyxl import Workbook
 
 import cmmm
 from cmmm.export import write_inventory
-from cmmm.lab.pki import issue
+from cmmm.lab.pki import Issued, issue
 from cmmm.scan import Endpoint, EndpointResult, ScanResult, Status
 from tests.conftest import NOW
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "formats"
+
+
+def _newer_formats(root: Issued, leaves: list[Issued]) -> dict[str, bytes | str]:
+    """Seeds of the readers added for real exports: a workbook, Windows exports, a Java keystore, CRLs and
+    an S/MIME message."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Certificate inventory, exported 2026-11-30"])
+    sheet.append([])
+    sheet.append(["Allgemeiner Name", "Gültig bis", "Schlüssellänge", "Auto-Renew", "Owner"])
+    sheet.append(["a.example", 46387, "2.048", "yes", "o"])
+    sheet.append(["b.example", "31.12.2026", "4096", "no", None])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    crl = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(root.cert.subject)
+        .last_update(NOW - timedelta(days=1))
+        .next_update(NOW + timedelta(days=6))
+        .add_revoked_certificate(
+            x509.RevokedCertificateBuilder()
+            .serial_number(leaves[0].cert.serial_number)
+            .revocation_date(NOW - timedelta(days=2))
+            .add_extension(x509.CRLReason(x509.ReasonFlags.key_compromise), critical=False)
+            .build()
+        )
+        .sign(root.key, hashes.SHA256())
+    )
+    thumb = leaves[0].cert.fingerprint(hashes.SHA1()).hex().upper()
+    powershell = (
+        "#TYPE System.Security.Cryptography.X509Certificates.X509Certificate2\r\n"
+        '"Subject","Issuer","NotAfter","NotBefore","Thumbprint","SerialNumber","FriendlyName"\r\n'
+        f'"CN=f0.example, O=Fuzz","CN=Fuzz Root","12/31/2026 11:59:59 PM","11/1/2026 12:00:00 AM","{thumb}",'
+        '"0A1B","web"\r\n'
+    )
+    smime = (
+        pkcs7.PKCS7SignatureBuilder()
+        .set_data(b"Content-Type: text/plain\r\n\r\nsigned\r\n")
+        .add_signer(leaves[1].cert, leaves[1].key, hashes.SHA256())
+        .sign(serialization.Encoding.SMIME, [pkcs7.PKCS7Options.DetachedSignature])
+    )
+    return {
+        "inventory.xlsx": buffer.getvalue(),
+        "certs-utf16.csv": "common_name;not_after;key_size\r\na.example;31.12.2026;2.048\r\n".encode(
+            "utf-16"
+        ),
+        "powershell.csv": powershell,
+        "keystore.jks": jks.KeyStore.new("jks", [jks.TrustedCertEntry.new("root", root.der)]).saves(
+            "changeit"
+        ),
+        "root.crl": crl.public_bytes(serialization.Encoding.DER),
+        "root.crl.pem": crl.public_bytes(serialization.Encoding.PEM),
+        "signed.eml": smime,
+    }
 
 
 def seeds(folder: Path) -> list[Path]:
@@ -98,6 +157,7 @@ def seeds(folder: Path) -> list[Path]:
             ]
         ),
         "vault.json": json.dumps({"data": {"certificate": leaves[2].pem.decode(), "serial_number": "aa:bb"}}),
+        **_newer_formats(root, leaves),
     }
     out = []
     for name, content in files.items():

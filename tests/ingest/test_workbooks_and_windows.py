@@ -304,3 +304,22 @@ def test_a_corrupt_sheet_is_a_rejection_and_any_name_is_read(tmp_path: Path) -> 
     assert len(inv) == 3  # the export without extension
     cut = [r for r in inv.rejected if r.source.endswith("cut.xlsx")]
     assert cut[0].locator == "sheet 'Übersicht'" and cut[0].reason.startswith("unreadable Excel sheet")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le"])
+@pytest.mark.parametrize("sep", [",", ";", "\t"])
+def test_wide_unicode_spreadsheets_with_their_bom(tmp_path: Path, encoding: str, sep: str) -> None:
+    """Excel's "Unicode Text" and Windows PowerShell 5.1's redirections: UTF-16/32 with a byte-order mark."""
+    text = f"Common Name{sep}Gültig bis{sep}Key Size\r\nä.example{sep}2026-12-31{sep}2048\r\n"
+    f = write(tmp_path / "export.csv", "\ufeff".encode(encoding) + text.encode(encoding))
+    fmt, batch = read_file(f, CTX)
+    assert fmt == "csv" and not batch.rejected, batch.rejected
+    row = batch.certificates.iloc[0]
+    assert (row["common_name"], int(row["key_size"])) == ("ä.example", 2048)
+
+
+def test_certutil_dump_redirected_in_utf16(tmp_path: Path) -> None:
+    f = write(tmp_path / "store.txt", "\ufeff".encode("utf-16-le") + _CERTUTIL.encode("utf-16-le"))
+    fmt, batch = read_file(f, CTX)
+    assert fmt == "certutil-store" and not batch.rejected
+    assert set(batch.certificates["common_name"]) >= {"web02.corp.example", "Corp Root"}
