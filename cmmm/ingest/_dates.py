@@ -102,7 +102,11 @@ def _zone(name: str | None, offset: int | None) -> timezone | None:
 
 def parse_dates(values: pd.Series) -> tuple[pd.Series, str | None]:
     """Return (UTC datetimes with NaT where unparseable or empty, a note on the ambiguity rule used)."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:  # a hostile JSON source put a list or an object where a date goes: not a date
+        values = values.map(lambda v: None if isinstance(v, dict | list | set) else v)
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
     if len(uniques) * 4 > len(values):
         return _parse_dates(values)
     # A date column repeats its days: parse each distinct value once. The ambiguity rule looks at the

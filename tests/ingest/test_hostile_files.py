@@ -146,3 +146,12 @@ def test_a_name_attribute_as_bit_string_is_a_rejection(tmp_path: Path) -> None:
     assert list(inv.certificates["common_name"]) == ["leafx"]
     assert [r.source.endswith("odd.der") for r in inv.rejected] == [True]
     assert "unreadable certificate" in inv.rejected[0].reason
+
+
+def test_an_object_where_a_date_goes_is_no_date() -> None:
+    import pandas as pd
+
+    from cmmm.ingest._dates import parse_dates
+
+    parsed, _ = parse_dates(pd.Series([{"a": 1}, ["2026-01-01"], "2026-12-31T00:00:00Z"], dtype=object))
+    assert parsed.isna().tolist() == [True, True, False]
