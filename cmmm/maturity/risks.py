@@ -96,7 +96,11 @@ RiskFn = Callable[[MetricContext, RiskSpec, Sequence[PrivateKeyFinding]], _Hit |
 def _names(ctx: MetricContext, mask: pd.Series) -> tuple[str, ...]:
     """A few names of the certificates in `mask`: common name, else the first SAN; sorted, distinct."""
     f = ctx.facts.loc[mask.to_numpy(dtype=bool)]
-    name = f["common_name"].fillna(f["sans"].str.split(";").str[0])
+    name = f["common_name"]
+    nameless = name.isna().to_numpy(dtype=bool)
+    if nameless.any():  # the first SAN, split only where there is no common name
+        name = name.copy()
+        name[nameless] = f.loc[nameless, "sans"].str.split(";").str[0]
     return tuple(str(v) for v in name.dropna().drop_duplicates().sort_values().head(EXAMPLES))
 
 

@@ -15,6 +15,7 @@ from cmmm.model.columns import (
     UTC_DT,
     conform,
     empty_frame,
+    isin,
 )
 from cmmm.model.exercise import RATING_TEXT_BY_CODE, CorrectiveAction, Rating, RecordedExercise
 from cmmm.model.inventory import Inventory, PrivateKeyFinding, Rejected, SourceRecord, derived
@@ -66,4 +67,5 @@ __all__ = [
     "conform",
     "derived",
     "empty_frame",
+    "isin",
 ]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 UTC_DT = "datetime64[us, UTC]"  # microseconds: notAfter 9999-12-31 overflows nanoseconds
 
@@ -174,3 +177,24 @@ def _cast(col: pd.Series, dtype: str) -> pd.Series:
             raise
         # a hostile source's 2**64 key size or "x" in a count: that cell is unknown, the column stays
         return pd.to_numeric(col.map(_finite_number), errors="coerce").astype(dtype)
+
+
+def isin(column: pd.Series, values: pd.Series | Iterable[object]) -> np.ndarray:
+    """`column.isin(values)` as a bool array. For a text column the test runs in Arrow: pandas' own `isin`
+    on Arrow strings builds one Arrow scalar per value in Python, 0.1 s a call for 250,000 certificate ids.
+    A missing value matches a missing value, as in pandas."""
+    if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
+        try:
+            data = pa.chunked_array(column.array.__arrow_array__())
+            source = values.array if isinstance(values, pd.Series) else list(values)
+            value_set = pa.array(source, from_pandas=True)
+            if pa.types.is_null(value_set.type):
+                value_set = value_set.cast(data.type)
+            elif not (pa.types.is_string(value_set.type) or pa.types.is_large_string(value_set.type)):
+                raise pa.ArrowTypeError("values that are not text")
+            else:
+                value_set = value_set.cast(data.type)
+            return np.asarray(pc.is_in(data, value_set=value_set).to_numpy(zero_copy_only=False), dtype=bool)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            pass  # values that are not text: pandas decides
+    return column.isin(values).to_numpy(dtype=bool)

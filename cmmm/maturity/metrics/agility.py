@@ -21,7 +21,7 @@ from cmmm.maturity.metrics._common import (
     plain_share,
     verified,
 )
-from cmmm.model import Discovery, Profile
+from cmmm.model import Discovery, Profile, isin
 
 DEPRECATED_TEXT = (
     f"{'/'.join(sorted(h.upper() for h in DEPRECATED_HASHES))} signatures, RSA < {MIN_RSA_BITS}, "
@@ -205,7 +205,7 @@ def agi_ca_fallback(ctx: MetricContext, params: Mapping[str, Any]) -> Measuremen
         return Measurement(value=None, evidence="no unexpired end-entity certificates")
     if (cov.share or 0.0) < float(params.get("min_known", 0.9)):
         return Measurement(value=None, evidence=f"no evidence: {cov.text}", coverage=cov)
-    mask = inv.certificates["cert_id"].isin(f.loc[leaf.to_numpy(dtype=bool), "cert_id"]).to_numpy(dtype=bool)
+    mask = isin(inv.certificates["cert_id"], f.loc[leaf.to_numpy(dtype=bool), "cert_id"])
     table = domain_fallbacks(inv, ctx.profile, unexpired_leaf=mask, today=ctx.now.date())
     if table.empty:
         return Measurement(
@@ -219,7 +219,7 @@ def agi_ca_fallback(ctx: MetricContext, params: Mapping[str, Any]) -> Measuremen
     beneath = membership(inv)
     pos = beneath.loc[beneath["ca_id"].isin(missing["ca_id"]), "pos"].unique()
     under = inv.certificates["cert_id"].iloc[pos]
-    failing = f["cert_id"].isin(under).to_numpy(dtype=bool) & leaf.to_numpy(dtype=bool)
+    failing = isin(f["cert_id"], under) & leaf.to_numpy(dtype=bool)
     return Measurement(
         value=float(len(missing)),
         evidence=f"{len(missing)} of {len(table)} single points of failure without a tested fallback; "

@@ -10,6 +10,7 @@ import pandas as pd
 
 from cmmm.maturity.measures import MetricContext
 from cmmm.maturity.metrics._common import Judged, Measurement, judged_share
+from cmmm.model import isin
 
 # How far back an expired automated certificate still counts against automation (auto.effective).
 EFFECTIVENESS_LOOKBACK_DAYS = 365
@@ -96,7 +97,7 @@ def auto_effective(ctx: MetricContext, params: Mapping[str, Any]) -> Measurement
     population = ctx.leaf & ctx.automated & recent
     name = f["common_name"].fillna("").astype(str).str.lower()
     renewed_names = set(name[ctx.unexpired & ctx.expiry_known & name.ne("")])
-    has_successor = name.isin(renewed_names) & name.ne("")
+    has_successor = pd.Series(isin(name, renewed_names), index=name.index) & name.ne("")
     bad = population & ctx.expired & (ctx.deployed | ~has_successor)
     return judged_share(
         ctx,
