@@ -319,7 +319,9 @@ def _alg_lookup(f: pd.DataFrame, spec: PolicySpec) -> pd.Series:
             if exact in spec.allowed_key_algorithms
             else (fam if fam in spec.allowed_key_algorithms else None)
         )
-    return f["key_algorithm"].astype(object).map(lut).astype(object)
+    codes, uniques = pd.factorize(f["key_algorithm"].to_numpy(dtype=object, na_value=None))
+    table = np.array([lut.get(u) for u in uniques] + [None], dtype=object)  # code -1 (missing): None
+    return pd.Series(table[codes], index=f.index, dtype=object)
 
 
 def check_key_algorithm(f: pd.DataFrame, spec: PolicySpec, now: datetime) -> Hit | None:
@@ -480,9 +482,13 @@ def check_wildcard(f: pd.DataFrame, spec: PolicySpec, now: datetime) -> Hit | No
     """Wildcard names (CN or SAN '*.') where wildcards are not allowed for the environment."""
     if spec.wildcards_allowed:
         return None
-    wild = f["common_name"].fillna("").str.startswith("*.") | f["sans"].fillna("").str.contains(
-        r"(?:^|;)\s*\*\.", regex=True
-    )
+    sans = f["sans"].fillna("")
+    # the regex (\s is not one Arrow runs natively: 20× slower) only on the SANs that hold "*." at all
+    maybe = sans.str.contains("*.", regex=False).to_numpy(dtype=bool)
+    wild_san: np.ndarray = np.zeros(len(f), dtype=bool)
+    if maybe.any():
+        wild_san[maybe] = sans[maybe].str.contains(r"(?:^|;)\s*\*\.", regex=True).to_numpy(dtype=bool)
+    wild = f["common_name"].fillna("").str.startswith("*.") | pd.Series(wild_san, index=f.index)
     env_ok = f["environment"].str.lower().isin(spec.wildcard_environments).fillna(False)
     mask = (_leaf(f) & wild & ~env_ok).fillna(False).astype(bool)
     return (
