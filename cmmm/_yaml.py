@@ -203,14 +203,44 @@ def _events_load_all(text: str) -> list[Any]:
     return docs
 
 
+def _check_depth(text: str) -> None:
+    """Refuse a text nested deeper than MAX_DEPTH before a loader that recurses reads it (the event
+    builder checks as it goes; PyYAML's loaders compose recursively)."""
+    parser = _libyaml.CParser(text)
+    opens, closes = (
+        (yaml.MappingStartEvent, yaml.SequenceStartEvent),
+        (yaml.MappingEndEvent, yaml.SequenceEndEvent),
+    )
+    depth = 0
+    while True:
+        try:
+            event = parser.get_event()
+        except yaml.YAMLError:  # libyaml refuses what the loader may accept (a surrogate escape): its say
+            return
+        if event is None:
+            return
+        kind = type(event)
+        if kind in opens:
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                raise YamlError(
+                    f"YAML nested deeper than {MAX_DEPTH} levels (limit: nesting depth)",
+                    mark.line + 1 if mark else None,
+                )
+        elif kind in closes:
+            depth -= 1
+
+
 def _load_all(text: str) -> list[Any]:
     if _libyaml is not None:
         try:
             return _events_load_all(text)
         except _Anchored:
+            _check_depth(text)
             return list(yaml.load_all(text, Loader=_CountingLoader))
         except _Unhandled:
-            pass
+            _check_depth(text)
         except yaml.YAMLError:
             # libyaml refuses what the Python scanner of the anchored path accepts (a surrogate escape,
             # replaced below): a text with anchors gets that path whatever comes first in it

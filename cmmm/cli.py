@@ -563,6 +563,12 @@ def assess_cmd(
     )
     from cmmm.report.pkimm import pkimm_document, pkimm_markdown, render_pkimm
 
+    from_store = None if store is not None and paths else _store_of(paths, store)  # both: load_inventory says
+    if from_store is not None:
+        # one snapshot for the inventory and its kept drill evidence, whatever another writer adds meanwhile
+        from cmmm.store import select, snapshots
+
+        snapshot = str(select(snapshots(from_store), snapshot, str(from_store)).id)
     with cluster_engine(cluster) as engine:
         inv = load_inventory(
             paths, parse_as_of(as_of), password_file, profile, policy, store, snapshot, engine
@@ -572,7 +578,6 @@ def assess_cmd(
         observed = min(inv.profile.as_of or datetime.now(UTC), now)
         blocks = None if engine is None else engine.blocks
         simulate: Simulator | None = functools.partial(drill_evidence, blocks=blocks) if drills else None
-        from_store = _store_of(paths, store)
         if drills and from_store is not None and profile is None and policy is None:
             # the snapshot as stored: its level-5 drills' evidence at this time, when kept, is not run again
             from cmmm.pipeline import stored_simulation
@@ -829,6 +834,12 @@ def drill_cmd(
 
     sc = drill_.load_scenario(scenario)
     check_output(plan)
+    from_store = None if store is not None and paths else _store_of(paths, store)  # both: load_inventory says
+    if from_store is not None:
+        # one snapshot for the inventory and its kept drill evidence, whatever another writer adds meanwhile
+        from cmmm.store import select, snapshots
+
+        snapshot = str(select(snapshots(from_store), snapshot, str(from_store)).id)
     with cluster_engine(cluster) as engine:
         inv = load_inventory(
             paths, parse_as_of(as_of), password_file, profile, policy, store, snapshot, engine

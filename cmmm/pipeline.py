@@ -5,6 +5,8 @@ tabletop exercise package."""
 from __future__ import annotations
 
 import dataclasses
+import functools
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -188,16 +190,28 @@ def store_snapshot(
                 for cid, e in kept.items()
             ),
             evaluated_at=now,
-            cmmm_version=VERSION,
+            cmmm_version=evidence_version(),
         )
     return write_snapshot(store, inv, taken_at=now, written_at=written_at, version=VERSION, metrics=metrics)
+
+
+@functools.cache
+def evidence_version() -> str:
+    """The cmmm that computes the drills' evidence: its version and a digest of its code and catalogs, so
+    evidence kept by a build with other drill code (a development tree) is never taken for this one's."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".yaml", ".yml") and p.is_file()):
+        h.update(str(path.relative_to(root)).encode())
+        h.update(path.read_bytes())
+    return f"{VERSION}+{h.hexdigest()[:12]}"
 
 
 def stored_simulation(store: Path, snapshot: str, now: datetime, blocks: BlockMap | None = None) -> Simulator:
     """The simulator of an assessment of a stored snapshot at `now`: the level-5 drills' evidence kept with
     the snapshot when its assessment was made at that time by this cmmm (the drills are seeded: running them
     again gives the same answer), else the drills, run."""
-    kept = stored_evidence(store, snapshot, evaluated_at=now, cmmm_version=VERSION)
+    kept = stored_evidence(store, snapshot, evaluated_at=now, cmmm_version=evidence_version())
 
     def simulate(criterion_id: str, inv: Inventory, at: datetime) -> SimulatedEvidence | None:
         e = kept.get(criterion_id) if at == now else None

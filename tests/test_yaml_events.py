@@ -103,3 +103,10 @@ def test_anchors_still_go_through_the_counting_loader() -> None:
     with pytest.raises(_yaml.YamlError, match="alias expansion"):
         _yaml.load_all("\n".join(bomb) + "\n")
     assert _yaml.load_all("base: &b {x: 1}\nother: *b\n") == [{"base": {"x": 1}, "other": {"x": 1}}]
+
+
+def test_the_nesting_limit_holds_after_a_tag_or_an_anchor() -> None:
+    deep = "[" * (_yaml.MAX_DEPTH + 1) + "]" * (_yaml.MAX_DEPTH + 1)
+    for head in ("- !!str a\n", "- &x a\n- *x\n", "- <b>\n"):
+        with pytest.raises(_yaml.YamlError, match="nesting depth"):
+            _yaml.load_all(head + "- " + deep + "\n")

@@ -168,6 +168,10 @@ def apply_revocations(
     hits: list[pd.DataFrame] = []
     for left, right in (("issuer_dn", "issuer_dn"), ("authority_key_id", "authority_key_id")):
         keys = crl.dropna(subset=[right])
+        if right == "authority_key_id":
+            # by key identifier alone only for a verified CRL: an identifier is public (every leaf names its
+            # issuer's), so an unverified CRL could claim any CA's certificates with it
+            keys = keys[keys["verified"].to_numpy(dtype=bool)]
         if keys.empty:
             continue
         table = pd.DataFrame(
@@ -178,6 +182,20 @@ def apply_revocations(
         found = at.notna()
         if found.any():
             rows = keys.iloc[at[found].astype(int).to_numpy()]
+            # a CRL's key identifier and the certificate's must agree wherever both are known: same name,
+            # another key is another CA
+            cert_aki = (
+                certs["authority_key_id"]
+                .astype("string")
+                .to_numpy(dtype=object, na_value=None)[found.to_numpy(dtype=bool)]
+            )
+            crl_aki = rows["authority_key_id"].astype("string").to_numpy(dtype=object, na_value=None)
+            agree = np.array(
+                [a is None or b is None or a == b for a, b in zip(cert_aki, crl_aki, strict=True)], dtype=bool
+            )
+            rows = rows[agree]
+            found = found.copy()
+            found[found.to_numpy(dtype=bool)] = agree
             hits.append(
                 pd.DataFrame(
                     {
@@ -206,18 +224,22 @@ def _checked(
         crl["crl_der"] = None
     cas = certs[certs["is_ca"].fillna(False).astype(bool)]
     keep: np.ndarray = np.ones(len(crl), dtype=bool)
+    crl["verified"] = False
     verified: set[str] = set()
     notes: list[str] = []
     for source, rows in crl.groupby("crl", sort=False, dropna=False).indices.items():
         first = crl.iloc[rows[0]]
         der, issuer, aki = first["crl_der"], first["issuer_dn"], first["authority_key_id"]
-        named = cas[cas["subject_dn"].eq(issuer).fillna(False).astype(bool)]
+        # every CA the CRL could claim to be: by name, or by key identifier (a forged CRL may name one and
+        # point at another); if any of them is in the inventory, one of them must verify it
+        named = cas["subject_dn"].eq(issuer).fillna(False).astype(bool)
         if isinstance(aki, str) and aki:
-            named = named[named["subject_key_id"].isna() | named["subject_key_id"].eq(aki).fillna(False)]
-        issuers = [bodies[c] for c in named["cert_id"] if c in bodies]
+            named |= cas["subject_key_id"].eq(aki).fillna(False).astype(bool)
+        issuers = [bodies[c] for c in cas.loc[named.to_numpy(dtype=bool), "cert_id"] if c in bodies]
         state = check_signature(der, issuers) if isinstance(der, bytes) else CrlCheck.UNVERIFIED
         if state is CrlCheck.VERIFIED:
             verified.add(str(issuer))
+            crl.iloc[rows, crl.columns.get_loc("verified")] = True
         elif state is CrlCheck.BAD:
             keep[rows] = False
             notes.append(

@@ -388,3 +388,68 @@ def test_ingest_prints_the_revoked_count(tmp_path: Path, chain: Chain) -> None:
         "revoked 1 of the 2 certificates whose issuer's CRL or CA export was read (the other 2: unknown)"
         in (" ".join(result.output.split()))
     )
+
+
+@pytest.mark.parametrize("claim", ["real name, made-up key id", "made-up name, real key id"])
+def test_a_forged_crl_cannot_borrow_a_name_or_a_key_identifier(
+    tmp_path: Path, chain: Chain, claim: str
+) -> None:
+    """A CRL signed by another key names the inventory's CA by its name (with another key identifier) or by
+    its key identifier (under another name, read from any leaf): it revokes nothing."""
+    forger = issue(cn="forger", not_before=NOW - timedelta(days=5), days=90, ca=True)
+    real_ski = chain.inter.cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
+    name = (
+        chain.inter.cert.subject
+        if claim.startswith("real name")
+        else x509.Name.from_rfc4514_string("CN=nobody")
+    )
+    key_id = b"\x01" * 20 if claim.startswith("real name") else real_ski
+    forged = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(name)
+        .last_update(NOW - timedelta(days=1))
+        .next_update(NOW + timedelta(days=6))
+        .add_extension(
+            x509.AuthorityKeyIdentifier(
+                key_identifier=key_id, authority_cert_issuer=None, authority_cert_serial_number=None
+            ),
+            critical=False,
+        )
+        .add_revoked_certificate(
+            x509.RevokedCertificateBuilder()
+            .serial_number(chain.leaves[0].cert.serial_number)
+            .revocation_date(NOW - timedelta(days=2))
+            .build()
+        )
+        .sign(forger.key, hashes.SHA256())
+    )
+    write(tmp_path / "forged.crl", forged.public_bytes(serialization.Encoding.DER))
+    write(tmp_path / "certs.pem", chain.root.pem + chain.inter.pem + chain.leaves[0].pem)
+    inv = cmmm.load([tmp_path], now=NOW, workers=1)
+    assert pd.isna(inv.certificates.set_index("cert_id").loc[chain.leaves[0].cert_id, "revoked"])
+    assert any("does not verify" in n for n in inv.notes), inv.notes
+
+
+def test_a_genuine_crl_with_a_key_identifier_marks_by_it(tmp_path: Path, chain: Chain) -> None:
+    ski = chain.inter.cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+    crl = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(chain.inter.cert.subject)
+        .last_update(NOW - timedelta(days=1))
+        .next_update(NOW + timedelta(days=6))
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), critical=False)
+        .add_revoked_certificate(
+            x509.RevokedCertificateBuilder()
+            .serial_number(chain.leaves[0].cert.serial_number)
+            .revocation_date(NOW - timedelta(days=2))
+            .build()
+        )
+        .sign(chain.inter.key, hashes.SHA256())
+    )
+    write(tmp_path / "issuing.crl", crl.public_bytes(serialization.Encoding.DER))
+    write(
+        tmp_path / "certs.pem", chain.root.pem + chain.inter.pem + chain.leaves[0].pem + chain.leaves[1].pem
+    )
+    certs = cmmm.load([tmp_path], now=NOW, workers=1).certificates.set_index("cert_id")
+    assert bool(certs.loc[chain.leaves[0].cert_id, "revoked"])
+    assert not bool(certs.loc[chain.leaves[1].cert_id, "revoked"])

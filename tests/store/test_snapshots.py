@@ -223,10 +223,15 @@ def test_the_drills_evidence_is_kept_and_reused_only_at_its_time(
 
     store = tmp_path / "s.duckdb"
     pipeline.store_snapshot(inventory, store, now=NOW, written_at=NOW)
-    kept = stored_evidence(store, "latest", evaluated_at=NOW, cmmm_version=VERSION)
+    kept = stored_evidence(store, "latest", evaluated_at=NOW, cmmm_version=pipeline.evidence_version())
     assert set(kept) == set(SIMULATED_CRITERIA)
-    assert stored_evidence(store, "latest", evaluated_at=NOW + timedelta(days=1), cmmm_version=VERSION) == {}
-    assert stored_evidence(store, "latest", evaluated_at=NOW, cmmm_version="0.0.0") == {}
+    assert (
+        stored_evidence(
+            store, "latest", evaluated_at=NOW + timedelta(days=1), cmmm_version=pipeline.evidence_version()
+        )
+        == {}
+    )
+    assert stored_evidence(store, "latest", evaluated_at=NOW, cmmm_version=VERSION) == {}  # another build
 
     inv = read_snapshot(store)
     ran = assess(inv, now=NOW, simulate=pipeline.drill_evidence)
