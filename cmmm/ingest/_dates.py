@@ -143,14 +143,53 @@ def _parse_dates(values: pd.Series) -> tuple[pd.Series, str | None]:
                 dayfirst, note = False, "slash dates read month-first (a value's second part is above 12)"
             else:
                 note = "slash dates were ambiguous; read day-first by the documented default"
-        cache: dict[str, datetime | None] = {}
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # dateutil's own warnings never reach the terminal
-            for v in rest.unique():
-                cache[v] = _slow_parse(v, dayfirst=dayfirst)
-        parsed = rest.map(cache)
-        out[todo] = pd.to_datetime(parsed, utc=True, errors="coerce").astype(UTC_DT)
+        fast = _by_formats(rest, dayfirst=dayfirst)
+        done = fast.notna().to_numpy(dtype=bool)
+        if done.any():
+            out[rest.index[done]] = fast[done]
+            rest = rest[~done]
+        if len(rest):
+            cache: dict[str, datetime | None] = {}
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # dateutil's own warnings never reach the terminal
+                for v in rest.unique():
+                    cache[v] = _slow_parse(v, dayfirst=dayfirst)
+            parsed = rest.map(cache)
+            out[rest.index] = pd.to_datetime(parsed, utc=True, errors="coerce").astype(UTC_DT)
     return out, note
+
+
+# The spellings spreadsheets use most, read column-wide before dateutil reads what is left one value at a
+# time (250,000 distinct US timestamps: 27 s with dateutil alone). Each gives what dateutil gives for it: a
+# four-digit year, the column's day/month order (dotted dates are always day-first), naive times as UTC.
+_SLASH_FORMATS = (
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y",
+)
+_DOT_FORMATS = ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y")
+_FOUR_DIGIT_YEAR = re.compile(r"^\d{1,2}[./]\d{1,2}[./]\d{4}(?:[ T]|$)")
+
+
+def _by_formats(values: pd.Series, *, dayfirst: bool) -> pd.Series:
+    """The values that match one of the common spellings exactly, as UTC datetimes; NaT for the others."""
+    out = pd.Series(pd.NaT, index=values.index, dtype=UTC_DT)
+    text = values.astype("string").str.replace(r"\s+", " ", regex=True).str.strip()
+    eligible = text.str.contains(_FOUR_DIGIT_YEAR.pattern, regex=True).fillna(False).to_numpy(dtype=bool)
+    slash = [f.replace("%m/%d", "%d/%m") for f in _SLASH_FORMATS] if dayfirst else list(_SLASH_FORMATS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for fmt in (*slash, *_DOT_FORMATS):
+            left = eligible & out.isna().to_numpy(dtype=bool)
+            if not left.any():
+                break
+            got = pd.to_datetime(text[left], format=fmt, errors="coerce")
+            hit = got.notna().to_numpy(dtype=bool)
+            if hit.any():
+                out[values.index[left][hit]] = got[hit].dt.tz_localize(UTC).astype(UTC_DT)
+    return out
 
 
 def _numeric_dates(s: pd.Series, todo: pd.Series, out: pd.Series) -> tuple[pd.Series, str | None]:

@@ -95,3 +95,35 @@ def test_bare_hosts_next_to_multi_endpoint_rows(tmp_path: Path) -> None:
     obs = inv.observations.sort_values("location")
     assert list(obs["host"]) == ["c.example", "mail01", "srv-web02", "web01"]
     assert list(obs["port"].astype("float").fillna(0).astype(int)) == [8443, 25, 0, 0]
+
+
+def test_row_ids_follow_the_documented_rule_on_any_index() -> None:
+    """A row without a body is named by a hash of issuer+serial, else of issuer+name+expiry as pandas
+    writes the date: the ids are kept in stores, so the rule must not drift (nor depend on the index)."""
+    import numpy as np
+    import pandas as pd
+
+    from cmmm.ingest.tabular import row_ids
+
+    frame = pd.DataFrame(
+        {
+            "issuer_name": pd.array(["CA 1", None, "ca 2", "CA 1"], dtype="string"),
+            "serial": pd.array(["0a1b", None, None, "ff"], dtype="string"),
+            "common_name": pd.array(["A.example", "b.example", None, "d.example"], dtype="string"),
+            "not_after": pd.Series(
+                pd.to_datetime(["2027-01-01T00:00:00Z", "2026-12-31T23:59:59Z", None, "9999-12-31T00:00:00Z"])
+            ).astype("datetime64[us, UTC]"),
+        },
+        index=[10, 3, 7, 5],
+    )
+    issuer = frame["issuer_name"].str.lower().fillna("")
+    expiry = frame["not_after"].astype("string").fillna("")
+    key = ("s|" + issuer + "|" + frame["serial"]).where(
+        frame["serial"].notna(),
+        "n|" + issuer + "|" + frame["common_name"].str.lower().fillna("") + "|" + expiry,
+    )
+    hashed = pd.util.hash_pandas_object(key.fillna(""), index=False).to_numpy()
+    expected = [f"row:{h:016x}" for h in hashed]
+    assert list(row_ids(frame)) == expected
+    assert list(row_ids(frame.reset_index(drop=True))) == expected
+    assert np.all(row_ids(frame).index == frame.index)
