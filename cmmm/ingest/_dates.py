@@ -123,10 +123,13 @@ def _parse_dates(values: pd.Series) -> tuple[pd.Series, str | None]:
     todo = s.notna()
     if not todo.any():
         return out, None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        iso = pd.to_datetime(s[todo], format="ISO8601", utc=True, errors="coerce")
-    out[todo] = iso.astype(UTC_DT)
+    # ISO 8601 begins with a four-digit year: the others are not tried as ISO (a failed parse costs)
+    todo_iso = todo & s.str.match(r"^[0-9]{4}").fillna(False)
+    if todo_iso.any():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            iso = pd.to_datetime(s[todo_iso], format="ISO8601", utc=True, errors="coerce")
+        out[todo_iso] = iso.astype(UTC_DT)
     todo &= out.isna()
     todo, note = _numeric_dates(s, todo, out)
     if todo.any():
@@ -176,7 +179,9 @@ _FOUR_DIGIT_YEAR = re.compile(r"^\d{1,2}[./]\d{1,2}[./]\d{4}(?:[ T]|$)")
 def _by_formats(values: pd.Series, *, dayfirst: bool) -> pd.Series:
     """The values that match one of the common spellings exactly, as UTC datetimes; NaT for the others."""
     out = pd.Series(pd.NaT, index=values.index, dtype=UTC_DT)
-    text = values.astype("string").str.replace(r"\s+", " ", regex=True).str.strip()
+    text = (
+        values.astype("string").str.replace(r"[ \t\r\n]+", " ", regex=True).str.strip()
+    )  # (Arrow runs this class)
     eligible = text.str.contains(_FOUR_DIGIT_YEAR.pattern, regex=True).fillna(False).to_numpy(dtype=bool)
     slash = [f.replace("%m/%d", "%d/%m") for f in _SLASH_FORMATS] if dayfirst else list(_SLASH_FORMATS)
     with warnings.catch_warnings():
