@@ -12,7 +12,6 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-import jks
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from pyasn1.error import PyAsn1Error
@@ -58,8 +57,16 @@ def sniff_jks(path: Path, head: bytes) -> int:
     return 95 if head[:4] in (_JKS_MAGIC, _JCEKS_MAGIC) else 0
 
 
+def _jks() -> Any:
+    """pyjks, imported when a Java keystore is read (it and pyasn1 cost every other ingest 0.08 s)."""
+    import jks
+
+    return jks
+
+
 def _integrity(data: bytes, ctx: ReadContext) -> str | None:
     """The password that verifies the store's integrity hash (never logged), or None."""
+    jks = _jks()
     for pw in ("", *ctx.passwords):
         try:
             jks.KeyStore.loads(data, pw, try_decrypt_keys=False)
@@ -73,6 +80,7 @@ def _integrity(data: bytes, ctx: ReadContext) -> str | None:
 
 def _key_facts(entry: Any, password: str | None, ctx: ReadContext) -> tuple[str, str | None, bool]:
     """(key type, key_id, whether it was decrypted) of a JKS private-key entry."""
+    jks = _jks()
     for pw in dict.fromkeys(p for p in (password, "", *ctx.passwords) if p is not None):
         try:
             entry.decrypt(pw)
@@ -90,6 +98,7 @@ def read_jks(path: Path, ctx: ReadContext) -> Batch:
     """Every trusted certificate and every private-key entry's chain; key entries become findings."""
     data = path.read_bytes()
     kind = "JCEKS" if data[:4] == _JCEKS_MAGIC else "JKS"
+    jks = _jks()
     try:
         store = jks.KeyStore.loads(data, None, try_decrypt_keys=False)  # certificates need no password
     except jks.util.DuplicateAliasException as exc:
