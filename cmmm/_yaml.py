@@ -157,12 +157,15 @@ def _value(event: Any, kind: type, depth: int) -> Any:
             raise _Unhandled  # a merge key or the value tag
         return value
     if depth >= MAX_DEPTH:
-        mark = event.start_mark
-        raise YamlError(
-            f"YAML nested deeper than {MAX_DEPTH} levels (limit: nesting depth)",
-            mark.line + 1 if mark else None,
-        )
+        raise _too_deep(event)
     return {} if kind is yaml.MappingStartEvent else []
+
+
+def _too_deep(event: Any) -> YamlError:
+    mark = event.start_mark
+    return YamlError(
+        f"YAML nested deeper than {MAX_DEPTH} levels (limit: nesting depth)", mark.line + 1 if mark else None
+    )
 
 
 def _events_load_all(text: str) -> list[Any]:
@@ -223,11 +226,7 @@ def _check_depth(text: str) -> None:
         if kind in opens:
             depth += 1
             if depth > MAX_DEPTH:
-                mark = event.start_mark
-                raise YamlError(
-                    f"YAML nested deeper than {MAX_DEPTH} levels (limit: nesting depth)",
-                    mark.line + 1 if mark else None,
-                )
+                raise _too_deep(event)
         elif kind in closes:
             depth -= 1
 

@@ -343,6 +343,19 @@ def _store_of(paths: list[Path] | None, store: Path | None) -> Path | None:
     return paths[0] if is_store(paths[0]) else None
 
 
+def _pinned(paths: list[Path] | None, store: Path | None, snapshot: str) -> tuple[Path | None, str]:
+    """The store a command reads (--store, or a store file as the only path) and its snapshot by id: a
+    command that reads a snapshot twice (its inventory, then what was kept with it) reads the same one
+    whatever another writer adds meanwhile. (None, snapshot) when the command reads files, or both were
+    given (load_inventory says that is an error)."""
+    from_store = None if store is not None and paths else _store_of(paths, store)
+    if from_store is None:
+        return None, snapshot
+    from cmmm.store import select, snapshots
+
+    return from_store, str(select(snapshots(from_store), snapshot, str(from_store)).id)
+
+
 def _from_store(store: Path, snapshot: str, profile: Path | None, policy: Path | None) -> Inventory:
     """A store's snapshot, with --profile/--policy in place of the ones stored with it."""
     from cmmm.store import read_snapshot
@@ -563,12 +576,7 @@ def assess_cmd(
     )
     from cmmm.report.pkimm import pkimm_document, pkimm_markdown, render_pkimm
 
-    from_store = None if store is not None and paths else _store_of(paths, store)  # both: load_inventory says
-    if from_store is not None:
-        # one snapshot for the inventory and its kept drill evidence, whatever another writer adds meanwhile
-        from cmmm.store import select, snapshots
-
-        snapshot = str(select(snapshots(from_store), snapshot, str(from_store)).id)
+    from_store, snapshot = _pinned(paths, store, snapshot)
     with cluster_engine(cluster) as engine:
         inv = load_inventory(
             paths, parse_as_of(as_of), password_file, profile, policy, store, snapshot, engine
@@ -834,12 +842,6 @@ def drill_cmd(
 
     sc = drill_.load_scenario(scenario)
     check_output(plan)
-    from_store = None if store is not None and paths else _store_of(paths, store)  # both: load_inventory says
-    if from_store is not None:
-        # one snapshot for the inventory and its kept drill evidence, whatever another writer adds meanwhile
-        from cmmm.store import select, snapshots
-
-        snapshot = str(select(snapshots(from_store), snapshot, str(from_store)).id)
     with cluster_engine(cluster) as engine:
         inv = load_inventory(
             paths, parse_as_of(as_of), password_file, profile, policy, store, snapshot, engine
@@ -1250,14 +1252,10 @@ def tabletop_package_cmd(
     )
     check_output(output)
     output.mkdir(exist_ok=True)  # the package's own folder; its parent must exist (check_output)
+    from_store, snapshot = _pinned(paths, store, snapshot)
     inv = load_inventory(paths, parse_as_of(as_of), password_file, profile, store=store, snapshot=snapshot)
     now = evaluation_time(as_of, inv)
-    from_store = _store_of(paths, store)
-    snap = None
-    if from_store is not None:
-        from cmmm.store import select, snapshots
-
-        snap = f"snapshot-{select(snapshots(from_store), snapshot, str(from_store)).id}"
+    snap = None if from_store is None else f"snapshot-{snapshot}"
     package = pipeline.tabletop(
         inv,
         scenario,

@@ -20,7 +20,7 @@ from cmmm.errors import UsageError
 from cmmm.export.atomic import atomic_file, replacing, write_text_atomic
 from cmmm.export.cbom import cbom_document
 from cmmm.export.tables import PARQUET_KEY, TABLE_VERSION, inventory_table, quote_text
-from cmmm.model import Inventory
+from cmmm.model import Inventory, SourceRecord
 
 
 def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
@@ -109,21 +109,23 @@ def inventory_document(inv: Inventory) -> dict[str, Any]:
             }
             for k in inv.private_keys
         ],
-        "sources": [
-            {
-                "path": s.path,
-                "ingester": s.ingester,
-                "records": s.records,
-                "rejected": s.rejected,
-                "read_at": s.read_at.isoformat(),
-                "rows": s.rows,
-                "merged": s.merged,
-                "defects": s.defects,
-            }
-            for s in inv.sources
-        ],
+        "sources": [source_document(s) for s in inv.sources],
         "accounting": accounting(inv),
         "notes": [sanitize.text(n) for n in inv.notes],
+    }
+
+
+def source_document(s: SourceRecord) -> dict[str, Any]:
+    """One source read, as the JSON document and the dataset manifest keep it."""
+    return {
+        "path": s.path,
+        "ingester": s.ingester,
+        "records": s.records,
+        "rejected": s.rejected,
+        "read_at": s.read_at.isoformat(),
+        "rows": s.rows,
+        "merged": s.merged,
+        "defects": s.defects,
     }
 
 

@@ -184,14 +184,11 @@ def apply_revocations(
             rows = keys.iloc[at[found].astype(int).to_numpy()]
             # a CRL's key identifier and the certificate's must agree wherever both are known: same name,
             # another key is another CA
-            cert_aki = (
-                certs["authority_key_id"]
-                .astype("string")
-                .to_numpy(dtype=object, na_value=None)[found.to_numpy(dtype=bool)]
-            )
-            crl_aki = rows["authority_key_id"].astype("string").to_numpy(dtype=object, na_value=None)
-            agree = np.array(
-                [a is None or b is None or a == b for a, b in zip(cert_aki, crl_aki, strict=True)], dtype=bool
+            cert_aki = certs["authority_key_id"].astype("string")[found.to_numpy(dtype=bool)]
+            crl_aki = rows["authority_key_id"].astype("string")
+            cert_aki, crl_aki = cert_aki.reset_index(drop=True), crl_aki.reset_index(drop=True)
+            agree = (
+                (cert_aki.isna() | crl_aki.isna() | cert_aki.eq(crl_aki)).fillna(False).to_numpy(dtype=bool)
             )
             rows = rows[agree]
             found = found.copy()

@@ -113,7 +113,10 @@ def encode_exercise(record: RecordedExercise) -> str:
 
 
 def decode_exercise(text: str, where: str) -> RecordedExercise:
-    value = _decode(json.loads(text), where)
+    try:
+        value = _decode(json.loads(text), where)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:  # a damaged or hand-edited store
+        raise InputError(where, f"a stored exercise cannot be read: {str(exc)[:120]}") from None
     if not isinstance(value, RecordedExercise):
         raise InputError(where, "a stored exercise is not an exercise record")
     return value

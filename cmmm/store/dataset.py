@@ -30,6 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from cmmm.errors import InputError
+from cmmm.export import source_document
 from cmmm.model import Inventory, PrivateKeyFinding, Rejected, SourceRecord, conform, empty_frame
 from cmmm.store import _schema
 from cmmm.store._codec import (
@@ -111,19 +112,7 @@ def _manifest(inv: Inventory, buckets: int, version: str) -> dict[str, Any]:
         "policy": encode_policy(inv.policy),
         "rejected": [{k: getattr(r, k) for k in _REJECTED} for r in inv.rejected],
         "private_keys": [{k: getattr(p, k) for k in _PRIVATE_KEYS} for p in inv.private_keys],
-        "sources": [
-            {
-                "path": s.path,
-                "ingester": s.ingester,
-                "records": s.records,
-                "rejected": s.rejected,
-                "read_at": s.read_at.isoformat(),
-                "rows": s.rows,
-                "merged": s.merged,
-                "defects": s.defects,
-            }
-            for s in inv.sources
-        ],
+        "sources": [source_document(s) for s in inv.sources],
         "notes": list(inv.notes),
         "exercises": [encode_exercise(e) for e in inv.exercises],
     }

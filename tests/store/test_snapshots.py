@@ -249,3 +249,11 @@ def test_the_drills_evidence_is_kept_and_reused_only_at_its_time(
     later = NOW + timedelta(days=1)
     assess(inv, now=later, simulate=pipeline.stored_simulation(store, "latest", later))
     assert set(SIMULATED_CRITERIA) <= set(runs)  # another time: the drills run
+
+
+def test_a_damaged_exercise_record_is_one_clear_error(tmp_path: Path, inventory: Inventory) -> None:
+    from cmmm.store._codec import decode_exercise
+
+    for text in ("{not json", '{"$record": "RecordedExercise", "fields": {"nope": 1}}', "[1, 2]"):
+        with pytest.raises(InputError, match=r"s\.duckdb"):
+            decode_exercise(text, str(tmp_path / "s.duckdb"))
