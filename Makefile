@@ -43,9 +43,12 @@ fuzz: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
-# The Dask path beside the in-process one: dataset write/read, drill Monte Carlo on local:2 (benchmarks/README.md).
+# The Dask path beside the in-process one: dataset write/read, drill Monte Carlo on local:2, and the census of
+# 1M and 10M certificates bucket by bucket on local:2 (benchmarks/README.md).
 bench-dask: $(STAMP)
-	PYTHONPATH=. $(BIN)/python benchmarks/dask_bench.py --certs 1000000 2000000
+	PYTHONPATH=. $(BIN)/python benchmarks/dask_bench.py --certs 1000000
+	PYTHONPATH=. $(BIN)/python benchmarks/census_bench.py --certs 1000000 --out benchmarks/census_1m.json
+	PYTHONPATH=. $(BIN)/python benchmarks/census_bench.py --certs 10000000 --out benchmarks/census_10m.json
 
 # How fast `cmmm --help`, `--version` and `scenarios` answer, beside `python -c pass` (benchmarks/README.md).
 bench-startup: $(STAMP)

@@ -20,10 +20,11 @@ from cmmm.profile import parse_profile
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 
-def synthetic_inventory(n: int, *, seed: int, now: datetime = NOW) -> Inventory:
-    """n certificates with 1–3 observations each; shapes loosely like a level-3 enterprise."""
+def synthetic_inventory(n: int, *, seed: int, now: datetime = NOW, start: int = 0) -> Inventory:
+    """n certificates with 1–3 observations each; shapes loosely like a level-3 enterprise. `start`: the
+    first certificate's number (blocks of one large inventory get distinct ids)."""
     rng = np.random.default_rng(seed)
-    ids = pd.Series([f"sha256:{i:064x}" for i in range(n)], dtype="string")
+    ids = pd.Series([f"sha256:{i:064x}" for i in range(start, start + n)], dtype="string")
     validity = rng.choice([47, 90, 200, 397, 825], size=n, p=[0.1, 0.4, 0.2, 0.25, 0.05])
     age = rng.uniform(0, 1, size=n) * validity * 1.05
     nb = pd.Timestamp(now) - pd.to_timedelta(age, unit="D")
@@ -39,7 +40,7 @@ def synthetic_inventory(n: int, *, seed: int, now: datetime = NOW) -> Inventory:
     certs = pd.DataFrame(
         {
             "cert_id": ids,
-            "common_name": "host" + pd.Series(np.arange(n)).astype(str) + ".example.com",
+            "common_name": "host" + pd.Series(np.arange(start, start + n)).astype(str) + ".example.com",
             "issuer_name": issuer,
             "not_before": nb,
             "not_after": na,

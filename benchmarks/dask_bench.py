@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import shutil
 import tempfile
 import time
@@ -26,6 +25,7 @@ from typing import Any
 import numpy as np
 
 import cmmm
+from benchmarks.census_bench import peak_mib
 from benchmarks.drill_bench import NOW, build
 from cmmm import drill
 from cmmm.distributed import connect
@@ -40,12 +40,6 @@ def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - t, out
 
 
-def _rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _worker_peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _draws(n: int, runs: int) -> float:
@@ -70,7 +64,7 @@ def one_size(n: int, runs: int, workers: int, folder: Path) -> dict[str, Any]:
     here_s, here = _timed(lambda: drill.run(inv, sc, now=NOW, runs=runs, seed=0))
     with connect(f"local:{workers}") as engine:
         there_s, there = _timed(lambda: drill.run(inv, sc, now=NOW, runs=runs, seed=0, blocks=engine.blocks))
-        worker_peaks = engine.client.run(_worker_peak_mib)
+        worker_peaks = engine.client.run(peak_mib)
     same = (
         here.completion_hours == there.completion_hours
         and here.on_time_probability == there.on_time_probability
@@ -94,7 +88,7 @@ def one_size(n: int, runs: int, workers: int, folder: Path) -> dict[str, Any]:
         "draws_floor_s": floor,
         "same_result": same,
         "p90_h": here.completion_hours.p90,
-        "client_peak_rss_mib": _rss_mib(),
+        "client_peak_rss_mib": peak_mib(),
         "workers_peak_rss_mib": sum(worker_peaks.values()),
     }
 

@@ -53,6 +53,7 @@ SCHEMAS: dict[str, str] = {
     "scan": "cmmm scan --format json, cmmm scan -o scan.json",
     "checks": "cmmm checks --format json",
     "scenarios": "cmmm scenarios --format json",
+    "census": "cmmm census DATASET --format json",
 }
 
 

@@ -126,6 +126,13 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {  # command → (what it sho
         ),
     ),
     "demo": (("every sample organization, in a checkout", "cmmm demo"),),
+    "census": (
+        ("a dataset's headline numbers, bucket by bucket", "cmmm census /data/cmmm-ds"),
+        (
+            "its buckets on a Dask cluster, as JSON",
+            "cmmm census /data/cmmm-ds --cluster local:2 --format json",
+        ),
+    ),
     "history": (
         ("every snapshot: date, level, score, key shares", "cmmm history --store cmmm.duckdb"),
         ("for a dashboard", "cmmm history --store cmmm.duckdb --format json"),
@@ -467,6 +474,16 @@ def ingest_cmd(
             "input at scale; every command reads it back as PATH).",
         ),
     ] = None,
+    buckets: Annotated[
+        int,
+        typer.Option(
+            "--buckets",
+            min=1,
+            max=4096,
+            help="With --dataset: how many buckets (a census task reads one; keep one under about a million "
+            "certificates).",
+        ),
+    ] = 64,
     cluster: ClusterOpt = None,
 ) -> None:
     """Read and merge inventories; print what was found, what expires, and what was rejected.
@@ -495,7 +512,7 @@ def ingest_cmd(
     if dataset is not None:
         from cmmm.store import write_dataset
 
-        write_dataset(dataset, inv, version=cmmm.__version__)
+        write_dataset(dataset, inv, buckets=buckets, version=cmmm.__version__)
         err.print(f"wrote {len(inv)} certificates to the dataset {escape(str(dataset))}")
     if fmt is IngestFormat.JSON:
         sys.stdout.write(dumps(inventory_document(inv)))
@@ -705,6 +722,7 @@ def report_cmd(
     ] = None,
     password_file: PasswordOpt = None,
     as_of: AsOfOpt = None,
+    cluster: ClusterOpt = None,
 ) -> None:
     """Write the executive report: level, risks, inventory facts, PQC readiness, drills and roadmap.
 
@@ -716,10 +734,15 @@ def report_cmd(
 
     kind = report.format_for(output, fmt)
     check_output(output)
-    inv = load_inventory(paths, parse_as_of(as_of), password_file, profile, policy, store, snapshot)
-    now = evaluation_time(as_of, inv)
-    with terminal.working(err, "assessing, running the drills, writing the report"):
-        result = pipeline.run(inv, now=now, scenarios=scenario or DEMO_SCENARIOS)
+    with cluster_engine(cluster) as engine:
+        inv = load_inventory(
+            paths, parse_as_of(as_of), password_file, profile, policy, store, snapshot, engine
+        )
+        now = evaluation_time(as_of, inv)
+        with terminal.working(err, "assessing, running the drills"):
+            blocks = None if engine is None else engine.blocks
+            result = pipeline.run(inv, now=now, scenarios=scenario or DEMO_SCENARIOS, blocks=blocks)
+    with terminal.working(err, "writing the report"):
         source = _store_of(paths, store)
         trend = pipeline.store_trend(source, snapshot) if source is not None else None
         report.write_report(
@@ -753,11 +776,13 @@ def graph_cmd(
     ] = False,
     fmt: Annotated[OutputFormat, typer.Option("--format", help="text or json.")] = OutputFormat.TEXT,
     as_of: AsOfOpt = None,
+    cluster: ClusterOpt = None,
 ) -> None:
     """The dependency graph: CA concentration and the riskiest CAs, or the blast radius of one CA.
 
     Certificates → issuing CAs → roots (linked by key identifiers and names, confirmed by signatures),
-    certificates → endpoints → services → the services that depend on them.
+    certificates → endpoints → services → the services that depend on them. With --cluster the input
+    files are parsed on the cluster's workers; the graph itself is built here (it is small: CAs and services).
     """
     from cmmm import graph
     from cmmm.report.documents import blast_document, summary_document
@@ -765,7 +790,8 @@ def graph_cmd(
     from cmmm.report.terminal.graph import render_blast_radius, render_graph_summary
 
     check_output(export)
-    inv = load_inventory(paths, parse_as_of(as_of), store=store, snapshot=snapshot)
+    with cluster_engine(cluster) as engine:
+        inv = load_inventory(paths, parse_as_of(as_of), store=store, snapshot=snapshot, engine=engine)
     if export is not None:
         kind = write_graph(inv, export, aggregate=False if all_leaves else None)
         err.print(f"wrote the dependency graph to {escape(str(export))} ({kind})")
@@ -923,6 +949,49 @@ def demo_cmd(
             tabletop.write_package(package, folder)
             out.print(f"tabletop exercise: [bold]{escape(str(folder / 'package.html'))}[/]")
     render_demo_table(out, rows)
+
+
+# ------------------------------------------------------------------------------------------- census
+class CensusFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+@app.command("census", epilog=examples("census"))
+@handled
+def census_cmd(
+    dataset: Annotated[
+        Path,
+        typer.Argument(help="A dataset folder written by cmmm ingest … --dataset DIR.", show_default=False),
+    ],
+    fmt: Annotated[CensusFormat, typer.Option("--format", help="text or json.")] = CensusFormat.TEXT,
+    as_of: AsOfOpt = None,
+    cluster: ClusterOpt = None,
+) -> None:
+    """The headline numbers of a dataset too large for one process, counted bucket by bucket: expiry,
+    ownership, automation, deprecated and quantum-vulnerable cryptography, policy compliance and the
+    issuing CAs' shares. No process holds more than one bucket (and the CA certificates, sent to every
+    bucket), so it runs where `assess` would run out of memory; with --cluster the buckets go to Dask's
+    workers. The numbers are the ones `assess` shows for the same inventory; the criteria, the level and the
+    drills need the whole inventory and are not computed here.
+    """
+    from cmmm.pipeline import census_dataset
+    from cmmm.report.census import census_document, render_census
+    from cmmm.store import is_dataset, read_dataset
+
+    if not is_dataset(dataset):
+        raise UsageError(f"{dataset}: not a dataset folder (write one with cmmm ingest PATHS --dataset DIR)")
+    head = read_dataset(dataset, [])  # the manifest and the small tables: the profile pins the date
+    now = evaluation_time(as_of, head)
+    observed = min(head.profile.as_of or datetime.now(UTC), now)
+    with cluster_engine(cluster) as engine:
+        shards = None if engine is None else engine.shards
+        with terminal.working(err, "counting the dataset's buckets"):
+            result = census_dataset(dataset, now=now, observed_at=observed, shards=shards)
+    if fmt is CensusFormat.JSON:
+        sys.stdout.write(dumps(census_document(result)))
+    else:
+        render_census(out, result)
 
 
 # ------------------------------------------------------------------------------------------- store

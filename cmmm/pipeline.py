@@ -7,11 +7,13 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import pandas as pd
 
 from cmmm import drill
 from cmmm._version import VERSION
@@ -19,6 +21,7 @@ from cmmm.drill import DrillResult
 from cmmm.drill.engine import BlockMap
 from cmmm.errors import InputError
 from cmmm.maturity import Assessment, SimulatedEvidence, assess
+from cmmm.maturity.partial import Census, Partial, merge, partial_of, with_cas
 from cmmm.maturity.result import Simulator
 from cmmm.model import Inventory
 from cmmm.store import (
@@ -27,7 +30,10 @@ from cmmm.store import (
     SnapshotInfo,
     SnapshotMetrics,
     StoredEvidence,
+    bucket_numbers,
     diff,
+    read_buckets,
+    read_cas,
     read_snapshot,
     select,
     snapshots,
@@ -64,19 +70,25 @@ def run(
     seed: int = 0,
     observed_at: datetime | None = None,
     lab: LabResult | None = None,
+    blocks: BlockMap | None = None,
 ) -> PipelineResult:
     """Summarize the inventory and its graph, assess maturity (its level-5 drills included) and run each
     scenario (name or file) on `inv` at `now`, seeded. `observed_at`: when the inventory was taken (an
     earlier date looks ahead; see cmmm.maturity.assess). `lab`: a PQC lab result for this inventory — its
-    measured handshakes replace the size table in the PQC drill and fill the report's lab section."""
+    measured handshakes replace the size table in the PQC drill and fill the report's lab section.
+    `blocks`: where every drill's Monte Carlo blocks run (a Dask cluster); this process by default."""
     from cmmm.graph import summarize_graph
     from cmmm.ingest.summary import summarize
     from cmmm.lab import with_lab
 
     if lab is not None:
         inv = with_lab(inv, lab)
-    drills = tuple(drill.run(inv, drill.load_scenario(s), now=now, runs=runs, seed=seed) for s in scenarios)
-    assessment = assess(inv, now=now, observed_at=observed_at, simulate=drill_evidence)
+    drills = tuple(
+        drill.run(inv, drill.load_scenario(s), now=now, runs=runs, seed=seed, blocks=blocks)
+        for s in scenarios
+    )
+    simulate = drill_evidence if blocks is None else functools.partial(drill_evidence, blocks=blocks)
+    assessment = assess(inv, now=now, observed_at=observed_at, simulate=simulate)
     return PipelineResult(
         summary=summarize(inv, now=now),
         graph=summarize_graph(inv),
@@ -304,3 +316,44 @@ def tabletop(
     return build_package(
         varied, result, assessment, generated_at=generated_at, changes=changes, snapshot=snapshot
     )
+
+
+# ---------------------------------------------------------------- a dataset too large for one process
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BucketJob:
+    """One bucket of a dataset to count: where it is, the broadcast CA rows, and the dates."""
+
+    path: Path
+    bucket: int
+    cas: pd.DataFrame
+    ca_bodies: dict[str, bytes]
+    now: datetime
+    observed_at: datetime | None
+
+
+def census_bucket(job: BucketJob) -> Partial:
+    """A bucket's partial (what a worker computes): read it, dedup it, add the CA rows, count its own."""
+    bucket, merged = read_buckets(job.path, [job.bucket])
+    inv, own = with_cas(bucket, job.cas, job.ca_bodies)
+    return partial_of(inv, own, now=job.now, observed_at=job.observed_at, merged=merged)
+
+
+def census_dataset(
+    path: Path,
+    *,
+    now: datetime,
+    observed_at: datetime | None = None,
+    shards: Callable[[Callable[[BucketJob], Partial], Sequence[BucketJob]], list[Partial]] | None = None,
+) -> Census:
+    """The census of the dataset at `path`, bucket by bucket: no process holds more than one bucket and the
+    CA rows. `shards` runs the buckets (a Dask cluster's `Engine.shards`); one after the other here by
+    default. The result equals `census(read_dataset(path))`."""
+    cas, ca_bodies = read_cas(path)
+    jobs = [
+        BucketJob(path=path, bucket=b, cas=cas, ca_bodies=ca_bodies, now=now, observed_at=observed_at)
+        for b in bucket_numbers(path)
+    ]
+    if not jobs:
+        raise InputError(str(path), "the dataset holds no certificate")
+    parts = shards(census_bucket, jobs) if shards is not None else [census_bucket(j) for j in jobs]
+    return merge(parts)

@@ -11,9 +11,11 @@ from cmmm.drill.plan import plan_json
 from cmmm.drill.scenario import DEMO_SCENARIOS, catalog
 from cmmm.export import inventory_document
 from cmmm.maturity import load_catalog
+from cmmm.maturity.partial import census
 from cmmm.maturity.pkimm import categorize
 from cmmm.model import Inventory
 from cmmm.report.assessment import assessment_document, checks_document
+from cmmm.report.census import census_document
 from cmmm.report.documents import blast_document, summary_document
 from cmmm.report.pkimm import pkimm_document
 from cmmm.report.sarif import sarif_document
@@ -42,6 +44,7 @@ def organization_documents(inv: Inventory) -> Iterator[tuple[str, Any]]:
         yield "drill", drill.drill_document(r)
     yield "report", report.render_json(pipeline.report_view(result, generated_at=NOW))
     yield "sarif", sarif_document(inv, result.assessment)
+    yield "census", census_document(census(inv, now=NOW))
 
 
 def catalog_documents() -> Iterator[tuple[str, Any]]:

@@ -9,7 +9,17 @@ also a Parquet dataset partitioned by a hash of cert_id (store.dataset), the Das
 from __future__ import annotations
 
 from cmmm.store._schema import SCHEMA_VERSION
-from cmmm.store.dataset import dataset_buckets, is_dataset, read_dataset, write_dataset
+from cmmm.store.dataset import (
+    DatasetWriter,
+    bucket_numbers,
+    dataset_buckets,
+    dedup_certificates,
+    is_dataset,
+    read_buckets,
+    read_cas,
+    read_dataset,
+    write_dataset,
+)
 from cmmm.store.diff import CHANGE_COLUMNS, Change, Diff, Regression, diff
 from cmmm.store.snapshots import (
     CriterionState,
@@ -30,15 +40,20 @@ __all__ = [
     "SCHEMA_VERSION",
     "Change",
     "CriterionState",
+    "DatasetWriter",
     "Diff",
     "Regression",
     "SnapshotInfo",
     "SnapshotMetrics",
     "StoredEvidence",
+    "bucket_numbers",
     "dataset_buckets",
+    "dedup_certificates",
     "diff",
     "is_dataset",
     "is_store",
+    "read_buckets",
+    "read_cas",
     "read_dataset",
     "read_snapshot",
     "record_exercise",

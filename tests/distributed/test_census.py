@@ -1,0 +1,201 @@
+"""The census of a partitioned dataset: bucket partials merged equal the whole inventory's numbers, in this
+process and on a real cluster of worker processes; a dataset written block by block reads back whole and
+merges a certificate two blocks wrote."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from cmmm.cli import app
+from cmmm.distributed import connect
+from cmmm.maturity.partial import census, merge, partial_of, with_cas
+from cmmm.model import CERTIFICATE_COLUMNS, OBSERVATION_COLUMNS, Inventory, conform
+from cmmm.pipeline import census_dataset
+from cmmm.store import DatasetWriter, read_buckets, read_dataset, write_dataset
+from tests.conftest import NOW, SAMPLE_ORGS, SAMPLES_DIR, sample
+from tests.store.test_snapshots import assert_same
+from tests.test_machine_outputs import strict_loads, validate
+
+runner = CliRunner()
+
+
+def _synthetic(n: int, seed: int = 3) -> Inventory:
+    """n leaves under five issuers, 1–3 observations each, mixed keys, dates, owners and renewal."""
+    rng = np.random.default_rng(seed)
+    ids = pd.Series([f"sha256:syn{i:08d}" for i in range(n)], dtype="string")
+    alg = rng.choice(np.array(["RSA", "EC", "ML-DSA-65", None], dtype=object), n, p=[0.5, 0.4, 0.05, 0.05])
+    size = np.where(alg == "RSA", rng.choice([1024, 2048, 4096], n), np.where(alg == "EC", 256, 0))
+    certs = pd.DataFrame(
+        {
+            "cert_id": ids,
+            "common_name": [f"h{i}.example.test" for i in range(n)],
+            "issuer_name": rng.choice(["R11", "E6", "Corp CA 1", "Corp CA 2", "Old CA"], n),
+            "not_before": pd.Timestamp(NOW) - pd.to_timedelta(rng.integers(1, 400, n), unit="D"),
+            "not_after": pd.Timestamp(NOW) + pd.to_timedelta(rng.integers(-30, 400, n), unit="D"),
+            "key_algorithm": alg,
+            "key_size": pd.array(np.where(size > 0, size, None), dtype="Int64"),
+            "signature_hash": rng.choice(
+                np.array(["sha256", "sha1", None], dtype=object), n, p=[0.9, 0.05, 0.05]
+            ),
+            "is_ca": False,
+            "trust": rng.choice(np.array(["public", "private", None], dtype=object), n),
+            "has_body": False,
+        }
+    )
+    reps = rng.integers(1, 4, n)
+    oid = ids.repeat(reps).reset_index(drop=True)
+    m = len(oid)
+    obs = pd.DataFrame(
+        {
+            "cert_id": oid,
+            "source": "synthetic",
+            "location": [f"h{i}:443" for i in rng.integers(0, n, m)],
+            "owner": rng.choice(np.array(["a@x", "b@x", None], dtype=object), m),
+            "criticality": rng.choice(["low", "high", "critical"], m),
+            "automation": rng.choice(["acme", "manual", "cert-manager"], m),
+            "discovered_by": rng.choice(["network-scan", "manual", "ca-api"], m),
+        }
+    )
+    return Inventory(
+        certificates=conform(certs, CERTIFICATE_COLUMNS),
+        observations=conform(obs, OBSERVATION_COLUMNS),
+        policy={"name": "t", "approved_issuers": ["R11", "Corp CA 1"], "wildcards": {"allowed": False}},
+    )
+
+
+@pytest.mark.parametrize("org", SAMPLE_ORGS)
+def test_every_sample_census_is_the_same_bucket_by_bucket(tmp_path: Path, org: str) -> None:
+    inv = sample(org)
+    write_dataset(tmp_path / "ds", inv, buckets=8)
+    whole = census(inv, now=NOW)
+    parts = census_dataset(tmp_path / "ds", now=NOW)
+    assert parts.buckets > 1 and whole.buckets == 1
+    assert parts == whole
+    assert parts.measures.certificates == len(inv.certificates)
+
+
+def test_the_ca_rows_sent_to_every_bucket_decide_the_issuers(tmp_path: Path) -> None:
+    """Without the broadcast CA certificates a bucket's leaves name no issuing CA node the whole does."""
+    inv = sample("level4-agile")
+    write_dataset(tmp_path / "ds", inv, buckets=8)
+    whole = census(inv, now=NOW)
+    alone = []
+    for b in range(8):
+        bucket, merged = read_buckets(tmp_path / "ds", [b])
+        empty = inv.certificates.iloc[:0]
+        alone.append(partial_of(*with_cas(bucket, empty, {}), now=NOW, merged=merged))
+    assert merge(alone).measures == whole.measures  # per-certificate numbers need no CA
+    assert merge(alone).top_issuers != whole.top_issuers
+
+
+def test_a_synthetic_inventory_on_worker_processes_equals_in_process(tmp_path: Path) -> None:
+    inv = _synthetic(20_000)
+    write_dataset(tmp_path / "ds", inv, buckets=16)
+    whole = census(inv, now=NOW)
+    with connect("local:2") as engine:
+        there = census_dataset(tmp_path / "ds", now=NOW, shards=engine.shards)
+    assert there == whole
+    m = whole.measures
+    assert m.certificates == 20_000 and 0 < m.expired < 20_000
+    assert (
+        m.weak_key > 0 and m.deprecated_hash > 0 and 0 < m.quantum_vulnerable.count < m.quantum_vulnerable.of
+    )
+    assert whole.findings and whole.issuing_cas == 5
+    assert sum(i.leaves for i in whole.top_issuers) == m.end_entity
+
+
+def test_merging_is_the_same_in_any_order(tmp_path: Path) -> None:
+    inv = _synthetic(3_000)
+    write_dataset(tmp_path / "ds", inv, buckets=6)
+    parts = []
+    for b in range(6):
+        bucket, merged = read_buckets(tmp_path / "ds", [b])
+        parts.append(partial_of(bucket, now=NOW, merged=merged))
+    assert merge(parts) == merge(parts[::-1]) == census(inv, now=NOW)
+
+
+def _blocks(inv: Inventory, k: int) -> list[Inventory]:
+    """`inv` cut into k blocks by certificate (observations and bodies follow); the records in the first."""
+    ids = inv.certificates["cert_id"].astype(str).to_numpy()
+    out = []
+    for i in range(k):
+        mine = set(ids[i::k])
+        first = i == 0
+        out.append(
+            dataclasses.replace(
+                inv if first else Inventory(profile=inv.profile, policy=inv.policy),
+                certificates=inv.certificates[inv.certificates["cert_id"].isin(mine)],
+                observations=inv.observations[inv.observations["cert_id"].isin(mine)],
+                bodies={c: d for c, d in inv.bodies.items() if c in mine},
+            )
+        )
+    return out
+
+
+def test_a_dataset_written_in_blocks_reads_back_whole(tmp_path: Path) -> None:
+    inv = sample("level3-defined")
+    with DatasetWriter(tmp_path / "ds", buckets=8) as out:
+        for block in _blocks(inv, 3):
+            out.add(block)
+    back = read_dataset(tmp_path / "ds")
+    # rows come back in the order written: block by block
+    order = pd.concat([b.certificates for b in _blocks(inv, 3)], ignore_index=True)
+    pd.testing.assert_frame_equal(back.certificates, order)
+    assert back.bodies == inv.bodies and back.sources == inv.sources and back.rejected == inv.rejected
+    assert len(list((tmp_path / "ds" / "certificates").glob("bucket=*/part-*.parquet"))) > 8
+    assert census_dataset(tmp_path / "ds", now=NOW) == census(inv, now=NOW)
+
+
+def test_a_certificate_two_blocks_wrote_is_merged_keeping_its_body(tmp_path: Path) -> None:
+    inv = sample("level3-defined")
+    with_body = inv.certificates[inv.certificates["has_body"].fillna(False).astype(bool)].iloc[:1]
+    declared = with_body.assign(has_body=False)
+    first = Inventory(certificates=declared, profile=inv.profile, policy=inv.policy)
+    with DatasetWriter(tmp_path / "ds", buckets=4) as out:
+        out.add(first)  # the declared row first: the body-bearing row written later still wins
+        out.add(inv)
+    back, merged = read_buckets(tmp_path / "ds")
+    assert merged == 1
+    assert len(back.certificates) == len(inv.certificates)
+    row = back.certificates[back.certificates["cert_id"] == with_body["cert_id"].iloc[0]]
+    assert bool(row["has_body"].iloc[0])
+    assert any("merged" in n for n in back.notes)
+    counted = census_dataset(tmp_path / "ds", now=NOW)
+    assert counted.merged == 1 and counted.measures.certificates == len(inv.certificates)
+
+
+def test_an_interrupted_block_write_leaves_the_previous_dataset(tmp_path: Path) -> None:
+    inv = sample("level1-chaos")
+    write_dataset(tmp_path / "ds", inv, buckets=4)
+    with pytest.raises(RuntimeError), DatasetWriter(tmp_path / "ds", buckets=4) as out:
+        out.add(sample("level3-defined"))
+        raise RuntimeError("stopped")
+    assert_same(inv, read_dataset(tmp_path / "ds"))
+    assert [p.name for p in tmp_path.iterdir()] == ["ds"]  # no temporary folder left
+
+
+def test_census_command_text_and_json(tmp_path: Path) -> None:
+    ds = tmp_path / "ds"
+    assert (
+        runner.invoke(app, ["ingest", str(SAMPLES_DIR / "level3-defined"), "--dataset", str(ds), "--buckets", "8"]).exit_code
+        == 0
+    )
+    res = runner.invoke(app, ["census", str(ds), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    doc = strict_loads(res.stdout)
+    validate("census", doc)
+    inv = sample("level3-defined")
+    assert doc["certificates"] == len(inv.certificates) and doc["buckets"] == 8
+    assert doc["measures"]["automated"]["of"] > 0
+    text = runner.invoke(app, ["census", str(ds)])
+    assert (
+        text.exit_code == 0 and "issuing CAs" in text.stdout and "of the certificates checked" in text.stdout
+    )
+    bad = runner.invoke(app, ["census", str(tmp_path)])
+    assert bad.exit_code == 2 and "not a dataset folder" in bad.output
