@@ -53,7 +53,9 @@ def _blocks(n: int, block: int) -> list[tuple[int, int]]:
 
 def _whole(n: int, block: int) -> Inventory:
     """The same certificates as the blocks, as one inventory (for the in-process reference)."""
-    parts = [synthetic_inventory(k, seed=7 + i, now=NOW, start=s) for i, (s, k) in enumerate(_blocks(n, block))]
+    parts = [
+        synthetic_inventory(k, seed=7 + i, now=NOW, start=s) for i, (s, k) in enumerate(_blocks(n, block))
+    ]
     return Inventory(
         certificates=pd.concat([p.certificates for p in parts], ignore_index=True),
         observations=pd.concat([p.observations for p in parts], ignore_index=True),

@@ -40,8 +40,6 @@ def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - t, out
 
 
-
-
 def _draws(n: int, runs: int) -> float:
     rng = np.random.default_rng(0)
     t = time.perf_counter()

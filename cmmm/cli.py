@@ -475,15 +475,15 @@ def ingest_cmd(
         ),
     ] = None,
     buckets: Annotated[
-        int,
+        int | None,
         typer.Option(
             "--buckets",
             min=1,
             max=4096,
-            help="With --dataset: how many buckets (a census task reads one; keep one under about a million "
-            "certificates).",
+            help="With --dataset: how many buckets (default 64; a census task reads one: keep one under about "
+            "a million certificates).",
         ),
-    ] = 64,
+    ] = None,
     cluster: ClusterOpt = None,
 ) -> None:
     """Read and merge inventories; print what was found, what expires, and what was rejected.
@@ -496,6 +496,8 @@ def ingest_cmd(
     from cmmm.export import inventory_document, write_inventory
     from cmmm.ingest.summary import summarize
 
+    if buckets is not None and dataset is None:
+        raise UsageError("--buckets is the number of buckets of a --dataset: give --dataset DIR too")
     check_output(output)
     check_output(store)
     with cluster_engine(cluster) as engine:
@@ -512,7 +514,7 @@ def ingest_cmd(
     if dataset is not None:
         from cmmm.store import write_dataset
 
-        write_dataset(dataset, inv, buckets=buckets, version=cmmm.__version__)
+        write_dataset(dataset, inv, buckets=buckets or 64, version=cmmm.__version__)
         err.print(f"wrote {len(inv)} certificates to the dataset {escape(str(dataset))}")
     if fmt is IngestFormat.JSON:
         sys.stdout.write(dumps(inventory_document(inv)))
@@ -968,12 +970,15 @@ def census_cmd(
     as_of: AsOfOpt = None,
     cluster: ClusterOpt = None,
 ) -> None:
-    """The headline numbers of a dataset too large for one process, counted bucket by bucket: expiry,
-    ownership, automation, deprecated and quantum-vulnerable cryptography, policy compliance and the
-    issuing CAs' shares. No process holds more than one bucket (and the CA certificates, sent to every
-    bucket), so it runs where `assess` would run out of memory; with --cluster the buckets go to Dask's
-    workers. The numbers are the ones `assess` shows for the same inventory; the criteria, the level and the
-    drills need the whole inventory and are not computed here.
+    """The headline numbers of a dataset, counted bucket by bucket: expiry, ownership, automation,
+    deprecated and quantum-vulnerable cryptography, policy compliance and the issuing CAs' shares. No process
+    holds more than one bucket (and the CA certificates, sent to every bucket), so it counts datasets larger
+    than one process could assess; with --cluster the buckets go to Dask's workers, which must see DATASET
+    at the same absolute path. The numbers are the ones `assess` shows for the same inventory; the criteria,
+    the level and the drills need the whole inventory and are not computed here.
+
+    `cmmm ingest … --dataset DIR` reads its inputs into one process before writing; a dataset larger than
+    that is written block by block with the Python API (cmmm.store.DatasetWriter, see docs/scaling.md).
     """
     from cmmm.pipeline import census_dataset
     from cmmm.report.census import census_document, render_census

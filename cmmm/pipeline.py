@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from cmmm import drill
@@ -32,8 +33,8 @@ from cmmm.store import (
     StoredEvidence,
     bucket_numbers,
     diff,
-    read_buckets,
     read_cas,
+    read_ordered,
     read_snapshot,
     select,
     snapshots,
@@ -327,15 +328,16 @@ class BucketJob:
     bucket: int
     cas: pd.DataFrame
     ca_bodies: dict[str, bytes]
+    ca_order: np.ndarray  # each CA row's place in the dataset
     now: datetime
     observed_at: datetime | None
 
 
 def census_bucket(job: BucketJob) -> Partial:
     """A bucket's partial (what a worker computes): read it, dedup it, add the CA rows, count its own."""
-    bucket, merged = read_buckets(job.path, [job.bucket])
-    inv, own = with_cas(bucket, job.cas, job.ca_bodies)
-    return partial_of(inv, own, now=job.now, observed_at=job.observed_at, merged=merged)
+    bucket, merged, order = read_ordered(job.path, [job.bucket])
+    inv, own, places = with_cas(bucket, job.cas, job.ca_bodies, order=order, ca_order=job.ca_order)
+    return partial_of(inv, own, places, now=job.now, observed_at=job.observed_at, merged=merged)
 
 
 def census_dataset(
@@ -346,11 +348,21 @@ def census_dataset(
     shards: Callable[[Callable[[BucketJob], Partial], Sequence[BucketJob]], list[Partial]] | None = None,
 ) -> Census:
     """The census of the dataset at `path`, bucket by bucket: no process holds more than one bucket and the
-    CA rows. `shards` runs the buckets (a Dask cluster's `Engine.shards`); one after the other here by
-    default. The result equals `census(read_dataset(path))`."""
-    cas, ca_bodies = read_cas(path)
+    CA rows. `shards` runs the buckets (a Dask cluster's `Engine.shards`, whose workers see `path` as an
+    absolute path); one after the other here by default. The result equals `census(read_dataset(path))`
+    but for `merged`, the certificate rows the read's dedup merged (which the census reports)."""
+    path = path.resolve()
+    cas, ca_bodies, ca_order = read_cas(path)
     jobs = [
-        BucketJob(path=path, bucket=b, cas=cas, ca_bodies=ca_bodies, now=now, observed_at=observed_at)
+        BucketJob(
+            path=path,
+            bucket=b,
+            cas=cas,
+            ca_bodies=ca_bodies,
+            ca_order=ca_order,
+            now=now,
+            observed_at=observed_at,
+        )
         for b in bucket_numbers(path)
     ]
     if not jobs:

@@ -386,6 +386,14 @@ def node_depths(inv: Inventory) -> pd.DataFrame:
     return out
 
 
+def _positions(ids: pd.Index, values: pd.Series) -> np.ndarray:
+    """ids.get_indexer(values) (-1 where absent or missing), looked up once per distinct value: a text index
+    probed with every certificate's issuer costs 0.25 s at 250,000, the few distinct issuers nothing."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    lookup = ids.get_indexer(pd.Index(uniques))
+    return np.where(codes >= 0, lookup[np.maximum(codes, 0)], -1) if len(lookup) else np.full(len(codes), -1)
+
+
 @derived
 def membership(inv: Inventory) -> pd.DataFrame:
     """Which certificates lie beneath which CA node: columns pos (row position in inv.certificates) and
@@ -397,7 +405,7 @@ def membership(inv: Inventory) -> pd.DataFrame:
     pos = np.arange(len(h.issuer))
     # joined on integer codes of the CA ids (string joins and de-duplication cost 3× more at 250,000)
     ids = pd.Index(pd.concat([anc["ca_id"], anc["ancestor"]], ignore_index=True).dropna().unique())
-    code = {name: ids.get_indexer(values) for name, values in (("issuer", h.issuer), ("node", h.cert_node))}
+    code = {name: _positions(ids, values) for name, values in (("issuer", h.issuer), ("node", h.cert_node))}
     anc_codes = pd.DataFrame(
         {"ca": ids.get_indexer(anc["ca_id"]), "ancestor": ids.get_indexer(anc["ancestor"])}
     )

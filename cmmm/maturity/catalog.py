@@ -8,8 +8,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
+from cmmm import _yaml
 from cmmm.errors import InputError
 
 CATALOG_FILE = "criteria.yaml"
@@ -184,5 +183,4 @@ def parse_catalog(doc: Any, where: str = CATALOG_FILE) -> Catalog:
 @lru_cache(maxsize=1)
 def load_catalog() -> Catalog:
     """The packaged criteria catalog."""
-    text = resources.files("cmmm.maturity").joinpath(CATALOG_FILE).read_text(encoding="utf-8")
-    return parse_catalog(yaml.safe_load(text))
+    return parse_catalog(_yaml.load_mapping(resources.files("cmmm.maturity").joinpath(CATALOG_FILE)))

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cmmm.graph.hierarchy import hierarchy
+from cmmm.graph.hierarchy import CaKind, Hierarchy, hierarchy
 from cmmm.maturity.measures import Measures, MetricContext, Share, measure
 from cmmm.model import Inventory, isin
 from cmmm.policy import PolicyResult
@@ -45,7 +45,7 @@ class Partial:
     policy_compliant: int
     findings: Mapping[tuple[str, str], int]  # (code, severity) → findings
     issued_leaves: Mapping[str, int]  # CA node id → end-entity certificates it signed directly
-    ca_names: Mapping[str, str]  # CA node id → its name
+    ca_names: Mapping[str, tuple[int, str]]  # CA node id → (place of the row that names it, the name)
     methods: frozenset[str]
 
 
@@ -90,30 +90,49 @@ def _sum_measures(parts: list[Measures]) -> Measures:
 
 
 def with_cas(
-    bucket: Inventory, cas: pd.DataFrame, ca_bodies: Mapping[str, bytes]
-) -> tuple[Inventory, np.ndarray]:
-    """`bucket` with the broadcast CA rows (`cas`, and their bodies) it does not hold itself, and a mask of
-    its own certificates (the ones its partial counts)."""
+    bucket: Inventory,
+    cas: pd.DataFrame,
+    ca_bodies: Mapping[str, bytes],
+    *,
+    order: np.ndarray | None = None,
+    ca_order: np.ndarray | None = None,
+) -> tuple[Inventory, np.ndarray, np.ndarray]:
+    """`bucket` with the broadcast CA rows (`cas`, and their bodies) it does not hold itself; a mask of its
+    own certificates (the ones its partial counts); and every row's place in the whole inventory's order.
+    With `order`/`ca_order` (each row's place in the dataset) the rows are sorted into that order, so the
+    hierarchy picks a CA's name and its candidate issuers among the rows as the whole inventory would."""
     own_ids = bucket.certificates["cert_id"]
-    extra = cas[~isin(cas["cert_id"], own_ids.astype(object).unique())]
+    keep = ~isin(cas["cert_id"], own_ids.astype(object).unique())
+    extra = cas[keep]
+    n = len(bucket.certificates)
+    places = np.r_[
+        np.arange(n) if order is None else order,
+        np.arange(n, n + len(extra)) if ca_order is None else ca_order[keep],
+    ].astype(np.int64)
+    own = np.r_[np.ones(n, bool), np.zeros(len(extra), bool)]
     certs = pd.concat([bucket.certificates, extra], ignore_index=True) if len(extra) else bucket.certificates
+    sort = np.argsort(places, kind="stable")
+    if len(extra) or not np.array_equal(sort, np.arange(len(sort))):
+        certs, own, places = certs.iloc[sort].reset_index(drop=True), own[sort], places[sort]
     wanted = set(extra["cert_id"].astype(str))
     bodies = {**{k: v for k, v in ca_bodies.items() if k in wanted}, **bucket.bodies}
-    own = np.r_[np.ones(len(bucket.certificates), bool), np.zeros(len(extra), bool)]
-    return replace(bucket, certificates=certs, bodies=bodies), own
+    return replace(bucket, certificates=certs, bodies=bodies), own, places
 
 
 def partial_of(
     inv: Inventory,
     own: np.ndarray | None = None,
+    places: np.ndarray | None = None,
     *,
     now: datetime,
     observed_at: datetime | None = None,
     merged: int = 0,
 ) -> Partial:
-    """The counts of `inv`'s certificates where `own` (default: all of them) at `now`."""
+    """The counts of `inv`'s certificates where `own` (default: all of them) at `now`; `places`: each row's
+    place in the whole inventory (default: its position), which decides the name an issuer goes by."""
     certs = inv.certificates
     own = np.ones(len(certs), bool) if own is None else own
+    places = np.arange(len(certs)) if places is None else places
     facts = inv.certificate_facts()
     policy = check_policy(inv, inv.policy, now=now, facts=facts)
     own_ids = certs["cert_id"][own].astype(object).unique()
@@ -127,7 +146,6 @@ def partial_of(
     h = hierarchy(inv)
     leaf = ~certs["is_ca"].fillna(False).astype(bool).to_numpy()
     issuers = h.issuer[leaf & own].dropna().value_counts()
-    names = h.nodes.set_index("ca_id")["name"]
     return Partial(
         measures=measure(ctx),
         observations=int(isin(inv.observations["cert_id"], own_ids).sum()),
@@ -138,9 +156,42 @@ def partial_of(
             {(str(c), str(s)): int(n) for (c, s), n in mine.groupby(["code", "severity"]).size().items()}
         ),
         issued_leaves={str(k): int(v) for k, v in issuers.items()},
-        ca_names={str(k): str(names.get(k, "") or "") for k in issuers.index},
+        ca_names=_named(inv, h, places, issuers.index),
         methods=frozenset(ctx.methods_seen),
     )
+
+
+def _named(inv: Inventory, h: Hierarchy, places: np.ndarray, ids: pd.Index) -> dict[str, tuple[int, str]]:
+    """Each issuing node's name and the place of the row it comes from. A known CA is named by its first CA
+    certificate (rows every bucket holds, in the same order: place -1, any bucket's answer is the answer);
+    an issuer known only by name, as the hierarchy names it, by the first certificate it issued — which may
+    sit in another bucket, so `merge` keeps the name with the smallest place."""
+    nodes = h.nodes.set_index("ca_id")
+    unknown_ids = nodes.index[nodes["kind"].eq(CaKind.UNKNOWN.value).to_numpy(dtype=bool)]
+    rows = np.flatnonzero(isin(h.issuer.astype("string"), pd.Series(unknown_ids, dtype="string")))
+    first = (
+        pd.DataFrame(
+            {
+                "ca": h.issuer.iloc[rows].astype(str).to_numpy(),
+                "place": places[rows],
+                "name": inv.certificates["issuer_name"]
+                .iloc[rows]
+                .astype("string")
+                .fillna("(unnamed issuer)"),
+            }
+        )
+        .sort_values("place", kind="stable")
+        .drop_duplicates("ca")
+        .set_index("ca")
+    )
+    out: dict[str, tuple[int, str]] = {}
+    for k in ids:
+        key = str(k)
+        if key in first.index:
+            out[key] = (int(first.at[key, "place"]), str(first.at[key, "name"]))
+        else:
+            out[key] = (-1, str(nodes["name"].get(k, "") or ""))
+    return out
 
 
 def _checked(policy: PolicyResult, facts: pd.DataFrame, own: np.ndarray) -> int:
@@ -159,11 +210,13 @@ def merge(parts: Iterable[Partial], *, top: int = TOP_ISSUERS) -> Census:
         raise ValueError("nothing to merge: no bucket")
     findings: Counter[tuple[str, str]] = Counter()
     leaves: Counter[str] = Counter()
-    names: dict[str, str] = {}
+    named: dict[str, tuple[int, str]] = {}
     for p in parts:
         findings.update(p.findings)
         leaves.update(p.issued_leaves)
-        names.update(p.ca_names)
+        for k, v in p.ca_names.items():
+            named[k] = min(v, named.get(k, v))
+    names = {k: name for k, (_, name) in named.items()}
     measures = _sum_measures([p.measures for p in parts])
     checked = sum(p.policy_checked for p in parts)
     ranked = sorted(leaves.items(), key=lambda kv: (-kv[1], kv[0]))[:top]

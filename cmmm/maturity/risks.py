@@ -14,8 +14,8 @@ from importlib import resources
 from typing import Any
 
 import pandas as pd
-import yaml
 
+from cmmm import _yaml
 from cmmm.errors import InputError
 from cmmm.maturity.measures import MetricContext
 from cmmm.model import Criticality, PrivateKeyFinding
@@ -349,8 +349,7 @@ def parse_risks(doc: Any, where: str = RISKS_FILE) -> tuple[RiskSpec, ...]:
 @lru_cache(maxsize=1)
 def load_risks() -> tuple[RiskSpec, ...]:
     """The packaged risk catalog."""
-    text = resources.files("cmmm.maturity").joinpath(RISKS_FILE).read_text(encoding="utf-8")
-    return parse_risks(yaml.safe_load(text))
+    return parse_risks(_yaml.load_mapping(resources.files("cmmm.maturity").joinpath(RISKS_FILE)))
 
 
 def find_risks(ctx: MetricContext, private_keys: Sequence[PrivateKeyFinding]) -> tuple[RiskFinding, ...]:

@@ -18,6 +18,7 @@ from cmmm.store.dataset import (
     read_buckets,
     read_cas,
     read_dataset,
+    read_ordered,
     write_dataset,
 )
 from cmmm.store.diff import CHANGE_COLUMNS, Change, Diff, Regression, diff
@@ -55,6 +56,7 @@ __all__ = [
     "read_buckets",
     "read_cas",
     "read_dataset",
+    "read_ordered",
     "read_snapshot",
     "record_exercise",
     "select",

@@ -2,11 +2,12 @@
 
 Layout (hive-style, so Dask's `read_parquet`, DuckDB and Spark read it as it is):
 
-    DIR/manifest.json                      format, version, buckets, profile, policy, records, notes
-    DIR/certificates/bucket=K/part.parquet certificates whose cert_id hashes to bucket K (with `ord`)
-    DIR/observations/bucket=K/part.parquet observations of those certificates
-    DIR/bodies/bucket=K/part.parquet       their DER bodies (cert_id, der)
-    DIR/services.parquet, DIR/algorithms.parquet   small tables, whole
+    DIR/manifest.json                          format, version, buckets, profile, policy, records, notes
+    DIR/certificates/bucket=K/part-NNNNN.parquet certificates whose cert_id hashes to bucket K (with `ord`),
+                                               one file per block written (`part.parquet` before blocks)
+    DIR/observations/bucket=K/part-NNNNN.parquet observations of those certificates
+    DIR/bodies/bucket=K/part-NNNNN.parquet       their DER bodies (cert_id, der)
+    DIR/services.parquet, DIR/algorithms.parquet, DIR/lab.parquet   small tables, whole
 
 A certificate, its observations and its body land in the same bucket, so dedup and per-certificate facts
 run on one bucket alone (the shuffle by cert_id of docs/scaling.md is done once, when writing). `ord` keeps
@@ -20,6 +21,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -88,8 +90,13 @@ class DatasetWriter:
         self._private_keys: list[PrivateKeyFinding] = []
         self._sources: list[SourceRecord] = []
         self._notes: list[str] = []
+        self._exercises: tuple[Any, ...] = ()
 
     def __enter__(self) -> DatasetWriter:
+        if self.path.exists() and not (self.path / MANIFEST).is_file():  # refused before any block is written
+            raise InputError(
+                str(self.path), "exists and is not a cmmm dataset (no manifest.json): not replaced"
+            )
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._tmp = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent))
         return self
@@ -97,6 +104,11 @@ class DatasetWriter:
     def add(self, inv: Inventory) -> None:
         """Write one block; the first block's profile, policy and exercises are the dataset's."""
         assert self._tmp is not None, "use DatasetWriter as a context manager"
+        if inv.certificates["cert_id"].isna().any():
+            raise ValueError("certificate rows without a cert_id cannot be bucketed")
+        if inv.exercises and self._exercises and inv.exercises != self._exercises:
+            raise ValueError("two blocks carry different exercise logs")
+        self._exercises = self._exercises or inv.exercises
         bodies = pd.DataFrame({"cert_id": list(inv.bodies), "der": list(inv.bodies.values())})
         tables: dict[str, pd.DataFrame] = {
             "certificates": conform(inv.certificates, _schema.CONTENT_TABLES["certificates"]),
@@ -115,7 +127,7 @@ class DatasetWriter:
                 pq.write_table(part, folder / f"part-{self._blocks:05d}.parquet")
         for name in self._small:
             table = getattr(inv, name)
-            if len(table) or not self._small[name]:
+            if len(table):
                 self._small[name].append(table)
         self._rejected.extend(inv.rejected)
         self._private_keys.extend(inv.private_keys)
@@ -134,12 +146,9 @@ class DatasetWriter:
         try:
             first = self._first or Inventory()
             for name, columns in _schema.SNAPSHOT_TABLES.items():
-                frames = [conform(f, columns) for f in self._small[name]] or [empty_frame(columns)]
-                small = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-                if len(frames) > 1:
-                    small = small.drop_duplicates(ignore_index=True)
+                small = _later_repeats_dropped([conform(f, columns) for f in self._small[name]], columns)
                 pq.write_table(pa.Table.from_pandas(small, preserve_index=False), tmp / f"{name}.parquet")
-            doc = _manifest(first, self.buckets, self.version)
+            doc = _manifest(replace(first, exercises=self._exercises), self.buckets, self.version)
             doc["rejected"] = [{k: getattr(r, k) for k in _REJECTED} for r in self._rejected]
             doc["private_keys"] = [{k: getattr(p, k) for k in _PRIVATE_KEYS} for p in self._private_keys]
             doc["sources"] = [source_document(s) for s in self._sources]
@@ -149,6 +158,28 @@ class DatasetWriter:
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+
+
+def _later_repeats_dropped(frames: list[pd.DataFrame], columns: Mapping[str, str]) -> pd.DataFrame:
+    """The blocks' small tables (services, algorithms, lab) as one: a row a later block repeats exactly is
+    dropped (every block may carry the bundle's service catalog); rows repeated within one block are kept,
+    as a single write keeps them."""
+    if not frames:
+        return empty_frame(columns)
+    if len(frames) == 1:
+        return frames[0]
+    kept = [frames[0]]
+    seen = set(_rows(frames[0]))
+    for f in frames[1:]:
+        rows = _rows(f)
+        kept.append(f[np.array([r not in seen for r in rows], dtype=bool)])
+        seen.update(rows)
+    return pd.concat(kept, ignore_index=True)
+
+
+def _rows(f: pd.DataFrame) -> list[tuple[str, ...]]:
+    """The rows of a small table as tuples of text (so a missing value equals a missing value)."""
+    return [tuple(r) for r in f.astype(str).to_numpy().tolist()]
 
 
 def _swap(tmp: Path, path: Path) -> None:
@@ -203,17 +234,32 @@ def _read_manifest(path: Path) -> dict[str, Any]:
 
 
 def _table(
-    path: Path, name: str, only: Iterable[int] | None, columns: Mapping[str, str] | None
-) -> pd.DataFrame:
+    path: Path,
+    name: str,
+    only: Iterable[int] | None,
+    columns: Mapping[str, str] | None,
+    filters: Any = None,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """A partitioned table's rows in the order written, and each row's `ord` (its place in that order)."""
     root = path / name
     folders = sorted(root.glob("bucket=*")) if only is None else [root / f"bucket={b}" for b in only]
-    parts = [pq.read_table(f) for folder in folders for f in sorted(folder.glob("part*.parquet"))]
+    parts = [_parquet(f, filters) for folder in folders for f in sorted(folder.glob("part*.parquet"))]
+    parts = [t for t in parts if t.num_rows] or parts[:1]
     if not parts:
         empty = pd.DataFrame({"cert_id": pd.Series(dtype="string"), "der": pd.Series(dtype=object)})
-        return conform(empty, columns) if columns is not None else empty
+        return (conform(empty, columns) if columns is not None else empty), np.zeros(0, np.int64)
     table = parts[0] if len(parts) == 1 else pa.concat_tables(parts, promote_options="default")
-    frame = table.to_pandas().sort_values("ord", kind="stable").drop(columns="ord")
-    return conform(frame, columns) if columns is not None else frame.reset_index(drop=True)
+    frame = table.to_pandas().sort_values("ord", kind="stable")
+    ords = frame.pop("ord").to_numpy(dtype=np.int64)
+    return (conform(frame, columns) if columns is not None else frame.reset_index(drop=True)), ords
+
+
+def _parquet(file: Path, filters: Any = None) -> pa.Table:
+    """One part file; a damaged or truncated one is an InputError naming it, not a traceback."""
+    try:
+        return pq.read_table(file, filters=filters)
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(str(file), f"not a readable Parquet part of a cmmm dataset ({exc})") from None
 
 
 def dedup_certificates(certs: pd.DataFrame) -> tuple[pd.DataFrame, int]:
@@ -221,14 +267,20 @@ def dedup_certificates(certs: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     written. Returns the rows kept (in their order) and how many were merged away. A dataset written in
     blocks holds a certificate twice when two blocks saw it; both copies share a bucket, so this runs on one
     bucket alone."""
-    if not certs["cert_id"].duplicated().any():
+    kept = _kept_rows(certs)
+    if len(kept) == len(certs):
         return certs, 0
-    certs = certs.reset_index(drop=True)
+    return certs.iloc[kept].reset_index(drop=True), len(certs) - len(kept)
+
+
+def _kept_rows(certs: pd.DataFrame) -> np.ndarray:
+    """The positions dedup_certificates keeps, in order."""
+    if not certs["cert_id"].duplicated().any():
+        return np.arange(len(certs))
     body = certs["has_body"].fillna(False).astype(bool).to_numpy()
     order = np.lexsort((np.arange(len(certs)), ~body))  # body first, then the order written
-    chosen = certs["cert_id"].iloc[order].drop_duplicates().index.to_numpy()
-    kept = certs.iloc[np.sort(chosen)].reset_index(drop=True)
-    return kept, len(certs) - len(kept)
+    first = ~certs["cert_id"].iloc[order].duplicated().to_numpy()
+    return np.sort(order[first])
 
 
 def _merged_note(merged: int) -> tuple[str, ...]:
@@ -250,41 +302,50 @@ def bucket_numbers(path: Path) -> list[int]:
     return sorted(int(b) for b in found if b.isdigit())
 
 
-def read_cas(path: Path) -> tuple[pd.DataFrame, dict[str, bytes]]:
-    """Every CA certificate of the dataset (a few in any real inventory) and their bodies: the hierarchy a
-    bucket's leaves chain to, read with a filter on `is_ca` so the leaves stay on disk."""
+def read_cas(path: Path) -> tuple[pd.DataFrame, dict[str, bytes], np.ndarray]:
+    """Every CA certificate of the dataset (a few in any real inventory), their bodies and their `ord`: the
+    hierarchy a bucket's leaves chain to. The ids come from a pass filtered on `is_ca`; then every row of
+    those ids is read from their buckets only and deduplicated as a whole read would, so a certificate written
+    once as a leaf and once as a CA is whatever the dedup keeps."""
     _read_manifest(path)
-    files = sorted((path / "certificates").glob("bucket=*/part*.parquet"))
-    parts = [pq.read_table(f, filters=[("is_ca", "==", True)]) for f in files]
     columns = _schema.CONTENT_TABLES["certificates"]
-    if not parts:
-        return empty_frame(columns), {}
-    frame = pa.concat_tables(parts, promote_options="default").to_pandas()
-    frame = frame.sort_values("ord", kind="stable").drop(columns="ord")
-    cas, _ = dedup_certificates(conform(frame, columns))
-    ids = set(cas["cert_id"].astype(str))
-    bodies: dict[str, bytes] = {}
+    flagged, _ = _table(path, "certificates", None, None, [("is_ca", "==", True)])
+    ids = sorted(set(flagged["cert_id"].dropna().astype(str))) if len(flagged) else []
     if not ids:
-        return cas, bodies
-    for f in sorted((path / "bodies").glob("bucket=*/part*.parquet")):
-        t = pq.read_table(f, filters=[("cert_id", "in", sorted(ids))])
-        for c, d in zip(t.column("cert_id").to_pylist(), t.column("der").to_pylist(), strict=True):
-            bodies.setdefault(str(c), bytes(d))
-    return cas, bodies
+        return empty_frame(columns), {}, np.zeros(0, np.int64)
+    where = sorted({int(b) for b in buckets_of(pd.Series(ids), dataset_buckets(path))})
+    rows, ords = _table(path, "certificates", where, columns, [("cert_id", "in", ids)])
+    kept = _kept_rows(rows)
+    rows, ords = rows.iloc[kept].reset_index(drop=True), ords[kept]
+    ca = rows["is_ca"].fillna(False).astype(bool).to_numpy()
+    cas = rows[ca].reset_index(drop=True)
+    found, _ = _table(
+        path, "bodies", where, None, [("cert_id", "in", sorted(set(cas["cert_id"].astype(str))))]
+    )
+    bodies = {str(c): bytes(d) for c, d in zip(found["cert_id"], found["der"], strict=True)}
+    return cas, bodies, ords[ca]
 
 
 def read_buckets(path: Path, buckets: Iterable[int] | None = None) -> tuple[Inventory, int]:
     """read_dataset, and how many certificate rows its dedup merged (a certificate written by two blocks)."""
+    inv, merged, _ = read_ordered(path, buckets)
+    return inv, merged
+
+
+def read_ordered(path: Path, buckets: Iterable[int] | None = None) -> tuple[Inventory, int, np.ndarray]:
+    """read_buckets, and each certificate row's `ord`: its place in the whole dataset's order (what a bucket
+    needs to sort the broadcast CA rows among its own as the whole inventory has them)."""
     doc = _read_manifest(path)
     only = None if buckets is None else sorted(set(buckets))
     where = str(path)
-    certs, merged = dedup_certificates(
-        _table(path, "certificates", only, _schema.CONTENT_TABLES["certificates"])
-    )
-    obs = _table(path, "observations", only, _schema.CONTENT_TABLES["observations"])
-    bodies = _table(path, "bodies", only, None)
+    rows, ords = _table(path, "certificates", only, _schema.CONTENT_TABLES["certificates"])
+    kept = _kept_rows(rows)
+    merged = len(rows) - len(kept)
+    certs = rows.iloc[kept].reset_index(drop=True) if merged else rows
+    obs, _ = _table(path, "observations", only, _schema.CONTENT_TABLES["observations"])
+    bodies, _ = _table(path, "bodies", only, None)
     small = {  # a table the dataset's cmmm did not write yet (the lab) reads as empty
-        name: conform(pq.read_table(path / f"{name}.parquet").to_pandas(), columns)
+        name: conform(_parquet(path / f"{name}.parquet").to_pandas(), columns)
         if (path / f"{name}.parquet").is_file()
         else empty_frame(columns)
         for name, columns in _schema.SNAPSHOT_TABLES.items()
@@ -316,4 +377,4 @@ def read_buckets(path: Path, buckets: Iterable[int] | None = None) -> tuple[Inve
         lab=small["lab"],
         exercises=tuple(decode_exercise(e, where) for e in doc.get("exercises", [])),
     )
-    return inv, merged
+    return inv, merged, ords[kept]

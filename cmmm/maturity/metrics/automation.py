@@ -96,7 +96,7 @@ def auto_effective(ctx: MetricContext, params: Mapping[str, Any]) -> Measurement
     recent = (f["not_after"] >= lookback).fillna(False).astype(bool) | ~ctx.expiry_known
     population = ctx.leaf & ctx.automated & recent
     name = f["common_name"].fillna("").astype(str).str.lower()
-    renewed_names = set(name[ctx.unexpired & ctx.expiry_known & name.ne("")])
+    renewed_names = name[ctx.unexpired & ctx.expiry_known & name.ne("")].drop_duplicates()
     has_successor = pd.Series(isin(name, renewed_names), index=name.index) & name.ne("")
     bad = population & ctx.expired & (ctx.deployed | ~has_successor)
     return judged_share(
