@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cmmm.model import KeyFamily
+from cmmm.model import KeyFamily, remap
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -431,7 +431,7 @@ def key_families(key_algorithms: pd.Series) -> pd.Series:
     holds a handful of names)."""
     names = key_algorithms.astype("string")
     distinct = names.dropna().unique()
-    return names.map({n: key_family(str(n)) for n in distinct})
+    return remap(names, {n: key_family(str(n)) for n in distinct})
 
 
 def key_family(key_alg: str | None) -> KeyFamily:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from cmmm.crypto import key_family
 from cmmm.errors import InputError
-from cmmm.model import Inventory
+from cmmm.model import Inventory, remap
 from cmmm.schedules import PUBLIC_TLS_VALIDITY_CAPS
 
 
@@ -319,7 +319,7 @@ def _alg_lookup(f: pd.DataFrame, spec: PolicySpec) -> pd.Series:
             if exact in spec.allowed_key_algorithms
             else (fam if fam in spec.allowed_key_algorithms else None)
         )
-    codes, uniques = pd.factorize(f["key_algorithm"].to_numpy(dtype=object, na_value=None))
+    codes, uniques = pd.factorize(f["key_algorithm"], use_na_sentinel=True)  # in Arrow, per distinct name
     table = np.array([lut.get(u) for u in uniques] + [None], dtype=object)  # code -1 (missing): None
     return pd.Series(table[codes], index=f.index, dtype=object)
 
@@ -343,7 +343,7 @@ def check_key_size(f: pd.DataFrame, spec: PolicySpec, now: datetime) -> Hit | No
     mins = {k: v["min_size"] for k, v in spec.allowed_key_algorithms.items() if "min_size" in v}
     if not mins:
         return None
-    need = _alg_lookup(f, spec).map(mins).astype("Float64")
+    need = remap(_alg_lookup(f, spec), mins).astype("Float64")
     mask = (f["key_size"].astype("Float64") < need).fillna(False).astype(bool)
     return (
         mask,
@@ -366,7 +366,7 @@ def check_curve(f: pd.DataFrame, spec: PolicySpec, now: datetime) -> Hit | None:
         return None
     entry = _alg_lookup(f, spec)
     have = f["key_curve"].dropna().unique()
-    norm = f["key_curve"].map({c: _curve(str(c)) for c in have}).astype("string")
+    norm = remap(f["key_curve"], {c: _curve(str(c)) for c in have}).astype("string")
     allowed_pairs = {(e, c) for e, cs in curves.items() for c in cs}
     has_rule = entry.isin(list(curves))
     combo = entry.fillna("") + "|" + norm.fillna("")

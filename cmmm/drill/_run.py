@@ -21,7 +21,7 @@ from cmmm.drill.result import (
 from cmmm.drill.scenario import Kind, Scenario
 from cmmm.drill.selection import Selection, select
 from cmmm.drill.workload import _renewal_workload
-from cmmm.model import AUTOMATED, CRITICALITY_RANK, Criticality, Inventory
+from cmmm.model import AUTOMATED, CRITICALITY_RANK, Criticality, Inventory, remap
 
 DATED_KINDS = frozenset(
     {Kind.ALGORITHM_SUNSET, Kind.CA_DISTRUST, Kind.PQC_MIGRATION, Kind.ROOT_EXPIRY, Kind.VALIDITY_CAP}
@@ -54,7 +54,7 @@ def run(
     facts = inv.certificate_facts()
     aff = facts[sel.mask].copy()
     aff["deadline_h"] = sel.deadline_h
-    aff["crit_rank"] = aff["criticality"].map(CRITICALITY_RANK).fillna(0).astype(int)
+    aff["crit_rank"] = remap(aff["criticality"], CRITICALITY_RANK).fillna(0).astype(int)
     profile = inv.profile
     deadline = scenario.deadline_hours
     if scenario.kind in DATED_KINDS and len(aff):

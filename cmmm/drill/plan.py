@@ -22,7 +22,7 @@ from cmmm.drill.selection import Selection
 from cmmm.errors import UsageError
 from cmmm.export import csv_text, neutralize_formulas, records
 from cmmm.export.atomic import write_text_atomic
-from cmmm.model import CRITICALITY_RANK, Criticality, Inventory
+from cmmm.model import CRITICALITY_RANK, Criticality, Inventory, sorted_positions
 from cmmm.sanitize import markdown as md
 
 LOCATIONS_SHOWN = 3  # deployment locations named per certificate before "(+N more)"
@@ -225,13 +225,10 @@ def deployments(inv: Inventory, cert_ids: pd.Series) -> pd.DataFrame:
     read = (obs["location"].astype("string") == obs["source"].astype("string")).fillna(False)
     found = pd.DataFrame({"cert_id": obs["cert_id"].astype("string"), "place": place, "read": read})
     found = found.dropna(subset=["place"]).drop_duplicates(["cert_id", "place"])
-    placed = set(found.loc[~found["read"], "cert_id"])
-    found = found[
-        (~found["read"]).to_numpy(dtype=bool)
-        | ~steps.member(found["cert_id"], pd.Series(list(placed), dtype="string"))
-    ]
+    placed = found.loc[~found["read"], "cert_id"].drop_duplicates()
+    found = found[(~found["read"]).to_numpy(dtype=bool) | ~steps.member(found["cert_id"], placed)]
     found["kind"] = _place_rank(found["place"])
-    found = found.sort_values(["cert_id", "kind", "place"], kind="stable")
+    found = found.iloc[sorted_positions(found, ["cert_id", "kind", "place"])]
     g = found.groupby("cert_id", sort=False)
     count = g.size()
     rank = g.cumcount().to_numpy()
@@ -240,13 +237,16 @@ def deployments(inv: Inventory, cert_ids: pd.Series) -> pd.DataFrame:
     cut = shown["place"].where(~long, shown["place"].str[: LOCATION_CHARS - 1] + "…")
     text = _joined_by_rank(shown["cert_id"], cut, rank[rank < LOCATIONS_SHOWN])
     more = (count - LOCATIONS_SHOWN).clip(lower=0)
-    suffix = pd.Series([f" (+{m} more)" if m > 0 else "" for m in more], index=more.index, dtype="string")
+    suffix = (" (+" + more.astype("string") + " more)").where(more > 0, "").astype("string")
     text = text.astype("string") + suffix.reindex(text.index).fillna("")
     ids = cert_ids.astype("string")
+    at_text = steps.positions_in(ids, pd.Series(text.index, dtype="string"))
+    at_count = steps.positions_in(ids, pd.Series(count.index, dtype="string"))
+    counts = np.r_[count.to_numpy(dtype=np.int64), 0]
     return pd.DataFrame(
         {
-            "locations": ids.map(text).astype("string").to_numpy(),
-            "location_count": ids.map(count).fillna(0).astype(int).to_numpy(),
+            "locations": text.array.take(at_text, allow_fill=True).to_numpy(),
+            "location_count": counts[np.where(at_count >= 0, at_count, len(counts) - 1)].astype(int),
         }
     )
 

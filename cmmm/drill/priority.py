@@ -8,7 +8,7 @@ import pandas as pd
 
 from cmmm.drill.engine import Reach
 from cmmm.graph.services import dependents, service_table
-from cmmm.model import CRITICALITY_RANK, Criticality, Environment, Inventory, derived
+from cmmm.model import CRITICALITY_RANK, Criticality, Environment, Inventory, derived, remap
 
 # Production first, then the environments closest to it; an unknown environment comes last, after dev:
 # the inventory does not say it is production, and a production certificate without a label is a data
@@ -78,7 +78,7 @@ def order(inv: Inventory, aff: pd.DataFrame, deadline_hours: float) -> pd.DataFr
     need, then service name, common name and certificate id — never to a hash alone."""
     out = aff.copy()
     service = out["service"].astype("string")
-    own = out["criticality"].map(CRITICALITY_RANK).astype("float64").fillna(0).to_numpy()
+    own = remap(out["criticality"], CRITICALITY_RANK).astype("float64").fillna(0).to_numpy()
     via = service.map(transitive_rank(inv)).astype("float64").fillna(0).to_numpy()
     needs = dependent_services(inv)
     out["due"] = (out["deadline_h"] <= deadline_hours + 1e-9).to_numpy(dtype=bool)

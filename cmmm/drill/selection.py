@@ -24,7 +24,7 @@ from cmmm.graph.hierarchy import (
     node_depths,
     resolve_ca,
 )
-from cmmm.model import AUTOMATED, CRITICALITY_RANK, Inventory, KeyFamily, derived
+from cmmm.model import AUTOMATED, CRITICALITY_RANK, Inventory, KeyFamily, derived, remap
 from cmmm.schedules import RENEW_AT_FRACTION, validity_cap_on
 
 HOURS_PER_YEAR = 24 * 365.25
@@ -548,7 +548,7 @@ def select_mass_revocation(inv: Inventory, sc: Scenario, now: datetime) -> Selec
     deadline = np.full(int(mask.sum()), sc.deadline_hours)
     share = p.get("extension_share", 0.0)
     if share > 0 and len(deadline):
-        crit = inv.certificate_facts()["criticality"][mask].map(CRITICALITY_RANK).fillna(0).to_numpy()
+        crit = remap(inv.certificate_facts()["criticality"][mask], CRITICALITY_RANK).fillna(0).to_numpy()
         k = round(share * len(deadline))
         order = np.argsort(-crit, kind="stable")[:k]
         deadline[order] = max(sc.deadline_hours, p.get("extension_hours", 120.0))

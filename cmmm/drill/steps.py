@@ -11,13 +11,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from cmmm.drill.priority import NAMES_SHOWN, bounded, direct_clients
 from cmmm.drill.result import FALLBACK_COLUMNS, STEP_COLUMNS
 from cmmm.drill.scenario import Kind, Scenario
 from cmmm.drill.selection import Selection
 from cmmm.graph.hierarchy import hierarchy, node_depths
-from cmmm.model import AUTOMATED, CRITICALITY_RANK, Criticality, Inventory
+from cmmm.model import AUTOMATED, CRITICALITY_RANK, Criticality, Inventory, isin, remap
 from cmmm.schedules import REVOCATION_HOURS
 
 
@@ -130,15 +132,10 @@ _GCP = re.compile(r"^projects/([^/]+)/locations/([^/]+)/certificates/")
 
 
 def member(column: pd.Series, values: pd.Series) -> np.ndarray:
-    """column.isin(values) for many values by one factorize of both: Arrow strings' isin converts every
-    value to a scalar one by one (seconds at 100,000 certificates)."""
-    n = len(column)
-    codes, uniques = pd.factorize(pd.concat([column, values], ignore_index=True).astype("string"))
-    codes = np.asarray(codes, dtype=np.int64)
-    wanted: np.ndarray = np.zeros(len(uniques) + 1, dtype=bool)
-    wanted[codes[n:]] = True  # -1 (missing) lands on the spare last slot
-    wanted[-1] = False
-    return np.asarray(wanted[codes[:n]], dtype=bool)
+    """column.isin(values), a missing cell never a member: the test runs in Arrow (cmmm.model.isin) when
+    both are text — pandas' isin on Arrow strings converts every value to a scalar one by one."""
+    text = column.astype("string")
+    return isin(text, values.astype("string").dropna()) & text.notna().to_numpy(dtype=bool)
 
 
 def _listed(names: list[str], shown: int = NAMES_SHOWN) -> str:
@@ -186,24 +183,57 @@ def _tag_facts(inv: Inventory, cert_ids: pd.Series) -> pd.DataFrame:
     loc = obs["location"].astype("string")
     found = pd.DataFrame({"cert_id": obs["cert_id"].astype("string")}, index=obs.index)
     for key in _TAG_KEYS:
-        found[key] = tags.str.extract(rf"(?:^|;){key}=([^;]+)", expand=False)
-    arn = found.pop("arn").str.extract(_ACM_ARN)
+        found[key] = _extract(tags, f"{key}=", rf"(?:^|;){key}=([^;]+)")
+    arn = _extract(tags, "arn:aws:acm:", _ACM_ARN, groups=2, within=found.pop("arn"))
     found["acm"] = (arn[1] + " " + arn[0]).where(arn[0].notna())
-    secret_ns = found.pop("k8s_secret").str.extract(r"^([^/]+)/", expand=False)
-    found["namespace"] = loc.str.extract(_K8S, expand=False).fillna(secret_ns)
-    found["key_vault"] = loc.str.extract(_KEY_VAULT, expand=False)
-    found["vault"] = loc.str.extract(r"^vault:(.+)$", expand=False)
-    gcp = loc.str.extract(_GCP)
+    secret_ns = _extract(tags, "/", r"^([^/]+)/", within=found.pop("k8s_secret"))
+    found["namespace"] = _extract(loc, "k8s:", _K8S).fillna(secret_ns)
+    found["key_vault"] = _extract(loc, ".vault.azure.net/", _KEY_VAULT, case=False)
+    found["vault"] = _extract(loc, "vault:", r"^vault:(.+)$")
+    gcp = _extract(loc, "projects/", _GCP, groups=2)
     found["gcp"] = (gcp[0] + "/" + gcp[1]).where(gcp[0].notna())
     ref = found["issuer_ref"]
     namespaced = ref.str.startswith("Issuer/").fillna(False)
     found["issuer_ref"] = ref.mask(namespaced, "Issuer " + found["namespace"].fillna("?") + "/" + ref.str[7:])
-    ids = cert_ids.astype("string")
+    ids = cert_ids.astype("string").reset_index(drop=True)
     out = {}
     for col in found.columns.drop("cert_id"):
         got = found[["cert_id", col]].dropna().drop_duplicates("cert_id")
-        out[col] = ids.map(pd.Series(got[col].to_numpy(), index=got["cert_id"].to_numpy())).astype("string")
-    return pd.DataFrame(out).reset_index(drop=True)
+        if got.empty:  # nothing named: no lookup of every certificate id
+            out[col] = pd.Series(pd.NA, index=ids.index, dtype="string")
+            continue
+        where = positions_in(ids, got["cert_id"])
+        out[col] = pd.Series(got[col].astype("string").array.take(where, allow_fill=True), index=ids.index)
+    return pd.DataFrame(out)
+
+
+def positions_in(ids: pd.Series, keys: pd.Series) -> np.ndarray:
+    """Per id: its position in `keys` (distinct text), -1 where absent or missing — found in Arrow, not by
+    probing a pandas index with a million Python strings."""
+    data = pa.chunked_array(ids.astype("string").array.__arrow_array__())
+    value_set = (
+        pa.chunked_array(keys.astype("string").array.__arrow_array__()).combine_chunks().cast(data.type)
+    )
+    at = pc.index_in(data, value_set=value_set, skip_nulls=True)
+    return np.asarray(pc.fill_null(at, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def _extract(
+    col: pd.Series,
+    marker: str,
+    pattern: str | re.Pattern[str],
+    *,
+    groups: int = 1,
+    case: bool = True,
+    within: pd.Series | None = None,
+) -> Any:
+    """col.str.extract(pattern) (of `within` when given), run only on the cells holding `marker`: the
+    others cannot match, and most observations hold none of these markers (a regex over a million cells
+    each costs a quarter of a second)."""
+    src = col if within is None else within
+    hit = src.str.contains(marker, case=case, regex=False).fillna(False).to_numpy(dtype=bool)
+    sub = src[hit].str.extract(pattern, expand=groups > 1)
+    return sub.reindex(src.index)
 
 
 def _old_ca(plan: pd.DataFrame) -> pd.Series:
@@ -505,7 +535,7 @@ def _text(s: pd.Series | np.ndarray, missing: str = "") -> np.ndarray:
 def _fallback_texts(miss: pd.DataFrame, kind: Kind, late_h: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     env = miss["environment"].astype("string")
     crit = miss["transitive_criticality"].astype("string")
-    rank = crit.map(CRITICALITY_RANK).astype("float64").fillna(0).to_numpy()
+    rank = remap(crit, CRITICALITY_RANK).astype("float64").fillna(0).to_numpy()
     non_prod = (env.notna() & (env != "prod")).to_numpy(dtype=bool)
     accepted = non_prod | ((rank > 0) & (rank <= CRITICALITY_RANK[Criticality.MEDIUM]))
     public = (miss["trust"].astype("string") == "public").fillna(False).to_numpy(dtype=bool)

@@ -84,7 +84,7 @@ def _load(
         & facts["trust"].eq("private").fillna(False)
         & ~facts["cert_id"].isin(aff["cert_id"])
     )
-    other = facts[live_private.to_numpy(dtype=bool)]
+    other = facts.loc[live_private.to_numpy(dtype=bool), ["validity_days", "automation", "team", "owner"]]
     days = other["validity_days"].astype("float64")
     counted = other[days.notna().to_numpy()]
     auto_o = counted["automation"].isin([a.value for a in AUTOMATED]).fillna(False).to_numpy(dtype=bool)

@@ -23,7 +23,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 
 from cmmm.errors import InputError
-from cmmm.model import Inventory, derived
+from cmmm.model import Inventory, derived, remap
 
 
 class CaKind(StrEnum):
@@ -79,7 +79,7 @@ def hierarchy(inv: Inventory) -> Hierarchy:
 def _lookup(keys: pd.Series, table_keys: pd.Series, values: pd.Series) -> pd.Series:
     lut = pd.DataFrame({"k": table_keys.to_numpy(), "v": values.to_numpy()}).dropna().drop_duplicates("k")
     # astype: mapping through an empty table yields an Arrow-backed array that fillna rejects
-    return keys.map(pd.Series(lut["v"].to_numpy(), index=lut["k"].to_numpy())).astype("string")
+    return remap(keys, pd.Series(lut["v"].to_numpy(), index=lut["k"].to_numpy())).astype("string")
 
 
 def _signed_by(body: bytes, issuer_bodies: list[bytes]) -> list[bool]:

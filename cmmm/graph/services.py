@@ -8,7 +8,7 @@ import pandas as pd
 from cmmm.graph.hierarchy import (
     closure_pairs,
 )
-from cmmm.model import CRITICALITY_RANK, Criticality, Inventory, derived
+from cmmm.model import CRITICALITY_RANK, Criticality, Inventory, derived, remap
 
 # Criticality weights for the blast-radius score: doubling per step, so one critical service outweighs
 # several low ones. Unknown criticality counts as low.
@@ -32,7 +32,7 @@ def service_table(inv: Inventory) -> pd.DataFrame:
     seen = pd.DataFrame(
         {
             "service": obs["service"].astype("string"),
-            "rank": obs["criticality"].map(CRITICALITY_RANK).astype("float64"),
+            "rank": remap(obs["criticality"], CRITICALITY_RANK).astype("float64"),
             "owner": obs["owner"].astype("string"),
             "team": obs["team"].astype("string"),
         }

@@ -30,7 +30,7 @@ from cmmm.maturity.result import (
 )
 from cmmm.maturity.risks import RiskFinding, RiskSeverity, find_risks, load_risks
 from cmmm.maturity.scoring import bounded_score, dimension_scores, floor, progress, score_gain, staged_level
-from cmmm.model import CRITICALITY_RANK, LEVEL_NAMES, Inventory, Profile
+from cmmm.model import CRITICALITY_RANK, LEVEL_NAMES, Inventory, Profile, remap, sorted_positions
 from cmmm.policy import check as check_policy
 
 __all__ = [
@@ -75,10 +75,15 @@ class _Ranked:
 
 
 def _ranked(slim: pd.DataFrame) -> _Ranked:
-    order = slim.sort_values(["_rank", "not_after", "cert_id"], kind="stable").index.to_numpy()
+    order = _report_order(slim)
     who = slim["team"].fillna(slim["owner"]).fillna("(no team or owner)")
     codes, labels = pd.factorize(who)
     return _Ranked(slim=slim, order=order, who=np.asarray(codes), labels=[str(x) for x in labels])
+
+
+def _report_order(slim: pd.DataFrame) -> np.ndarray:
+    """Row positions by _rank, then not_after (missing last), then cert_id."""
+    return sorted_positions(slim, ["_rank", "not_after", "cert_id"])
 
 
 def _failing(
@@ -93,7 +98,7 @@ def _failing(
         return _EMPTY_FAILING, 0, ()
     codes = ranked.who[mask]
     counts = np.bincount(codes, minlength=len(ranked.labels))
-    seen, first_at = _first_seen(codes)
+    seen, first_at = _first_seen(codes, len(ranked.labels))
     seen = seen[np.argsort(first_at, kind="stable")]
     best = seen[np.argsort(-counts[seen], kind="stable")][:top]
     teams = tuple((ranked.labels[k], int(counts[k])) for k in best)
@@ -102,11 +107,12 @@ def _failing(
     return first, int(mask.sum()), teams
 
 
-def _first_seen(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    order = np.argsort(codes, kind="stable")
-    ranked = codes[order]
-    starts = np.r_[True, ranked[1:] != ranked[:-1]]
-    return ranked[starts], order[starts]
+def _first_seen(codes: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The codes (0..k-1) present, ascending, and the position of each one's first occurrence."""
+    first: np.ndarray = np.full(k, len(codes), dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(len(codes), dtype=np.int64))
+    seen = np.flatnonzero(first < len(codes))
+    return seen, first[seen]
 
 
 def _result(c: Criterion, o: Outcome, ranked: _Ranked, top: int) -> CriterionResult:
@@ -180,7 +186,7 @@ def assess(
         profile=profile,
     )
     slim = ctx.facts[FAILING_COLUMNS].reset_index(drop=True)
-    slim["_rank"] = -ctx.facts["criticality"].map(CRITICALITY_RANK).astype("float64").fillna(0).to_numpy()
+    slim["_rank"] = -remap(ctx.facts["criticality"], CRITICALITY_RANK).astype("float64").fillna(0).to_numpy()
     ranked = _ranked(slim)
     judge = Judge(inv=inv, ctx=ctx, profile=profile, now=now, simulate=simulate)
     results = [_result(c, judge.evaluate(c), ranked, top) for c in catalog.criteria]

@@ -26,6 +26,8 @@ from cmmm.model import (
     PrivateKeyFinding,
     Profile,
     SourceRecord,
+    isin,
+    remap,
 )
 from cmmm.policy import PolicyResult, Severity
 
@@ -145,7 +147,7 @@ class MetricContext:
 
     @cached_property
     def high_criticality(self) -> pd.Series:
-        rank = self.facts["criticality"].map(CRITICALITY_RANK).astype("float64").fillna(0)
+        rank = remap(self.facts["criticality"], CRITICALITY_RANK).astype("float64").fillna(0)
         return rank >= HIGH_RANK
 
     @cached_property
@@ -243,9 +245,8 @@ class MetricContext:
     @cached_property
     def policy_error(self) -> pd.Series:
         errors = self.policy.findings.loc[self.policy.findings["severity"] == Severity.ERROR.value, "cert_id"]
-        return pd.Series(
-            self.facts.index.isin(pd.Index(errors.astype(object).unique())), index=self.facts.index
-        )
+        ids = self.facts["cert_id"].astype("string")  # the index holds the same ids, as Python objects
+        return pd.Series(isin(ids, errors.astype("string").drop_duplicates()), index=self.facts.index)
 
     def ids(self, mask: pd.Series) -> np.ndarray:
         return mask.to_numpy(dtype=bool)

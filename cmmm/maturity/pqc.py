@@ -155,7 +155,7 @@ def _mosca(ctx: MetricContext, profile: Profile) -> Mosca:
 
 def _current_algorithm(ctx: MetricContext) -> str | None:
     """The most common end-entity key as a crypto.SIZES name, or None when no known one."""
-    leaf = ctx.facts.loc[ctx.active_leaf.to_numpy(dtype=bool)]
+    leaf = ctx.facts.loc[ctx.active_leaf.to_numpy(dtype=bool), ["key_algorithm", "key_size"]]
     label = leaf["key_algorithm"].fillna("") + "-" + leaf["key_size"].astype("string").fillna("")
     known = label[label.isin(list(crypto.SIZES))]
     return str(known.value_counts().idxmax()) if len(known) else None

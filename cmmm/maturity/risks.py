@@ -95,7 +95,7 @@ RiskFn = Callable[[MetricContext, RiskSpec, Sequence[PrivateKeyFinding]], _Hit |
 
 def _names(ctx: MetricContext, mask: pd.Series) -> tuple[str, ...]:
     """A few names of the certificates in `mask`: common name, else the first SAN; sorted, distinct."""
-    f = ctx.facts.loc[mask.to_numpy(dtype=bool)]
+    f = ctx.facts.loc[mask.to_numpy(dtype=bool), ["common_name", "sans"]]  # not every column: a take each
     name = f["common_name"]
     nameless = name.isna().to_numpy(dtype=bool)
     if nameless.any():  # the first SAN, split only where there is no common name
@@ -232,7 +232,7 @@ def quantum_critical(ctx: MetricContext, spec: RiskSpec, keys: Sequence[PrivateK
 
 
 def ca_concentration(ctx: MetricContext, spec: RiskSpec, keys: Sequence[PrivateKeyFinding]) -> _Hit | None:
-    leaf = ctx.facts.loc[ctx.active_leaf.to_numpy(dtype=bool)]
+    leaf = ctx.facts.loc[ctx.active_leaf.to_numpy(dtype=bool), ["issuer_name", "issuer_org"]]
     issuer = leaf["issuer_name"].fillna(leaf["issuer_org"]).dropna()
     n = len(leaf)
     if issuer.empty or n < int(spec.params.get("min_end_entity", 10)):

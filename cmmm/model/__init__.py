@@ -16,6 +16,8 @@ from cmmm.model.columns import (
     conform,
     empty_frame,
     isin,
+    remap,
+    sorted_positions,
 )
 from cmmm.model.exercise import RATING_TEXT_BY_CODE, CorrectiveAction, Rating, RecordedExercise
 from cmmm.model.inventory import Inventory, PrivateKeyFinding, Rejected, SourceRecord, derived
@@ -68,4 +70,6 @@ __all__ = [
     "derived",
     "empty_frame",
     "isin",
+    "remap",
+    "sorted_positions",
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cmmm.model.columns import FACT_COLUMNS
+from cmmm.model.columns import FACT_COLUMNS, remap
 from cmmm.model.vocab import AUTOMATED, CRITICALITY_RANK, Discovery
 
 _RANK_TO_CRIT = {v: k.value for k, v in CRITICALITY_RANK.items()}
@@ -151,7 +151,7 @@ def _apply_services(out: pd.DataFrame, services: pd.DataFrame) -> None:
         out[col] = out[col].fillna(_take(svc[col], at, "string"))
     svc_rank = svc["criticality"].map(CRITICALITY_RANK).astype("float64").fillna(0).to_numpy(dtype=np.int64)
     from_svc = np.where(at >= 0, np.append(svc_rank, 0)[at], 0)
-    own = out["criticality"].map(CRITICALITY_RANK).astype("float64").fillna(0).to_numpy(dtype=np.int64)
+    own = remap(out["criticality"], CRITICALITY_RANK).astype("float64").fillna(0).to_numpy(dtype=np.int64)
     out["criticality"] = pd.Series(_CRIT_NAMES[np.maximum(own, from_svc)], dtype="string")
     out["secrecy_years"] = (
         out["secrecy_years"].astype("Float64").fillna(_take(svc["secrecy_years"], at, "Float64"))

@@ -194,7 +194,7 @@ def pol_no_key_reuse(ctx: MetricContext, params: Mapping[str, Any]) -> Measureme
     key_known = ctx.facts["key_id"].notna().fillna(False).astype(bool)
     population = ctx.unexpired & ctx.leaf
     keyed = population & key_known
-    f = ctx.facts.loc[keyed.to_numpy(dtype=bool)]
+    f = ctx.facts.loc[keyed.to_numpy(dtype=bool), ["key_id", "cert_id", "service"]]
     sizes = f.groupby("key_id", sort=False)["cert_id"].transform("size")
     shared = f.loc[sizes.to_numpy() > 1]
     reused: set[str] = set()
