@@ -76,7 +76,7 @@ def read_table(
             f"header has {'at least ' if cut else ''}{len(header)} columns, over the {MAX_COLUMNS}-column limit",
             line=start + 1,
         )
-    bare_cr = data.count(b"\r") != data.count(b"\r\n")
+    bare_cr = b"\r" in data and data.count(b"\r") != data.count(b"\r\n")
     if decoded is None and not bare_cr:
         fast = _read_arrow(data, delim, start, len(header))
         if fast is not None:
@@ -131,7 +131,8 @@ def _read_arrow(data: bytes, delim: str, start: int, width: int) -> CsvTable | N
     # Lines inside quoted cells shift the line numbers of the rows after them; a cell hiding a line with
     # a full row's worth of delimiters is a quote that swallowed rows: let the row reader look at it.
     extra: np.ndarray = np.zeros(len(frame), dtype=np.int64)
-    for col in frame.columns:
+    quoted = b'"' in data  # a line break inside a cell needs quotes: without any, no cell holds one
+    for col in frame.columns if quoted else ():
         s = frame[col]
         if s.str.contains("\n", regex=False).any():
             counts = s.str.count("\n").to_numpy(dtype=np.int64)
