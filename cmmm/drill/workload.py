@@ -97,8 +97,9 @@ def _load(
     hands_o = engine.hands_on_medians(
         auto_o, counted["owner"].notna().to_numpy() | counted["team"].notna().to_numpy()
     )
-    per_year_o = np.array(
-        [renewals_per_year(d, sel.renew_at_fraction) for d in counted["validity_days"].astype(float)]
+    # renewals_per_year for every certificate at once (the same arithmetic, element by element)
+    per_year_o = 365.0 / np.maximum(
+        counted["validity_days"].to_numpy(dtype=float) * sel.renew_at_fraction, 1.0
     )
     load = _Load(
         per_year=np.r_[np.full(len(aff), renewals_per_year(cap, sel.renew_at_fraction)), per_year_o],
