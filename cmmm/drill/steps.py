@@ -178,7 +178,7 @@ def _tag_facts(inv: Inventory, cert_ids: pd.Series) -> pd.DataFrame:
     Vault, Vault issuer, Certificate Manager project and Kubernetes namespace its observations name."""
     obs = inv.observations[["cert_id", "tags", "location"]]
     obs = obs[(obs["tags"].notna() | obs["location"].notna()).to_numpy(dtype=bool)]
-    obs = obs[member(obs["cert_id"], cert_ids)]
+    obs = obs[member(obs["cert_id"], cert_ids)].reset_index(drop=True)  # _extract reindexes by position
     tags = obs["tags"].astype("string")
     loc = obs["location"].astype("string")
     found = pd.DataFrame({"cert_id": obs["cert_id"].astype("string")}, index=obs.index)

@@ -854,7 +854,7 @@ def _int64(arr: Any) -> pd.arrays.IntegerArray:
     """An Arrow int64 array as pandas' Int64 (values and validity taken as arrays: `pd.array(arrow, "Int64")`
     goes through one Python object per value)."""
     arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
-    values = np.asarray(pc.fill_null(arr, 0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    values = np.array(pc.fill_null(arr, 0).to_numpy(zero_copy_only=False), dtype=np.int64)  # writable
     missing = np.asarray(pc.is_null(arr).to_numpy(zero_copy_only=False), dtype=bool)
     return pd.arrays.IntegerArray(values, missing)
 

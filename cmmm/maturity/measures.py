@@ -246,7 +246,8 @@ class MetricContext:
     def policy_error(self) -> pd.Series:
         errors = self.policy.findings.loc[self.policy.findings["severity"] == Severity.ERROR.value, "cert_id"]
         ids = self.facts["cert_id"].astype("string")  # the index holds the same ids, as Python objects
-        return pd.Series(isin(ids, errors.astype("string").drop_duplicates()), index=self.facts.index)
+        wanted = errors.astype("string").dropna().drop_duplicates()  # a missing id is no certificate's
+        return pd.Series(isin(ids, wanted), index=self.facts.index)
 
     def ids(self, mask: pd.Series) -> np.ndarray:
         return mask.to_numpy(dtype=bool)

@@ -204,22 +204,23 @@ def isin(column: pd.Series, values: pd.Series | Iterable[object]) -> np.ndarray:
 def remap(column: pd.Series, mapping: Mapping[Any, Any] | pd.Series) -> pd.Series:
     """`column.map(mapping)` for a dict or a Series mapper, with the same values and dtype, looked up once
     per distinct value: pandas probes the mapper's index with every cell (a text column is first turned into
-    a million Python strings), here the distinct values (kept in the column's dtype, so pandas decides the
-    result's dtype as it would) are mapped and the results taken by position. For the columns of a few
-    distinct values (criticality, algorithms, issuers); a column of distinct ids gains nothing."""
+    a million Python strings). Here pandas maps a small Series of the column's dtype holding each distinct
+    value once and one missing cell when there is one — so it decides the values and the dtype as it would
+    for the whole column — and the results are taken by position. For columns of a few distinct values
+    (criticality, algorithms, issuers); a column of distinct ids gains nothing."""
+    if column.dtype == object:  # None and NaN are both missing to factorize, not to a mapper keyed by one
+        return column.map(mapping)
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    codes = np.asarray(codes, dtype=np.int64)
     if not len(uniques):  # empty or all missing: nothing to gain
         return column.map(mapping)
-    looked = pd.Series(uniques).map(mapping)
-    if (codes < 0).any():  # a missing cell maps as pandas maps a missing value, in the same dtype
-        missing = column[codes < 0].iloc[:1].map(mapping)
-        if missing.dtype != looked.dtype:
-            return column.map(mapping)
-        values = pd.concat([looked, missing], ignore_index=True).array
-        taken = values.take(np.where(codes < 0, len(looked), codes))
-    else:
-        taken = looked.array.take(np.asarray(codes))
-    return pd.Series(taken, index=column.index, name=column.name)
+    distinct = pd.Series(uniques, dtype=column.dtype)
+    missing = codes < 0
+    if missing.any():
+        distinct = pd.concat([distinct, column[missing].iloc[:1]], ignore_index=True)
+        codes = np.where(missing, len(uniques), codes)
+    looked = distinct.map(mapping)
+    return pd.Series(looked.array.take(codes), index=column.index, name=column.name)
 
 
 def sorted_positions(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
@@ -229,6 +230,12 @@ def sorted_positions(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     arrays: dict[str, Any] = {}
     for c in columns:
         col = frame[c]
+        if isinstance(col.dtype, pd.CategoricalDtype) or (
+            col.dtype == object and pd.api.types.infer_dtype(col, skipna=True) not in ("string", "empty")
+        ):  # not text, not a plain column: pandas' own order (numbers in an object column sort as numbers)
+            return np.asarray(
+                frame.reset_index(drop=True).sort_values(columns, kind="stable").index, np.int64
+            )
         if col.dtype == object or isinstance(col.dtype, pd.StringDtype):
             arrays[c] = col.astype("string").array.__arrow_array__()
         elif isinstance(col.dtype, np.dtype) and col.dtype.kind in "biuf":
