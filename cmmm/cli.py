@@ -989,10 +989,9 @@ def census_cmd(
     head = read_dataset(dataset, [])  # the manifest and the small tables: the profile pins the date
     now = evaluation_time(as_of, head)
     observed = min(head.profile.as_of or datetime.now(UTC), now)
-    with cluster_engine(cluster) as engine:
-        shards = None if engine is None else engine.shards
-        with terminal.working(err, "counting the dataset's buckets"):
-            result = census_dataset(dataset, now=now, observed_at=observed, shards=shards)
+    with cluster_engine(cluster) as engine, terminal.progress_bar(err, "counting buckets") as update:
+        shards = None if engine is None else functools.partial(engine.shards, progress=update)
+        result = census_dataset(dataset, now=now, observed_at=observed, shards=shards, progress=update)
     if fmt is CensusFormat.JSON:
         sys.stdout.write(dumps(census_document(result)))
     else:

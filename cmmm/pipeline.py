@@ -346,10 +346,11 @@ def census_dataset(
     now: datetime,
     observed_at: datetime | None = None,
     shards: Callable[[Callable[[BucketJob], Partial], Sequence[BucketJob]], list[Partial]] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Census:
     """The census of the dataset at `path`, bucket by bucket: no process holds more than one bucket and the
     CA rows. `shards` runs the buckets (a Dask cluster's `Engine.shards`, whose workers see `path` as an
-    absolute path); one after the other here by default. The result equals `census(read_dataset(path))`
+    absolute path); one after the other here by default, calling `progress(done, total)` after each. The result equals `census(read_dataset(path))`
     but for `merged`, the certificate rows the read's dedup merged (which the census reports)."""
     path = path.resolve()
     cas, ca_bodies, ca_order = read_cas(path)
@@ -367,5 +368,11 @@ def census_dataset(
     ]
     if not jobs:
         raise InputError(str(path), "the dataset holds no certificate")
-    parts = shards(census_bucket, jobs) if shards is not None else [census_bucket(j) for j in jobs]
+    if shards is not None:
+        return merge(shards(census_bucket, jobs))
+    parts = []
+    for done, job in enumerate(jobs, 1):  # one bucket at a time: this process holds one
+        parts.append(census_bucket(job))
+        if progress is not None:
+            progress(done, len(jobs))
     return merge(parts)

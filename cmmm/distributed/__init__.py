@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from distributed import Client, LocalCluster
+from distributed import Client, LocalCluster, as_completed
 from distributed.client import FutureCancelledError
 from distributed.scheduler import KilledWorker
 
@@ -62,12 +62,19 @@ class Engine:
             ) from exc
         return out
 
-    def shards(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
-        """fn(item) per item on the workers (one task each); results in item order."""
+    def shards(
+        self, fn: Callable[[T], R], items: Sequence[T], progress: Callable[[int, int], None] | None = None
+    ) -> list[R]:
+        """fn(item) per item on the workers (one task each); results in item order. `progress(done, total)`
+        is called as tasks finish, in any order."""
         if not items:
             return []
         try:
-            out: list[R] = self.client.gather(self.client.map(fn, list(items), pure=False))
+            futures = self.client.map(fn, list(items), pure=False)
+            if progress is not None:
+                for done, _ in enumerate(as_completed(futures), 1):
+                    progress(done, len(futures))
+            out: list[R] = self.client.gather(futures)
         except (KilledWorker, FutureCancelledError) as exc:
             raise ClusterError(
                 f"{self.address}: a worker was lost and Dask's retries ran out ({exc})"

@@ -5,6 +5,7 @@ merges a certificate two blocks wrote."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -100,9 +101,12 @@ def test_a_synthetic_inventory_on_worker_processes_equals_in_process(tmp_path: P
     whole = census(inv, now=NOW)
     hierarchy = sample("level4-agile")  # CA certificates: the rows sent to every bucket
     write_dataset(tmp_path / "cas", hierarchy, buckets=8)
+    seen: list[tuple[int, int]] = []
     with connect("local:2") as engine:
         there = census_dataset(tmp_path / "ds", now=NOW, shards=engine.shards)
-        with_cas = census_dataset(tmp_path / "cas", now=NOW, shards=engine.shards)
+        counted = functools.partial(engine.shards, progress=lambda d, t: seen.append((d, t)))
+        with_cas = census_dataset(tmp_path / "cas", now=NOW, shards=counted)
+    assert seen == [(i, 8) for i in range(1, 9)]  # every bucket reported as it finished
     assert with_cas == census(hierarchy, now=NOW)
     assert there == whole
     m = whole.measures
@@ -112,6 +116,13 @@ def test_a_synthetic_inventory_on_worker_processes_equals_in_process(tmp_path: P
     )
     assert whole.findings and whole.issuing_cas == 5
     assert sum(i.leaves for i in whole.top_issuers) == m.end_entity
+
+
+def test_the_census_in_this_process_reports_each_bucket(tmp_path: Path) -> None:
+    write_dataset(tmp_path / "ds", sample("level2-aware"), buckets=5)
+    seen: list[tuple[int, int]] = []
+    census_dataset(tmp_path / "ds", now=NOW, progress=lambda d, t: seen.append((d, t)))
+    assert seen == [(i, 5) for i in range(1, 6)]
 
 
 def test_merging_is_the_same_in_any_order(tmp_path: Path) -> None:
