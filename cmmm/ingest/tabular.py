@@ -39,7 +39,7 @@ from cmmm.ingest._dates import EMPTY_DATE_VALUES, parse_dates
 from cmmm.ingest._locale import ambiguous_numbers, number_in_text
 from cmmm.ingest._powershell import powershell_frame
 from cmmm.ingest.x509 import certificate_row, load_pem
-from cmmm.model import UTC_DT, Rejected
+from cmmm.model import UTC_DT, Rejected, isin
 
 _DELIMITERS = [",", ";", "\t", "|"]
 _HEX_SERIAL_MARKERS = {"requestdisposition", "issuedrequestid"}  # AD CS certutil -view csv
@@ -495,10 +495,13 @@ def _duplicates(cert_id: pd.Series, loc: pd.Series, notes: list[str]) -> int:
     n = int(repeat.sum())
     if not n:
         return 0
-    first_of = pd.Series(cert_id.index, index=cert_id.index).groupby(cert_id.to_numpy()).transform("first")
-    for i in cert_id.index[repeat.to_numpy()][:MAX_CELL_NOTES]:
+    shown = cert_id.index[repeat.to_numpy()][:MAX_CELL_NOTES]
+    # the first row of each id a note names (not a groupby of every row: 0.4 s at a million)
+    named = cert_id[isin(cert_id, cert_id[shown].drop_duplicates())].drop_duplicates(keep="first")
+    first_row = dict(zip(named.to_numpy(), named.index, strict=True))
+    for i in shown:
         notes.append(
-            f"{loc[i]} is the same certificate as {loc[first_of[i]]} ({cert_id[i]}): merged into one "
+            f"{loc[i]} is the same certificate as {loc[first_row[cert_id[i]]]} ({cert_id[i]}): merged into one "
             "certificate, both rows kept as observations"
         )
     if n > MAX_CELL_NOTES:
