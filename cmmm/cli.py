@@ -954,11 +954,6 @@ def demo_cmd(
 
 
 # ------------------------------------------------------------------------------------------- census
-class CensusFormat(StrEnum):
-    TEXT = "text"
-    JSON = "json"
-
-
 @app.command("census", epilog=examples("census"))
 @handled
 def census_cmd(
@@ -966,7 +961,7 @@ def census_cmd(
         Path,
         typer.Argument(help="A dataset folder written by cmmm ingest … --dataset DIR.", show_default=False),
     ],
-    fmt: Annotated[CensusFormat, typer.Option("--format", help="text or json.")] = CensusFormat.TEXT,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="text or json.")] = OutputFormat.TEXT,
     as_of: AsOfOpt = None,
     cluster: ClusterOpt = None,
 ) -> None:
@@ -992,7 +987,7 @@ def census_cmd(
     with cluster_engine(cluster) as engine, terminal.progress_bar(err, "counting buckets") as update:
         shards = None if engine is None else functools.partial(engine.shards, progress=update)
         result = census_dataset(dataset, now=now, observed_at=observed, shards=shards, progress=update)
-    if fmt is CensusFormat.JSON:
+    if fmt is OutputFormat.JSON:
         sys.stdout.write(dumps(census_document(result)))
     else:
         render_census(out, result)

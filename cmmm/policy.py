@@ -303,6 +303,12 @@ def _same(text: str) -> Messages:
     return lambda m: pd.Series(text, index=range(int(m.sum())), dtype="string")
 
 
+def _whole(values: pd.Series | np.ndarray) -> pd.Series:
+    """Whole numbers as text for a message ("?" where unknown); a Series keeps its index."""
+    series = values if isinstance(values, pd.Series) else pd.Series(values)
+    return series.astype("Int64").astype("string").fillna("?")
+
+
 def _leaf(f: pd.DataFrame) -> pd.Series:
     return ~f["is_ca"].fillna(False).astype(bool)
 
@@ -352,7 +358,7 @@ def check_key_size(f: pd.DataFrame, spec: PolicySpec, now: datetime) -> Hit | No
             + " key of "
             + f["key_size"][m].astype("string").fillna("?")
             + " bits below "
-            + need[m].astype("Int64").astype("string").fillna("?")
+            + _whole(need[m])
         ),
     )
 
@@ -447,10 +453,7 @@ def check_cabf_cap(f: pd.DataFrame, spec: PolicySpec, now: datetime) -> Hit | No
     return (
         mask,
         lambda m: (
-            pd.Series(days[m]).astype("Int64").astype("string").fillna("?")
-            + "-day public certificate; the cap at issuance is "
-            + pd.Series(cap[m]).astype("Int64").astype("string").fillna("?")
-            + " days"
+            _whole(days[m]) + "-day public certificate; the cap at issuance is " + _whole(cap[m]) + " days"
         ),
     )
 
@@ -470,11 +473,7 @@ def check_max_validity(f: pd.DataFrame, spec: PolicySpec, now: datetime) -> Hit 
     mask = pd.Series(_leaf(f).to_numpy() & (days > limit), index=f.index)
     return (
         mask,
-        lambda m: (
-            pd.Series(days[m]).astype("Int64").astype("string").fillna("?")
-            + " days exceeds the maximum of "
-            + pd.Series(limit[m]).astype("Int64").astype("string").fillna("?")
-        ),
+        lambda m: _whole(days[m]) + " days exceeds the maximum of " + _whole(limit[m]),
     )
 
 

@@ -50,17 +50,11 @@ class Engine:
         """fn(shared, seed, runs) per job on the workers, `shared` broadcast once; results in job order."""
         if not jobs:
             return []
-        try:
-            [handle] = self.client.scatter([shared], broadcast=True, hash=False)
-            futures = self.client.map(
-                fn, [handle] * len(jobs), [s for s, _ in jobs], [r for _, r in jobs], pure=False
-            )
-            out: list[R] = self.client.gather(futures)
-        except (KilledWorker, FutureCancelledError) as exc:
-            raise ClusterError(
-                f"{self.address}: a worker was lost and Dask's retries ran out ({exc})"
-            ) from exc
-        return out
+        [handle] = self.client.scatter([shared], broadcast=True, hash=False)
+        futures = self.client.map(
+            fn, [handle] * len(jobs), [s for s, _ in jobs], [r for _, r in jobs], pure=False
+        )
+        return self._gathered(futures)
 
     def shards(
         self, fn: Callable[[T], R], items: Sequence[T], progress: Callable[[int, int], None] | None = None
@@ -69,12 +63,16 @@ class Engine:
         is called as tasks finish, in any order."""
         if not items:
             return []
+        return self._gathered(self.client.map(fn, list(items), pure=False), progress)
+
+    def _gathered(self, futures: list[Any], progress: Callable[[int, int], None] | None = None) -> list[Any]:
+        """The futures' results in their order, `progress` told as each finishes; a worker lost beyond
+        Dask's retries (KilledWorker) is one ClusterError, never a partial result."""
         try:
-            futures = self.client.map(fn, list(items), pure=False)
             if progress is not None:
                 for done, _ in enumerate(as_completed(futures), 1):
                     progress(done, len(futures))
-            out: list[R] = self.client.gather(futures)
+            out: list[Any] = self.client.gather(futures)
         except (KilledWorker, FutureCancelledError) as exc:
             raise ClusterError(
                 f"{self.address}: a worker was lost and Dask's retries ran out ({exc})"

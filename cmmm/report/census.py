@@ -105,5 +105,5 @@ def render_census(console: Console, c: Census) -> None:
             ti.add_row(safe(i.name or i.ca_id), f"{i.leaves:,}", share)
         console.print(ti)
     if c.findings:
-        codes = ", ".join(f"{safe(k)} ({s}) {n:,}" for (k, s), n in c.findings.items())
+        codes = ", ".join(f"{safe(k)} ({safe(s)}) {n:,}" for (k, s), n in c.findings.items())
         console.print(f"policy findings: {codes}")

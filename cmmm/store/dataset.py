@@ -90,6 +90,7 @@ class DatasetWriter:
         self._private_keys: list[PrivateKeyFinding] = []
         self._sources: list[SourceRecord] = []
         self._notes: list[str] = []
+        self._seen_notes: set[str] = set()
         self._exercises: tuple[Any, ...] = ()
 
     def __enter__(self) -> DatasetWriter:
@@ -132,7 +133,8 @@ class DatasetWriter:
         self._rejected.extend(inv.rejected)
         self._private_keys.extend(inv.private_keys)
         self._sources.extend(inv.sources)
-        self._notes.extend(n for n in inv.notes if n not in self._notes)
+        self._notes.extend(dict.fromkeys(n for n in inv.notes if n not in self._seen_notes))
+        self._seen_notes.update(inv.notes)
         if self._first is None:
             self._first = inv
         self._blocks += 1

@@ -185,6 +185,31 @@ def _reading(path: Path, wait: float) -> Iterator[tuple[duckdb.DuckDBPyConnectio
         con.close()
 
 
+@contextmanager
+def _writing(path: Path, wait: float) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One write transaction on the store at `path` (created when missing), upgraded to the current schema
+    first: committed when the block ends, rolled back on any exception, so a writer killed before the commit
+    leaves the store as it was. A full disk or a read-only folder is one InputError."""
+    con = _open(path, write=True, wait=wait)
+    try:
+        found = _version(con, path)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            if found < _schema.SCHEMA_VERSION:
+                _schema.upgrade(con, found)
+            yield con
+            con.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):  # a failed commit has rolled back already
+                con.execute("ROLLBACK")
+            raise
+        con.execute("CHECKPOINT")
+    except (duckdb.IOException, duckdb.OutOfMemoryException) as exc:  # a full disk, a read-only folder
+        raise InputError(str(path), f"cannot write the store: {str(exc).splitlines()[0]}") from None
+    finally:
+        con.close()
+
+
 def _arrow(frame: pd.DataFrame) -> pa.Table:
     """The frame as an Arrow table, with its row order as `ord`: DuckDB scans Arrow without a copy, and far
     faster than pandas' nullable columns."""
@@ -276,29 +301,14 @@ def write_snapshot(
     `taken_at` is the inventory's as-of time, `written_at` the clock, `version` the cmmm that wrote it.
     A writer killed before the commit leaves the store as it was. `progress` hears each stage's name.
     """
-    con = _open(path, write=True, wait=wait)
-    try:
-        found = _version(con, path)
-        con.execute("BEGIN TRANSACTION")
-        try:
-            if found < _schema.SCHEMA_VERSION:
-                _schema.upgrade(con, found)
-            _schema.add_model_columns(con)
-            sid = write_inventory(con, inv, taken_at, written_at, version, progress)
-            _put_metrics(con, metrics or SnapshotMetrics(), sid)
-            if progress:
-                progress("commit")
-            con.execute("COMMIT")
-        except BaseException:
-            with contextlib.suppress(duckdb.Error):  # a failed commit has rolled back already
-                con.execute("ROLLBACK")
-            raise
-        con.execute("CHECKPOINT")
-        return _infos(con, _schema.SCHEMA_VERSION, only=sid)[0]
-    except (duckdb.IOException, duckdb.OutOfMemoryException) as exc:  # a full disk, a read-only folder
-        raise InputError(str(path), f"cannot write the store: {str(exc).splitlines()[0]}") from None
-    finally:
-        con.close()
+    with _writing(path, wait) as con:
+        _schema.add_model_columns(con)
+        sid = write_inventory(con, inv, taken_at, written_at, version, progress)
+        _put_metrics(con, metrics or SnapshotMetrics(), sid)
+        info = _infos(con, _schema.SCHEMA_VERSION, only=sid)[0]  # the transaction sees its own rows
+        if progress:
+            progress("commit")
+    return info
 
 
 def write_inventory(
@@ -494,33 +504,18 @@ def record_exercise(
     after its day reads it. An exercise of the same id already in the store is refused, not replaced."""
     if not path.is_file():
         raise InputError(str(path), "no such store (cmmm ingest … --store creates one)")
-    con = _open(path, write=True, wait=wait)
-    try:
-        found = _version(con, path)
-        con.execute("BEGIN TRANSACTION")
-        try:
-            if found < _schema.SCHEMA_VERSION:
-                _schema.upgrade(con, found)
-            known = con.execute("SELECT count(*) FROM exercise_log WHERE id = $1", [record.id]).fetchone()[0]  # type: ignore[index]
-            known += sum(
-                decode_exercise(r, str(path)).id == record.id
-                for (r,) in con.execute("SELECT record FROM exercises").fetchall()
-            )
-            if known:
-                raise InputError(str(path), f"exercise {record.id} is recorded already; nothing was changed")
-            con.execute(
-                "INSERT INTO exercise_log VALUES ($1, $2, $3, $4)",
-                [record.id, record.held_on, recorded_at, encode_exercise(record)],
-            )
-            con.execute("COMMIT")
-        except BaseException:
-            with contextlib.suppress(duckdb.Error):
-                con.execute("ROLLBACK")
-            raise
-    except (duckdb.IOException, duckdb.OutOfMemoryException) as exc:
-        raise InputError(str(path), f"cannot write the store: {str(exc).splitlines()[0]}") from None
-    finally:
-        con.close()
+    with _writing(path, wait) as con:
+        known = con.execute("SELECT count(*) FROM exercise_log WHERE id = $1", [record.id]).fetchone()[0]  # type: ignore[index]
+        known += sum(
+            decode_exercise(r, str(path)).id == record.id
+            for (r,) in con.execute("SELECT record FROM exercises").fetchall()
+        )
+        if known:
+            raise InputError(str(path), f"exercise {record.id} is recorded already; nothing was changed")
+        con.execute(
+            "INSERT INTO exercise_log VALUES ($1, $2, $3, $4)",
+            [record.id, record.held_on, recorded_at, encode_exercise(record)],
+        )
 
 
 def snapshots(path: Path, *, wait: float = DEFAULT_WAIT) -> tuple[SnapshotInfo, ...]:

@@ -229,14 +229,26 @@ def test_nss_database_made_by_certutil(tmp_path: Path, chain: Chain) -> None:
 
 # ------------------------------------------------------------------------------------------------ CRLs
 def _crl(
-    issuer: Issued, revoked: list[tuple[Issued, x509.ReasonFlags | None]]
+    issuer: Issued,
+    revoked: list[tuple[Issued, x509.ReasonFlags | None]],
+    *,
+    name: x509.Name | None = None,
+    key_id: bytes | None = None,
+    signer: Issued | None = None,
 ) -> x509.CertificateRevocationList:
+    """A CRL of `issuer` (its name unless `name`; an authority key identifier when `key_id`), signed by
+    `issuer`'s key unless `signer` (a forgery)."""
     b = (
         x509.CertificateRevocationListBuilder()
-        .issuer_name(issuer.cert.subject)
+        .issuer_name(name if name is not None else issuer.cert.subject)
         .last_update(NOW - timedelta(days=1))
         .next_update(NOW + timedelta(days=6))
     )
+    if key_id is not None:
+        aki = x509.AuthorityKeyIdentifier(
+            key_identifier=key_id, authority_cert_issuer=None, authority_cert_serial_number=None
+        )
+        b = b.add_extension(aki, critical=False)
     for cert, reason in revoked:
         entry = (
             x509.RevokedCertificateBuilder()
@@ -246,7 +258,7 @@ def _crl(
         if reason is not None:
             entry = entry.add_extension(x509.CRLReason(reason), critical=False)
         b = b.add_revoked_certificate(entry.build())
-    return b.sign(issuer.key, hashes.SHA256())
+    return b.sign((signer or issuer).key, hashes.SHA256())
 
 
 @pytest.mark.parametrize("encoding", [serialization.Encoding.DER, serialization.Encoding.PEM])
@@ -330,19 +342,7 @@ def test_a_crl_that_does_not_verify_is_ignored(tmp_path: Path, chain: Chain) -> 
     """A CRL naming the inventory's issuing CA but signed by another key (forged, or another CA of the same
     name) revokes nothing, and nothing is known not revoked on its word."""
     forged_issuer = issue(cn="forger", not_before=NOW - timedelta(days=5), days=90, ca=True)
-    forged = (
-        x509.CertificateRevocationListBuilder()
-        .issuer_name(chain.inter.cert.subject)
-        .last_update(NOW - timedelta(days=1))
-        .next_update(NOW + timedelta(days=6))
-        .add_revoked_certificate(
-            x509.RevokedCertificateBuilder()
-            .serial_number(chain.leaves[0].cert.serial_number)
-            .revocation_date(NOW - timedelta(days=2))
-            .build()
-        )
-        .sign(forged_issuer.key, hashes.SHA256())
-    )
+    forged = _crl(chain.inter, [(chain.leaves[0], None)], signer=forged_issuer)
     write(tmp_path / "issuing.crl", forged.public_bytes(serialization.Encoding.DER))
     write(
         tmp_path / "certs.pem", chain.root.pem + chain.inter.pem + chain.leaves[0].pem + chain.leaves[1].pem
@@ -404,25 +404,7 @@ def test_a_forged_crl_cannot_borrow_a_name_or_a_key_identifier(
         else x509.Name.from_rfc4514_string("CN=nobody")
     )
     key_id = b"\x01" * 20 if claim.startswith("real name") else real_ski
-    forged = (
-        x509.CertificateRevocationListBuilder()
-        .issuer_name(name)
-        .last_update(NOW - timedelta(days=1))
-        .next_update(NOW + timedelta(days=6))
-        .add_extension(
-            x509.AuthorityKeyIdentifier(
-                key_identifier=key_id, authority_cert_issuer=None, authority_cert_serial_number=None
-            ),
-            critical=False,
-        )
-        .add_revoked_certificate(
-            x509.RevokedCertificateBuilder()
-            .serial_number(chain.leaves[0].cert.serial_number)
-            .revocation_date(NOW - timedelta(days=2))
-            .build()
-        )
-        .sign(forger.key, hashes.SHA256())
-    )
+    forged = _crl(chain.inter, [(chain.leaves[0], None)], name=name, key_id=key_id, signer=forger)
     write(tmp_path / "forged.crl", forged.public_bytes(serialization.Encoding.DER))
     write(tmp_path / "certs.pem", chain.root.pem + chain.inter.pem + chain.leaves[0].pem)
     inv = cmmm.load([tmp_path], now=NOW, workers=1)
@@ -432,20 +414,7 @@ def test_a_forged_crl_cannot_borrow_a_name_or_a_key_identifier(
 
 def test_a_genuine_crl_with_a_key_identifier_marks_by_it(tmp_path: Path, chain: Chain) -> None:
     ski = chain.inter.cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
-    crl = (
-        x509.CertificateRevocationListBuilder()
-        .issuer_name(chain.inter.cert.subject)
-        .last_update(NOW - timedelta(days=1))
-        .next_update(NOW + timedelta(days=6))
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), critical=False)
-        .add_revoked_certificate(
-            x509.RevokedCertificateBuilder()
-            .serial_number(chain.leaves[0].cert.serial_number)
-            .revocation_date(NOW - timedelta(days=2))
-            .build()
-        )
-        .sign(chain.inter.key, hashes.SHA256())
-    )
+    crl = _crl(chain.inter, [(chain.leaves[0], None)], key_id=ski.digest)
     write(tmp_path / "issuing.crl", crl.public_bytes(serialization.Encoding.DER))
     write(
         tmp_path / "certs.pem", chain.root.pem + chain.inter.pem + chain.leaves[0].pem + chain.leaves[1].pem
